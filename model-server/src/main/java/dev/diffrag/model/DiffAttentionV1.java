@@ -77,13 +77,26 @@ final class DiffAttentionV1 extends Attention {
         NDArray scores = q.mul(Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2));    // (B, 2h, T, S)
         NDArray pairs = softmax32(scores, context.bias()).reshape(batch, h, 2, queries, keys); // (B, h, 2, T, S)
         NDArray lambda = lambda(ps, x, training);                                            // ()
-        // −λ·P2 + P1 with the addition in place on the fresh product: one T×S array fewer than P1 − λ·P2.
-        NDArray map = pairs.get(":, :, 1").mul(lambda.neg()).addi(pairs.get(":, :, 0"));     // (B, h, T, S) float32
+        NDArray map = differentialMap(pairs, lambda, training);                              // (B, h, T, S) float32
         probe(context, map);
 
         NDArray out = map.toType(v.getDataType(), false).matMul(kv[1]);        // (B, h, T, 2d)
         out = subln.forward(ps, out, training).mul((float) (1 - lambdaInit));    // (B, h, T, 2d)
         return mergeAndProject(ps, out, outProj, training);                      // (B, T, dModel)
+    }
+
+    /**
+     * P1 − λ·P2 from pairs (B, h, 2, T, S). Training keeps the softmax output intact (its backward needs it) and
+     * computes −λ·P2 + P1 with the addition in place on the fresh product; inference overwrites the softmax
+     * buffer instead, so V1 allocates no T×S array more than vanilla attention does.
+     */
+    private static NDArray differentialMap(NDArray pairs, NDArray lambda, boolean training) {
+        NDArray first = pairs.get(":, :, 0");  // (B, h, T, S) view
+        NDArray second = pairs.get(":, :, 1"); // (B, h, T, S) view
+        if (training) {
+            return second.mul(lambda.neg()).addi(first);
+        }
+        return first.subi(second.muli(lambda));
     }
 
     private static NDArray dot32(ParameterStore ps, Parameter a, Parameter b, NDArray like, boolean training) {

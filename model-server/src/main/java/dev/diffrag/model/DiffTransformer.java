@@ -25,7 +25,11 @@ import java.util.Map;
  * <p>Forward input: [tokenIds (B, T) integer, paddingMask (B, T) with 1 = real token (optional)]. Output: [logits
  * (B, T, vocab)] when {@link ModelConfig#lmHead()} is set, otherwise [hidden (B, T, dModel)]. Rotary positions
  * are 0 .. T−1; padding keys are masked out of every query's attention (outputs at padding positions are
- * meaningless). Initialise with {@code initialize(manager, DataType.FLOAT32, new Shape(B, T))}.
+ * meaningless). Token ids must live on the model's device. Initialise with
+ * {@code initialize(manager, DataType.FLOAT32, new Shape(B, T))}.
+ *
+ * <p>Pass {@code training = true} whenever gradients will be computed: with {@code false} DIFF V1 reuses the
+ * softmax buffer in place (inference needs no copy), which autograd would reject.
  *
  * <p>Parameters are direct parameters of this block, named as in the reference code (see
  * {@link #namedParameters()}).

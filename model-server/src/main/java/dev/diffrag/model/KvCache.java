@@ -45,13 +45,15 @@ public final class KvCache implements AutoCloseable {
         if (stepMask == null && keyMask == null) {
             return null;
         }
-        NDArray step = stepMask != null
-                ? stepMask.toType(DataType.INT32, false)
-                : manager.ones(new Shape(batch, steps), DataType.INT32);
-        NDArray past = keyMask != null || length == 0
-                ? keyMask
-                : manager.ones(new Shape(batch, length), DataType.INT32);
-        keyMask = extend(past, step, 1);
+        try (NDManager scratch = manager.newSubManager()) { // the all-real fillers die here
+            NDArray step = stepMask != null
+                    ? stepMask.toType(DataType.INT32, false)
+                    : scratch.ones(new Shape(batch, steps), DataType.INT32);
+            NDArray past = keyMask != null || length == 0
+                    ? keyMask
+                    : scratch.ones(new Shape(batch, length), DataType.INT32);
+            keyMask = extend(past, step, 1);
+        }
         return keyMask;
     }
 

@@ -100,14 +100,19 @@ public record ModelConfig(
     /**
      * SwiGLU hidden size: 8/3·dModel rounded to a multiple of 8. DIFF_V2's q_proj has dModel·h·d more weights and
      * its lambda_proj dModel·h; the FFN (3·dModel·hidden weights) gives back that many by shrinking its hidden size
-     * by round((h·d + h)/3), so all three kinds have the same parameter count within rounding.
+     * by (h·d + h)/3, also rounded to a multiple of 8, so all three kinds have the same parameter count within
+     * rounding.
      */
     public int ffnHidden() {
-        int hidden = Math.max(8, (int) Math.round(8.0 * dModel / 3.0 / 8.0) * 8);
+        int hidden = roundToEight(8.0 * dModel / 3.0);
         if (attention == AttentionKind.DIFF_V2) {
-            hidden -= (int) Math.round((heads * (double) headDim + heads) / 3.0);
+            hidden -= roundToEight((heads * (double) headDim + heads) / 3.0);
         }
-        return hidden;
+        return Math.max(8, hidden);
+    }
+
+    private static int roundToEight(double value) {
+        return (int) Math.round(value / 8.0) * 8;
     }
 
     /** λinit = 0.8 − 0.6·exp(−0.3·(l−1)) for layer l = 1..L (the reference code's depth = l − 1). */

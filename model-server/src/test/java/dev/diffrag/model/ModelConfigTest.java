@@ -34,8 +34,9 @@ class ModelConfigTest {
     void ffnHiddenIsEightThirdsOfTheWidthAndSmallerForV2() {
         assertThat(ModelConfig.encoder(AttentionKind.VANILLA, 768, 2, 64, 10, 64).ffnHidden()).isEqualTo(2048);
         assertThat(ModelConfig.encoder(AttentionKind.DIFF_V1, 768, 2, 64, 10, 64).ffnHidden()).isEqualTo(2048);
-        // V2 gives back (h·d + h)/3 = (768 + 12)/3 = 260 hidden units for its doubled q_proj and lambda_proj.
-        assertThat(ModelConfig.encoder(AttentionKind.DIFF_V2, 768, 2, 64, 10, 64).ffnHidden()).isEqualTo(1788);
+        // V2 gives back (h·d + h)/3 = (768 + 12)/3 = 260 hidden units for its doubled q_proj and lambda_proj:
+        // 2048 − 264 (260 rounded to a multiple of 8).
+        assertThat(ModelConfig.encoder(AttentionKind.DIFF_V2, 768, 2, 64, 10, 64).ffnHidden()).isEqualTo(1784);
     }
 
     @Test
