@@ -70,6 +70,21 @@ abstract class Attention {
         return logits.softmax(-1);
     }
 
+    /**
+     * The differential map P_first − w·P_second from softmax pairs (B, h, 2, T, S), w a scalar (V1's λ) or
+     * (B, h, T, 1) (V2's sigmoid(λ_t)). Training keeps the softmax output intact (its backward needs it) and adds
+     * in place to the fresh product −w·P_second; inference overwrites the softmax buffer instead, so no T×S array
+     * is allocated beyond what vanilla attention allocates.
+     */
+    static NDArray differentialMap(NDArray pairs, NDArray weight, boolean training) {
+        NDArray first = pairs.get(":, :, 0");  // (B, h, T, S) view
+        NDArray second = pairs.get(":, :, 1"); // (B, h, T, S) view
+        if (training) {
+            return second.mul(weight.neg()).addi(first);
+        }
+        return first.subi(second.muli(weight));
+    }
+
     /** (B, H, T, dv) → (B, T, H·dv) → out projection (B, T, dModel). */
     static NDArray mergeAndProject(ParameterStore ps, NDArray heads, Parameter outWeight, boolean training) {
         Shape shape = heads.getShape();

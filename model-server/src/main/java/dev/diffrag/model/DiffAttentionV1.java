@@ -85,20 +85,6 @@ final class DiffAttentionV1 extends Attention {
         return mergeAndProject(ps, out, outProj, training);                      // (B, T, dModel)
     }
 
-    /**
-     * P1 − λ·P2 from pairs (B, h, 2, T, S). Training keeps the softmax output intact (its backward needs it) and
-     * computes −λ·P2 + P1 with the addition in place on the fresh product; inference overwrites the softmax
-     * buffer instead, so V1 allocates no T×S array more than vanilla attention does.
-     */
-    private static NDArray differentialMap(NDArray pairs, NDArray lambda, boolean training) {
-        NDArray first = pairs.get(":, :, 0");  // (B, h, T, S) view
-        NDArray second = pairs.get(":, :, 1"); // (B, h, T, S) view
-        if (training) {
-            return second.mul(lambda.neg()).addi(first);
-        }
-        return first.subi(second.muli(lambda));
-    }
-
     private static NDArray dot32(ParameterStore ps, Parameter a, Parameter b, NDArray like, boolean training) {
         NDArray product = Params.value(ps, a, like, training).toType(DataType.FLOAT32, false)
                 .mul(Params.value(ps, b, like, training).toType(DataType.FLOAT32, false)); // (d)

@@ -1,6 +1,7 @@
 package dev.diffrag.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -12,7 +13,8 @@ import java.util.List;
  * DIFF V2 as in the authors' {@code Diff-Transformer-V2/multihead_flashdiffv2.py}: one attention over 2h query
  * heads of dim d that share h key/value heads GQA-style (query heads 2i and 2i+1 read KV head i); then
  * out_i = attn_{2i} − sigmoid(λ_t,i)·attn_{2i+1} with λ_t = x·W_λᵀ, one value per token and head. No per-head
- * norm and no (1 − λinit).
+ * norm and no (1 − λinit). Computed as (P_{2i} − sigmoid(λ_t,i)·P_{2i+1})·V_i, the same value since the pair
+ * shares V_i.
  */
 final class DiffAttentionV2 extends Attention {
 
@@ -56,18 +58,16 @@ final class DiffAttentionV2 extends Attention {
         NDArray scores = pairedQueries.matMul(kv[0].transpose(0, 1, 3, 2))                 // (B, h, 2T, S)
                 .reshape(batch, h, 2, queries, keys);                                       // (B, h, 2, T, S)
         NDArray bias = context.bias() == null ? null : context.bias().expandDims(1);        // (B, 1, 1, T, S)
-        NDArray probabilities = softmax32(scores, bias);                                    // (B, h, 2, T, S) float32
-        NDArray attn = probabilities.toType(v.getDataType(), false)
-                .reshape(batch, h, 2 * queries, keys).matMul(kv[1])                         // (B, h, 2T, d)
-                .reshape(batch, h, 2, queries, d);                                          // (B, h, 2, T, d)
+        NDArray pairs = softmax32(scores, bias);                                            // (B, h, 2, T, S) float32
 
         NDArray lambdaT = Linear.linear(x, Params.value(ps, lambdaProj, x, training)).head() // (B, T, h)
                 .transpose(0, 2, 1).expandDims(-1);                                         // (B, h, T, 1)
-        NDArray weight = Activation.sigmoid(lambdaT);                                       // (B, h, T, 1)
-        if (context.probe() != null) {
-            probe(context, probabilities.get(":, :, 0").sub(probabilities.get(":, :, 1").mul(weight)));
-        }
-        NDArray out = attn.get(":, :, 0").sub(attn.get(":, :, 1").mul(weight)); // (B, h, T, d)
-        return mergeAndProject(ps, out, oProj, training);                        // (B, T, dModel)
+        NDArray weight = Activation.sigmoid(lambdaT.toType(DataType.FLOAT32, false));      // (B, h, T, 1) float32
+        // attn_even − w·attn_odd = (P_even − w·P_odd)·V because both heads of a pair read the same V: subtracting
+        // the maps first halves the P·V product.
+        NDArray map = differentialMap(pairs, weight, training);                             // (B, h, T, S) float32
+        probe(context, map);
+        NDArray out = map.toType(v.getDataType(), false).matMul(kv[1]); // (B, h, T, d)
+        return mergeAndProject(ps, out, oProj, training);                // (B, T, dModel)
     }
 }
