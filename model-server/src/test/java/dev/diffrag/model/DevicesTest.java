@@ -1,0 +1,38 @@
+package dev.diffrag.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DevicesTest {
+
+    @AfterEach
+    void clearOverrides() {
+        System.clearProperty("diffrag.device");
+        System.clearProperty("diffrag.dtype");
+    }
+
+    @Test
+    void picksTheGpuOnlyWhenTheEngineSeesOne() {
+        Device expected = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        assertThat(Devices.pick()).isEqualTo(expected);
+        System.setProperty("diffrag.device", "CPU");
+        assertThat(Devices.pick()).isEqualTo(Device.cpu());
+    }
+
+    @Test
+    void theCpuRunsFloat32WhateverIsRequested() {
+        assertThat(Devices.dataType(Device.cpu())).isEqualTo(DataType.FLOAT32);
+        System.setProperty("diffrag.dtype", "bf16");
+        assertThat(Devices.dataType(Device.cpu())).isEqualTo(DataType.FLOAT32);
+        assertThat(Devices.dataType(Device.gpu())).isEqualTo(DataType.BFLOAT16);
+        System.setProperty("diffrag.dtype", "int8");
+        assertThatThrownBy(() -> Devices.dataType(Device.gpu())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("int8");
+    }
+}
