@@ -1,0 +1,85 @@
+package dev.diffrag.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import java.util.List;
+
+/** One attention layer of a {@link TransformerBlock}; the three kinds share the helpers below. */
+abstract class Attention {
+
+    /** What every layer of one forward pass shares: positions, mask, cache and probe. */
+    record Context(Rotary rotary, NDArray bias, KvCache cache, AttentionProbe probe) {}
+
+    final ModelConfig config;
+    final int layerIndex; // 0-based; the paper's layer l = layerIndex + 1
+
+    Attention(ModelConfig config, int layerIndex) {
+        this.config = config;
+        this.layerIndex = layerIndex;
+    }
+
+    static Attention create(ModelConfig config, int layerIndex, String prefix) {
+        return switch (config.attention()) {
+            case DIFF_V1 -> new DiffAttentionV1(config, layerIndex, prefix);
+            case DIFF_V2 -> new DiffAttentionV2(config, layerIndex, prefix);
+            case VANILLA -> new MultiHeadAttention(config, layerIndex, prefix);
+        };
+    }
+
+    abstract List<Parameter> parameters();
+
+    /** (B, T, dModel) → (B, T, dModel). */
+    abstract NDArray forward(ParameterStore ps, NDArray x, Context context, boolean training);
+
+    /** x·Wᵀ split into heads: (B, T, dModel) → (B, T, heads, dim). */
+    static NDArray projectHeads(ParameterStore ps, NDArray x, Parameter weight, int heads, int dim,
+                                boolean training) {
+        Shape shape = x.getShape();
+        return Linear.linear(x, Params.value(ps, weight, x, training)).head()
+                .reshape(shape.get(0), shape.get(1), heads, dim);
+    }
+
+    /** Applies the rotary embedding and moves heads forward: (B, T, H, d) → (B, H, T, d). */
+    static NDArray rotateToHeadsFirst(NDArray x, Rotary rotary) {
+        return rotary.apply(x).transpose(0, 2, 1, 3);
+    }
+
+    /** Appends this layer's keys and values to the cache when decoding incrementally; returns all keys/values. */
+    NDArray[] withCache(Context context, NDArray keys, NDArray values) {
+        if (context.cache() == null) {
+            return new NDArray[] {keys, values};
+        }
+        var all = context.cache().append(layerIndex, keys, values);
+        return new NDArray[] {all.get(0), all.get(1)};
+    }
+
+    /**
+     * Softmax over keys in float32 after adding the mask. scores (..., T, S); bias broadcastable to it or null.
+     * Returns float32 probabilities.
+     */
+    static NDArray softmax32(NDArray scores, NDArray bias) {
+        NDArray logits = scores.toType(DataType.FLOAT32, false);
+        if (bias != null) {
+            logits = logits.add(bias);
+        }
+        return logits.softmax(-1);
+    }
+
+    /** (B, H, T, dv) → (B, T, H·dv) → out projection (B, T, dModel). */
+    static NDArray mergeAndProject(ParameterStore ps, NDArray heads, Parameter outWeight, boolean training) {
+        Shape shape = heads.getShape();
+        NDArray merged = heads.transpose(0, 2, 1, 3)
+                .reshape(shape.get(0), shape.get(2), shape.get(1) * shape.get(3)); // (B, T, H·dv)
+        return Linear.linear(merged, Params.value(ps, outWeight, merged, training)).head();
+    }
+
+    void probe(Context context, NDArray map) {
+        if (context.probe() != null) {
+            context.probe().record(layerIndex, map);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.diffrag.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picks where and in which precision the model runs: CUDA when the engine sees a GPU, else the CPU; float32 on
+ * the CPU, float32 or a 16-bit type on a GPU (softmax and λ stay float32 inside the model either way).
+ * Overrides: system property {@code diffrag.device} or env {@code DIFFRAG_DEVICE} ("cpu", "gpu", "gpu:1"), and
+ * {@code diffrag.dtype} / {@code DIFFRAG_DTYPE} ("float32", "bfloat16", "float16").
+ */
+public final class Devices {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+
+    private Devices() {}
+
+    /** The device to run on, logged once per call. */
+    public static Device pick() {
+        String requested = setting("diffrag.device", "DIFFRAG_DEVICE");
+        Device device;
+        if (requested != null) {
+            device = Device.fromName(requested.toLowerCase(Locale.ROOT));
+        } else {
+            device = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        }
+        LOG.info("model device: {} (engine {} {}, GPUs visible: {})", device, Engine.getInstance().getEngineName(),
+                Engine.getInstance().getVersion(), Engine.getInstance().getGpuCount());
+        return device;
+    }
+
+    /** float32 on the CPU; on a GPU the requested type (default float32). */
+    public static DataType dataType(Device device) {
+        String requested = setting("diffrag.dtype", "DIFFRAG_DTYPE");
+        DataType type = requested == null ? DataType.FLOAT32 : parse(requested);
+        if (!device.isGpu() && type != DataType.FLOAT32) {
+            LOG.warn("{} requested on {}; the CPU runs float32", type, device);
+            type = DataType.FLOAT32;
+        }
+        LOG.info("model data type: {}", type);
+        return type;
+    }
+
+    private static DataType parse(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "float32", "fp32" -> DataType.FLOAT32;
+            case "bfloat16", "bf16" -> DataType.BFLOAT16;
+            case "float16", "fp16" -> DataType.FLOAT16;
+            default -> throw new IllegalArgumentException("unknown data type '" + name
+                    + "', expected float32, bfloat16 or float16");
+        };
+    }
+
+    private static String setting(String property, String env) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(env);
+        }
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.diffrag.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import java.util.List;
+
+/**
+ * DIFF V2 as in the authors' {@code Diff-Transformer-V2/multihead_flashdiffv2.py}: one attention over 2h query
+ * heads of dim d that share h key/value heads GQA-style (query heads 2i and 2i+1 read KV head i); then
+ * out_i = attn_{2i} − sigmoid(λ_t,i)·attn_{2i+1} with λ_t = x·W_λᵀ, one value per token and head. No per-head
+ * norm and no (1 − λinit).
+ */
+final class DiffAttentionV2 extends Attention {
+
+    private final Parameter qProj;      // (2h·d, dModel)
+    private final Parameter kProj;      // (h·d, dModel)
+    private final Parameter vProj;      // (h·d, dModel)
+    private final Parameter oProj;      // (dModel, h·d)
+    private final Parameter lambdaProj; // (h, dModel)
+
+    DiffAttentionV2(ModelConfig config, int layerIndex, String prefix) {
+        super(config, layerIndex);
+        int width = config.heads() * config.headDim();
+        this.qProj = Params.linear(prefix + ".q_proj.weight", 2L * width, config.dModel());
+        this.kProj = Params.linear(prefix + ".k_proj.weight", width, config.dModel());
+        this.vProj = Params.linear(prefix + ".v_proj.weight", width, config.dModel());
+        this.oProj = Params.linear(prefix + ".o_proj.weight", config.dModel(), width);
+        this.lambdaProj = Params.linear(prefix + ".lambda_proj.weight", config.heads(), config.dModel());
+    }
+
+    @Override
+    List<Parameter> parameters() {
+        return List.of(qProj, kProj, vProj, oProj, lambdaProj);
+    }
+
+    @Override
+    NDArray forward(ParameterStore ps, NDArray x, Context context, boolean training) {
+        int h = config.heads();
+        int d = config.headDim();
+        Shape shape = x.getShape();
+        long batch = shape.get(0);
+        long queries = shape.get(1);
+
+        NDArray q = rotateToHeadsFirst(projectHeads(ps, x, qProj, 2 * h, d, training), context.rotary()); // (B, 2h, T, d)
+        NDArray k = rotateToHeadsFirst(projectHeads(ps, x, kProj, h, d, training), context.rotary());     // (B, h, T, d)
+        NDArray v = projectHeads(ps, x, vProj, h, d, training).transpose(0, 2, 1, 3);                     // (B, h, T, d)
+        NDArray[] kv = withCache(context, k, v);                                                           // (B, h, S, d)
+        long keys = kv[0].getShape().get(2);
+
+        // Query heads 2i, 2i+1 share KV head i: fold the pair into the query axis instead of repeating K and V.
+        NDArray pairedQueries = q.mul(Math.pow(d, -0.5)).reshape(batch, h, 2 * queries, d); // (B, h, 2T, d)
+        NDArray scores = pairedQueries.matMul(kv[0].transpose(0, 1, 3, 2))                 // (B, h, 2T, S)
+                .reshape(batch, h, 2, queries, keys);                                       // (B, h, 2, T, S)
+        NDArray bias = context.bias() == null ? null : context.bias().expandDims(1);        // (B, 1, 1, T, S)
+        NDArray probabilities = softmax32(scores, bias);                                    // (B, h, 2, T, S) float32
+        NDArray attn = probabilities.toType(v.getDataType(), false)
+                .reshape(batch, h, 2 * queries, keys).matMul(kv[1])                         // (B, h, 2T, d)
+                .reshape(batch, h, 2, queries, d);                                          // (B, h, 2, T, d)
+
+        NDArray lambdaT = Linear.linear(x, Params.value(ps, lambdaProj, x, training)).head() // (B, T, h)
+                .transpose(0, 2, 1).expandDims(-1);                                         // (B, h, T, 1)
+        NDArray weight = Activation.sigmoid(lambdaT);                                       // (B, h, T, 1)
+        if (context.probe() != null) {
+            probe(context, probabilities.get(":, :, 0").sub(probabilities.get(":, :, 1").mul(weight)));
+        }
+        NDArray out = attn.get(":, :, 0").sub(attn.get(":, :, 1").mul(weight)); // (B, h, T, d)
+        return mergeAndProject(ps, out, oProj, training);                        // (B, T, dModel)
+    }
+}

@@ -1,0 +1,76 @@
+package dev.diffrag.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Keys and values of the tokens decoded so far, per layer, for incremental causal decoding with
+ * {@link DiffTransformer#forwardStep}. Keys are stored after the rotary embedding. The cache owns its arrays on a
+ * sub-manager of the one given, so the per-step managers of the caller can be closed freely.
+ */
+public final class KvCache implements AutoCloseable {
+
+    private final NDManager manager;
+    private final NDArray[] keys;   // per layer (B, Hk, S, dk)
+    private final NDArray[] values; // per layer (B, Hv, S, dv)
+    private NDArray keyMask;        // (B, S) 1 = real token; null while every token has been real
+    private int length;
+
+    public KvCache(NDManager parent, int layers) {
+        this.manager = parent.newSubManager();
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+    }
+
+    /** Number of positions already cached: the position of the next token. */
+    public int length() {
+        return length;
+    }
+
+    /** Appends one layer's new keys (B, Hk, t, dk) and values (B, Hv, t, dv); returns all of them [K, V]. */
+    NDList append(int layer, NDArray newKeys, NDArray newValues) {
+        keys[layer] = extend(keys[layer], newKeys, 2);
+        values[layer] = extend(values[layer], newValues, 2);
+        return new NDList(keys[layer], values[layer]);
+    }
+
+    /**
+     * Extends the key padding mask by a step of t tokens and returns the mask over all S = length + t keys, or
+     * null when no token so far is padding.
+     */
+    NDArray extendMask(NDArray stepMask, long batch, int steps) {
+        if (stepMask == null && keyMask == null) {
+            return null;
+        }
+        NDArray step = stepMask != null
+                ? stepMask.toType(DataType.INT32, false)
+                : manager.ones(new Shape(batch, steps), DataType.INT32);
+        NDArray past = keyMask != null || length == 0
+                ? keyMask
+                : manager.ones(new Shape(batch, length), DataType.INT32);
+        keyMask = extend(past, step, 1);
+        return keyMask;
+    }
+
+    /** Called once per step after every layer appended: the new tokens become past positions. */
+    void advance(int steps) {
+        length += steps;
+    }
+
+    private NDArray extend(NDArray past, NDArray step, int axis) {
+        NDArray all = past == null ? step.duplicate() : past.concat(step, axis);
+        all.attach(manager);
+        if (past != null) {
+            past.close();
+        }
+        return all;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.diffrag.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+
+/** RMSNorm over the last axis with a learnable gain: x / sqrt(mean(x²) + eps) · g, computed in float32. */
+final class RmsNorm {
+
+    private final Parameter weight;
+    private final float eps;
+
+    RmsNorm(String name, long size, double eps) {
+        this.weight = Params.gain(name + ".weight", size);
+        this.eps = (float) eps;
+    }
+
+    Parameter weight() {
+        return weight;
+    }
+
+    /** (..., n) → (..., n). */
+    NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        return normalize(x, Params.value(ps, weight, x, training), eps);
+    }
+
+    static NDArray normalize(NDArray x, NDArray gain, float eps) {
+        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        NDArray inverseRms = x32.square().mean(new int[] {-1}, true).add(eps).pow(-0.5); // (..., 1)
+        return x32.mul(inverseRms).mul(gain.toType(DataType.FLOAT32, false)).toType(x.getDataType(), false);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.diffrag.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Each attention kind, a full block and the whole model against the float64 reference of the formulas. */
+class ReferenceEquivalenceTest {
+
+    private static final double TOLERANCE = 1e-4;
+
+    static List<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        int[][] shapes = {{1, 1}, {2, 5}, {3, 12}};
+        for (AttentionKind kind : AttentionKind.values()) {
+            for (boolean causal : new boolean[] {false, true}) {
+                for (int[] shape : shapes) {
+                    for (boolean padded : new boolean[] {false, true}) {
+                        if (!padded || shape[1] > 1) {
+                            cases.add(Arguments.of(kind, causal, shape[0], shape[1], padded));
+                        }
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0} causal={1} B={2} T={3} padded={4}")
+    @MethodSource("cases")
+    void attentionBlockAndModelMatchTheReference(AttentionKind kind, boolean causal, int batch, int length,
+                                                 boolean padded) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, causal, true), 7);
+            Reference reference = new Reference(model);
+            ParameterStore ps = new ParameterStore(manager, false);
+            boolean[][] real = realTokens(batch, length, padded);
+            NDArray mask = padded ? Fixtures.mask(manager, real) : null;
+
+            double[][][] x = Fixtures.gaussian(11, batch, length, model.config().dModel());
+            NDArray input = Fixtures.floats(manager, x);
+            Attention.Context context = new Attention.Context(
+                    Rotary.forPositions(manager, 0, length, model.config().headDim(), model.config().ropeTheta()),
+                    AttentionBias.build(manager, length, 0, length, causal, mask), null, null);
+            int layer = 1; // the second layer: λinit and names of a layer other than the first
+            NDArray attention = model.attention(layer).forward(ps, input, context, false);
+            NDArray block = model.block(layer).forward(ps, input, context, false);
+
+            int[][] tokens = Fixtures.tokens(13, batch, length);
+            NDList inputs = mask == null
+                    ? new NDList(Fixtures.ids(manager, tokens))
+                    : new NDList(Fixtures.ids(manager, tokens), mask);
+            NDArray logits = model.forward(ps, inputs, false).singletonOrThrow(); // (B, T, vocab)
+
+            for (int b = 0; b < batch; b++) {
+                assertThat(Fixtures.relativeError(Fixtures.item(attention, b),
+                        reference.attention(layer, x[b], real[b]), real[b]))
+                        .as("attention, batch item %d", b).isLessThan(TOLERANCE);
+                assertThat(Fixtures.relativeError(Fixtures.item(block, b),
+                        reference.block(layer, x[b], real[b]), real[b]))
+                        .as("block, batch item %d", b).isLessThan(TOLERANCE);
+                assertThat(Fixtures.relativeError(Fixtures.item(logits, b),
+                        reference.model(tokens[b], real[b]), real[b]))
+                        .as("model logits, batch item %d", b).isLessThan(TOLERANCE);
+            }
+        }
+    }
+
+    /** Batch item b has length − b·(length/3) real tokens when padded (at least one). */
+    private static boolean[][] realTokens(int batch, int length, boolean padded) {
+        int[] lengths = new int[batch];
+        Random random = new Random(batch * 31L + length);
+        for (int b = 0; b < batch; b++) {
+            lengths[b] = padded ? Math.max(1, length - 1 - random.nextInt(Math.max(1, length - 1))) : length;
+        }
+        return Fixtures.real(length, lengths);
+    }
+}
