@@ -278,26 +278,33 @@ public final class SafeTensors {
 
     private static byte[] littleEndianBytes(NDArray array, Dtype stored) {
         if (stored == Dtype.BF16) {
-            float[] values = array.toFloatArray();
+            float[] values;
+            if (array.getDataType() == DataType.FLOAT32) {
+                values = array.toFloatArray();
+            } else {
+                try (NDArray widened = array.toType(DataType.FLOAT32, false)) {
+                    values = widened.toFloatArray();
+                }
+            }
             ByteBuffer out = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
             for (float value : values) {
                 out.putShort(toBfloat16(value));
             }
             return out.array();
         }
-        ByteBuffer native_;
+        ByteBuffer buffer;
         if (stored.djl == array.getDataType()) {
-            native_ = array.toByteBuffer();
+            buffer = array.toByteBuffer();
         } else {
             try (NDArray converted = array.toType(stored.djl, true)) {
-                native_ = converted.toByteBuffer();
+                buffer = converted.toByteBuffer();
             }
         }
-        byte[] out = new byte[native_.remaining()];
-        if (native_.order() == ByteOrder.LITTLE_ENDIAN || stored.bytes == 1) {
-            native_.get(out);
+        byte[] out = new byte[buffer.remaining()];
+        if (buffer.order() == ByteOrder.LITTLE_ENDIAN || stored.bytes == 1) {
+            buffer.get(out);
         } else {
-            swapInto(native_, ByteBuffer.wrap(out), stored.bytes);
+            swapInto(buffer, ByteBuffer.wrap(out), stored.bytes);
         }
         return out;
     }

@@ -71,8 +71,9 @@ public final class Weights {
             }
             parameters.forEach((name, parameter) -> {
                 NDArray target = parameter.getArray();
-                target.set(ALL, tensors.get(name).toType(target.getDataType(), false).toDevice(target.getDevice(),
-                        false));
+                // Move first, then convert: the engine handles BF16 only on CUDA, so the cast must happen there.
+                target.set(ALL, tensors.get(name).toDevice(target.getDevice(), false)
+                        .toType(target.getDataType(), false));
             });
             return contents.metadata();
         }

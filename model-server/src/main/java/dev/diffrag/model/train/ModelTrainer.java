@@ -20,7 +20,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +65,7 @@ public final class ModelTrainer implements AutoCloseable {
     public ModelTrainer(Block model, Map<String, Parameter> parameters, Object modelConfig, TrainingConfig config,
             BatchSource batches, Objective objective) {
         this.model = model;
-        this.parameters = Map.copyOf(parameters);
+        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.modelConfig = modelConfig;
         this.config = config;
         this.batches = batches;

@@ -83,13 +83,15 @@ class ModelTrainerTest {
     }
 
     @Test
-    void aTrainingCheckpointLoadsAsAModel() throws IOException {
+    void trainingLeavesNoArraysBehindAndItsCheckpointLoadsAsAModel() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             DiffTransformer model = CopyTask.model(manager, AttentionKind.VANILLA, 3);
             TrainingConfig short_ = TrainingConfig.of(1e-2, 1, 2, 8, 3).withCheckpointEvery(2);
+            int arraysBefore = manager.getManagedArrays().size();
             try (ModelTrainer trainer = trainer(model, short_)) {
                 trainer.train(dir);
             }
+            assertThat(manager.getManagedArrays()).as("arrays left behind by training").hasSize(arraysBefore);
             Path checkpoint = ModelTrainer.latestCheckpoint(dir).orElseThrow();
             assertThat(Files.exists(checkpoint.resolve(ModelFiles.CONFIG))).isTrue();
             DiffTransformer loaded = ModelCheckpoint.load(checkpoint, manager);
