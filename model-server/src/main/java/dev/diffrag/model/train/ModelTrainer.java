@@ -39,6 +39,26 @@ import org.slf4j.LoggerFactory;
  * <p>A checkpoint is a directory {@code step-NNNNNNNN} under the run's checkpoint root holding {@code config.json} and
  * {@code model.safetensors} (so it loads as a model, see {@link ModelFiles}), {@code optimizer.safetensors} (moments,
  * master weights, step) and {@code training.json} (the {@link TrainingConfig}).
+ *
+ * <p>Typical use:
+ * <pre>{@code
+ * Device device = Devices.pick();                      // CUDA when present, else CPU; logged
+ * TrainingConfig config = TrainingConfig.of(3e-4, 100, 5_000, 16, 42).withCheckpointEvery(500);
+ * ModelTrainer.seed(config.seed());                    // before initialising, for reproducible weights
+ * try (NDManager manager = NDManager.newBaseManager(device)) {
+ *     DiffTransformer model = new DiffTransformer(modelConfig);
+ *     model.initialize(manager, config.dtype(), new Shape(1, 1));
+ *     BatchSource batches = new ShuffledBatches<>(examples, config, (picked, m) -> new Batch(..., ...));
+ *     try (ModelTrainer trainer = new ModelTrainer(model, model.namedParameters(), model.config(), config,
+ *             batches, new TokenCrossEntropy())) {
+ *         Optional<Path> last = ModelTrainer.latestCheckpoint(runDir);
+ *         if (last.isPresent()) {
+ *             trainer.resume(last.get());              // picks up exactly where the run stopped
+ *         }
+ *         trainer.train(runDir);
+ *     }
+ * }
+ * }</pre>
  */
 public final class ModelTrainer implements AutoCloseable {
 

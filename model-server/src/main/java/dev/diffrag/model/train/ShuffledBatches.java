@@ -28,6 +28,11 @@ public final class ShuffledBatches<T> implements BatchSource {
     private long cachedEpoch = -1;
     private List<Integer> cachedOrder;
 
+    /** Batches of the run's batch size in an order drawn from the run's seed. */
+    public ShuffledBatches(List<T> examples, TrainingConfig config, Collator<T> collator) {
+        this(examples, config.batchSize(), config.seed(), collator);
+    }
+
     public ShuffledBatches(List<T> examples, int batchSize, long seed, Collator<T> collator) {
         if (examples.isEmpty() || batchSize < 1) {
             throw new IllegalArgumentException("need at least one example and a positive batch size");
