@@ -58,13 +58,14 @@ abstract class Attention {
     }
 
     /**
-     * Softmax over keys in float32 after adding the mask. scores (..., T, S); bias broadcastable to it or null.
-     * Returns float32 probabilities.
+     * Softmax over keys in float32 after adding the mask. scores (..., T, S), a fresh matmul result that this
+     * overwrites (the mask is added in place: one T×S pass less, and safe for autograd since a matmul's backward
+     * needs its inputs, not its output); bias broadcastable to it or null. Returns float32 probabilities.
      */
     static NDArray softmax32(NDArray scores, NDArray bias) {
         NDArray logits = scores.toType(DataType.FLOAT32, false);
         if (bias != null) {
-            logits = logits.add(bias);
+            logits = logits.addi(bias);
         }
         return logits.softmax(-1);
     }

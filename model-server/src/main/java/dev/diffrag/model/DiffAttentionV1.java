@@ -77,7 +77,8 @@ final class DiffAttentionV1 extends Attention {
         NDArray scores = q.mul(Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2));    // (B, 2h, T, S)
         NDArray pairs = softmax32(scores, context.bias()).reshape(batch, h, 2, queries, keys); // (B, h, 2, T, S)
         NDArray lambda = lambda(ps, x, training);                                            // ()
-        NDArray map = pairs.get(":, :, 0").sub(pairs.get(":, :, 1").mul(lambda));             // (B, h, T, S) float32
+        // −λ·P2 + P1 with the addition in place on the fresh product: one T×S array fewer than P1 − λ·P2.
+        NDArray map = pairs.get(":, :, 1").mul(lambda.neg()).addi(pairs.get(":, :, 0"));     // (B, h, T, S) float32
         probe(context, map);
 
         NDArray out = map.toType(v.getDataType(), false).matMul(kv[1]);        // (B, h, T, 2d)
@@ -86,7 +87,9 @@ final class DiffAttentionV1 extends Attention {
     }
 
     private static NDArray dot32(ParameterStore ps, Parameter a, Parameter b, NDArray like, boolean training) {
-        return Params.value(ps, a, like, training).toType(DataType.FLOAT32, false)
-                .mul(Params.value(ps, b, like, training).toType(DataType.FLOAT32, false)).sum();
+        NDArray product = Params.value(ps, a, like, training).toType(DataType.FLOAT32, false)
+                .mul(Params.value(ps, b, like, training).toType(DataType.FLOAT32, false)); // (d)
+        product.attach(like.getManager()); // a temporary of this pass, not of the parameters' manager
+        return product.sum();
     }
 }

@@ -100,14 +100,14 @@ public record ModelConfig(
     /**
      * SwiGLU hidden size: 8/3·dModel rounded to a multiple of 8. DIFF_V2's q_proj has dModel·h·d more weights and
      * its lambda_proj dModel·h; the FFN (3·dModel·hidden weights) gives back that many by shrinking its hidden size
-     * by (h·d + h)/3, so all three kinds have the same parameter count within rounding.
+     * by round((h·d + h)/3), so all three kinds have the same parameter count within rounding.
      */
     public int ffnHidden() {
-        double hidden = 8.0 * dModel / 3.0;
+        int hidden = Math.max(8, (int) Math.round(8.0 * dModel / 3.0 / 8.0) * 8);
         if (attention == AttentionKind.DIFF_V2) {
-            hidden -= (heads * (double) headDim + heads) / 3.0;
+            hidden -= (int) Math.round((heads * (double) headDim + heads) / 3.0);
         }
-        return Math.max(8, (int) Math.round(hidden / 8.0) * 8);
+        return hidden;
     }
 
     /** λinit = 0.8 − 0.6·exp(−0.3·(l−1)) for layer l = 1..L (the reference code's depth = l − 1). */

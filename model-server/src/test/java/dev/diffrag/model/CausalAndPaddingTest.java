@@ -1,0 +1,133 @@
+package dev.diffrag.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class CausalAndPaddingTest {
+
+    @ParameterizedTest
+    @EnumSource(AttentionKind.class)
+    void changingFutureTokensNeverChangesEarlierOutputs(AttentionKind kind) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, true, true), 17);
+            ParameterStore ps = new ParameterStore(manager, false);
+            int length = 12;
+            int[][] tokens = Fixtures.tokens(5, 2, length);
+            int[][] changed = Fixtures.tokens(6, 2, length);
+            int cut = 7;
+            for (int b = 0; b < 2; b++) {
+                System.arraycopy(tokens[b], 0, changed[b], 0, cut);
+            }
+            NDArray original = model.forward(ps, new NDList(Fixtures.ids(manager, tokens)), false).head();
+            NDArray altered = model.forward(ps, new NDList(Fixtures.ids(manager, changed)), false).head();
+
+            boolean[] before = new boolean[length];
+            boolean[] after = new boolean[length];
+            for (int t = 0; t < length; t++) {
+                before[t] = t < cut;
+                after[t] = t >= cut;
+            }
+            for (int b = 0; b < 2; b++) {
+                double[][] x = Fixtures.item(original, b);
+                double[][] y = Fixtures.item(altered, b);
+                assertThat(Fixtures.relativeError(y, x, before)).isLessThan(1e-6);
+                assertThat(Fixtures.relativeError(y, x, after)).as("the future did change").isGreaterThan(1e-2);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(AttentionKind.class)
+    void bidirectionalModelsDoSeeTheFuture(AttentionKind kind) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, false, true), 17);
+            ParameterStore ps = new ParameterStore(manager, false);
+            int[][] tokens = Fixtures.tokens(5, 1, 8);
+            int[][] changed = {tokens[0].clone()};
+            changed[0][7] = (changed[0][7] + 1) % Fixtures.VOCAB;
+            double[][] x = Fixtures.item(model.forward(ps, new NDList(Fixtures.ids(manager, tokens)), false).head(), 0);
+            double[][] y = Fixtures.item(model.forward(ps, new NDList(Fixtures.ids(manager, changed)), false).head(), 0);
+            assertThat(Fixtures.relativeError(y, x, new boolean[] {true, false, false, false, false, false, false, false}))
+                    .isGreaterThan(1e-4);
+        }
+    }
+
+    /**
+     * Prefill 5 tokens, decode 1, 1, then a chunk of 3, then 1: the concatenated step outputs equal the full
+     * causal forward pass. Item 1 is left-padded by 2, so the cache's key mask is exercised too.
+     */
+    @ParameterizedTest
+    @EnumSource(AttentionKind.class)
+    void incrementalDecodingWithTheKvCacheEqualsTheFullForwardPass(AttentionKind kind) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, true, true), 23);
+            ParameterStore ps = new ParameterStore(manager, false);
+            int length = 11;
+            int[][] tokens = Fixtures.tokens(9, 2, length);
+            boolean[][] real = Fixtures.real(length, length, length);
+            real[1][0] = false;
+            real[1][1] = false;
+            NDArray ids = Fixtures.ids(manager, tokens);
+            NDArray mask = Fixtures.mask(manager, real);
+            NDArray full = model.forward(ps, new NDList(ids, mask), false).head(); // (B, T, vocab)
+
+            List<NDArray> steps = new ArrayList<>();
+            try (KvCache cache = model.newCache(manager)) {
+                int position = 0;
+                for (int size : new int[] {5, 1, 1, 3, 1}) {
+                    try (NDManager step = manager.newSubManager()) {
+                        String range = ":, " + position + ":" + (position + size);
+                        NDArray out = model.forwardStep(ps, ids.get(range).duplicate(), mask.get(range).duplicate(),
+                                cache);
+                        out.attach(manager);
+                        steps.add(out);
+                    }
+                    position += size;
+                }
+                assertThat(cache.length()).isEqualTo(length);
+            }
+            NDArray incremental = NDArrays.concat(new NDList(steps), 1);
+            for (int b = 0; b < 2; b++) {
+                assertThat(Fixtures.relativeError(Fixtures.item(incremental, b), Fixtures.item(full, b), real[b]))
+                        .as("batch item %d", b).isLessThan(1e-4);
+            }
+        }
+    }
+
+    /** Each sequence alone (no padding) against the same sequence inside a right-padded batch. */
+    @ParameterizedTest
+    @EnumSource(AttentionKind.class)
+    void outputsAtRealPositionsDoNotChangeWhenPaddingIsAdded(AttentionKind kind) {
+        for (boolean causal : new boolean[] {false, true}) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, causal, true), 29);
+                ParameterStore ps = new ParameterStore(manager, false);
+                int length = 10;
+                int[] lengths = {10, 4, 7};
+                int[][] tokens = Fixtures.tokens(31, lengths.length, length);
+                boolean[][] real = Fixtures.real(length, lengths);
+                NDArray batch = model.forward(ps, new NDList(Fixtures.ids(manager, tokens),
+                        Fixtures.mask(manager, real)), false).head();
+                for (int b = 0; b < lengths.length; b++) {
+                    int[][] alone = {java.util.Arrays.copyOf(tokens[b], lengths[b])};
+                    double[][] expected = Fixtures.item(
+                            model.forward(ps, new NDList(Fixtures.ids(manager, alone)), false).head(), 0);
+                    double[][] actual = java.util.Arrays.copyOf(Fixtures.item(batch, b), lengths[b]);
+                    boolean[] all = new boolean[lengths[b]];
+                    java.util.Arrays.fill(all, true);
+                    assertThat(Fixtures.relativeError(actual, expected, all))
+                            .as("causal=%s batch item %d", causal, b).isLessThan(1e-5);
+                }
+            }
+        }
+    }
+}
