@@ -163,6 +163,11 @@ public final class SafeTensors {
             }
             long dataStart = 8 + headerLength;
             long dataLength = fileSize - dataStart;
+            if (dataLength > Integer.MAX_VALUE) {
+                // One mapped buffer addresses at most 2 GiB; our models are far smaller.
+                throw new IOException("safetensors file " + file + " holds " + dataLength
+                        + " bytes of tensors; files over 2 GiB are not supported");
+            }
             ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLength)
                     .order(ByteOrder.LITTLE_ENDIAN);
 
