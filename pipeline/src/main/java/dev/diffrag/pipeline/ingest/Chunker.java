@@ -57,8 +57,9 @@ public final class Chunker {
             }
             int last = at + needle.length() - 1;
             spans.add(new Span(original.offsets[at], original.offsets[last] + 1));
-            // The next segment starts after this one's start, at the earliest `chunkOverlap` characters before its end.
-            searchFrom = Math.max(at + 1, last + 1 - chunkOverlap);
+            // The next segment begins with an overlap of at most `chunkOverlap` characters taken from the end of this
+            // one, possibly all of it (the splitter may emit a lone overlap sentence and then start over from it).
+            searchFrom = Math.max(at, last + 1 - chunkOverlap);
         }
         return spans;
     }

@@ -2,7 +2,11 @@ package dev.diffrag.pipeline.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
@@ -18,7 +22,21 @@ public final class DeadLetters {
 
     public static final OutputTag<DeadLetterRecord> TAG = new OutputTag<>("dead-letters") {};
 
+    /**
+     * The team's strict mapper, stricter still: Jackson would otherwise read {@code "text": 5} as the string "5".
+     * Trailing content after the record is rejected as well.
+     */
+    private static final ObjectMapper STRICT_MAPPER = stricter(Json.MAPPER.copy());
+
     private DeadLetters() {}
+
+    private static ObjectMapper stricter(ObjectMapper mapper) {
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
 
     public static DeadLetterRecord of(RawRecord raw, String error) {
         return new DeadLetterRecord(raw.topic(), raw.partition(), raw.offset(), raw.key(), error, raw.valueAsText());
@@ -26,17 +44,16 @@ public final class DeadLetters {
 
     /**
      * Reads the payload of {@code raw} as a {@code type}: fails on a tombstone, invalid UTF-8, malformed JSON, fields
-     * of the wrong type (the team's strict {@link Json} mapper), trailing content and a JSON {@code null}.
+     * of the wrong type, trailing content and a JSON {@code null}.
      */
     static <T> T readPayload(RawRecord raw, Class<T> type) throws MalformedRecordException {
         if (raw.value() == null) {
             throw new MalformedRecordException("no payload (tombstone)");
         }
         String text = decodeUtf8(raw.value());
-        ObjectReader reader = Json.MAPPER.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         T value;
         try {
-            value = reader.readValue(text);
+            value = STRICT_MAPPER.readValue(text, type);
         } catch (JsonProcessingException e) {
             throw new MalformedRecordException(describe(e));
         }
@@ -55,7 +72,10 @@ public final class DeadLetters {
         String location = e.getLocation() == null
                 ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-        return "invalid JSON: " + e.getOriginalMessage().replace('\n', ' ') + location;
+        String field = e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
+                ? " in field '" + mapping.getPath().get(mapping.getPath().size() - 1).getFieldName() + "'"
+                : "";
+        return "invalid JSON" + field + ": " + e.getOriginalMessage().replace('\n', ' ') + location;
     }
 
     /** Decodes strictly: a payload that is not valid UTF-8 is malformed rather than silently repaired. */
