@@ -28,7 +28,7 @@ final class HtmlText {
                     if (element.nameIs("br")) {
                         trimTrailingSpace(text);
                         text.append('\n');
-                    } else if (element.isBlock()) {
+                    } else if (separatesParagraphs(element)) {
                         paragraphBreak(text);
                     }
                 }
@@ -36,12 +36,17 @@ final class HtmlText {
 
             @Override
             public void tail(Node node, int depth) {
-                if (node instanceof Element element && element.isBlock()) {
+                if (node instanceof Element element && separatesParagraphs(element)) {
                     paragraphBreak(text);
                 }
             }
         }, body);
         return text.toString().strip();
+    }
+
+    /** Block elements start and end a paragraph; {@code <br>} counts as a block in jsoup but only breaks a line. */
+    private static boolean separatesParagraphs(Element element) {
+        return element.isBlock() && !element.nameIs("br");
     }
 
     private static void appendCollapsed(StringBuilder text, String raw) {
