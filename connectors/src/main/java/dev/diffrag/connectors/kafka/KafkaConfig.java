@@ -86,11 +86,14 @@ public final class KafkaConfig implements Serializable {
 
     /** Reads the variables of {@code env} that name a configuration key; other variables are ignored. */
     public static KafkaConfig fromEnv(Map<String, String> env) {
-        return builderFromEnv(env).build();
+        return fromProperties(propertiesFromEnv(env));
     }
 
-    /** Like {@link #fromEnv(Map)} but returns the builder, so command-line options can override the environment. */
-    public static Builder builderFromEnv(Map<String, String> env) {
+    /**
+     * The configuration keys set by the variables of {@code env}, so a caller can layer a file or command-line
+     * options over the environment before {@link #builderFromProperties}.
+     */
+    public static Properties propertiesFromEnv(Map<String, String> env) {
         Properties properties = new Properties();
         for (String key : knownKeys()) {
             String value = env.get(envName(key));
@@ -105,7 +108,7 @@ public final class KafkaConfig implements Serializable {
                 properties.setProperty(CLIENT_PREFIX + property, value);
             }
         });
-        return builderFromProperties(properties);
+        return properties;
     }
 
     /** Reads the keys documented above from {@code properties}; other keys are ignored. */
