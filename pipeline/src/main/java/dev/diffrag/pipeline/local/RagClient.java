@@ -85,13 +85,16 @@ public final class RagClient implements AutoCloseable {
 
     /** Sends a new version of a document; returns its version (the record's offset, as the job numbers versions). */
     public long upsert(String tenant, String id, String title, String text) {
-        DocumentRecord upsert = DocumentRecord.upsert(tenant, id, title, text);
-        return send(config.documentsTopic(), upsert.key(), Json.toBytes(upsert));
+        return send(DocumentRecord.upsert(tenant, id, title, text)).offset();
+    }
+
+    /** Sends a document change and waits for the broker; the metadata says where it landed. */
+    public RecordMetadata send(DocumentRecord document) {
+        return sendAndWait(config.documentsTopic(), document.key(), Json.toBytes(document));
     }
 
     public long delete(String tenant, String id) {
-        DocumentRecord delete = DocumentRecord.delete(tenant, id);
-        return send(config.documentsTopic(), delete.key(), Json.toBytes(delete));
+        return send(DocumentRecord.delete(tenant, id)).offset();
     }
 
     /** Sends a document without waiting for the broker's acknowledgement (for bulk ingest; see {@link #flush}). */
@@ -116,15 +119,23 @@ public final class RagClient implements AutoCloseable {
 
     /** Sends arbitrary bytes, e.g. a malformed record; returns its offset. */
     public long send(String topic, String key, byte[] value) {
+        return sendAndWait(topic, key, value).offset();
+    }
+
+    private RecordMetadata sendAndWait(String topic, String key, byte[] value) {
         try {
-            RecordMetadata metadata = producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
-            return metadata.offset();
+            return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot send to " + topic + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending to " + topic, e);
         }
+    }
+
+    /** How many partitions the documents topic has. */
+    public int documentPartitions() {
+        return producer.partitionsFor(config.documentsTopic()).size();
     }
 
     /** Every dead letter read so far. */
