@@ -6,6 +6,7 @@ import dev.diffrag.connectors.kafka.KafkaSinks;
 import dev.diffrag.connectors.kafka.KafkaSources;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.kafka.TopicAdmin;
+import dev.diffrag.connectors.kafka.TopicRole;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
 import dev.diffrag.pipeline.answer.AnswerMetrics;
@@ -50,13 +51,23 @@ public final class RagJob {
             Sink<AnswerRecord> answers,
             Sink<DeadLetterRecord> deadLetters) {
 
-        /** The Kafka topics named by {@code kafka}, with its delivery guarantee. */
+        /**
+         * The Kafka topics named by {@code kafka}, with its delivery guarantee. Under exactly-once every sink of a
+         * job needs its own transactional id prefix (Flink refuses duplicates), so each sink appends its topic role
+         * to the configured prefix.
+         */
         public static Endpoints kafka(KafkaConfig kafka) {
             return new Endpoints(
                     KafkaSources.raw(kafka, kafka.documentsTopic()),
                     KafkaSources.raw(kafka, kafka.questionsTopic()),
-                    KafkaSinks.answers(kafka),
-                    KafkaSinks.deadLetters(kafka));
+                    KafkaSinks.answers(withTransactionalIdSuffix(kafka, TopicRole.ANSWERS)),
+                    KafkaSinks.deadLetters(withTransactionalIdSuffix(kafka, TopicRole.DEAD_LETTER)));
+        }
+
+        private static KafkaConfig withTransactionalIdSuffix(KafkaConfig kafka, TopicRole role) {
+            return kafka.toBuilder()
+                    .transactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + role.defaultName())
+                    .build();
         }
     }
 

@@ -6,6 +6,7 @@ import dev.diffrag.connectors.kafka.DeliveryGuarantee;
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.connectors.kafka.StartingOffsets;
 import dev.diffrag.connectors.kafka.TopicAdmin;
+import dev.diffrag.connectors.kafka.TopicRole;
 import dev.diffrag.connectors.local.EmbeddedKafka;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.Citation;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole job end to end: a real in-process Kafka broker, the job on a Flink MiniCluster with parallelism 2, the
  * real embedder and the baseline answerer. One broker and one running job are shared by all tests (each test uses its
- * own tenant or documents); the savepoint test runs last because it replaces the job.
+ * own tenant or documents); the savepoint and exactly-once tests run last because they replace the job.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RagJobITCase {
@@ -305,5 +306,37 @@ class RagJobITCase {
                 .containsExactlyElementsOf(before.retrieved().stream().map(RetrievedChunk::chunkId).toList());
         // Documents indexed by the previous tests survived too.
         assertThat(ask("t-upsert", "What do blue whales feed on?").answer()).contains("krill");
+    }
+
+    @Test
+    @Order(8)
+    void exactlyOnceDeliversAnswersThroughKafkaTransactions() throws Exception {
+        job.cancel().get();
+        job = null;
+        KafkaConfig.Builder transactional = kafkaConfig.toBuilder()
+                .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .transactionalIdPrefix("rag-job-itcase-eo")
+                .groupId("rag-job-itcase-eo");
+        for (TopicRole role : TopicRole.values()) {
+            transactional.topic(role, "eo-" + role.defaultName());
+        }
+        KafkaConfig exactlyOnce = transactional.build();
+        TopicAdmin.ensureTopics(exactlyOnce);
+        PipelineConfig config = new PipelineConfig(
+                CONFIG.index(), CONFIG.answer(), CONFIG.checkpointIntervalMs(), DeliveryGuarantee.EXACTLY_ONCE, 2);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        RagJob.configure(env, config);
+        RagJob.build(env, config, RagJob.Endpoints.kafka(exactlyOnce));
+        job = env.executeAsync("rag-job-itcase-exactly-once");
+
+        // The client reads read_committed: it only sees answers whose transaction a checkpoint committed.
+        try (RagClient transactionalClient = new RagClient(exactlyOnce)) {
+            long version = transactionalClient.upsert("t-eo", "whales", "Blue whale", WHALES);
+            transactionalClient.awaitSearchable("t-eo", "whales", version, "Blue whale", WAIT);
+            AnswerRecord answer = RagClient.await(transactionalClient.ask("t-eo", "What do blue whales feed on?"), WAIT);
+
+            assertThat(answer.answer()).contains("krill");
+            assertThat(answer.citations().get(0).docVersion()).isEqualTo(version);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.diffrag.pipeline.bench;
 
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -58,13 +59,25 @@ public final class CapturedMetrics implements MetricReporter {
                 .toArray();
     }
 
-    /** The sum of every numeric gauge named {@code name}, e.g. chunks over all index subtasks. */
+    /**
+     * The sum of every numeric gauge named {@code name}, e.g. chunks over all index subtasks. A gauge is read from
+     * this thread while its task may be changing what it reports (as every reporter does), so a read that fails on a
+     * concurrent change is retried.
+     */
     public static long gaugeSum(String name) {
-        return BY_NAME.getOrDefault(name, List.of()).stream()
-                .filter(Gauge.class::isInstance)
-                .map(metric -> ((Gauge<?>) metric).getValue())
-                .filter(Number.class::isInstance)
-                .mapToLong(value -> ((Number) value).longValue())
-                .sum();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return BY_NAME.getOrDefault(name, List.of()).stream()
+                        .filter(Gauge.class::isInstance)
+                        .map(metric -> ((Gauge<?>) metric).getValue())
+                        .filter(Number.class::isInstance)
+                        .mapToLong(value -> ((Number) value).longValue())
+                        .sum();
+            } catch (ConcurrentModificationException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -133,11 +133,6 @@ public final class RagClient implements AutoCloseable {
         }
     }
 
-    /** How many partitions the documents topic has. */
-    public int documentPartitions() {
-        return producer.partitionsFor(config.documentsTopic()).size();
-    }
-
     /** Every dead letter read so far. */
     public List<DeadLetterRecord> deadLetters() {
         return List.copyOf(deadLetters);
