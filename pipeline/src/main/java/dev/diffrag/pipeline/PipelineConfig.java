@@ -16,6 +16,10 @@ import java.util.function.Function;
  *
  * @param checkpointIntervalMs how often state and Kafka offsets are checkpointed; under exactly-once this is also
  *                             how often answers become visible to {@code read_committed} consumers
+ * @param checkpointDirectory  where checkpoints are written (a URI Flink can write, e.g. {@code file:///data/ckpt} or
+ *                             {@code s3://bucket/ckpt}); null keeps the cluster's own setting. The index state is
+ *                             far above the 5 MB a checkpoint may hold in the job manager's memory, so a cluster
+ *                             without a checkpoint directory needs this
  * @param deliveryGuarantee    the sinks' guarantee; also selects the checkpointing mode. Read from the same key as
  *                             {@link KafkaConfig#DELIVERY_GUARANTEE}, so one setting drives both
  * @param parallelism          the job's default parallelism; 0 keeps the environment's
@@ -24,6 +28,7 @@ public record PipelineConfig(
         IndexConfig index,
         AnswerConfig answer,
         long checkpointIntervalMs,
+        String checkpointDirectory,
         DeliveryGuarantee deliveryGuarantee,
         int parallelism) implements Serializable {
 
@@ -40,11 +45,17 @@ public record PipelineConfig(
     public static final String ANSWER_TIMEOUT_MS = "diffrag.answer.timeout-ms";
     public static final String ANSWER_CAPACITY = "diffrag.answer.capacity";
     public static final String CHECKPOINT_INTERVAL_MS = "diffrag.checkpoint-interval-ms";
+    public static final String CHECKPOINT_DIR = "diffrag.checkpoint-dir";
     public static final String PARALLELISM = "diffrag.parallelism";
 
     public static PipelineConfig defaults() {
         return new PipelineConfig(
-                IndexConfig.defaults(), AnswerConfig.defaults(), 10_000, DeliveryGuarantee.AT_LEAST_ONCE, 0);
+                IndexConfig.defaults(), AnswerConfig.defaults(), 10_000, null, DeliveryGuarantee.AT_LEAST_ONCE, 0);
+    }
+
+    /** This configuration with checkpoints written to {@code directory}. */
+    public PipelineConfig withCheckpointDirectory(String directory) {
+        return new PipelineConfig(index, answer, checkpointIntervalMs, directory, deliveryGuarantee, parallelism);
     }
 
     public static PipelineConfig fromEnv(Map<String, String> env) {
@@ -77,6 +88,7 @@ public record PipelineConfig(
                 index,
                 answer,
                 values.longValue(CHECKPOINT_INTERVAL_MS, d.checkpointIntervalMs()),
+                values.text(CHECKPOINT_DIR, d.checkpointDirectory()),
                 guarantee == null || guarantee.isBlank() ? d.deliveryGuarantee() : DeliveryGuarantee.parse(guarantee),
                 values.integer(PARALLELISM, d.parallelism()));
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -74,8 +75,9 @@ public final class RagJob {
     private RagJob() {}
 
     /**
-     * Checkpointing (aligned with the delivery guarantee), an exponential-delay restart strategy, parallelism. A
-     * failing task restarts after 1 s, doubling to at most 1 min, so a broker outage does not spin the cluster.
+     * Checkpointing (aligned with the delivery guarantee, written to the configured directory), an exponential-delay
+     * restart strategy, parallelism. A failing task restarts after 1 s, doubling to at most 1 min, so a broker outage
+     * does not spin the cluster.
      */
     public static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
         env.enableCheckpointing(
@@ -83,11 +85,15 @@ public final class RagJob {
                 config.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE
                         ? CheckpointingMode.EXACTLY_ONCE
                         : CheckpointingMode.AT_LEAST_ONCE);
-        Configuration restart = new Configuration();
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
-        env.configure(restart);
+        Configuration settings = new Configuration();
+        settings.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        settings.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        settings.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
+        if (config.checkpointDirectory() != null) {
+            settings.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            settings.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDirectory());
+        }
+        env.configure(settings);
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }

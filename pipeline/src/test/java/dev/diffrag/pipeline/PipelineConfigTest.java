@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.diffrag.connectors.kafka.DeliveryGuarantee;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -20,17 +21,17 @@ class PipelineConfigTest {
 
     @Test
     void environmentVariablesOverrideTheirSettings() {
-        PipelineConfig config = PipelineConfig.fromEnv(Map.of(
-                "DIFFRAG_CHUNK_SIZE", "300",
-                "DIFFRAG_CHUNK_OVERLAP", "30",
-                "DIFFRAG_TOP_K", "8",
-                "DIFFRAG_ANSWERER", "baseline",
-                "DIFFRAG_ABSTAIN_THRESHOLD", "0.5",
-                "DIFFRAG_ANSWER_BATCH_SIZE", "32",
-                "DIFFRAG_ANSWER_TIMEOUT_MS", "2500",
-                "DIFFRAG_CHECKPOINT_INTERVAL_MS", "30000",
-                "DIFFRAG_DELIVERY_GUARANTEE", "exactly-once",
-                "DIFFRAG_PARALLELISM", "4"));
+        PipelineConfig config = PipelineConfig.fromEnv(Map.ofEntries(
+                Map.entry("DIFFRAG_CHUNK_SIZE", "300"),
+                Map.entry("DIFFRAG_CHUNK_OVERLAP", "30"),
+                Map.entry("DIFFRAG_TOP_K", "8"),
+                Map.entry("DIFFRAG_ABSTAIN_THRESHOLD", "0.5"),
+                Map.entry("DIFFRAG_ANSWER_BATCH_SIZE", "32"),
+                Map.entry("DIFFRAG_ANSWER_TIMEOUT_MS", "2500"),
+                Map.entry("DIFFRAG_CHECKPOINT_INTERVAL_MS", "30000"),
+                Map.entry("DIFFRAG_CHECKPOINT_DIR", "file:///var/diffrag/checkpoints"),
+                Map.entry("DIFFRAG_DELIVERY_GUARANTEE", "exactly-once"),
+                Map.entry("DIFFRAG_PARALLELISM", "4")));
 
         assertThat(config.index().chunkSize()).isEqualTo(300);
         assertThat(config.index().chunkOverlap()).isEqualTo(30);
@@ -40,6 +41,7 @@ class PipelineConfigTest {
         assertThat(config.answer().timeoutMs()).isEqualTo(2500);
         assertThat(config.answer().maxBatchDelayMs()).isEqualTo(PipelineConfig.defaults().answer().maxBatchDelayMs());
         assertThat(config.checkpointIntervalMs()).isEqualTo(30_000);
+        assertThat(config.checkpointDirectory()).isEqualTo("file:///var/diffrag/checkpoints");
         assertThat(config.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(config.parallelism()).isEqualTo(4);
     }
@@ -67,7 +69,8 @@ class PipelineConfigTest {
     @Test
     void configureAlignsCheckpointingWithTheDeliveryGuaranteeAndSetsARestartStrategy() {
         PipelineConfig exactlyOnce = PipelineConfig.fromEnv(Map.of(
-                "DIFFRAG_DELIVERY_GUARANTEE", "exactly-once", "DIFFRAG_PARALLELISM", "3"));
+                "DIFFRAG_DELIVERY_GUARANTEE", "exactly-once", "DIFFRAG_PARALLELISM", "3",
+                "DIFFRAG_CHECKPOINT_DIR", "file:///tmp/ckpt"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 
         RagJob.configure(env, exactlyOnce);
@@ -76,6 +79,8 @@ class PipelineConfigTest {
         assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(exactlyOnce.checkpointIntervalMs());
         assertThat(env.getConfiguration().get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
         assertThat(env.getParallelism()).isEqualTo(3);
+        assertThat(env.getConfiguration().get(CheckpointingOptions.CHECKPOINT_STORAGE)).isEqualTo("filesystem");
+        assertThat(env.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("file:///tmp/ckpt");
 
         StreamExecutionEnvironment atLeastOnce = StreamExecutionEnvironment.getExecutionEnvironment();
         RagJob.configure(atLeastOnce, PipelineConfig.defaults());

@@ -56,12 +56,16 @@ class RagJobITCase {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     /** Small chunks, so a short document still has several and re-chunking can shrink it; small size limits. */
-    private static final PipelineConfig CONFIG = new PipelineConfig(
+    private static final PipelineConfig SETTINGS = new PipelineConfig(
             new IndexConfig(200, 40, 5_000, 300, 5, 5_000),
             AnswerConfig.defaults(),
             1_000,
+            null,
             DeliveryGuarantee.AT_LEAST_ONCE,
             2);
+
+    @TempDir
+    static Path checkpoints;
 
     private static final String WHALES = "Blue whales are the largest animals ever known to have lived. "
             + "Blue whales feed almost exclusively on krill, eating up to four tonnes a day.";
@@ -82,9 +86,10 @@ class RagJobITCase {
 
     private static JobClient submit(Configuration configuration, KafkaConfig kafka) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        RagJob.configure(env, CONFIG);
+        PipelineConfig config = SETTINGS.withCheckpointDirectory(checkpoints.toUri().toString());
+        RagJob.configure(env, config);
         env.configure(configuration);
-        RagJob.build(env, CONFIG, RagJob.Endpoints.kafka(kafka));
+        RagJob.build(env, config, RagJob.Endpoints.kafka(kafka));
         return env.executeAsync("rag-job-itcase");
     }
 
@@ -241,14 +246,14 @@ class RagJobITCase {
                 "missing id", client.send(docs, "t-dead/x", bytes("{\"tenant\":\"t-dead\",\"op\":\"upsert\",\"text\":\"t\"}")),
                 "empty text", client.send(docs, "t-dead/x", bytes("{\"tenant\":\"t-dead\",\"id\":\"x\",\"op\":\"upsert\",\"text\":\"  \"}")),
                 "too long", client.send(docs, "t-dead/x", bytes("{\"tenant\":\"t-dead\",\"id\":\"x\",\"op\":\"upsert\",\"text\":\""
-                        + "a".repeat(CONFIG.index().maxDocumentChars() + 1) + "\"}")),
+                        + "a".repeat(SETTINGS.index().maxDocumentChars() + 1) + "\"}")),
                 "unknown op", client.send(docs, "t-dead/x", bytes("{\"tenant\":\"t-dead\",\"id\":\"x\",\"op\":\"merge\",\"text\":\"t\"}")),
                 "tombstone", client.send(docs, "t-dead/x", null));
         Map<String, Long> malformedQuestions = Map.of(
                 "bad json", client.send(questions, "t-dead/q", bytes("not json")),
                 "empty question", client.send(questions, "t-dead/q", bytes("{\"tenant\":\"t-dead\",\"id\":\"q\",\"question\":\"\"}")),
                 "too long", client.send(questions, "t-dead/q", bytes("{\"tenant\":\"t-dead\",\"id\":\"q\",\"question\":\""
-                        + "why ".repeat(CONFIG.index().maxQuestionChars()) + "\"}")),
+                        + "why ".repeat(SETTINGS.index().maxQuestionChars()) + "\"}")),
                 "missing tenant", client.send(questions, "t-dead/q", bytes("{\"id\":\"q\",\"question\":\"Why?\"}")));
         long after = client.upsert("t-dead", "after", "After", "Bats navigate in the dark by echolocation.");
 
@@ -322,8 +327,8 @@ class RagJobITCase {
         }
         KafkaConfig exactlyOnce = transactional.build();
         TopicAdmin.ensureTopics(exactlyOnce);
-        PipelineConfig config = new PipelineConfig(
-                CONFIG.index(), CONFIG.answer(), CONFIG.checkpointIntervalMs(), DeliveryGuarantee.EXACTLY_ONCE, 2);
+        PipelineConfig config = new PipelineConfig(SETTINGS.index(), SETTINGS.answer(), SETTINGS.checkpointIntervalMs(),
+                checkpoints.toUri().toString(), DeliveryGuarantee.EXACTLY_ONCE, 2);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         RagJob.configure(env, config);
         RagJob.build(env, config, RagJob.Endpoints.kafka(exactlyOnce));

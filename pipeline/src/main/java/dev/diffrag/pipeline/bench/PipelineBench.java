@@ -168,8 +168,9 @@ public final class PipelineBench {
 
     private static JobClient startJob(KafkaConfig kafkaConfig) throws Exception {
         PipelineConfig base = PipelineConfig.defaults();
-        PipelineConfig config = new PipelineConfig(
-                BENCH_INDEX, AnswerConfig.defaults(), 10_000, base.deliveryGuarantee(), PARALLELISM);
+        PipelineConfig config = new PipelineConfig(BENCH_INDEX, AnswerConfig.defaults(), 10_000,
+                Files.createTempDirectory("diffrag-bench-checkpoints").toUri().toString(), base.deliveryGuarantee(),
+                PARALLELISM);
         Configuration flink = new Configuration();
         flink.setString("metrics.reporter.capture.factory.class", CapturedMetrics.Factory.class.getName());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, flink);

@@ -8,6 +8,7 @@ import dev.diffrag.connectors.records.Citation;
 import dev.diffrag.connectors.records.RetrievedChunk;
 import dev.diffrag.pipeline.PipelineConfig;
 import dev.diffrag.pipeline.RagJob;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +37,9 @@ public final class LocalStack {
             KafkaConfig kafkaConfig = kafka.config();
             TopicAdmin.ensureTopics(kafkaConfig);
             PipelineConfig base = PipelineConfig.defaults();
-            PipelineConfig config = new PipelineConfig(
-                    base.index(), base.answer(), 5_000, base.deliveryGuarantee(), PARALLELISM);
+            PipelineConfig config = new PipelineConfig(base.index(), base.answer(), 5_000,
+                    Files.createTempDirectory("diffrag-checkpoints").toUri().toString(), base.deliveryGuarantee(),
+                    PARALLELISM);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM);
             RagJob.configure(env, config);
             RagJob.build(env, config, RagJob.Endpoints.kafka(kafkaConfig));
