@@ -38,8 +38,24 @@ public final class DeadLetters {
         return mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
+    /**
+     * Most characters of the raw payload a dead letter keeps. Decoding invalid UTF-8 (3 bytes per replacement
+     * character) and JSON escapes (6 bytes per control character) can make a payload's dead letter more than twice its
+     * size: a 900 kB record of random bytes became a 2.1 MB dead letter, over Kafka's default 1 MB record limit, so the
+     * dead-letter sink failed and the job restarted on the same record forever. 64 Ki characters take at most 384 kB.
+     */
+    static final int MAX_RAW_CHARS = 64 * 1024;
+
+    /** The dead letter of {@code raw}; a payload over {@link #MAX_RAW_CHARS} is cut, and the error says so. */
     public static DeadLetterRecord of(RawRecord raw, String error) {
-        return new DeadLetterRecord(raw.topic(), raw.partition(), raw.offset(), raw.key(), error, raw.valueAsText());
+        String text = raw.valueAsText();
+        if (text != null && text.length() > MAX_RAW_CHARS) {
+            // Never cut between the two halves of a surrogate pair: a lone half is not valid text.
+            int end = Character.isHighSurrogate(text.charAt(MAX_RAW_CHARS - 1)) ? MAX_RAW_CHARS - 1 : MAX_RAW_CHARS;
+            error += " (raw payload cut to its first " + end + " of " + text.length() + " characters)";
+            text = text.substring(0, end);
+        }
+        return new DeadLetterRecord(raw.topic(), raw.partition(), raw.offset(), raw.key(), error, text);
     }
 
     /**
