@@ -60,6 +60,23 @@ class KafkaFactoriesTest {
                 .isEqualTo(Long.toString(KafkaSinks.DEFAULT_TRANSACTION_TIMEOUT.toMillis()));
     }
 
+    /**
+     * Both sinks of the job, configured as the job configures them: under exactly-once each sink gets its own
+     * transactional id prefix through {@link KafkaConfig#toBuilder()}, which must keep the pass-through properties.
+     */
+    @Test
+    void bothJobSinksWithTheirOwnTransactionalPrefixCarryThePassThroughProperties() {
+        KafkaConfig exactlyOnce = CONFIG.toBuilder().deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).build();
+        KafkaConfig answers = exactlyOnce.toBuilder().transactionalIdPrefix("diffrag-answers").build();
+        KafkaConfig deadLetters = exactlyOnce.toBuilder().transactionalIdPrefix("diffrag-dead-letter").build();
+
+        for (KafkaSink<?> sink : List.of(KafkaSinks.answers(answers), KafkaSinks.deadLetters(deadLetters),
+                KafkaSinks.deadLetters(CONFIG))) {
+            assertThat(asMap(BuiltKafkaSink.producerConfig(sink))).containsAllEntriesOf(SECURITY)
+                    .containsEntry("bootstrap.servers", "kafka-1:9094,kafka-2:9094");
+        }
+    }
+
     @Test
     void passThroughTransactionTimeoutWinsOverTheDefault() {
         KafkaConfig config = CONFIG.toBuilder()

@@ -21,7 +21,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param lost       questions without an answer
  * @param duplicated answers beyond the first one of their question
  */
-record AnswerDeliveries(int questions, int answered, int lost, int duplicated) {
+public record AnswerDeliveries(int questions, int answered, int lost, int duplicated) {
 
     static AnswerDeliveries count(KafkaConfig kafka, Collection<String> questionIds) {
         Set<String> asked = Set.copyOf(questionIds);

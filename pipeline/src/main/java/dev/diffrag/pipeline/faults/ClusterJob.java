@@ -71,6 +71,17 @@ final class ClusterJob {
                 .orElse(0);
     }
 
+    /** Waits until a task of the job has been restarted since it counted {@code restartsBefore} restarts. */
+    void awaitRestartAfter(int restartsBefore, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (restarts() <= restartsBefore) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + id + " did not fail over within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** Stops the job with a canonical savepoint in {@code directory}; returns the savepoint's path. */
     String stopWithSavepoint(Path directory) throws Exception {
         return cluster.stopWithSavepoint(id, directory.toUri().toString(), false, SavepointFormatType.CANONICAL).get();

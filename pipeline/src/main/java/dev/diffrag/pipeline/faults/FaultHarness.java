@@ -49,7 +49,7 @@ public final class FaultHarness {
 
     private static final Duration INDEX_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(4);
-    private static final int PARALLELISM = 2;
+    static final int PARALLELISM = 2;
 
     private final MiniCluster cluster;
     private final EmbeddedKafka kafka;
@@ -102,7 +102,7 @@ public final class FaultHarness {
      * What a run under faults measured.
      *
      * @param faultsInjected  the faults, in order
-     * @param recoverySeconds per fault: from the fault until the first answer to a question asked after it
+     * @param recovery        per fault, how long the job took to recover from it
      * @param indexProblems   per tenant whose final index differs from the expected one: expected and retrieved chunks
      * @param restarts        task restarts of the job (before and after the savepoint together)
      */
@@ -111,10 +111,20 @@ public final class FaultHarness {
             AnswerDeliveries deliveries,
             int documentChanges,
             List<String> faultsInjected,
-            Map<String, Double> recoverySeconds,
+            Map<String, Recovery> recovery,
             List<String> indexProblems,
             int restarts,
             double seconds) {}
+
+    /**
+     * Seconds from a fault until the job recovered from it.
+     *
+     * @param tasksRunning every task of the job running again (the restored job's, after a savepoint); for a broker
+     *                     restart, which the job may ride out without a failover, after the broker is back
+     * @param firstAnswer  the first answer to a question asked after the fault arrived: service restored, backlog of
+     *                     questions queued during the outage included
+     */
+    public record Recovery(double tasksRunning, double firstAnswer) {}
 
     /**
      * Streams {@code questions} questions and four revisions of the documents while, in turn, a task manager is
@@ -129,7 +139,8 @@ public final class FaultHarness {
         PipelineConfig config = pipelineConfig(guarantee, PARALLELISM);
         ClusterJob job = ClusterJob.submit(cluster, config, topics, null);
         List<String> faults = new ArrayList<>();
-        Map<String, Double> recovery = new LinkedHashMap<>();
+        Map<String, Double> tasksRunning = new LinkedHashMap<>();
+        Map<String, Recovery> recovery = new LinkedHashMap<>();
         int restarts = 0;
         try (RagClient client = new RagClient(topics)) {
             BeaconCorpus corpus = new BeaconCorpus(List.of(run + "-a", run + "-b"), 8);
@@ -143,8 +154,10 @@ public final class FaultHarness {
                 long at = System.nanoTime();
                 switch (fault) {
                     case TASK_MANAGER_KILLED -> {
+                        int restartsBefore = job.restarts();
                         cluster.terminateTaskManager(nextTaskManagerToKill++).get();
                         cluster.startTaskManager();
+                        job.awaitRestartAfter(restartsBefore, Duration.ofMinutes(1));
                     }
                     case BROKER_RESTARTED -> kafka.restartBroker();
                     default -> {
@@ -153,13 +166,16 @@ public final class FaultHarness {
                         job = ClusterJob.submit(cluster, config, topics, savepoint);
                     }
                 }
+                job.awaitAllTasksRunning(Duration.ofMinutes(2));
+                tasksRunning.put(fault, (System.nanoTime() - at) / 1e9);
                 faults.add(fault);
                 faultTimes.put(fault, at);
             }
             stream.awaitSent(questions);
             corpus.writeRevision(client);
             stream.awaitAnswers(ANSWER_TIMEOUT);
-            faultTimes.forEach((fault, at) -> recovery.put(fault, stream.secondsToFirstAnswerAfter(at)));
+            faultTimes.forEach((fault, at) ->
+                    recovery.put(fault, new Recovery(tasksRunning.get(fault), stream.secondsToFirstAnswerAfter(at))));
             List<String> indexProblems = indexProblems(client, corpus);
             restarts += job.restarts();
             return new FaultRun(guarantee, AnswerDeliveries.count(topics, stream.ids()), corpus.changes(), faults,

@@ -1,5 +1,8 @@
 package dev.diffrag.pipeline.faults;
 
+import static dev.diffrag.pipeline.faults.FaultToleranceReport.BAD_RECORDS;
+import static dev.diffrag.pipeline.faults.FaultToleranceReport.QUESTIONS;
+import static dev.diffrag.pipeline.faults.FaultToleranceReport.QUESTIONS_PER_SECOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.diffrag.connectors.kafka.DeliveryGuarantee;
@@ -51,35 +54,35 @@ class FaultToleranceITCase {
     @Test
     void exactlyOnceAnswersEveryQuestionOnceThroughATaskManagerLossABrokerRestartAndASavepointRestore()
             throws Exception {
-        FaultHarness.FaultRun run = harness.injectFaults(DeliveryGuarantee.EXACTLY_ONCE, 1_000, 25);
+        FaultHarness.FaultRun run = harness.injectFaults(DeliveryGuarantee.EXACTLY_ONCE, QUESTIONS, QUESTIONS_PER_SECOND);
         System.out.println(run);
 
         assertThat(run.faultsInjected()).containsExactly(FaultHarness.TASK_MANAGER_KILLED,
                 FaultHarness.BROKER_RESTARTED, FaultHarness.SAVEPOINT_RESTORED);
         assertThat(run.restarts()).as("killing a task manager fails the job over").isPositive();
-        assertThat(run.deliveries()).isEqualTo(new AnswerDeliveries(1_000, 1_000, 0, 0));
+        assertThat(run.deliveries()).isEqualTo(new AnswerDeliveries(QUESTIONS, QUESTIONS, 0, 0));
         assertThat(run.indexProblems()).as("every update survives: the index is exactly the last revision").isEmpty();
-        assertThat(run.recoverySeconds().values()).allSatisfy(seconds -> assertThat(seconds).isFinite());
+        assertThat(run.recovery().values()).allSatisfy(recovery -> assertThat(recovery.firstAnswer()).isFinite());
     }
 
     @Test
     void atLeastOnceAnswersEveryQuestionThroughTheSameFaults() throws Exception {
-        FaultHarness.FaultRun run = harness.injectFaults(DeliveryGuarantee.AT_LEAST_ONCE, 1_000, 25);
+        FaultHarness.FaultRun run = harness.injectFaults(DeliveryGuarantee.AT_LEAST_ONCE, QUESTIONS, QUESTIONS_PER_SECOND);
         System.out.println(run);
 
         assertThat(run.restarts()).isPositive();
         assertThat(run.deliveries().lost()).isZero();
-        assertThat(run.deliveries().answered()).isEqualTo(1_000);
+        assertThat(run.deliveries().answered()).isEqualTo(QUESTIONS);
         assertThat(run.indexProblems()).isEmpty();
     }
 
     @Test
     void tenThousandMalformedRecordsAllReachTheDeadLetterTopicWhileValidInputIsProcessedWithoutRestarts()
             throws Exception {
-        FaultHarness.FuzzRun run = harness.fuzz(10_000, 8);
+        FaultHarness.FuzzRun run = harness.fuzz(BAD_RECORDS, FaultToleranceReport.FUZZ_SEED);
         System.out.println(run);
 
-        assertThat(run.badToDeadLetter()).as("missing, e.g. %s", run.missingDeadLetters()).isEqualTo(10_000);
+        assertThat(run.badToDeadLetter()).as("missing, e.g. %s", run.missingDeadLetters()).isEqualTo(BAD_RECORDS);
         assertThat(run.badByKind()).containsKeys("invalid-utf8", "broken-json", "wrong-type", "null", "huge-field",
                 "huge-random-bytes", "oversized-document", "unknown-op", "empty-question", "tombstone",
                 "prompt-injection-without-tenant");
