@@ -5,6 +5,7 @@ import dev.diffrag.pipeline.PipelineConfig;
 import dev.diffrag.pipeline.RagJob;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -92,7 +93,7 @@ final class ClusterJob {
         cluster.requestJobResult(id).get();
     }
 
-    private static java.util.stream.Stream<? extends AccessExecutionVertex> vertices(AccessExecutionGraph graph) {
+    private static Stream<? extends AccessExecutionVertex> vertices(AccessExecutionGraph graph) {
         return StreamSupport.stream(graph.getAllExecutionVertices().spliterator(), false);
     }
 }

@@ -5,6 +5,7 @@ import dev.diffrag.pipeline.local.RagClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.IntStream;
 
@@ -32,7 +33,7 @@ final class QuestionStream {
         this.idPrefix = idPrefix;
         this.count = count;
         this.intervalNanos = (long) (1e9 / perSecond);
-        this.answered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        this.answered = new CopyOnWriteArrayList<>();
         this.sentAt = new AtomicLongArray(count);
         this.answeredAt = new AtomicLongArray(count);
         this.sender = new Thread(this::send, "question-stream");
