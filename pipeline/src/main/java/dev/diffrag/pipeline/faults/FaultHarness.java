@@ -105,6 +105,8 @@ public final class FaultHarness {
      * @param recovery        per fault, how long the job took to recover from it
      * @param indexProblems   per tenant whose final index differs from the expected one: expected and retrieved chunks
      * @param restarts        task restarts of the job (before and after the savepoint together)
+     * @param medianLatencyBeforeFaults median seconds from question to answer before the first fault: the answerer's
+     *                        pace on this machine, which bounds how fast a backlog after a fault drains
      */
     public record FaultRun(
             DeliveryGuarantee guarantee,
@@ -114,6 +116,8 @@ public final class FaultHarness {
             Map<String, Recovery> recovery,
             List<String> indexProblems,
             int restarts,
+            double medianLatencyBeforeFaults,
+            double medianLatency,
             double seconds) {}
 
     /**
@@ -179,7 +183,8 @@ public final class FaultHarness {
             List<String> indexProblems = indexProblems(client, corpus);
             restarts += job.restarts();
             return new FaultRun(guarantee, AnswerDeliveries.count(topics, stream.ids()), corpus.changes(), faults,
-                    recovery, indexProblems, restarts, (System.nanoTime() - start) / 1e9);
+                    recovery, indexProblems, restarts, stream.medianLatencySeconds(0, questions / 4),
+                    stream.medianLatencySeconds(0, questions), (System.nanoTime() - start) / 1e9);
         } finally {
             job.cancel();
         }

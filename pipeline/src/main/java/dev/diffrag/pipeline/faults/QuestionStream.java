@@ -117,6 +117,16 @@ final class QuestionStream {
         return first == Long.MAX_VALUE ? Double.NaN : (first - faultAtNanos) / 1e9;
     }
 
+    /** The median seconds from sending to the first answer of the answered questions numbered {@code from..to-1}. */
+    double medianLatencySeconds(int from, int to) {
+        double[] latencies = IntStream.range(from, to)
+                .filter(n -> answeredAt.get(n) != 0)
+                .mapToDouble(n -> (answeredAt.get(n) - sentAt.get(n)) / 1e9)
+                .sorted()
+                .toArray();
+        return latencies.length == 0 ? Double.NaN : latencies[latencies.length / 2];
+    }
+
     private void failIfSenderFailed() {
         if (failure != null) {
             throw new IllegalStateException("sending questions failed: " + failure.getMessage(), failure);
