@@ -79,6 +79,8 @@ final class IngestCommand implements Callable<Integer> {
         AtomicInteger acknowledged = new AtomicInteger();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config);
                 ProgressBar progress = progressBar(files.size())) {
+            // Fails once, after max.block.ms, when Kafka or the topic is unreachable, instead of once per file.
+            producer.partitionsFor(config.documentsTopic());
             for (SourceFile file : files) {
                 DocumentRecord record;
                 try {
