@@ -37,13 +37,16 @@ public final class Chunker {
     /**
      * The spans of the chunks of {@code text} in order.
      *
-     * @throws IllegalArgumentException if the text is blank or a segment cannot be found in it
+     * @throws IllegalArgumentException if the text has no visible character or a segment cannot be found in it
      */
     public List<Span> split(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("cannot chunk a blank text");
         }
         Compacted original = Compacted.of(text);
+        if (original.chars.isEmpty()) {
+            throw new IllegalArgumentException("text has only whitespace and control characters");
+        }
         List<Span> spans = new ArrayList<>();
         int searchFrom = 0; // in compacted characters
         for (TextSegment segment : splitter.split(Document.from(text))) {
