@@ -11,6 +11,7 @@ import org.apache.flink.connector.kafka.sink.BuiltKafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.BuiltKafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -58,6 +59,17 @@ class KafkaFactoriesTest {
         }
         assertThat(BuiltKafkaSink.producerConfig(exactlyOnce).getProperty("transaction.timeout.ms"))
                 .isEqualTo(Long.toString(KafkaSinks.DEFAULT_TRANSACTION_TIMEOUT.toMillis()));
+    }
+
+    /** Flink ships sources and sinks to the task managers by Java serialization, key functions included. */
+    @Test
+    void builtSourcesAndSinksSurviveJavaSerialization() throws Exception {
+        KafkaSink<AnswerRecord> sink = KafkaSinks.answers(CONFIG);
+        KafkaSource<RawRecord> source = KafkaSources.raw(CONFIG, CONFIG.questionsTopic());
+
+        assertThat(BuiltKafkaSink.producerConfig(InstantiationUtil.clone(sink))).isEqualTo(BuiltKafkaSink.producerConfig(sink));
+        assertThat(BuiltKafkaSource.configuration(InstantiationUtil.clone(source)))
+                .isEqualTo(BuiltKafkaSource.configuration(source));
     }
 
     @Test

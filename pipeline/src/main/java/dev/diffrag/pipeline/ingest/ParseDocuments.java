@@ -85,7 +85,8 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
         List<Chunker.Span> spans;
         try {
             spans = chunker.split(text);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // Whatever the splitter cannot handle is bad input, not a reason to fail the job.
             throw new MalformedRecordException("cannot chunk text: " + e.getMessage());
         }
         List<Chunk> chunks = new ArrayList<>(spans.size());
