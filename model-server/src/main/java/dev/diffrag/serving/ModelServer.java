@@ -8,7 +8,6 @@ import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
-import dev.diffrag.model.Devices;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
@@ -353,18 +352,5 @@ public final class ModelServer implements AutoCloseable {
             summarizer.close();
         }
         LOG.info("model server stopped");
-    }
-
-    /** Configured by the environment variables of {@link ServerConfig}; the device by {@link Devices}. */
-    public static void main(String[] args) {
-        if (System.getProperty("log4j2.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", "log4j2-server.properties");
-        }
-        ServerConfig config = ServerConfig.fromEnv(System.getenv());
-        Device device = Devices.pick();
-        ModelServer server = new ModelServer(
-                config, device, ServedModels.answerer(config), ServedModels.summarizer(config));
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "model-server-shutdown"));
-        server.start();
     }
 }
