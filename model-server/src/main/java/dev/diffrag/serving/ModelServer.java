@@ -127,9 +127,14 @@ public final class ModelServer implements AutoCloseable {
         }, config.maxBatchSize(), Duration.ofMillis(config.maxBatchDelayMs()), config.queueCapacity());
     }
 
-    /** Listens, then warms each model with one request through its batcher; ready once that answered. */
+    /** Listens on every interface, then warms up; see {@link #start(String)}. */
     public ModelServer start() {
-        app.start(config.port());
+        return start("0.0.0.0");
+    }
+
+    /** Listens on {@code host}, then warms each model with one request through its batcher; ready once that answered. */
+    public ModelServer start(String host) {
+        app.start(host, config.port());
         LOG.info("model server listening on port {}: {}, device {}, answerer {}, summarizer {}", port(), config,
                 device, answerer.name(), summarizer == null ? "none" : summarizer.name());
         try {
