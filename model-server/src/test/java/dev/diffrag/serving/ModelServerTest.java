@@ -209,7 +209,7 @@ class ModelServerTest {
     @Test
     void concurrentRequestsAreAnsweredInBatchesLargerThanOne() throws Exception {
         KeywordAnswerer answerer = new KeywordAnswerer();
-        ModelServer server = start(ServerConfig.defaults().withBatching(8, 200, 64), answerer, null);
+        ModelServer server = start(ServerConfig.defaults().withBatching(8, 500, 64), answerer, null);
 
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 16; i++) {

@@ -10,6 +10,7 @@ import dev.diffrag.serving.AnswerApi;
 import dev.diffrag.serving.ModelServer;
 import dev.diffrag.serving.ServerConfig;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +40,7 @@ import java.util.regex.Pattern;
 public final class ServingLoadBench {
 
     private static final int[] MAX_BATCH_SIZES = {1, 4, 16};
-    private static final int[] RATES = {10, 20, 40, 80, 160, 320, 640};
+    private static final int[] RATES = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
     private static final Duration STEP = Duration.ofSeconds(4);
     private static final Duration DRAIN = Duration.ofSeconds(60);
     /** Small enough that an overloaded server rejects within one step instead of queueing for many seconds. */
@@ -256,9 +257,11 @@ public final class ServingLoadBench {
                         + " open-loop load for %d s per step, queue capacity %d, max batch delay %d ms; requests of "
                         + "one question and %d passages. Each batch size stops at the first rate with 429s. "
                         + "`lost` counts requests without exactly one response; the server's request counter "
-                        + "matched the requests sent in every step. Machine: %d CPUs visible to the JVM.\n\n",
+                        + "matched the requests sent in every step. Machine: %d CPUs visible to the JVM, load average "
+                        + "%.1f when the run ended (the load generator shares them with the server).\n\n",
                         BestSentenceAnswerer.NAME, STEP.toSeconds(), QUEUE_CAPACITY, MAX_BATCH_DELAY_MS,
-                        PASSAGES.size(), Runtime.getRuntime().availableProcessors()))
+                        PASSAGES.size(), Runtime.getRuntime().availableProcessors(),
+                        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()))
                 .append("| maxBatch | offered rps | achieved rps | p50 ms | p99 ms | rejected (429) | lost |\n")
                 .append("|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
