@@ -14,6 +14,10 @@ import dev.diffrag.pipeline.PipelineConfig;
 import dev.diffrag.serving.ModelServer;
 import dev.diffrag.serving.ServerConfig;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,6 +41,16 @@ class RemoteAnswererTest {
     /** Answers every request with its first context's first word and records the batch sizes it saw. */
     private static final class FirstWordAnswerer implements Answerer {
         final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        private final long millisPerBatch;
+
+        FirstWordAnswerer() {
+            this(0);
+        }
+
+        /** Takes {@code millisPerBatch} per batch, like a busy model. */
+        FirstWordAnswerer(long millisPerBatch) {
+            this.millisPerBatch = millisPerBatch;
+        }
 
         @Override
         public String name() {
@@ -46,6 +60,7 @@ class RemoteAnswererTest {
         @Override
         public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
             batchSizes.add(batch.size());
+            sleep(millisPerBatch);
             return batch.stream().map(r -> {
                 Passage first = r.contexts().get(0);
                 int end = first.text().indexOf(' ');
@@ -125,6 +140,24 @@ class RemoteAnswererTest {
                 .hasMessageContaining("/v1/answer failed");
         // Two backoffs (100 ms, 200 ms) before the third and last attempt.
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(300);
+    }
+
+    @Test
+    void aFullServerQueueIsRetriedAfterItsRetryAfter() throws Exception {
+        FirstWordAnswerer model = new FirstWordAnswerer(500);
+        // One request in the model and one waiting fill this server: of three concurrent ones, at least one gets 429.
+        ModelServer server = serve(ServerConfig.defaults().withPort(0).withBatching(1, 0, 1), model);
+        // Two retries after 100 and 200 ms would both hit the full queue; waiting Retry-After (1 s) gets through.
+        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 2, 3));
+
+        List<GroundedAnswer> answers = remote.answer(QUESTIONS);
+
+        assertThat(answers).extracting(GroundedAnswer::answer).containsExactly("Mars", "Johannes", "Thorin");
+        assertThat(model.batchSizes).hasSize(1 + 3); // warm-up, then each question once
+        String metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).containsPattern("diffrag_http_requests_total\\{route=\"/v1/answer\",status=\"429\"} [1-9]");
     }
 
     @Test
