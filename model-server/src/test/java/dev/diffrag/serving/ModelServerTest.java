@@ -337,6 +337,20 @@ class ModelServerTest {
                 .hasMessageContaining("must be positive");
     }
 
+    @Test
+    void unknownModelNamesAreRefusedWithTheVariableAndTheKnownNames() {
+        ServerConfig unknownAnswerer = new ServerConfig(0, "oracle", 0.3, "none", 16, 5, 64, 1_000, 2_000, 32, 8_000,
+                16, 100_000, null, 5_000);
+        ServerConfig unknownSummarizer = new ServerConfig(0, "baseline", 0.3, "lead-99", 16, 5, 64, 1_000, 2_000, 32,
+                8_000, 16, 100_000, null, 5_000);
+
+        assertThatThrownBy(() -> ServedModels.answerer(unknownAnswerer))
+                .hasMessageContaining("unknown answerer 'oracle' (DIFFRAG_SERVER_ANSWERER; known: baseline)");
+        assertThatThrownBy(() -> ServedModels.summarizer(unknownSummarizer))
+                .hasMessageContaining("unknown summarizer 'lead-99' (DIFFRAG_SERVER_SUMMARIZER; known: none)");
+        assertThat(ServedModels.summarizer(ServerConfig.defaults())).isNull();
+    }
+
     /** Starts a server on an answerer that lets only the warm-up batch through; the test opens it later. */
     private ModelServer startHeld(ServerConfig config, KeywordAnswerer answerer) throws Exception {
         ModelServer server = start(config, answerer, null);
