@@ -3,6 +3,7 @@ package dev.diffrag.pipeline;
 import dev.diffrag.connectors.kafka.DeliveryGuarantee;
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.pipeline.answer.AnswerConfig;
+import dev.diffrag.pipeline.answer.RemoteAnswererConfig;
 import dev.diffrag.pipeline.retrieve.IndexConfig;
 import java.io.Serializable;
 import java.util.Map;
@@ -44,6 +45,11 @@ public record PipelineConfig(
     public static final String ANSWER_BATCH_DELAY_MS = "diffrag.answer.batch-delay-ms";
     public static final String ANSWER_TIMEOUT_MS = "diffrag.answer.timeout-ms";
     public static final String ANSWER_CAPACITY = "diffrag.answer.capacity";
+    public static final String ANSWER_REMOTE_URL = "diffrag.answer.remote-url";
+    public static final String ANSWER_REMOTE_TIMEOUT_MS = "diffrag.answer.remote-timeout-ms";
+    public static final String ANSWER_REMOTE_RETRIES = "diffrag.answer.remote-retries";
+    public static final String ANSWER_REMOTE_MAX_IN_FLIGHT = "diffrag.answer.remote-max-in-flight";
+    public static final String ANSWER_REMOTE_TOKEN = "diffrag.answer.remote-token";
     public static final String CHECKPOINT_INTERVAL_MS = "diffrag.checkpoint-interval-ms";
     public static final String CHECKPOINT_DIR = "diffrag.checkpoint-dir";
     public static final String PARALLELISM = "diffrag.parallelism";
@@ -76,13 +82,20 @@ public record PipelineConfig(
                 values.integer(MAX_QUESTION_CHARS, d.index().maxQuestionChars()),
                 values.integer(TOP_K, d.index().defaultTopK()),
                 values.longValue(MERGE_TIMEOUT_MS, d.index().mergeTimeoutMs()));
+        RemoteAnswererConfig remote = new RemoteAnswererConfig(
+                values.text(ANSWER_REMOTE_URL, d.answer().remote().url()),
+                values.longValue(ANSWER_REMOTE_TIMEOUT_MS, d.answer().remote().timeoutMs()),
+                values.integer(ANSWER_REMOTE_RETRIES, d.answer().remote().retries()),
+                values.integer(ANSWER_REMOTE_MAX_IN_FLIGHT, d.answer().remote().maxInFlight()),
+                values.text(ANSWER_REMOTE_TOKEN, d.answer().remote().token()));
         AnswerConfig answer = new AnswerConfig(
                 values.text(ANSWERER, d.answer().answerer()),
                 values.decimal(ABSTAIN_THRESHOLD, d.answer().abstainThreshold()),
                 values.integer(ANSWER_BATCH_SIZE, d.answer().maxBatchSize()),
                 values.longValue(ANSWER_BATCH_DELAY_MS, d.answer().maxBatchDelayMs()),
                 values.longValue(ANSWER_TIMEOUT_MS, d.answer().timeoutMs()),
-                values.integer(ANSWER_CAPACITY, d.answer().capacity()));
+                values.integer(ANSWER_CAPACITY, d.answer().capacity()),
+                remote);
         String guarantee = settings.apply(KafkaConfig.DELIVERY_GUARANTEE);
         return new PipelineConfig(
                 index,
