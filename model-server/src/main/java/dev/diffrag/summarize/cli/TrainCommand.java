@@ -55,12 +55,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "sentence embeddings cached between runs (default: ${DEFAULT-VALUE})")
     Path embeddingCache;
 
-    @Option(names = "--steps", defaultValue = "600") int steps;
+    @Option(names = "--steps", defaultValue = "400") int steps;
     @Option(names = "--batch-size", defaultValue = "16") int batchSize;
     @Option(names = "--learning-rate", defaultValue = "1e-3") double learningRate;
     @Option(names = "--warmup", defaultValue = "30") int warmup;
-    @Option(names = "--eval-every", defaultValue = "25") int evalEvery;
-    @Option(names = "--d-model", defaultValue = "128") int dModel;
+    @Option(names = "--eval-every", defaultValue = "20") int evalEvery;
+    @Option(names = "--d-model", defaultValue = "64") int dModel;
     @Option(names = "--layers", defaultValue = "2") int layers;
     @Option(names = "--head-dim", defaultValue = "32") int headDim;
     @Option(names = "--max-sentences", defaultValue = "64", description = "sentences the model reads per document")
