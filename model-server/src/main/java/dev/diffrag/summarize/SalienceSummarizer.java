@@ -103,8 +103,12 @@ public final class SalienceSummarizer implements Summarizer {
         List<Summary> summaries = new ArrayList<>(batch.size());
         for (int d = 0; d < batch.size(); d++) {
             EmbeddedDocument document = documents.get(d);
+            if (batch.get(d).maxSentences() < 1) {
+                summaries.add(new Summary(batch.get(d).id(), List.of()));
+                continue;
+            }
             List<Integer> chosen = select(document, salience.get(d),
-                    new SummaryBudget(Math.max(1, batch.get(d).maxSentences()), maxTokens));
+                    new SummaryBudget(batch.get(d).maxSentences(), maxTokens));
             List<Summary.Sentence> sentences = chosen.stream().map(i -> {
                 SentenceSplitter.Span span = document.sentences().get(i);
                 return new Summary.Sentence(span.of(document.text()), span.start(), span.end());
