@@ -98,7 +98,7 @@ public final class DeadLetters {
     }
 
     /** Why a record is malformed; the message becomes the dead-letter {@code error}. */
-    static final class MalformedRecordException extends Exception {
+    public static final class MalformedRecordException extends Exception {
         MalformedRecordException(String message) {
             super(message);
         }
