@@ -3,6 +3,7 @@ package dev.diffrag.serving;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
 import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summarizers;
 
 /** The models a {@link ModelServer} can serve, by the names of {@link ServerConfig#answerer()} and {@code summarizer()}. */
 public final class ServedModels {
@@ -17,12 +18,16 @@ public final class ServedModels {
         };
     }
 
-    /** Null for {@code none}, the only choice until a summarizer implementation is merged. */
+    /** Null for {@code none}; otherwise a name {@link Summarizers#named} knows (diff-v1, vanilla, lead-k). */
     public static Summarizer summarizer(ServerConfig config) {
-        return switch (config.summarizer()) {
-            case ServerConfig.NO_SUMMARIZER -> null;
-            default -> throw new IllegalArgumentException("unknown summarizer '" + config.summarizer() + "' ("
-                    + ServerConfig.envName(ServerConfig.SUMMARIZER) + "; known: none)");
-        };
+        if (config.summarizer().equals(ServerConfig.NO_SUMMARIZER)) {
+            return null;
+        }
+        try {
+            return Summarizers.named(config.summarizer(), 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    e.getMessage() + " or none (" + ServerConfig.envName(ServerConfig.SUMMARIZER) + ")", e);
+        }
     }
 }

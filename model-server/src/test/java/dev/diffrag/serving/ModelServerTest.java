@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.summarize.Summarizer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -341,14 +342,20 @@ class ModelServerTest {
     void unknownModelNamesAreRefusedWithTheVariableAndTheKnownNames() {
         ServerConfig unknownAnswerer = new ServerConfig(0, "oracle", 0.3, "none", 16, 5, 64, 1_000, 2_000, 32, 8_000,
                 16, 100_000, null, 5_000);
-        ServerConfig unknownSummarizer = new ServerConfig(0, "baseline", 0.3, "lead-99", 16, 5, 64, 1_000, 2_000, 32,
+        ServerConfig unknownSummarizer = new ServerConfig(0, "baseline", 0.3, "pegasus", 16, 5, 64, 1_000, 2_000, 32,
                 8_000, 16, 100_000, null, 5_000);
 
         assertThatThrownBy(() -> ServedModels.answerer(unknownAnswerer))
                 .hasMessageContaining("unknown answerer 'oracle' (DIFFRAG_SERVER_ANSWERER; known: baseline)");
         assertThatThrownBy(() -> ServedModels.summarizer(unknownSummarizer))
-                .hasMessageContaining("unknown summarizer 'lead-99' (DIFFRAG_SERVER_SUMMARIZER; known: none)");
+                .hasMessageContaining("unknown summarizer 'pegasus'")
+                .hasMessageContaining("or none (DIFFRAG_SERVER_SUMMARIZER)");
         assertThat(ServedModels.summarizer(ServerConfig.defaults())).isNull();
+        ServerConfig lead = new ServerConfig(0, "baseline", 0.3, "lead-2", 16, 5, 64, 1_000, 2_000, 32, 8_000, 16,
+                100_000, null, 5_000);
+        try (Summarizer summarizer = ServedModels.summarizer(lead)) {
+            assertThat(summarizer.name()).isEqualTo("lead-2");
+        }
     }
 
     /** Starts a server on an answerer that lets only the warm-up batch through; the test opens it later. */
