@@ -1,13 +1,13 @@
 package dev.diffrag.answer;
 
+import dev.diffrag.text.SentenceSplitter;
+import dev.diffrag.text.Vectors;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
-import java.text.BreakIterator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The baseline answerer: the answer is the retrieved sentence most similar to the question (cosine similarity of
@@ -81,7 +81,7 @@ public final class BestSentenceAnswerer implements Answerer {
             Sentence best = null;
             double bestSimilarity = -1;
             for (Sentence sentence : sentencesPerRequest.get(r)) {
-                double similarity = cosine(question, embeddings.get(next++).vector());
+                double similarity = Vectors.cosine(question, embeddings.get(next++).vector());
                 if (similarity > bestSimilarity) {
                     best = sentence;
                     bestSimilarity = similarity;
@@ -95,39 +95,10 @@ public final class BestSentenceAnswerer implements Answerer {
         return answers;
     }
 
-    /** The passage's sentences with surrounding whitespace trimmed off their offsets; blank ones are dropped. */
+    /** The passage's sentences (see {@link SentenceSplitter}). */
     static List<Sentence> sentences(Passage passage) {
-        String text = passage.text();
-        BreakIterator boundaries = BreakIterator.getSentenceInstance(Locale.ROOT);
-        boundaries.setText(text);
-        List<Sentence> sentences = new ArrayList<>();
-        for (int start = boundaries.first(), end = boundaries.next();
-                end != BreakIterator.DONE;
-                start = end, end = boundaries.next()) {
-            int s = start;
-            int e = end;
-            while (s < e && Character.isWhitespace(text.charAt(s))) {
-                s++;
-            }
-            while (e > s && Character.isWhitespace(text.charAt(e - 1))) {
-                e--;
-            }
-            if (s < e) {
-                sentences.add(new Sentence(passage, s, e));
-            }
-        }
-        return sentences;
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double normA = 0;
-        double normB = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            normA += a[i] * a[i];
-            normB += b[i] * b[i];
-        }
-        return normA == 0 || normB == 0 ? 0 : dot / Math.sqrt(normA * normB);
+        return SentenceSplitter.split(passage.text()).stream()
+                .map(span -> new Sentence(passage, span.start(), span.end()))
+                .toList();
     }
 }

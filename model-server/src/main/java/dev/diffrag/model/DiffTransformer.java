@@ -98,13 +98,39 @@ public final class DiffTransformer extends AbstractBlock {
      */
     public NDArray encode(ParameterStore ps, NDArray tokenIds, NDArray paddingMask, boolean training,
                           AttentionProbe probe) {
-        int length = checkInput(tokenIds, paddingMask, 0);
+        int length = checkInput(tokenIds.getShape(), paddingMask, 0);
         NDManager manager = tokenIds.getManager();
         Attention.Context context = new Attention.Context(
                 Rotary.forPositions(manager, 0, length, config.headDim(), config.ropeTheta()),
                 AttentionBias.build(manager, length, 0, length, config.causal(), paddingMask),
                 null, probe);
-        return run(ps, tokenIds, context, training);
+        NDArray table = Params.value(ps, embedTokens, tokenIds, training);
+        NDArray x = Embedding.embedding(tokenIds.toType(DataType.INT64, false), table, SparseFormat.DENSE)
+                .head(); // (B, T, dModel)
+        return run(ps, x, context, training);
+    }
+
+    /**
+     * Hidden states of continuous inputs, for models whose positions are not tokens (e.g. one vector per sentence):
+     * the blocks and the final norm run on {@code x} directly, skipping the token embedding, which stays unused.
+     * Rotary positions and masks are as in {@link #encode}.
+     *
+     * @param x           (B, T, dModel) input vectors on the model's device
+     * @param paddingMask (B, T) 1 = real position, 0 = padding; null when there is no padding
+     * @return (B, T, dModel)
+     */
+    public NDArray encodeEmbeddings(ParameterStore ps, NDArray x, NDArray paddingMask, boolean training) {
+        Shape shape = x.getShape();
+        if (shape.dimension() != 3 || shape.get(2) != config.dModel()) {
+            throw new IllegalArgumentException("inputs must be (B, T, " + config.dModel() + "), got " + shape);
+        }
+        int length = checkInput(new Shape(shape.get(0), shape.get(1)), paddingMask, 0);
+        NDManager manager = x.getManager();
+        Attention.Context context = new Attention.Context(
+                Rotary.forPositions(manager, 0, length, config.headDim(), config.ropeTheta()),
+                AttentionBias.build(manager, length, 0, length, config.causal(), paddingMask),
+                null, null);
+        return run(ps, x, context, training);
     }
 
     /**
@@ -120,14 +146,17 @@ public final class DiffTransformer extends AbstractBlock {
             throw new IllegalStateException("incremental decoding needs a causal model");
         }
         int offset = cache.length();
-        int steps = checkInput(tokenIds, paddingMask, offset);
+        int steps = checkInput(tokenIds.getShape(), paddingMask, offset);
         NDManager manager = tokenIds.getManager();
         NDArray keyMask = cache.extendMask(paddingMask, tokenIds.getShape().get(0), steps); // (B, S) or null
         Attention.Context context = new Attention.Context(
                 Rotary.forPositions(manager, offset, steps, config.headDim(), config.ropeTheta()),
                 AttentionBias.build(manager, steps, offset, offset + steps, true, keyMask),
                 cache, null);
-        NDArray hidden = run(ps, tokenIds, context, false);
+        NDArray table = Params.value(ps, embedTokens, tokenIds, false);
+        NDArray x = Embedding.embedding(tokenIds.toType(DataType.INT64, false), table, SparseFormat.DENSE)
+                .head(); // (B, t, dModel)
+        NDArray hidden = run(ps, x, context, false);
         cache.advance(steps);
         return config.lmHead() ? logits(ps, hidden, false) : hidden;
     }
@@ -146,23 +175,20 @@ public final class DiffTransformer extends AbstractBlock {
         return layers.get(layer);
     }
 
-    private NDArray run(ParameterStore ps, NDArray tokenIds, Attention.Context context, boolean training) {
-        NDArray table = Params.value(ps, embedTokens, tokenIds, training);
-        NDArray x = Embedding.embedding(tokenIds.toType(DataType.INT64, false), table, SparseFormat.DENSE)
-                .head(); // (B, T, dModel)
+    private NDArray run(ParameterStore ps, NDArray x, Attention.Context context, boolean training) {
         for (TransformerBlock block : layers) {
             x = block.forward(ps, x, context, training);
         }
         return norm.forward(ps, x, training); // (B, T, dModel)
     }
 
-    private int checkInput(NDArray tokenIds, NDArray paddingMask, int offset) {
-        Shape shape = tokenIds.getShape();
+    /** Checks the (B, T) positions of the input against the mask and maxLength; returns T. */
+    private int checkInput(Shape shape, NDArray paddingMask, int offset) {
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("token ids must be (B, T), got " + shape);
         }
         if (paddingMask != null && !paddingMask.getShape().equals(shape)) {
-            throw new IllegalArgumentException("padding mask " + paddingMask.getShape() + " must match token ids "
+            throw new IllegalArgumentException("padding mask " + paddingMask.getShape() + " must match the inputs' "
                     + shape);
         }
         int length = Math.toIntExact(shape.get(1));

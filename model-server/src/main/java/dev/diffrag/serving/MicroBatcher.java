@@ -68,6 +68,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         return result;
     }
 
+    /** Requests waiting for a batch (not counting the batch being run). */
+    public int queued() {
+        return queue.size();
+    }
+
     private void runBatches() {
         List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
         while (!closed || !queue.isEmpty()) {

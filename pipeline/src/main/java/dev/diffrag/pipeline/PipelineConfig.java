@@ -3,7 +3,9 @@ package dev.diffrag.pipeline;
 import dev.diffrag.connectors.kafka.DeliveryGuarantee;
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.pipeline.answer.AnswerConfig;
+import dev.diffrag.pipeline.answer.RemoteAnswererConfig;
 import dev.diffrag.pipeline.retrieve.IndexConfig;
+import dev.diffrag.pipeline.summarize.SummaryConfig;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Properties;
@@ -23,6 +25,7 @@ import java.util.function.Function;
  * @param deliveryGuarantee    the sinks' guarantee; also selects the checkpointing mode. Read from the same key as
  *                             {@link KafkaConfig#DELIVERY_GUARANTEE}, so one setting drives both
  * @param parallelism          the job's default parallelism; 0 keeps the environment's
+ * @param summary              the summaries branch (used only when the job has a summaries sink)
  */
 public record PipelineConfig(
         IndexConfig index,
@@ -30,7 +33,8 @@ public record PipelineConfig(
         long checkpointIntervalMs,
         String checkpointDirectory,
         DeliveryGuarantee deliveryGuarantee,
-        int parallelism) implements Serializable {
+        int parallelism,
+        SummaryConfig summary) implements Serializable {
 
     public static final String CHUNK_SIZE = "diffrag.chunk-size";
     public static final String CHUNK_OVERLAP = "diffrag.chunk-overlap";
@@ -44,9 +48,28 @@ public record PipelineConfig(
     public static final String ANSWER_BATCH_DELAY_MS = "diffrag.answer.batch-delay-ms";
     public static final String ANSWER_TIMEOUT_MS = "diffrag.answer.timeout-ms";
     public static final String ANSWER_CAPACITY = "diffrag.answer.capacity";
+    public static final String ANSWER_REMOTE_URL = "diffrag.answer.remote-url";
+    public static final String ANSWER_REMOTE_TIMEOUT_MS = "diffrag.answer.remote-timeout-ms";
+    public static final String ANSWER_REMOTE_RETRIES = "diffrag.answer.remote-retries";
+    public static final String ANSWER_REMOTE_MAX_IN_FLIGHT = "diffrag.answer.remote-max-in-flight";
+    public static final String ANSWER_REMOTE_TOKEN = "diffrag.answer.remote-token";
     public static final String CHECKPOINT_INTERVAL_MS = "diffrag.checkpoint-interval-ms";
     public static final String CHECKPOINT_DIR = "diffrag.checkpoint-dir";
     public static final String PARALLELISM = "diffrag.parallelism";
+    public static final String SUMMARIZER = "diffrag.summarizer";
+    public static final String SUMMARY_MAX_SENTENCES = "diffrag.summary.max-sentences";
+    public static final String SUMMARY_MAX_TOKENS = "diffrag.summary.max-tokens";
+    public static final String DIGEST_WINDOW_MS = "diffrag.digest.window-ms";
+    public static final String DIGEST_SENTENCES = "diffrag.digest.sentences";
+    public static final String DIGEST_OUT_OF_ORDERNESS_MS = "diffrag.digest.out-of-orderness-ms";
+    public static final String DIGEST_IDLENESS_MS = "diffrag.digest.idleness-ms";
+
+    /** The settings without a summary section get the default one. */
+    public PipelineConfig(IndexConfig index, AnswerConfig answer, long checkpointIntervalMs,
+            String checkpointDirectory, DeliveryGuarantee deliveryGuarantee, int parallelism) {
+        this(index, answer, checkpointIntervalMs, checkpointDirectory, deliveryGuarantee, parallelism,
+                SummaryConfig.defaults());
+    }
 
     public static PipelineConfig defaults() {
         return new PipelineConfig(
@@ -55,7 +78,8 @@ public record PipelineConfig(
 
     /** This configuration with checkpoints written to {@code directory}. */
     public PipelineConfig withCheckpointDirectory(String directory) {
-        return new PipelineConfig(index, answer, checkpointIntervalMs, directory, deliveryGuarantee, parallelism);
+        return new PipelineConfig(index, answer, checkpointIntervalMs, directory, deliveryGuarantee, parallelism,
+                summary);
     }
 
     public static PipelineConfig fromEnv(Map<String, String> env) {
@@ -76,13 +100,28 @@ public record PipelineConfig(
                 values.integer(MAX_QUESTION_CHARS, d.index().maxQuestionChars()),
                 values.integer(TOP_K, d.index().defaultTopK()),
                 values.longValue(MERGE_TIMEOUT_MS, d.index().mergeTimeoutMs()));
+        RemoteAnswererConfig remote = new RemoteAnswererConfig(
+                values.text(ANSWER_REMOTE_URL, d.answer().remote().url()),
+                values.longValue(ANSWER_REMOTE_TIMEOUT_MS, d.answer().remote().timeoutMs()),
+                values.integer(ANSWER_REMOTE_RETRIES, d.answer().remote().retries()),
+                values.integer(ANSWER_REMOTE_MAX_IN_FLIGHT, d.answer().remote().maxInFlight()),
+                values.text(ANSWER_REMOTE_TOKEN, d.answer().remote().token()));
         AnswerConfig answer = new AnswerConfig(
                 values.text(ANSWERER, d.answer().answerer()),
                 values.decimal(ABSTAIN_THRESHOLD, d.answer().abstainThreshold()),
                 values.integer(ANSWER_BATCH_SIZE, d.answer().maxBatchSize()),
                 values.longValue(ANSWER_BATCH_DELAY_MS, d.answer().maxBatchDelayMs()),
                 values.longValue(ANSWER_TIMEOUT_MS, d.answer().timeoutMs()),
-                values.integer(ANSWER_CAPACITY, d.answer().capacity()));
+                values.integer(ANSWER_CAPACITY, d.answer().capacity()),
+                remote);
+        SummaryConfig summary = new SummaryConfig(
+                values.text(SUMMARIZER, d.summary().summarizer()),
+                values.integer(SUMMARY_MAX_SENTENCES, d.summary().maxSentences()),
+                values.integer(SUMMARY_MAX_TOKENS, d.summary().maxTokens()),
+                values.longValue(DIGEST_WINDOW_MS, d.summary().digestWindowMs()),
+                values.integer(DIGEST_SENTENCES, d.summary().digestSentences()),
+                values.longValue(DIGEST_OUT_OF_ORDERNESS_MS, d.summary().outOfOrdernessMs()),
+                values.longValue(DIGEST_IDLENESS_MS, d.summary().idleSourceMs()));
         String guarantee = settings.apply(KafkaConfig.DELIVERY_GUARANTEE);
         return new PipelineConfig(
                 index,
@@ -90,7 +129,8 @@ public record PipelineConfig(
                 values.longValue(CHECKPOINT_INTERVAL_MS, d.checkpointIntervalMs()),
                 values.text(CHECKPOINT_DIR, d.checkpointDirectory()),
                 guarantee == null || guarantee.isBlank() ? d.deliveryGuarantee() : DeliveryGuarantee.parse(guarantee),
-                values.integer(PARALLELISM, d.parallelism()));
+                values.integer(PARALLELISM, d.parallelism()),
+                summary);
     }
 
     /** Typed look-ups that name the offending key in their error. */

@@ -9,11 +9,13 @@ import dev.diffrag.connectors.kafka.TopicAdmin;
 import dev.diffrag.connectors.kafka.TopicRole;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
+import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.pipeline.answer.AnswerMetrics;
 import dev.diffrag.pipeline.answer.AnswerQuestions;
 import dev.diffrag.pipeline.answer.AnswererFactory;
 import dev.diffrag.pipeline.retrieve.IndexAndRetrieve;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
+import dev.diffrag.pipeline.summarize.Summaries;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,16 +43,39 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                 └──────────── malformed ─▶ dead-letter ◀─────────────────────────────────────────┘
  *                                                               ▼
  *                                       keyBy(question) ─▶ merge top-k ─▶ answer (async, batched) ─▶ answers
+ *
+ * documents ─▶ summarize each version ─▶ summaries; ─▶ event-time windows per tenant/topic ─▶ digests ─▶ summaries
+ *              (optional branch, only with a summaries sink; see {@link Summaries})
  * </pre>
  */
 public final class RagJob {
 
-    /** Where the job reads and writes. */
+    /**
+     * Where the job reads and writes. {@code summaries} is optional: without it the job has no summaries branch at
+     * all.
+     */
     public record Endpoints(
             Source<RawRecord, ?, ?> documents,
             Source<RawRecord, ?, ?> questions,
             Sink<AnswerRecord> answers,
-            Sink<DeadLetterRecord> deadLetters) {
+            Sink<DeadLetterRecord> deadLetters,
+            Sink<SummaryRecord> summaries) {
+
+        /** Endpoints without summaries. */
+        public Endpoints(Source<RawRecord, ?, ?> documents, Source<RawRecord, ?, ?> questions,
+                Sink<AnswerRecord> answers, Sink<DeadLetterRecord> deadLetters) {
+            this(documents, questions, answers, deadLetters, null);
+        }
+
+        /** These endpoints with document summaries and digests written to {@code sink}. */
+        public Endpoints withSummaries(Sink<SummaryRecord> sink) {
+            return new Endpoints(documents, questions, answers, deadLetters, sink);
+        }
+
+        /** The summaries topic of {@code kafka}, with its own transactional id prefix like the other sinks. */
+        public static Sink<SummaryRecord> kafkaSummaries(KafkaConfig kafka) {
+            return KafkaSinks.summaries(withTransactionalIdSuffix(kafka, TopicRole.SUMMARIES));
+        }
 
         /**
          * The Kafka topics named by {@code kafka}, with its delivery guarantee. Under exactly-once every sink of a
@@ -118,6 +143,13 @@ public final class RagJob {
                 .sinkTo(endpoints.deadLetters())
                 .uid("dead-letter-sink")
                 .name("dead-letter");
+
+        if (endpoints.summaries() != null) {
+            Summaries.build(documents, config.summary(), config.index().maxDocumentChars())
+                    .sinkTo(endpoints.summaries())
+                    .uid("summaries-sink")
+                    .name("summaries");
+        }
     }
 
     /**
@@ -163,7 +195,7 @@ public final class RagJob {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
-        build(env, config, Endpoints.kafka(kafka));
+        build(env, config, Endpoints.kafka(kafka).withSummaries(Endpoints.kafkaSummaries(kafka)));
         env.execute("diffrag RAG job");
     }
 }

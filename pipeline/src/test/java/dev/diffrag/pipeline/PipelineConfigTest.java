@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.diffrag.connectors.kafka.DeliveryGuarantee;
+import dev.diffrag.pipeline.summarize.SummaryConfig;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -17,6 +18,23 @@ class PipelineConfigTest {
     @Test
     void anEmptyEnvironmentGivesTheDefaults() {
         assertThat(PipelineConfig.fromEnv(Map.of())).isEqualTo(PipelineConfig.defaults());
+    }
+
+    @Test
+    void summarySettingsAreReadFromTheirKeys() {
+        Properties properties = new Properties();
+        properties.setProperty("diffrag.summarizer", "lead-3");
+        properties.setProperty("diffrag.summary.max-sentences", "2");
+        properties.setProperty("diffrag.summary.max-tokens", "60");
+        properties.setProperty("diffrag.digest.window-ms", "300000");
+        properties.setProperty("diffrag.digest.sentences", "7");
+
+        SummaryConfig summary = PipelineConfig.fromProperties(properties).summary();
+
+        assertThat(summary).isEqualTo(new SummaryConfig("lead-3", 2, 60, 300_000, 7,
+                SummaryConfig.defaults().outOfOrdernessMs(), SummaryConfig.defaults().idleSourceMs()));
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_DIGEST_WINDOW_MS", "0")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window 0 ms");
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
@@ -78,6 +79,8 @@ final class IngestCommand implements Callable<Integer> {
         AtomicInteger acknowledged = new AtomicInteger();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config);
                 ProgressBar progress = progressBar(files.size())) {
+            // Fails once, after max.block.ms, when Kafka or the topic is unreachable, instead of once per file.
+            producer.partitionsFor(config.documentsTopic());
             for (SourceFile file : files) {
                 DocumentRecord record;
                 try {
@@ -102,13 +105,15 @@ final class IngestCommand implements Callable<Integer> {
         return acknowledged.get();
     }
 
+    /** On a terminal: colours and its width; piped or in tests: plain ASCII of a fixed width. */
     private static ProgressBar progressBar(int files) {
-        int width = System.console() == null ? NON_TERMINAL_WIDTH : -1;
+        boolean terminal = System.console() != null;
         return new ProgressBarBuilder()
                 .setTaskName("ingest")
                 .setInitialMax(files)
                 .setUnit(" files", 1)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err, width))
+                .setStyle(terminal ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err, terminal ? -1 : NON_TERMINAL_WIDTH))
                 .build();
     }
 }

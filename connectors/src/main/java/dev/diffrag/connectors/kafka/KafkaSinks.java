@@ -2,6 +2,7 @@ package dev.diffrag.connectors.kafka;
 
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
+import dev.diffrag.connectors.records.SummaryRecord;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -37,6 +38,11 @@ public final class KafkaSinks {
     /** Answers on the answers topic, keyed by question id so consumers can deduplicate. */
     public static KafkaSink<AnswerRecord> answers(KafkaConfig config) {
         return json(config, config.answersTopic(), AnswerRecord::id);
+    }
+
+    /** Summaries on the summaries topic, keyed so that a document's newer summary supersedes the older one. */
+    public static KafkaSink<SummaryRecord> summaries(KafkaConfig config) {
+        return json(config, config.summariesTopic(), SummaryRecord::key);
     }
 
     /** Dead letters on the dead-letter topic, keyed by the key of the record they failed on. */

@@ -11,6 +11,7 @@ import org.apache.flink.connector.kafka.sink.BuiltKafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.BuiltKafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -61,20 +62,32 @@ class KafkaFactoriesTest {
     }
 
     /**
-     * Both sinks of the job, configured as the job configures them: under exactly-once each sink gets its own
+     * Every sink of the job, configured as the job configures them: under exactly-once each sink gets its own
      * transactional id prefix through {@link KafkaConfig#toBuilder()}, which must keep the pass-through properties.
      */
     @Test
-    void bothJobSinksWithTheirOwnTransactionalPrefixCarryThePassThroughProperties() {
+    void everyJobSinkWithItsOwnTransactionalPrefixCarriesThePassThroughProperties() {
         KafkaConfig exactlyOnce = CONFIG.toBuilder().deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).build();
         KafkaConfig answers = exactlyOnce.toBuilder().transactionalIdPrefix("diffrag-answers").build();
         KafkaConfig deadLetters = exactlyOnce.toBuilder().transactionalIdPrefix("diffrag-dead-letter").build();
+        KafkaConfig summaries = exactlyOnce.toBuilder().transactionalIdPrefix("diffrag-summaries").build();
 
         for (KafkaSink<?> sink : List.of(KafkaSinks.answers(answers), KafkaSinks.deadLetters(deadLetters),
-                KafkaSinks.deadLetters(CONFIG))) {
+                KafkaSinks.summaries(summaries), KafkaSinks.deadLetters(CONFIG), KafkaSinks.summaries(CONFIG))) {
             assertThat(asMap(BuiltKafkaSink.producerConfig(sink))).containsAllEntriesOf(SECURITY)
                     .containsEntry("bootstrap.servers", "kafka-1:9094,kafka-2:9094");
         }
+    }
+
+    /** Flink ships sources and sinks to the task managers by Java serialization, key functions included. */
+    @Test
+    void builtSourcesAndSinksSurviveJavaSerialization() throws Exception {
+        KafkaSink<AnswerRecord> sink = KafkaSinks.answers(CONFIG);
+        KafkaSource<RawRecord> source = KafkaSources.raw(CONFIG, CONFIG.questionsTopic());
+
+        assertThat(BuiltKafkaSink.producerConfig(InstantiationUtil.clone(sink))).isEqualTo(BuiltKafkaSink.producerConfig(sink));
+        assertThat(BuiltKafkaSource.configuration(InstantiationUtil.clone(source)))
+                .isEqualTo(BuiltKafkaSource.configuration(source));
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -44,9 +45,11 @@ class RawRecordDeserializerTest {
         assertThat(tombstone.valueAsText()).isNull();
     }
 
+    /** Flink serializes the Java record with its POJO serializer, not the slow generic Kryo fallback. */
     @Test
-    void producesRawRecords() {
+    void producesRawRecordsAsAFlinkPojo() {
         assertThat(deserializer.getProducedType().getTypeClass()).isEqualTo(RawRecord.class);
+        assertThat(deserializer.getProducedType()).isInstanceOf(PojoTypeInfo.class);
     }
 
     private RawRecord deserializeOne(ConsumerRecord<byte[], byte[]> record) {

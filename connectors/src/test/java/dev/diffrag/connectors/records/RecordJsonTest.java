@@ -94,8 +94,22 @@ class RecordJsonTest {
     }
 
     @Test
+    void aNumberOrBooleanWhereTextBelongsIsAnError() {
+        assertThatThrownBy(() -> Json.read(bytes("{\"tenant\":\"a\",\"id\":\"d\",\"op\":\"upsert\",\"text\":5}"),
+                DocumentRecord.class))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("text");
+        assertThatThrownBy(() -> Json.read(bytes("{\"tenant\":true,\"id\":\"q\",\"question\":\"x\"}"), QuestionRecord.class))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("tenant");
+    }
+
+    @Test
     void malformedJsonIsAnError() {
         assertThatThrownBy(() -> Json.read(bytes("{\"tenant\":"), DocumentRecord.class)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> Json.read(bytes("{\"tenant\":\"a\",\"id\":\"q\",\"question\":\"x\"} {}"),
+                QuestionRecord.class))
+                .isInstanceOf(IOException.class);
     }
 
     private static String answerJson(String flags) {

@@ -6,16 +6,30 @@ import java.io.Serializable;
 /**
  * How questions are answered.
  *
- * @param answerer          which {@link AnswererFactory answerer}: {@code baseline} (best sentence)
+ * @param answerer          which {@link AnswererFactory answerer}: {@code baseline} (best sentence, in process) or
+ *                          {@code remote} (a model server over HTTP, see {@link RemoteAnswerer})
  * @param abstainThreshold  confidence below which the answerer abstains, in [0, 1]
  * @param maxBatchSize      most questions handed to the answerer in one call
  * @param maxBatchDelayMs   longest a question waits for others to fill its batch
  * @param timeoutMs         longest a question may take in the answerer before it is answered with an abstention
  * @param capacity          most questions in flight per subtask (Flink async I/O capacity; also the batch queue)
+ * @param remote            the model server of the {@code remote} answerer
  */
 public record AnswerConfig(
-        String answerer, double abstainThreshold, int maxBatchSize, long maxBatchDelayMs, long timeoutMs, int capacity)
-        implements Serializable {
+        String answerer,
+        double abstainThreshold,
+        int maxBatchSize,
+        long maxBatchDelayMs,
+        long timeoutMs,
+        int capacity,
+        RemoteAnswererConfig remote) implements Serializable {
+
+    /** An in-process answerer's configuration (no model server). */
+    public AnswerConfig(
+            String answerer, double abstainThreshold, int maxBatchSize, long maxBatchDelayMs, long timeoutMs, int capacity) {
+        this(answerer, abstainThreshold, maxBatchSize, maxBatchDelayMs, timeoutMs, capacity,
+                RemoteAnswererConfig.defaults());
+    }
 
     public static AnswerConfig defaults() {
         return new AnswerConfig("baseline", BestSentenceAnswerer.DEFAULT_THRESHOLD, 16, 20, 10_000, 64);

@@ -2,6 +2,7 @@ package dev.diffrag.pipeline.answer;
 
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
+import dev.diffrag.pipeline.PipelineConfig;
 import java.io.Serializable;
 
 /**
@@ -17,8 +18,16 @@ public interface AnswererFactory extends Serializable {
         double threshold = config.abstainThreshold();
         return switch (config.answerer()) {
             case "baseline" -> () -> new BestSentenceAnswerer(threshold);
+            case "remote" -> {
+                RemoteAnswererConfig remote = config.remote();
+                if (remote.url() == null) {
+                    throw new IllegalArgumentException("answerer 'remote' needs the model server's URL ("
+                            + PipelineConfig.ANSWER_REMOTE_URL + " / DIFFRAG_ANSWER_REMOTE_URL)");
+                }
+                yield () -> new RemoteAnswerer(remote);
+            }
             default -> throw new IllegalArgumentException(
-                    "unknown answerer '" + config.answerer() + "' (known: baseline)");
+                    "unknown answerer '" + config.answerer() + "' (known: baseline, remote)");
         };
     }
 }

@@ -15,7 +15,8 @@ import java.util.List;
  * and re-joins them with its own delimiters ({@code "\n\n"}, {@code " "}). So each segment is located by comparing
  * non-whitespace characters only, searching forward from where the previous segment's overlap can begin. Searching
  * forward (never from 0) keeps repeated passages apart; the span returned covers the original characters, whitespace
- * included, so {@code text.substring(start, end)} is the exact original passage.
+ * included, so {@code text.substring(start, end)} is the exact original passage. A segment repeated at the same
+ * place is kept once.
  */
 public final class Chunker {
 
@@ -37,13 +38,13 @@ public final class Chunker {
     /**
      * The spans of the chunks of {@code text} in order.
      *
-     * @throws IllegalArgumentException if the text is blank or a segment cannot be found in it
+     * @throws IllegalArgumentException if the text has no visible character or a segment cannot be found in it
      */
     public List<Span> split(String text) {
-        if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("cannot chunk a blank text");
-        }
         Compacted original = Compacted.of(text);
+        if (original.chars.isEmpty()) {
+            throw new IllegalArgumentException("text has only whitespace and control characters");
+        }
         List<Span> spans = new ArrayList<>();
         int searchFrom = 0; // in compacted characters
         for (TextSegment segment : splitter.split(Document.from(text))) {
@@ -56,7 +57,10 @@ public final class Chunker {
                 throw new IllegalArgumentException("chunk " + spans.size() + " not found in the original text");
             }
             int last = at + needle.length() - 1;
-            spans.add(new Span(original.offsets[at], original.offsets[last] + 1));
+            Span span = new Span(original.offsets[at], original.offsets[last] + 1);
+            if (spans.isEmpty() || !spans.get(spans.size() - 1).equals(span)) {
+                spans.add(span); // the splitter sometimes repeats a short segment; one copy is enough
+            }
             // The next segment begins with an overlap of at most `chunkOverlap` characters taken from the end of this
             // one, possibly all of it (the splitter may emit a lone overlap sentence and then start over from it).
             searchFrom = Math.max(at, last + 1 - chunkOverlap);

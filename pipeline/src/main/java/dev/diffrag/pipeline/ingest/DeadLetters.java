@@ -1,12 +1,7 @@
 package dev.diffrag.pipeline.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
@@ -22,21 +17,7 @@ public final class DeadLetters {
 
     public static final OutputTag<DeadLetterRecord> TAG = new OutputTag<>("dead-letters") {};
 
-    /**
-     * The team's strict mapper, stricter still: Jackson would otherwise read {@code "text": 5} as the string "5".
-     * Trailing content after the record is rejected as well.
-     */
-    private static final ObjectMapper STRICT_MAPPER = stricter(Json.MAPPER.copy());
-
     private DeadLetters() {}
-
-    private static ObjectMapper stricter(ObjectMapper mapper) {
-        mapper.coercionConfigFor(LogicalType.Textual)
-                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-        return mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    }
 
     /**
      * Most characters of the raw payload a dead letter keeps. Decoding invalid UTF-8 (3 bytes per replacement
@@ -69,7 +50,7 @@ public final class DeadLetters {
         String text = decodeUtf8(raw.value());
         T value;
         try {
-            value = STRICT_MAPPER.readValue(text, type);
+            value = Json.MAPPER.readValue(text, type);
         } catch (JsonProcessingException e) {
             throw new MalformedRecordException(describe(e));
         }
@@ -133,7 +114,7 @@ public final class DeadLetters {
     }
 
     /** Why a record is malformed; the message becomes the dead-letter {@code error}. */
-    static final class MalformedRecordException extends Exception {
+    public static final class MalformedRecordException extends Exception {
         MalformedRecordException(String message) {
             super(message);
         }

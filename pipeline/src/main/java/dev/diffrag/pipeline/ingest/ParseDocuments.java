@@ -59,7 +59,18 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
         out.collect(change);
     }
 
-    private DocumentChange parse(RawRecord raw) throws MalformedRecordException {
+    /**
+     * A document record that passed validation, with its version (the record's Kafka offset) and producer time (its
+     * {@code ts}, else the Kafka record timestamp).
+     */
+    public record ValidDocument(DocumentRecord record, long version, long producedAtMs) {}
+
+    /**
+     * The checks every consumer of the documents topic applies: payload, tenant, id, op, key = tenant/id, and for
+     * upserts a text of at most {@code maxDocumentChars}. Shared with the summaries branch so both agree on what a
+     * valid document is (only this operator dead-letters the rest).
+     */
+    public static ValidDocument validate(RawRecord raw, int maxDocumentChars) throws MalformedRecordException {
         DocumentRecord doc = readPayload(raw, DocumentRecord.class);
         requireTenant(doc.tenant());
         requireText(doc.id(), "id");
@@ -70,22 +81,31 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
             // Another key could put versions of one document on different partitions, out of order.
             throw new MalformedRecordException("record key '" + raw.key() + "' is not tenant/id '" + doc.key() + "'");
         }
-        long version = raw.offset();
-        long producedAtMs = doc.ts() != null ? doc.ts() : raw.timestamp();
-        if (doc.op() == DocumentOp.DELETE) {
-            return new DocumentChange(doc.tenant(), doc.id(), version, DocumentOp.DELETE, List.of(), producedAtMs);
+        if (doc.op() == DocumentOp.UPSERT) {
+            requireAtMost(requireText(doc.text(), "text"), "text", maxDocumentChars);
         }
-        String text = requireText(doc.text(), "text");
-        requireAtMost(text, "text", maxDocumentChars);
+        return new ValidDocument(doc, raw.offset(), doc.ts() != null ? doc.ts() : raw.timestamp());
+    }
+
+    private DocumentChange parse(RawRecord raw) throws MalformedRecordException {
+        ValidDocument valid = validate(raw, maxDocumentChars);
+        DocumentRecord doc = valid.record();
+        long version = valid.version();
+        if (doc.op() == DocumentOp.DELETE) {
+            return new DocumentChange(doc.tenant(), doc.id(), version, DocumentOp.DELETE, List.of(),
+                    valid.producedAtMs());
+        }
         return new DocumentChange(
-                doc.tenant(), doc.id(), version, DocumentOp.UPSERT, chunk(doc, version, text), producedAtMs);
+                doc.tenant(), doc.id(), version, DocumentOp.UPSERT, chunk(doc, version, doc.text()),
+                valid.producedAtMs());
     }
 
     private List<Chunk> chunk(DocumentRecord doc, long version, String text) throws MalformedRecordException {
         List<Chunker.Span> spans;
         try {
             spans = chunker.split(text);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // Whatever the splitter cannot handle is bad input, not a reason to fail the job.
             throw new MalformedRecordException("cannot chunk text: " + e.getMessage());
         }
         List<Chunk> chunks = new ArrayList<>(spans.size());

@@ -38,14 +38,24 @@ class ChunkerTest {
         List<Chunker.Span> spans = new Chunker(size, overlap).split(text);
         List<TextSegment> segments = DocumentSplitters.recursive(size, overlap).split(Document.from(text));
 
-        assertThat(spans).hasSameSizeAs(segments);
+        // Spans follow the splitter's segments in order, a segment repeated at the same place kept once.
+        int next = 0;
+        for (TextSegment segment : segments) {
+            String expected = withoutWhitespace(segment.text());
+            if (next < spans.size() && withoutWhitespace(slice(text, spans.get(next))).equals(expected)) {
+                next++;
+            } else {
+                assertThat(next).as("a repeat of the previous segment").isPositive();
+                assertThat(withoutWhitespace(slice(text, spans.get(next - 1)))).isEqualTo(expected);
+            }
+        }
+        assertThat(next).isEqualTo(spans.size());
         for (int i = 0; i < spans.size(); i++) {
             Chunker.Span span = spans.get(i);
-            String chunk = text.substring(span.start(), span.end());
-            // The located passage holds exactly the splitter's segment, up to whitespace.
-            assertThat(withoutWhitespace(chunk)).isEqualTo(withoutWhitespace(segments.get(i).text()));
-            assertThat(chunk).isEqualTo(chunk.strip());
+            String chunk = slice(text, span);
+            assertThat(chunk).isNotBlank().isEqualTo(chunk.strip());
             if (i > 0) {
+                assertThat(span).isNotEqualTo(spans.get(i - 1));
                 assertThat(span.start()).isGreaterThanOrEqualTo(spans.get(i - 1).start());
                 // Overlap with the previous chunk never exceeds the configured characters.
                 assertThat(spans.get(i - 1).end() - span.start()).isLessThanOrEqualTo(overlap);
@@ -83,6 +93,10 @@ class ChunkerTest {
         assertThatThrownBy(() -> new Chunker(100, 10).split(" \n ")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Chunker(100, 100)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Chunker(0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static String slice(String text, Chunker.Span span) {
+        return text.substring(span.start(), span.end());
     }
 
     private static String withoutWhitespace(String s) {

@@ -87,6 +87,7 @@ class ParseDocumentsTest {
                 Arguments.of("missing text", raw("documents", 1, null, "{" + ok + "}"), "missing field 'text'"),
                 Arguments.of("empty text", raw("documents", 1, null, "{" + ok + ",\"text\":\"\"}"), "blank field 'text'"),
                 Arguments.of("blank text", raw("documents", 1, null, "{" + ok + ",\"text\":\" \\n\\t \"}"), "blank field 'text'"),
+                Arguments.of("text of control characters only", raw("documents", 1, null, "{" + ok + ",\"text\":\"\\u0001\\u0002\"}"), "cannot chunk text"),
                 Arguments.of("text over the limit", raw("documents", 1, null, "{" + ok + ",\"text\":\"" + "x".repeat(MAX_CHARS + 1) + "\"}"), "over the limit of " + MAX_CHARS),
                 Arguments.of("text of the wrong type", raw("documents", 1, null, "{" + ok + ",\"text\":5}"), "invalid JSON in field 'text'"),
                 Arguments.of("ts of the wrong type", raw("documents", 1, null, "{" + ok + ",\"text\":\"t\",\"ts\":\"noon\"}"), "invalid JSON in field 'ts'"),

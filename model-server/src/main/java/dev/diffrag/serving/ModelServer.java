@@ -1,0 +1,361 @@
+package dev.diffrag.serving;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
+import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summary;
+import dev.diffrag.summarize.SummaryRequest;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The models behind HTTP: {@code POST /v1/answer}, {@code POST /v1/summarize}, {@code GET /healthz},
+ * {@code GET /readyz}, {@code GET /metrics}. Requests of each model are queued on a {@link MicroBatcher}, so the model
+ * runs on batches (bounded by {@code maxBatchSize} and {@code maxBatchDelayMs}) however the requests arrive; a full
+ * queue answers 429 with {@code Retry-After} instead of letting latency grow without bound.
+ *
+ * <p>Shutdown ({@link #close}) is graceful: the server stops accepting connections, Jetty waits (up to
+ * {@code shutdownTimeoutMs}) for the requests in flight, whose batches keep running, and only then are the batchers and
+ * models closed.
+ */
+public final class ModelServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
+
+    static final String ANSWER_ROLE = "answer";
+    static final String SUMMARIZE_ROLE = "summarize";
+    private static final Set<String> ROUTES =
+            Set.of(AnswerApi.PATH, SummarizeApi.PATH, "/healthz", "/readyz", "/metrics");
+    /** Seconds a client told 429 should wait: a few batches' time on any device this server targets. */
+    private static final String RETRY_AFTER_SECONDS = "1";
+
+    /** A request that gets an error status and a JSON {@code {"error": message}}. */
+    static final class ApiError extends RuntimeException {
+        final int status;
+
+        ApiError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private final ServerConfig config;
+    private final Device device;
+    private final Answerer answerer;
+    private final Summarizer summarizer;
+    private final ServerMetrics metrics;
+    private final MicroBatcher<AnswerRequest, GroundedAnswer> answers;
+    private final MicroBatcher<SummaryRequest, Summary> summaries;
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final byte[] bearer;
+    private final Javalin app;
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param summarizer null to serve no summarizer ({@code /v1/summarize} then answers 501)
+     */
+    public ModelServer(ServerConfig config, Device device, Answerer answerer, Summarizer summarizer) {
+        this.config = config;
+        this.device = device;
+        this.answerer = answerer;
+        this.summarizer = summarizer;
+        this.metrics = new ServerMetrics(device, answerer.name(), summarizer == null ? "none" : summarizer.name());
+        this.answers = batcher(ANSWER_ROLE, answerer::answer);
+        this.summaries = summarizer == null ? null : batcher(SUMMARIZE_ROLE, summarizer::summarize);
+        metrics.queueDepth(ANSWER_ROLE, answers::queued);
+        if (summaries != null) {
+            metrics.queueDepth(SUMMARIZE_ROLE, summaries::queued);
+        }
+        this.bearer = config.token() == null ? null : ("Bearer " + config.token()).getBytes(StandardCharsets.UTF_8);
+        this.app = Javalin.create(javalin -> {
+            javalin.showJavalinBanner = false;
+            // Jetty waits for requests in flight on stop only with a statistics handler and a stop timeout.
+            javalin.jetty.modifyServer(server -> {
+                server.setHandler(new StatisticsHandler());
+                server.setStopTimeout(config.shutdownTimeoutMs());
+            });
+            javalin.requestLogger.http((ctx, ms) ->
+                    metrics.request(ROUTES.contains(ctx.path()) ? ctx.path() : "other", ctx.statusCode(), ms / 1000.0));
+        });
+        app.before("/v1/*", this::authenticate);
+        app.post(AnswerApi.PATH, this::answer);
+        app.post(SummarizeApi.PATH, this::summarize);
+        app.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok"));
+        app.get("/readyz", this::readiness);
+        app.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
+        app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal error: " + e);
+        });
+    }
+
+    private <I, O> MicroBatcher<I, O> batcher(String role, Function<List<I>, List<O>> model) {
+        return new MicroBatcher<>(role + "-batcher", batch -> {
+            long start = System.nanoTime();
+            List<O> out = model.apply(batch);
+            metrics.batch(role, batch.size(), (System.nanoTime() - start) / 1e9);
+            return out;
+        }, config.maxBatchSize(), Duration.ofMillis(config.maxBatchDelayMs()), config.queueCapacity());
+    }
+
+    /** Listens on every interface, then warms up; see {@link #start(String)}. */
+    public ModelServer start() {
+        return start("0.0.0.0");
+    }
+
+    /** Listens on {@code host}, then warms each model with one request through its batcher; ready once that answered. */
+    public ModelServer start(String host) {
+        app.start(host, config.port());
+        LOG.info("model server listening on port {}: {}, device {}, answerer {}, summarizer {}", port(), config,
+                device, answerer.name(), summarizer == null ? "none" : summarizer.name());
+        try {
+            answers.submit(new AnswerRequest("What does the server do before it is ready?", List.of(
+                    new Passage("warm-up", "The server warms up its models before it reports ready.")))).get();
+            if (summaries != null) {
+                summaries.submit(new SummaryRequest("warm-up",
+                        "The server warms up its models. Then it reports ready.", 1)).get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while warming up", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the model failed its warm-up request: " + e.getCause(), e.getCause());
+        }
+        ready.set(true);
+        LOG.info("model server ready on port {}", port());
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public boolean isReady() {
+        return ready.get();
+    }
+
+    private void authenticate(Context ctx) {
+        if (bearer == null) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        // Constant-time comparison: the time taken must not tell how much of a guessed token was right.
+        if (header == null || !MessageDigest.isEqual(bearer, header.getBytes(StandardCharsets.UTF_8))) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new ApiError(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
+        }
+    }
+
+    private void readiness(Context ctx) {
+        int status = ready.get() ? 200 : 503;
+        write(ctx, status, Map.of("ready", ready.get(), "device", device.toString(), "answerer", answerer.name()));
+    }
+
+    private void answer(Context ctx) {
+        AnswerRequest request = validate(parse(ctx, AnswerApi.Request.class));
+        ctx.future(() -> answers.submit(request).handle((answer, error) -> {
+            if (error == null) {
+                write(ctx, 200, AnswerApi.Response.of(answer, answerer.name()));
+            } else {
+                failure(ctx, ANSWER_ROLE, error);
+            }
+            return null;
+        }));
+    }
+
+    private void summarize(Context ctx) {
+        if (summaries == null) {
+            throw new ApiError(501, "this server has no summarizer (" + ServerConfig.envName(ServerConfig.SUMMARIZER)
+                    + "=" + config.summarizer() + ")");
+        }
+        List<SummaryRequest> requests = validate(parse(ctx, SummarizeApi.Request.class));
+        List<CompletableFuture<Summary>> results = requests.stream().map(summaries::submit).toList();
+        ctx.future(() -> CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).handle((done, error) -> {
+            if (error == null) {
+                write(ctx, 200, new SummarizeApi.Response(summarizer.name(),
+                        results.stream().map(CompletableFuture::join).toList()));
+            } else {
+                failure(ctx, SUMMARIZE_ROLE, error);
+            }
+            return null;
+        }));
+    }
+
+    private void failure(Context ctx, String role, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof RejectedExecutionException) {
+            ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+            boolean stopping = closed.get();
+            error(ctx, stopping ? 503 : 429, stopping ? "the server is shutting down"
+                    : "too many requests: the " + role + " queue is full (" + config.queueCapacity()
+                            + " waiting); retry later");
+        } else {
+            LOG.error("{} batch failed", role, cause);
+            error(ctx, 500, role + " model failed: " + cause);
+        }
+    }
+
+    /** Reads at most {@code maxBodyBytes}: a larger body is refused before it is parsed, whatever it claims. */
+    private <T> T parse(Context ctx, Class<T> type) {
+        long limit = config.maxBodyBytes();
+        String tooLarge = "request body is larger than the limit of " + limit + " bytes ("
+                + ServerConfig.envName(ServerConfig.MAX_BODY_BYTES) + ")";
+        if (ctx.contentLength() > limit) {
+            throw new ApiError(413, tooLarge);
+        }
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 1, limit + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read request body", e);
+        }
+        if (body.length > limit) {
+            throw new ApiError(413, tooLarge);
+        }
+        try {
+            T value = json.readValue(body, type);
+            if (value == null) {
+                throw new ApiError(400, "request body must be a JSON object");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "malformed request JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private AnswerRequest validate(AnswerApi.Request body) {
+        String question = body.question();
+        if (question == null || question.isBlank()) {
+            throw new ApiError(400, "question is required");
+        }
+        tooLong("question", question, config.maxQuestionChars(), ServerConfig.MAX_QUESTION_CHARS);
+        if (body.contexts() == null || body.contexts().isEmpty()) {
+            throw new ApiError(400, "contexts must hold at least one {id, text}");
+        }
+        if (body.topK() != null && body.topK() < 1) {
+            throw new ApiError(400, "topK must be at least 1, got " + body.topK());
+        }
+        List<AnswerApi.Context> contexts = body.topK() == null
+                ? body.contexts()
+                : body.contexts().subList(0, Math.min(body.topK(), body.contexts().size()));
+        if (contexts.size() > config.maxContexts()) {
+            throw new ApiError(400, contexts.size() + " contexts are more than the limit of " + config.maxContexts()
+                    + " (" + ServerConfig.envName(ServerConfig.MAX_CONTEXTS) + ")");
+        }
+        List<Passage> passages = new ArrayList<>(contexts.size());
+        for (int i = 0; i < contexts.size(); i++) {
+            AnswerApi.Context context = contexts.get(i);
+            String what = "contexts[" + i + "]";
+            if (context == null || context.id() == null || context.id().isBlank() || context.text() == null) {
+                throw new ApiError(400, what + " needs an id and a text");
+            }
+            tooLong(what + " ('" + context.id() + "')", context.text(), config.maxContextChars(),
+                    ServerConfig.MAX_CONTEXT_CHARS);
+            passages.add(new Passage(context.id(), context.text()));
+        }
+        return new AnswerRequest(question, passages);
+    }
+
+    private List<SummaryRequest> validate(SummarizeApi.Request body) {
+        if (body.documents() == null || body.documents().isEmpty()) {
+            throw new ApiError(400, "documents must hold at least one {id, text}");
+        }
+        if (body.documents().size() > config.maxDocuments()) {
+            throw new ApiError(400, body.documents().size() + " documents are more than the limit of "
+                    + config.maxDocuments() + " (" + ServerConfig.envName(ServerConfig.MAX_DOCUMENTS) + ")");
+        }
+        int maxSentences = body.maxSentences() == null ? SummarizeApi.DEFAULT_MAX_SENTENCES : body.maxSentences();
+        if (maxSentences < 1) {
+            throw new ApiError(400, "maxSentences must be at least 1, got " + maxSentences);
+        }
+        List<SummaryRequest> requests = new ArrayList<>(body.documents().size());
+        for (int i = 0; i < body.documents().size(); i++) {
+            SummarizeApi.Document document = body.documents().get(i);
+            String what = "documents[" + i + "]";
+            if (document == null || document.id() == null || document.id().isBlank() || document.text() == null) {
+                throw new ApiError(400, what + " needs an id and a text");
+            }
+            tooLong(what + " ('" + document.id() + "')", document.text(), config.maxDocumentChars(),
+                    ServerConfig.MAX_DOCUMENT_CHARS);
+            requests.add(new SummaryRequest(document.id(), document.text(), maxSentences));
+        }
+        return requests;
+    }
+
+    private static void tooLong(String what, String text, int limit, String key) {
+        if (text.length() > limit) {
+            throw new ApiError(400, what + " has " + text.length() + " characters, more than the limit of " + limit
+                    + " (" + ServerConfig.envName(key) + ")");
+        }
+    }
+
+    private void error(Context ctx, int status, String message) {
+        write(ctx, status, Map.of("error", message));
+    }
+
+    private void write(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write response JSON", e);
+        }
+    }
+
+    /**
+     * Graceful: not ready any more, stop accepting, wait for the requests in flight (their batches still run), then
+     * close the batchers and the models. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        ready.set(false);
+        LOG.info("model server shutting down: finishing requests in flight (at most {} ms)", config.shutdownTimeoutMs());
+        app.stop();
+        try {
+            answers.close();
+            if (summaries != null) {
+                summaries.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        answerer.close();
+        if (summarizer != null) {
+            summarizer.close();
+        }
+        LOG.info("model server stopped");
+    }
+}

@@ -1,0 +1,33 @@
+package dev.diffrag.serving;
+
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.BestSentenceAnswerer;
+import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summarizers;
+
+/** The models a {@link ModelServer} can serve, by the names of {@link ServerConfig#answerer()} and {@code summarizer()}. */
+public final class ServedModels {
+
+    private ServedModels() {}
+
+    public static Answerer answerer(ServerConfig config) {
+        return switch (config.answerer()) {
+            case "baseline" -> new BestSentenceAnswerer(config.abstainThreshold());
+            default -> throw new IllegalArgumentException("unknown answerer '" + config.answerer() + "' ("
+                    + ServerConfig.envName(ServerConfig.ANSWERER) + "; known: baseline)");
+        };
+    }
+
+    /** Null for {@code none}; otherwise a name {@link Summarizers#named} knows (diff-v1, vanilla, lead-k). */
+    public static Summarizer summarizer(ServerConfig config) {
+        if (config.summarizer().equals(ServerConfig.NO_SUMMARIZER)) {
+            return null;
+        }
+        try {
+            return Summarizers.named(config.summarizer(), 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    e.getMessage() + " or none (" + ServerConfig.envName(ServerConfig.SUMMARIZER) + ")", e);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.diffrag.summarize.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.diffrag.summarize.EmbeddedDocument;
+import dev.diffrag.summarize.LeadSummarizer;
+import dev.diffrag.summarize.SalienceSummarizer;
+import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summary;
+import dev.diffrag.summarize.SummaryBudget;
+import dev.diffrag.summarize.SummaryRequest;
+import dev.diffrag.summarize.eval.ArticleEmbeddings;
+import dev.diffrag.summarize.eval.CnnDmArticles;
+import dev.diffrag.summarize.eval.Rouge;
+import dev.diffrag.summarize.train.SalienceTraining;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * ROUGE-1/2/L F1 on the held-out test part of cnndm-250: the salience summarizers (Diff V1 and vanilla), LEAD-3 and
+ * every published system in the data's {@code peers}, all on the same articles. Writes summarization-eval.json and
+ * summarization-eval.md and prints the table.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate the summarizers and the published peers on the held-out test part.")
+final class EvalCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final List<String> PEERS = List.of("bart", "bert_sum", "pgn", "bus", "s2s");
+
+    @Parameters(index = "0", description = "cnndm-250.jsonl")
+    Path data;
+
+    @Option(names = "--split-seed", defaultValue = "" + CnnDmArticles.SPLIT_SEED, description = "as used in training")
+    long splitSeed;
+
+    @Option(names = "--part", defaultValue = "test",
+            description = "test (held out; all rows) or all (every article; LEAD-3 and peers only, since the models "
+                    + "were trained on part of them)")
+    String part;
+
+    @Option(names = "--diff-v1", description = "model directory (default: the shipped diff-v1)")
+    Path diffV1;
+
+    @Option(names = "--vanilla", description = "model directory (default: the shipped vanilla)")
+    Path vanilla;
+
+    @Option(names = "--embedding-cache", defaultValue = "model-server/target/cnndm-sentence-embeddings.bin",
+            description = "sentence embeddings cached between runs (default: ${DEFAULT-VALUE})")
+    Path embeddingCache;
+
+    @Option(names = "--output", description = "directory for summarization-eval.json/.md (default: print only)")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        List<CnnDmArticles.Article> all = CnnDmArticles.read(data);
+        List<CnnDmArticles.Article> articles = switch (part) {
+            case "test" -> CnnDmArticles.split(all, splitSeed).test();
+            case "all" -> all;
+            default -> throw new IllegalArgumentException("--part must be test or all, got " + part);
+        };
+        List<String> references = articles.stream().map(CnnDmArticles.Article::reference).toList();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (part.equals("test")) {
+            AllMiniLmL6V2EmbeddingModel embedder = new AllMiniLmL6V2EmbeddingModel();
+            List<EmbeddedDocument> documents = ArticleEmbeddings.embed(articles, embedder, embeddingCache);
+            try (SalienceSummarizer diff = diffV1 == null ? SalienceSummarizer.bundled("diff-v1", 0)
+                            : SalienceSummarizer.load(diffV1, embedder, 0);
+                    SalienceSummarizer plain = vanilla == null ? SalienceSummarizer.bundled("vanilla", 0)
+                            : SalienceSummarizer.load(vanilla, embedder, 0)) {
+                rows.add(row("diff-v1", summaries(diff, documents), references));
+                rows.add(row("vanilla", summaries(plain, documents), references));
+            }
+        }
+        rows.add(row("lead-3", summaries(new LeadSummarizer(3), articles), references));
+        for (String peer : PEERS) {
+            rows.add(row(peer, articles.stream().map(a -> a.peers().get(peer)).toList(), references));
+        }
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("articles", articles.size());
+        report.put("rows", rows);
+        String table = table(rows);
+        System.out.print(table);
+        if (output != null) {
+            Files.createDirectories(output);
+            JSON.writeValue(output.resolve("summarization-eval.json").toFile(), report);
+            Files.writeString(output.resolve("summarization-eval.md"), markdown(articles.size(), table));
+            System.err.println("wrote " + output.resolve("summarization-eval.json") + " and .md");
+        }
+        return 0;
+    }
+
+    /**
+     * What {@link SalienceSummarizer#summarize} returns, from the cached sentence embeddings (the same splitter,
+     * embedder and selection; only the embedding work is saved).
+     */
+    private static List<String> summaries(SalienceSummarizer summarizer, List<EmbeddedDocument> documents) {
+        List<String> texts = new ArrayList<>();
+        for (int from = 0; from < documents.size(); from += 16) {
+            List<EmbeddedDocument> part = documents.subList(from, Math.min(documents.size(), from + 16));
+            List<double[]> salience = summarizer.salience(part);
+            for (int d = 0; d < part.size(); d++) {
+                EmbeddedDocument document = part.get(d);
+                texts.add(summarizer.select(document, salience.get(d),
+                                SummaryBudget.sentences(SalienceTraining.SUMMARY_SENTENCES)).stream()
+                        .map(document::sentence).collect(Collectors.joining(" ")));
+            }
+        }
+        return texts;
+    }
+
+    private static List<String> summaries(Summarizer summarizer, List<CnnDmArticles.Article> articles) {
+        List<SummaryRequest> requests = articles.stream()
+                .map(a -> new SummaryRequest(a.id(), a.article(), SalienceTraining.SUMMARY_SENTENCES)).toList();
+        List<String> texts = new ArrayList<>();
+        for (int from = 0; from < requests.size(); from += 16) {
+            for (Summary summary : summarizer.summarize(requests.subList(from, Math.min(requests.size(), from + 16)))) {
+                texts.add(summary.sentences().stream().map(Summary.Sentence::text).collect(Collectors.joining(" ")));
+            }
+        }
+        return texts;
+    }
+
+    private static Map<String, Object> row(String system, List<String> candidates, List<String> references) {
+        Rouge.Scores scores = Rouge.mean(candidates, references);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("system", system);
+        row.put("rouge1", round(100 * scores.rouge1()));
+        row.put("rouge2", round(100 * scores.rouge2()));
+        row.put("rougeL", round(100 * scores.rougeL()));
+        return row;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static String table(List<Map<String, Object>> rows) {
+        StringBuilder out = new StringBuilder("| system | ROUGE-1 | ROUGE-2 | ROUGE-L |\n|---|---:|---:|---:|\n");
+        for (Map<String, Object> row : rows) {
+            out.append(String.format("| %s | %.2f | %.2f | %.2f |%n", row.get("system"), row.get("rouge1"),
+                    row.get("rouge2"), row.get("rougeL")));
+        }
+        return out.toString();
+    }
+
+    private String markdown(int articles, String table) {
+        String scope = part.equals("test")
+                ? "the held-out test part (split seed " + splitSeed + ": 150 train / 25 dev / " + articles
+                        + " test; the test part was used neither for training nor for any choice)"
+                : "all articles (LEAD-3 and the published systems only)";
+        return "# Summarization on cnndm-250\n\n" + articles + " articles, " + scope + ". ROUGE F1 × 100 "
+                + "(lower-cased alphanumeric tokens, no stemming, ROUGE-L = LCS of the whole summary). diff-v1 and "
+                + "vanilla: the shipped salience checkpoints (model-server/src/main/resources/summarizer/), "
+                + "3 sentences chosen by MMR; lead-3: the first 3 sentences; the others: the published systems' "
+                + "outputs in the data (`peers`).\n\n" + table
+                + "\nGenerated by (from the repository root):\n\n```\n"
+                + "mvn -B -q -pl model-server compile dependency:build-classpath "
+                + "-Dmdep.outputFile=$PWD/model-server/target/cp.txt\n"
+                + "DJL_CACHE_DIR=model-server/target/djl-cache java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 "
+                + "\\\n  -cp \"model-server/target/classes:$(cat model-server/target/cp.txt)\" "
+                + "dev.diffrag.summarize.cli.SummarizeCli \\\n  eval ../shared/data/summarization/cnndm-250.jsonl"
+                + " --part " + part + " --output docs/results\n```\n";
+    }
+}

@@ -1,0 +1,399 @@
+package dev.diffrag.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.summarize.Summarizer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ModelServerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NEPTUNE = "Neptune is the eighth planet from the Sun. It is an ice giant.";
+    private static final String ANSWERABLE = """
+            {"question": "Which planet is an ice giant?", "contexts": [
+              {"id": "mars", "text": "Mars is the fourth planet."},
+              {"id": "neptune", "text": "%s"}]}""".formatted(NEPTUNE);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<ModelServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stopServers() {
+        servers.forEach(ModelServer::close);
+    }
+
+    private ModelServer start(ServerConfig config, KeywordAnswerer answerer, LeadSentencesSummarizer summarizer) {
+        ModelServer server = new ModelServer(config.withPort(0), Device.cpu(), answerer, summarizer);
+        servers.add(server);
+        return server.start();
+    }
+
+    private ModelServer start(KeywordAnswerer answerer) {
+        return start(ServerConfig.defaults(), answerer, new LeadSentencesSummarizer());
+    }
+
+    private HttpRequest.Builder request(ModelServer server, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(30));
+    }
+
+    private HttpResponse<String> post(ModelServer server, String path, String body) throws Exception {
+        return postAsync(server, path, body).get(30, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<HttpResponse<String>> postAsync(ModelServer server, String path, String body) {
+        return http.sendAsync(request(server, path).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(ModelServer server, String path) throws Exception {
+        return http.send(request(server, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    @Test
+    void answersWithACitationIntoTheContextText() throws Exception {
+        ModelServer server = start(new KeywordAnswerer());
+
+        HttpResponse<String> response = post(server, AnswerApi.PATH, ANSWERABLE);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode answer = json(response);
+        assertThat(answer.get("abstained").asBoolean()).isFalse();
+        assertThat(answer.get("model").asText()).isEqualTo("keyword-test");
+        assertThat(answer.get("confidence").asDouble()).isEqualTo(0.9);
+        JsonNode citation = answer.get("citation");
+        assertThat(citation.get("contextId").asText()).isEqualTo("neptune");
+        assertThat(NEPTUNE.substring(citation.get("start").asInt(), citation.get("end").asInt()))
+                .isEqualTo(answer.get("answer").asText())
+                .isEqualTo("giant");
+    }
+
+    @Test
+    void topKReadsOnlyTheFirstContextsAndAnAbstentionHasNullAnswerAndCitation() throws Exception {
+        ModelServer server = start(new KeywordAnswerer());
+
+        HttpResponse<String> response =
+                post(server, AnswerApi.PATH, ANSWERABLE.replace("\"contexts\"", "\"topK\": 1, \"contexts\""));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode answer = json(response);
+        assertThat(answer.get("abstained").asBoolean()).isTrue();
+        assertThat(answer.get("answer").isNull()).isTrue();
+        assertThat(answer.get("citation").isNull()).isTrue();
+    }
+
+    @Test
+    void badRequestsGet400WithAMessageThatSaysWhatIsWrong() throws Exception {
+        ServerConfig config = new ServerConfig(0, "test", 0.3, "test", 16, 5, 64, 1 << 20, 100, 2, 50, 2, 60, null,
+                5_000);
+        ModelServer server = start(config, new KeywordAnswerer(), new LeadSentencesSummarizer());
+        Map<String, String> cases = new HashMap<>();
+        cases.put("{\"question\": ", "malformed request JSON");
+        cases.put("[1, 2]", "malformed request JSON");
+        cases.put("{\"question\": \"q\", \"contexts\": [], \"extra\": 1}", "malformed request JSON");
+        cases.put("{\"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}", "question is required");
+        cases.put("{\"question\": \"" + "x".repeat(101) + "\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
+                "question has 101 characters, more than the limit of 100 (DIFFRAG_SERVER_MAX_QUESTION_CHARS)");
+        cases.put("{\"question\": \"q\", \"contexts\": []}", "contexts must hold at least one");
+        cases.put("{\"question\": \"q\", \"contexts\": [{\"id\": \"a\"}]}", "contexts[0] needs an id and a text");
+        cases.put("{\"question\": \"q\", \"contexts\": [{\"id\": \"a\", \"text\": \"" + "y".repeat(51) + "\"}]}",
+                "contexts[0] ('a') has 51 characters, more than the limit of 50 (DIFFRAG_SERVER_MAX_CONTEXT_CHARS)");
+        cases.put("{\"question\": \"q\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}, {\"id\": \"b\", \"text\": \"t\"},"
+                + " {\"id\": \"c\", \"text\": \"t\"}]}", "3 contexts are more than the limit of 2");
+        cases.put("{\"question\": \"q\", \"topK\": 0, \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
+                "topK must be at least 1");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<String> response = post(server, AnswerApi.PATH, c.getKey());
+            assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
+            assertThat(json(response).get("error").asText()).as(c.getKey()).contains(c.getValue());
+        }
+        HttpResponse<String> longDocument = post(server, SummarizeApi.PATH,
+                "{\"documents\": [{\"id\": \"d\", \"text\": \"" + "z".repeat(61) + "\"}]}");
+        assertThat(longDocument.statusCode()).isEqualTo(400);
+        assertThat(json(longDocument).get("error").asText()).contains("documents[0] ('d') has 61 characters");
+        // A model never saw any of them: only the warm-up batch ran.
+        assertThat(metricValue(get(server, "/metrics").body(), "diffrag_batch_size_count", "role=\"answer\""))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aBodyOverTheLimitGets413() throws Exception {
+        ServerConfig small = new ServerConfig(0, "test", 0.3, "none", 16, 5, 64, 1_000, 2_000, 32, 8_000, 16, 100_000,
+                null, 5_000);
+        ModelServer server = start(small, new KeywordAnswerer(), null);
+        String big = "{\"question\": \"q\", \"contexts\": [{\"id\": \"a\", \"text\": \"" + "w".repeat(5_000) + "\"}]}";
+
+        HttpResponse<String> response = post(server, AnswerApi.PATH, big);
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json(response).get("error").asText())
+                .contains("larger than the limit of 1000 bytes (DIFFRAG_SERVER_MAX_BODY_BYTES)");
+        assertThat(post(server, AnswerApi.PATH, ANSWERABLE).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void withATokenTheApiNeedsTheBearerHeaderButProbesAndMetricsDoNot() throws Exception {
+        ModelServer server =
+                start(ServerConfig.defaults().withToken("s3cret"), new KeywordAnswerer(), new LeadSentencesSummarizer());
+        HttpRequest.Builder answer = request(server, AnswerApi.PATH).POST(HttpRequest.BodyPublishers.ofString(ANSWERABLE));
+
+        HttpResponse<String> none = http.send(answer.copy().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrong = http.send(answer.copy().header("Authorization", "Bearer s3cre").build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> right = http.send(answer.copy().header("Authorization", "Bearer s3cret").build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> summarize = post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"d\", \"text\": \"t\"}]}");
+
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(right.statusCode()).isEqualTo(200);
+        assertThat(summarize.statusCode()).isEqualTo(401);
+        assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
+        assertThat(get(server, "/readyz").statusCode()).isEqualTo(200);
+        assertThat(get(server, "/metrics").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aFullQueueGets429WithRetryAfterAndEveryAcceptedRequestIsStillAnswered() throws Exception {
+        KeywordAnswerer answerer = new KeywordAnswerer(1);
+        ModelServer server = startHeld(ServerConfig.defaults().withBatching(1, 0, 2), answerer);
+
+        // One request held in the model, two waiting in the queue of capacity 2 ...
+        List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
+        accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
+        assertThat(answerer.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
+        accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
+        awaitQueued(server, 2);
+
+        // ... so the next one is turned away at once.
+        HttpResponse<String> rejected = post(server, AnswerApi.PATH, ANSWERABLE);
+        assertThat(rejected.statusCode()).isEqualTo(429);
+        assertThat(rejected.headers().firstValue("Retry-After")).contains("1");
+        assertThat(json(rejected).get("error").asText()).contains("queue is full");
+
+        answerer.open();
+        for (CompletableFuture<HttpResponse<String>> response : accepted) {
+            assertThat(response.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        String metrics = get(server, "/metrics").body();
+        assertThat(metricValue(metrics, "diffrag_http_requests_total", "route=\"/v1/answer\",status=\"429\""))
+                .isEqualTo(1);
+        assertThat(metricValue(metrics, "diffrag_http_requests_total", "route=\"/v1/answer\",status=\"200\""))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void concurrentRequestsAreAnsweredInBatchesLargerThanOne() throws Exception {
+        KeywordAnswerer answerer = new KeywordAnswerer();
+        ModelServer server = start(ServerConfig.defaults().withBatching(8, 500, 64), answerer, null);
+
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            responses.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
+        }
+        for (CompletableFuture<HttpResponse<String>> response : responses) {
+            HttpResponse<String> r = response.get(30, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(json(r).get("answer").asText()).isEqualTo("giant");
+        }
+
+        String metrics = get(server, "/metrics").body();
+        double batches = metricValue(metrics, "diffrag_batch_size_count", "role=\"answer\"") - 1; // minus warm-up
+        double batched = metricValue(metrics, "diffrag_batch_size_sum", "role=\"answer\"") - 1;
+        assertThat(batched).isEqualTo(16);
+        assertThat(batched / batches).as("mean batch size").isGreaterThan(1);
+        assertThat(answerer.batchSizes).allMatch(size -> size <= 8);
+    }
+
+    @Test
+    void shutdownFinishesTheRequestsInFlightThenRefusesConnections() throws Exception {
+        KeywordAnswerer answerer = new KeywordAnswerer(1);
+        ModelServer server = startHeld(ServerConfig.defaults().withBatching(2, 0, 64), answerer);
+        int port = server.port();
+
+        List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            inFlight.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
+        }
+        assertThat(answerer.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        awaitQueued(server, 3);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+        Thread.sleep(300); // close() is now waiting for the requests in flight
+        assertThat(closing).isNotDone();
+        assertThat(server.isReady()).isFalse();
+
+        answerer.open();
+        closing.get(30, TimeUnit.SECONDS);
+        for (CompletableFuture<HttpResponse<String>> response : inFlight) {
+            assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        assertThat(answerer.closed).isTrue();
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                .build(), HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void summarizesEveryDocumentWithSentenceOffsets() throws Exception {
+        ModelServer server = start(new KeywordAnswerer());
+        String first = "One. Two. Three. Four.";
+
+        HttpResponse<String> response = post(server, SummarizeApi.PATH, """
+                {"documents": [{"id": "a", "text": "%s"}, {"id": "b", "text": "%s"}], "maxSentences": 2}"""
+                .formatted(first, NEPTUNE));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(body.get("model").asText()).isEqualTo("lead-test");
+        JsonNode summaries = body.get("summaries");
+        assertThat(summaries).hasSize(2);
+        assertThat(summaries.get(0).get("id").asText()).isEqualTo("a");
+        assertThat(summaries.get(1).get("id").asText()).isEqualTo("b");
+        JsonNode sentences = summaries.get(0).get("sentences");
+        assertThat(sentences).hasSize(2);
+        for (JsonNode sentence : sentences) {
+            assertThat(first.substring(sentence.get("start").asInt(), sentence.get("end").asInt()))
+                    .isEqualTo(sentence.get("text").asText());
+        }
+        assertThat(sentences.get(1).get("text").asText()).isEqualTo("Two.");
+    }
+
+    @Test
+    void withoutASummarizerSummarizeAnswers501() throws Exception {
+        ModelServer server = start(ServerConfig.defaults(), new KeywordAnswerer(), null);
+
+        HttpResponse<String> response = post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"d\", \"text\": \"t\"}]}");
+
+        assertThat(response.statusCode()).isEqualTo(501);
+        assertThat(json(response).get("error").asText()).contains("no summarizer");
+    }
+
+    @Test
+    void probesAndMetricsInPrometheusTextFormat() throws Exception {
+        ModelServer server = start(new KeywordAnswerer());
+        post(server, AnswerApi.PATH, ANSWERABLE);
+        post(server, AnswerApi.PATH, "{}");
+
+        assertThat(get(server, "/healthz").body()).isEqualTo("ok");
+        HttpResponse<String> ready = get(server, "/readyz");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json(ready).get("device").asText()).isEqualTo("cpu()");
+
+        HttpResponse<String> response = get(server, "/metrics");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+        Map<String, Double> samples = parsePrometheusText(response.body());
+        assertThat(samples).containsEntry("diffrag_http_requests_total{route=\"/v1/answer\",status=\"200\"}", 1.0);
+        assertThat(samples).containsEntry("diffrag_http_requests_total{route=\"/v1/answer\",status=\"400\"}", 1.0);
+        assertThat(samples).containsEntry(
+                "diffrag_device_info{answerer=\"keyword-test\",device=\"cpu()\",summarizer=\"lead-test\"}", 1.0);
+        assertThat(samples).containsEntry("diffrag_queue_depth{role=\"answer\"}", 0.0);
+        assertThat(samples).containsEntry("diffrag_queue_depth{role=\"summarize\"}", 0.0);
+        assertThat(samples).containsKey(
+                "diffrag_http_request_duration_seconds_bucket{route=\"/v1/answer\",le=\"+Inf\"}");
+        assertThat(samples).containsKey("diffrag_batch_size_bucket{role=\"answer\",le=\"1.0\"}");
+        assertThat(samples.keySet()).noneMatch(name -> name.startsWith("diffrag_gpu_memory")); // CPU only
+    }
+
+    @Test
+    void configurationFromEnvironmentVariables() {
+        ServerConfig config = ServerConfig.fromEnv(Map.of(
+                "DIFFRAG_SERVER_PORT", "9000",
+                "DIFFRAG_SERVER_MAX_BATCH_SIZE", "4",
+                "DIFFRAG_SERVER_TOKEN", "t0ken",
+                "UNRELATED", "x"));
+
+        assertThat(config.port()).isEqualTo(9000);
+        assertThat(config.maxBatchSize()).isEqualTo(4);
+        assertThat(config.token()).isEqualTo("t0ken");
+        assertThat(config.toString()).doesNotContain("t0ken");
+        assertThat(config.queueCapacity()).isEqualTo(ServerConfig.defaults().queueCapacity());
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_QUEUE_CAPACITY", "lots")))
+                .hasMessageContaining("DIFFRAG_SERVER_QUEUE_CAPACITY must be a number");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_BATCH_SIZE", "0")))
+                .hasMessageContaining("must be positive");
+    }
+
+    @Test
+    void unknownModelNamesAreRefusedWithTheVariableAndTheKnownNames() {
+        ServerConfig unknownAnswerer = new ServerConfig(0, "oracle", 0.3, "none", 16, 5, 64, 1_000, 2_000, 32, 8_000,
+                16, 100_000, null, 5_000);
+        ServerConfig unknownSummarizer = new ServerConfig(0, "baseline", 0.3, "pegasus", 16, 5, 64, 1_000, 2_000, 32,
+                8_000, 16, 100_000, null, 5_000);
+
+        assertThatThrownBy(() -> ServedModels.answerer(unknownAnswerer))
+                .hasMessageContaining("unknown answerer 'oracle' (DIFFRAG_SERVER_ANSWERER; known: baseline)");
+        assertThatThrownBy(() -> ServedModels.summarizer(unknownSummarizer))
+                .hasMessageContaining("unknown summarizer 'pegasus'")
+                .hasMessageContaining("or none (DIFFRAG_SERVER_SUMMARIZER)");
+        assertThat(ServedModels.summarizer(ServerConfig.defaults())).isNull();
+        ServerConfig lead = new ServerConfig(0, "baseline", 0.3, "lead-2", 16, 5, 64, 1_000, 2_000, 32, 8_000, 16,
+                100_000, null, 5_000);
+        try (Summarizer summarizer = ServedModels.summarizer(lead)) {
+            assertThat(summarizer.name()).isEqualTo("lead-2");
+        }
+    }
+
+    /** Starts a server on an answerer that lets only the warm-up batch through; the test opens it later. */
+    private ModelServer startHeld(ServerConfig config, KeywordAnswerer answerer) throws Exception {
+        ModelServer server = start(config, answerer, null);
+        answerer.batchesStarted.acquire(); // the warm-up's
+        return server;
+    }
+
+    private void awaitQueued(ModelServer server, int depth) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (metricValue(get(server, "/metrics").body(), "diffrag_queue_depth", "role=\"answer\"") < depth) {
+            assertThat(System.nanoTime()).as("queue depth %d reached in time", depth).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    private static double metricValue(String text, String name, String labels) {
+        Double value = parsePrometheusText(text).get(name + "{" + labels + "}");
+        assertThat(value).as(name + "{" + labels + "} in\n" + text).isNotNull();
+        return value;
+    }
+
+    private static final Pattern SAMPLE =
+            Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*})?)"
+                    + " (-?[0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?");
+
+    /** Parses text format 0.0.4 strictly: every line is a HELP/TYPE comment or a sample; fails on anything else. */
+    static Map<String, Double> parsePrometheusText(String text) {
+        Map<String, Double> samples = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("# HELP ") || line.startsWith("# TYPE ") || line.isEmpty()) {
+                continue;
+            }
+            Matcher m = SAMPLE.matcher(line);
+            assertThat(m.matches()).as("Prometheus sample line: " + line).isTrue();
+            samples.put(m.group(1), Double.parseDouble(m.group(2).replace("Inf", "Infinity")));
+        }
+        return samples;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.diffrag.summarize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MmrSelectorTest {
+
+    private static final float[] FIRST = {1, 0, 0};
+    private static final float[] OTHER = {0, 1, 0};
+
+    @Test
+    void aDuplicateOfAChosenSentenceLosesToALessSalientNewOne() {
+        List<MmrSelector.Candidate> candidates = List.of(
+                new MmrSelector.Candidate(0.9, FIRST, 5),
+                new MmrSelector.Candidate(0.9, FIRST.clone(), 5), // the same sentence again
+                new MmrSelector.Candidate(0.5, OTHER, 5));
+        // λ 0.7: duplicate 0.63 − 0.3·1 = 0.33 < new 0.35 − 0 = 0.35
+        assertThat(new MmrSelector(0.7).select(candidates, SummaryBudget.sentences(2))).containsExactly(0, 2);
+        // without the redundancy penalty the duplicate wins: the penalty is what removes it
+        assertThat(new MmrSelector(1.0).select(candidates, SummaryBudget.sentences(2))).containsExactly(0, 1);
+    }
+
+    @Test
+    void resultIsInDocumentOrderNotPickOrder() {
+        List<MmrSelector.Candidate> candidates = List.of(
+                new MmrSelector.Candidate(0.2, FIRST, 5),
+                new MmrSelector.Candidate(0.9, OTHER, 5));
+        assertThat(new MmrSelector(1.0).select(candidates, SummaryBudget.sentences(2))).containsExactly(0, 1);
+        assertThat(new MmrSelector(1.0).select(candidates, SummaryBudget.sentences(1))).containsExactly(1);
+    }
+
+    @Test
+    void aTokenBudgetSkipsSentencesThatDoNotFit() {
+        List<MmrSelector.Candidate> candidates = List.of(
+                new MmrSelector.Candidate(0.9, FIRST, 4),
+                new MmrSelector.Candidate(0.8, OTHER, 3),
+                new MmrSelector.Candidate(0.1, new float[] {0, 0, 1}, 1));
+        assertThat(new MmrSelector(1.0).select(candidates, new SummaryBudget(3, 5))).containsExactly(0, 2);
+        assertThat(SummaryBudget.tokens("  two  words ")).isEqualTo(2);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.diffrag.summarize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The shipped Diff V1 checkpoint: it loads from the classpath and its summaries are verbatim spans. */
+class SalienceSummarizerTest {
+
+    static final String NEWS = "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday. "
+            + "An announcement will be made by the Rugby Park club on Friday morning, with the former Hearts boss "
+            + "being given a three-year deal. The 39-year-old paid tribute to the players. "
+            + "'I'd be over the moon to get it,' said Locke. "
+            + "Kilmarnock went unbeaten in his first six games in charge. "
+            + "The club's supporters have welcomed the decision. "
+            + "Locke replaced Allan Johnston on a caretaker basis in February.";
+
+    private static SalienceSummarizer summarizer;
+
+    @BeforeAll
+    static void load() {
+        summarizer = SalienceSummarizer.bundled("diff-v1", 0);
+    }
+
+    @AfterAll
+    static void close() {
+        summarizer.close();
+    }
+
+    @Test
+    void theShippedCheckpointIsADiffV1EncoderAndSummarizesVerbatim() {
+        assertThat(summarizer.name()).isEqualTo("diff-v1-salience");
+        assertThat(summarizer.model().config().encoder().attention()).isEqualTo(dev.diffrag.model.AttentionKind.DIFF_V1);
+
+        Summary summary = summarizer.summarize(List.of(new SummaryRequest("locke", NEWS, 3))).get(0);
+
+        assertThat(summary.id()).isEqualTo("locke");
+        assertThat(summary.sentences()).hasSize(3);
+        assertThat(summary.sentences()).extracting(Summary.Sentence::start).isSorted();
+        for (Summary.Sentence sentence : summary.sentences()) {
+            assertThat(NEWS.substring(sentence.start(), sentence.end())).isEqualTo(sentence.text());
+        }
+    }
+
+    @Test
+    void salienceDependsOnTheSentences() {
+        List<EmbeddedDocument> documents = EmbeddedDocument.embedAll(summarizer.embedder(), List.of(NEWS));
+        double[] salience = summarizer.salience(documents).get(0);
+        assertThat(salience).hasSize(documents.get(0).sentences().size());
+        double spread = java.util.Arrays.stream(salience).max().orElseThrow()
+                - java.util.Arrays.stream(salience).min().orElseThrow();
+        assertThat(spread).isGreaterThan(0.05);
+    }
+
+    @Test
+    void aTokenBudgetAndShortOrEmptyDocumentsAreRespected() {
+        try (SalienceSummarizer budgeted = SalienceSummarizer.bundled("diff-v1", 20)) {
+            Summary summary = budgeted.summarize(List.of(new SummaryRequest("b", NEWS, 3))).get(0);
+            assertThat(summary.sentences().stream().mapToInt(s -> SummaryBudget.tokens(s.text())).sum())
+                    .isLessThanOrEqualTo(20);
+            assertThat(summary.sentences()).isNotEmpty();
+        }
+        List<Summary> summaries = summarizer.summarize(List.of(new SummaryRequest("one", "Only one sentence.", 3),
+                new SummaryRequest("none", "   ", 3), new SummaryRequest("zero", NEWS, 0)));
+        assertThat(summaries.get(0).sentences()).extracting(Summary.Sentence::text).containsExactly("Only one sentence.");
+        assertThat(summaries.get(1).sentences()).isEmpty();
+        assertThat(summaries.get(2).sentences()).isEmpty();
+    }
+
+    @Test
+    void documentsLongerThanTheModelsReachStillSummarize() {
+        int reach = summarizer.model().config().maxSentences();
+        String text = IntStream.range(0, reach + 10).mapToObj(i -> "Sentence number " + i + " is here.")
+                .collect(Collectors.joining(" "));
+        Summary summary = summarizer.summarize(List.of(new SummaryRequest("long", text, 3))).get(0);
+        assertThat(summary.sentences()).hasSize(3);
+        summary.sentences().forEach(s -> assertThat(text.substring(s.start(), s.end())).isEqualTo(s.text()));
+    }
+}

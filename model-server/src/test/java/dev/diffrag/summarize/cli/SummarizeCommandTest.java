@@ -1,0 +1,64 @@
+package dev.diffrag.summarize.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** JSONL in, JSONL out: ids kept in order, every sentence verbatim at its offsets. */
+class SummarizeCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> TEXTS = Map.of(
+            "a", "The council approved the budget on Monday. Taxes stay flat. Roads get more money. Parks get less.",
+            "b", "A rare bird was seen in the valley. Birdwatchers travelled from far away to see it.");
+
+    @Test
+    void roundTripWithEachModel(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("in.jsonl");
+        Files.write(input, List.of(line("a"), "", line("b")));
+        for (String model : List.of("lead-3", "diff-v1")) {
+            Path output = dir.resolve(model + ".jsonl");
+            int exit = new CommandLine(new SummarizeCli()).execute("summarize", "--input", input.toString(),
+                    "--output", output.toString(), "--model", model, "--max-sentences", "2");
+            assertThat(exit).isZero();
+
+            List<String> lines = Files.readAllLines(output);
+            assertThat(lines).hasSize(2);
+            for (int i = 0; i < 2; i++) {
+                JsonNode summary = JSON.readTree(lines.get(i));
+                String id = summary.get("id").asText();
+                assertThat(id).isEqualTo(i == 0 ? "a" : "b");
+                assertThat(summary.get("sentences")).hasSize(2);
+                for (JsonNode sentence : summary.get("sentences")) {
+                    assertThat(TEXTS.get(id).substring(sentence.get("start").asInt(), sentence.get("end").asInt()))
+                            .isEqualTo(sentence.get("text").asText());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aLineWithoutTextFailsWithItsLineNumber(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("in.jsonl");
+        Files.write(input, List.of(line("a"), "{\"id\":\"x\"}"));
+        CommandLine cli = new CommandLine(new SummarizeCli());
+        java.io.StringWriter errors = new java.io.StringWriter();
+        cli.setErr(new java.io.PrintWriter(errors));
+        int exit = cli.execute("summarize", "--input", input.toString(), "--output",
+                dir.resolve("out.jsonl").toString(), "--model", "lead-3");
+        assertThat(exit).isNotZero();
+        assertThat(errors.toString()).contains("line 2");
+    }
+
+    private static String line(String id) throws Exception {
+        return JSON.writeValueAsString(Map.of("id", id, "text", TEXTS.get(id)));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.diffrag.pipeline.answer;
+
+import java.io.Serializable;
+
+/**
+ * Where and how the {@code remote} answerer calls a model server's {@code POST /v1/answer}.
+ *
+ * @param url          the server's base URL, e.g. {@code http://model-server:8080}; required for {@code remote}
+ * @param timeoutMs    longest one HTTP attempt may take
+ * @param retries      further attempts after a connection error, a timeout, 429 or 502/503/504
+ * @param maxInFlight  most requests this answerer has open at once (per subtask)
+ * @param token        bearer token the server requires, or null
+ */
+public record RemoteAnswererConfig(String url, long timeoutMs, int retries, int maxInFlight, String token)
+        implements Serializable {
+
+    public RemoteAnswererConfig {
+        if (timeoutMs < 1 || retries < 0 || maxInFlight < 1) {
+            throw new IllegalArgumentException("remote answerer needs timeoutMs >= 1, retries >= 0, maxInFlight >= 1;"
+                    + " got " + timeoutMs + ", " + retries + ", " + maxInFlight);
+        }
+        url = url == null || url.isBlank() ? null : url.trim().replaceAll("/+$", "");
+        token = token == null || token.isBlank() ? null : token;
+    }
+
+    /** No URL: only needed when the answerer is {@code remote}. Two retries at 2 s fit the 10 s answer timeout. */
+    public static RemoteAnswererConfig defaults() {
+        return new RemoteAnswererConfig(null, 2_000, 2, 16, null);
+    }
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+        return "RemoteAnswererConfig{url=" + url + ", timeoutMs=" + timeoutMs + ", retries=" + retries
+                + ", maxInFlight=" + maxInFlight + ", token=" + (token == null ? "none" : "set") + "}";
+    }
+}

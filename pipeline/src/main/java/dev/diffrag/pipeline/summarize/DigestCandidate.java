@@ -1,0 +1,17 @@
+package dev.diffrag.pipeline.summarize;
+
+import dev.diffrag.connectors.records.SummaryRecord;
+import java.util.List;
+
+/**
+ * A summarized document version entering the digest windows: its summary sentences are the digest's candidates.
+ * A delete enters too ({@code deleted}, no sentences), so a document deleted within a window drops out of it.
+ */
+public record DigestCandidate(String tenant, String topic, String docId, long version, boolean deleted,
+        List<SummaryRecord.Sentence> sentences, long producedAtMs) {
+
+    /** Digests are per tenant and topic. */
+    public String digestKey() {
+        return tenant + "/" + (topic == null ? "" : topic);
+    }
+}

@@ -1,0 +1,218 @@
+package dev.diffrag.pipeline.answer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.BestSentenceAnswerer;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
+import dev.diffrag.pipeline.PipelineConfig;
+import dev.diffrag.serving.ModelServer;
+import dev.diffrag.serving.ServerConfig;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RemoteAnswererTest {
+
+    private static final List<AnswerRequest> QUESTIONS = List.of(
+            new AnswerRequest("What type of planet is Neptune?", List.of(
+                    new Passage("p1", "Mars is red. Neptune is an ice giant planet far from the Sun."),
+                    new Passage("p2", "The printing press used movable type."))),
+            new AnswerRequest("Who introduced movable type printing to Europe?", List.of(
+                    new Passage("p3", "Johannes Gutenberg introduced movable type printing to Europe around 1440."))),
+            new AnswerRequest("What is the boiling point of mercury?", List.of(
+                    new Passage("p4", "Thorin Oakenshield is a character in The Hobbit."))));
+
+    /** Answers every request with its first context's first word and records the batch sizes it saw. */
+    private static final class FirstWordAnswerer implements Answerer {
+        final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        private final long millisPerBatch;
+
+        FirstWordAnswerer() {
+            this(0);
+        }
+
+        /** Takes {@code millisPerBatch} per batch, like a busy model. */
+        FirstWordAnswerer(long millisPerBatch) {
+            this.millisPerBatch = millisPerBatch;
+        }
+
+        @Override
+        public String name() {
+            return "first-word-test";
+        }
+
+        @Override
+        public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+            batchSizes.add(batch.size());
+            sleep(millisPerBatch);
+            return batch.stream().map(r -> {
+                Passage first = r.contexts().get(0);
+                int end = first.text().indexOf(' ');
+                return GroundedAnswer.span(first, 0, end < 0 ? first.text().length() : end, 1);
+            }).toList();
+        }
+    }
+
+    private final List<ModelServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        servers.forEach(ModelServer::close);
+    }
+
+    private ModelServer serve(ServerConfig config, Answerer answerer) {
+        ModelServer server = new ModelServer(config, Device.cpu(), answerer, null);
+        servers.add(server);
+        return server.start();
+    }
+
+    private static RemoteAnswererConfig remote(int port, int retries, int maxInFlight) {
+        return new RemoteAnswererConfig("http://127.0.0.1:" + port + "/", 5_000, retries, maxInFlight, null);
+    }
+
+    @Test
+    void answersLikeTheSameModelInProcess() {
+        BestSentenceAnswerer model = new BestSentenceAnswerer(BestSentenceAnswerer.DEFAULT_THRESHOLD);
+        List<GroundedAnswer> inProcess = model.answer(QUESTIONS);
+        ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
+
+        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 0, 4));
+        List<GroundedAnswer> answers = remote.answer(QUESTIONS);
+
+        assertThat(answers).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(answers.get(i).answer()).isEqualTo(inProcess.get(i).answer());
+            assertThat(answers.get(i).abstained()).isEqualTo(inProcess.get(i).abstained());
+            assertThat(answers.get(i).citation()).isEqualTo(inProcess.get(i).citation());
+            assertThat(answers.get(i).confidence()).isCloseTo(inProcess.get(i).confidence(), within(1e-9));
+        }
+        assertThat(answers.get(1).answer()).contains("Gutenberg");
+        assertThat(answers.get(2).abstained()).isTrue();
+        assertThat(remote.name()).isEqualTo(BestSentenceAnswerer.NAME);
+    }
+
+    @Test
+    void retriesUntilTheServerComesUp() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        RemoteAnswerer remote = new RemoteAnswerer(remote(port, 6, 4));
+        int freePort = port;
+        CompletableFuture<ModelServer> late = CompletableFuture.supplyAsync(() -> {
+            sleep(400);
+            return serve(ServerConfig.defaults().withPort(freePort), new FirstWordAnswerer());
+        });
+
+        List<GroundedAnswer> answers = remote.answer(QUESTIONS);
+
+        late.get(30, TimeUnit.SECONDS);
+        assertThat(answers).extracting(GroundedAnswer::answer).containsExactly("Mars", "Johannes", "Thorin");
+    }
+
+    @Test
+    void givesUpAfterItsRetriesWithTheCause() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        RemoteAnswerer remote = new RemoteAnswerer(remote(port, 2, 4));
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> remote.answer(QUESTIONS.subList(0, 1)))
+                .isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
+                .hasMessageContaining("/v1/answer failed");
+        // Two backoffs (100 ms, 200 ms) before the third and last attempt.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(300);
+    }
+
+    @Test
+    void aFullServerQueueIsRetriedAfterItsRetryAfter() throws Exception {
+        FirstWordAnswerer model = new FirstWordAnswerer(500);
+        // One request in the model and one waiting fill this server: of three concurrent ones, at least one gets 429.
+        ModelServer server = serve(ServerConfig.defaults().withPort(0).withBatching(1, 0, 1), model);
+        // Two retries after 100 and 200 ms would both hit the full queue; waiting Retry-After (1 s) gets through.
+        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 2, 3));
+
+        List<GroundedAnswer> answers = remote.answer(QUESTIONS);
+
+        assertThat(answers).extracting(GroundedAnswer::answer).containsExactly("Mars", "Johannes", "Thorin");
+        assertThat(model.batchSizes).hasSize(1 + 3); // warm-up, then each question once
+        String metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).containsPattern("diffrag_http_requests_total\\{route=\"/v1/answer\",status=\"429\"} [1-9]");
+    }
+
+    @Test
+    void aRejectedRequestIsNotRetriedAndSaysWhy() {
+        FirstWordAnswerer model = new FirstWordAnswerer();
+        ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
+        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 3, 4));
+
+        assertThatThrownBy(() -> remote.answer(List.of(new AnswerRequest(" ", QUESTIONS.get(0).contexts()))))
+                .isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
+                .hasMessageContaining("answered 400")
+                .hasMessageContaining("question is required");
+    }
+
+    @Test
+    void keepsAtMostMaxInFlightRequestsOpen() {
+        FirstWordAnswerer model = new FirstWordAnswerer();
+        // The server would batch up to 16 requests, waiting up to 200 ms for them; only the client limits the batch.
+        ModelServer server = serve(ServerConfig.defaults().withPort(0).withBatching(16, 200, 64), model);
+        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 0, 2));
+        List<AnswerRequest> six = new ArrayList<>(QUESTIONS);
+        six.addAll(QUESTIONS);
+
+        List<GroundedAnswer> answers = remote.answer(six);
+
+        assertThat(answers).extracting(GroundedAnswer::answer)
+                .containsExactly("Mars", "Johannes", "Thorin", "Mars", "Johannes", "Thorin");
+        List<Integer> sizes = new ArrayList<>(model.batchSizes);
+        sizes.remove(0); // the warm-up
+        assertThat(sizes).allMatch(size -> size <= 2).contains(2);
+    }
+
+    @Test
+    void theFactoryBuildsItFromTheEnvironmentAndNeedsAUrl() {
+        PipelineConfig config = PipelineConfig.fromEnv(Map.of(
+                "DIFFRAG_ANSWERER", "remote",
+                "DIFFRAG_ANSWER_REMOTE_URL", "http://model-server:8080",
+                "DIFFRAG_ANSWER_REMOTE_RETRIES", "5",
+                "DIFFRAG_ANSWER_REMOTE_TOKEN", "s3cret"));
+
+        assertThat(config.answer().remote().url()).isEqualTo("http://model-server:8080");
+        assertThat(config.answer().remote().retries()).isEqualTo(5);
+        assertThat(config.answer().toString()).doesNotContain("s3cret");
+        try (Answerer answerer = AnswererFactory.of(config.answer()).create()) {
+            assertThat(answerer).isInstanceOf(RemoteAnswerer.class);
+        }
+        assertThatThrownBy(() -> AnswererFactory.of(PipelineConfig.fromEnv(Map.of("DIFFRAG_ANSWERER", "remote")).answer()))
+                .hasMessageContaining("DIFFRAG_ANSWER_REMOTE_URL");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.diffrag.pipeline.summarize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.summarize.LeadSummarizer;
+import dev.diffrag.summarize.Summary;
+import dev.diffrag.summarize.SummaryRequest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DigestTextTest {
+
+    private static final String A = "Intro words. The bridge opened today. More text.";
+    private static final String B = "Rain is forecast. Schools close early";
+
+    private static DigestCandidate candidate(String docId, long version, String text, int... sentenceStarts) {
+        List<SummaryRecord.Sentence> sentences = new java.util.ArrayList<>();
+        for (int i = 0; i < sentenceStarts.length; i += 2) {
+            int start = sentenceStarts[i];
+            int end = sentenceStarts[i + 1];
+            sentences.add(new SummaryRecord.Sentence(text.substring(start, end), start, end, null, null));
+        }
+        return new DigestCandidate("acme", null, docId, version, false, sentences, 0);
+    }
+
+    @Test
+    void everyChosenSentenceMapsBackToItsDocumentsOwnOffsets() {
+        DigestCandidate a = candidate("a", 3, A, 13, 37);
+        DigestCandidate b = candidate("b", 8, B, 0, 17, 18, 37);
+        DigestText digest = new DigestText(List.of(a, b));
+        assertThat(digest.text()).isEqualTo("The bridge opened today.\nRain is forecast.\nSchools close early");
+
+        // a real summarizer over the combined text: the line breaks keep every choice inside one line
+        Summary chosen = new LeadSummarizer(3).summarize(List.of(new SummaryRequest("d", digest.text(), 3))).get(0);
+        List<SummaryRecord.Sentence> cited = chosen.sentences().stream().map(digest::cite).toList();
+
+        assertThat(cited).extracting(SummaryRecord.Sentence::docId).containsExactly("a", "b", "b");
+        assertThat(cited).extracting(SummaryRecord.Sentence::docVersion).containsExactly(3L, 8L, 8L);
+        for (SummaryRecord.Sentence sentence : cited) {
+            String document = sentence.docId().equals("a") ? A : B;
+            assertThat(document.substring(sentence.start(), sentence.end())).isEqualTo(sentence.text());
+        }
+    }
+
+    @Test
+    void aSpanAcrossTwoLinesIsRejected() {
+        DigestText digest = new DigestText(List.of(candidate("a", 3, A, 13, 37), candidate("b", 8, B, 0, 17)));
+        assertThatThrownBy(() -> digest.cite(new Summary.Sentence("x", 20, 30)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
