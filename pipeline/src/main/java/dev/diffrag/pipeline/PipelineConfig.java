@@ -121,7 +121,8 @@ public record PipelineConfig(
                 values.longValue(DIGEST_WINDOW_MS, d.summary().digestWindowMs()),
                 values.integer(DIGEST_SENTENCES, d.summary().digestSentences()),
                 values.longValue(DIGEST_OUT_OF_ORDERNESS_MS, d.summary().outOfOrdernessMs()),
-                values.longValue(DIGEST_IDLENESS_MS, d.summary().idleSourceMs()));
+                values.longValue(DIGEST_IDLENESS_MS, d.summary().idleSourceMs()),
+                remote);
         String guarantee = settings.apply(KafkaConfig.DELIVERY_GUARANTEE);
         return new PipelineConfig(
                 index,

@@ -2,7 +2,6 @@ package dev.diffrag.pipeline.summarize;
 
 import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.summarize.Summarizer;
-import dev.diffrag.summarize.Summarizers;
 import dev.diffrag.summarize.SummaryRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +29,7 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
 
     @Override
     public void open(OpenContext openContext) {
-        summarizer = Summarizers.named(config.summarizer(), 0);
+        summarizer = config.newSummarizer(0);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.diffrag.pipeline.summarize;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.summarize.Summarizer;
-import dev.diffrag.summarize.Summarizers;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import java.util.List;
@@ -40,7 +39,7 @@ public final class SummarizeDocuments extends KeyedProcessFunction<String, Docum
 
     @Override
     public void open(OpenContext openContext) {
-        summarizer = Summarizers.named(config.summarizer(), config.maxTokens());
+        summarizer = config.newSummarizer(config.maxTokens());
         latestVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("latest-version", Types.LONG));
         staleVersions = getRuntimeContext().getMetricGroup().counter("staleSummaryVersions");
     }

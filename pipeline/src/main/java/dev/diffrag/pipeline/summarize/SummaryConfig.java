@@ -1,18 +1,24 @@
 package dev.diffrag.pipeline.summarize;
 
+import dev.diffrag.pipeline.PipelineConfig;
+import dev.diffrag.pipeline.answer.RemoteAnswererConfig;
+import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summarizers;
 import java.io.Serializable;
 
 /**
  * How documents are summarized and digested.
  *
- * @param summarizer          {@code diff-v1} (the shipped Diff Transformer salience model), {@code vanilla} or
- *                            {@code lead-k}; see {@link dev.diffrag.summarize.Summarizers}
+ * @param summarizer          {@code diff-v1} (the shipped Diff Transformer salience model), {@code vanilla},
+ *                            {@code lead-k} (see {@link Summarizers}) or {@code remote} (a model server's
+ *                            {@code /v1/summarize}, {@link RemoteSummarizer})
  * @param maxSentences        sentences per document summary
  * @param maxTokens           token budget per document summary; 0 = only the sentence count limits
  * @param digestWindowMs      length of the tumbling event-time windows of the digests
  * @param digestSentences     sentences per digest
  * @param outOfOrdernessMs    how late (in event time) a document may arrive and still count in its window
  * @param idleSourceMs        after how long without documents a source partition stops holding back watermarks
+ * @param remote              the model server of {@code remote}: the answerer's, same settings
  */
 public record SummaryConfig(
         String summarizer,
@@ -21,7 +27,8 @@ public record SummaryConfig(
         long digestWindowMs,
         int digestSentences,
         long outOfOrdernessMs,
-        long idleSourceMs) implements Serializable {
+        long idleSourceMs,
+        RemoteAnswererConfig remote) implements Serializable {
 
     public SummaryConfig {
         if (maxSentences < 1 || maxTokens < 0 || digestWindowMs < 1 || digestSentences < 1 || outOfOrdernessMs < 0
@@ -30,6 +37,26 @@ public record SummaryConfig(
                     + " tokens, window " + digestWindowMs + " ms, digest " + digestSentences + " sentences, "
                     + "out-of-orderness " + outOfOrdernessMs + " ms, idleness " + idleSourceMs + " ms");
         }
+        if ("remote".equals(summarizer) && (remote == null || remote.url() == null)) {
+            throw new IllegalArgumentException("summarizer 'remote' needs the model server's URL ("
+                    + PipelineConfig.ANSWER_REMOTE_URL + " / DIFFRAG_ANSWER_REMOTE_URL)");
+        }
+    }
+
+    /** Settings of an in-process summarizer: no model server. */
+    public SummaryConfig(String summarizer, int maxSentences, int maxTokens, long digestWindowMs, int digestSentences,
+            long outOfOrdernessMs, long idleSourceMs) {
+        this(summarizer, maxSentences, maxTokens, digestWindowMs, digestSentences, outOfOrdernessMs, idleSourceMs,
+                RemoteAnswererConfig.defaults());
+    }
+
+    /**
+     * A new summarizer as configured, made inside each task (models are not serializable).
+     *
+     * @param maxTokens token budget of an in-process salience summarizer; a remote one uses the server's
+     */
+    public Summarizer newSummarizer(int maxTokens) {
+        return "remote".equals(summarizer) ? new RemoteSummarizer(remote) : Summarizers.named(summarizer, maxTokens);
     }
 
     public static SummaryConfig defaults() {

@@ -1,0 +1,150 @@
+package dev.diffrag.pipeline.answer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * JSON POSTs to one route of a model server (see model-server's {@code ModelServer}), shared by the remote answerer and
+ * the remote summarizer.
+ *
+ * <p>Each attempt has a timeout; connection errors, timeouts, 429 and 502/503/504 are retried with exponential backoff
+ * (at least the server's {@code Retry-After} on 429), other errors are not. At most {@code maxInFlight} requests are
+ * open at once: {@link #post} blocks for a slot, so a slow server slows the calling subtask down (Flink back-pressure)
+ * instead of being flooded.
+ */
+public final class ModelServerClient {
+
+    private static final Set<Integer> RETRIED_STATUSES = Set.of(429, 502, 503, 504);
+    private static final long FIRST_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 2_000;
+
+    private final RemoteAnswererConfig config;
+    private final URI endpoint;
+    /** Makes the caller's exception type from a message and its cause (null when the server answered an error). */
+    private final BiFunction<String, Throwable, ? extends RuntimeException> failure;
+    private final HttpClient http;
+    private final Semaphore inFlight;
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param path    the route, e.g. {@code /v1/answer}
+     * @param failure the exception a request that still fails (after any retries) completes with
+     */
+    public ModelServerClient(RemoteAnswererConfig config, String path,
+            BiFunction<String, Throwable, ? extends RuntimeException> failure) {
+        this.config = config;
+        this.endpoint = URI.create(config.url() + path);
+        this.failure = failure;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.timeoutMs())).build();
+        this.inFlight = new Semaphore(config.maxInFlight());
+    }
+
+    /**
+     * Sends {@code request} as JSON once an in-flight slot is free (blocking until then) and reads the 200 answer as a
+     * {@code responseType}; the future fails with the caller's exception otherwise.
+     */
+    public <T> CompletableFuture<T> post(Object request, Class<T> responseType) {
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(request);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an in-flight slot", e);
+        }
+        CompletableFuture<byte[]> response;
+        try {
+            response = attempt(body, 0);
+        } catch (RuntimeException e) {
+            inFlight.release();
+            throw e;
+        }
+        return response.whenComplete((r, e) -> inFlight.release()).thenApply(bytes -> parse(bytes, responseType));
+    }
+
+    private CompletableFuture<byte[]> attempt(byte[] body, int attempt) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(Duration.ofMillis(config.timeoutMs()))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (config.token() != null) {
+            request.header("Authorization", "Bearer " + config.token());
+        }
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+                .handle((response, error) -> {
+                    if (error == null && response.statusCode() == 200) {
+                        return CompletableFuture.completedFuture(response.body());
+                    }
+                    boolean retried = error != null || RETRIED_STATUSES.contains(response.statusCode());
+                    RuntimeException failed = error != null
+                            ? failure.apply(endpoint + " failed: " + unwrap(error), unwrap(error))
+                            : failure.apply(endpoint + " answered " + response.statusCode() + ": "
+                                    + new String(response.body(), StandardCharsets.UTF_8), null);
+                    if (!retried || attempt >= config.retries()) {
+                        return CompletableFuture.<byte[]>failedFuture(failed);
+                    }
+                    long delay = backoffMs(attempt, error == null ? response : null);
+                    return CompletableFuture.supplyAsync(() -> attempt(body, attempt + 1),
+                            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)).thenCompose(f -> f);
+                })
+                .thenCompose(f -> f);
+    }
+
+    private <T> T parse(byte[] body, Class<T> type) {
+        try {
+            return json.readValue(body, type);
+        } catch (IOException e) {
+            throw failure.apply(endpoint + " answered malformed JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** 100 ms doubling per attempt, capped at 2 s; never shorter than a 429's Retry-After. */
+    static long backoffMs(int attempt, HttpResponse<?> response) {
+        long backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(attempt, 20));
+        if (response != null) {
+            long retryAfterMs = response.headers().firstValue("Retry-After").map(ModelServerClient::seconds)
+                    .orElse(0L) * 1000;
+            backoff = Math.max(backoff, Math.min(retryAfterMs, 5 * MAX_BACKOFF_MS));
+        }
+        return backoff;
+    }
+
+    private static long seconds(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return 0; // an HTTP date: fall back to the exponential backoff
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    /** The value of a batch of futures in order; a failed one throws its own exception, not a wrapper. */
+    public static <T> List<T> joinAll(List<CompletableFuture<T>> futures) {
+        try {
+            return futures.stream().map(CompletableFuture::join).toList();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        }
+    }
+}
