@@ -6,7 +6,6 @@ import dev.diffrag.connectors.kafka.KafkaSinks;
 import dev.diffrag.connectors.kafka.KafkaSources;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.kafka.TopicAdmin;
-import dev.diffrag.connectors.kafka.TopicRole;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
 import dev.diffrag.connectors.records.SummaryRecord;
@@ -72,28 +71,18 @@ public final class RagJob {
             return new Endpoints(documents, questions, answers, deadLetters, sink);
         }
 
-        /** The summaries topic of {@code kafka}, with its own transactional id prefix like the other sinks. */
+        /** The summaries topic of {@code kafka}. */
         public static Sink<SummaryRecord> kafkaSummaries(KafkaConfig kafka) {
-            return KafkaSinks.summaries(withTransactionalIdSuffix(kafka, TopicRole.SUMMARIES));
+            return KafkaSinks.summaries(kafka);
         }
 
-        /**
-         * The Kafka topics named by {@code kafka}, with its delivery guarantee. Under exactly-once every sink of a
-         * job needs its own transactional id prefix (Flink refuses duplicates), so each sink appends its topic role
-         * to the configured prefix.
-         */
+        /** The Kafka topics named by {@code kafka}, with its delivery guarantee. */
         public static Endpoints kafka(KafkaConfig kafka) {
             return new Endpoints(
                     KafkaSources.raw(kafka, kafka.documentsTopic()),
                     KafkaSources.raw(kafka, kafka.questionsTopic()),
-                    KafkaSinks.answers(withTransactionalIdSuffix(kafka, TopicRole.ANSWERS)),
-                    KafkaSinks.deadLetters(withTransactionalIdSuffix(kafka, TopicRole.DEAD_LETTER)));
-        }
-
-        private static KafkaConfig withTransactionalIdSuffix(KafkaConfig kafka, TopicRole role) {
-            return kafka.toBuilder()
-                    .transactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + role.defaultName())
-                    .build();
+                    KafkaSinks.answers(kafka),
+                    KafkaSinks.deadLetters(kafka));
         }
     }
 

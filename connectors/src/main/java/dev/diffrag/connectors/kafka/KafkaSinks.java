@@ -23,7 +23,8 @@ public final class KafkaSinks {
 
     /**
      * A sink writing each record to {@code topic} as JSON, keyed by {@code keyFn}, with the configured delivery
-     * guarantee; under exactly-once its transactional ids start with the configured prefix.
+     * guarantee; under exactly-once its transactional ids start with the configured prefix plus {@code -topic}, because
+     * Flink refuses two sinks of one job with the same prefix.
      */
     public static <T> KafkaSink<T> json(KafkaConfig config, String topic, SerializableFunction<T, String> keyFn) {
         return KafkaSink.<T>builder()
@@ -31,7 +32,7 @@ public final class KafkaSinks {
                 .setBootstrapServers(config.bootstrapServers())
                 .setRecordSerializer(new JsonRecordSerializer<>(topic, keyFn))
                 .setDeliveryGuarantee(flinkGuarantee(config.deliveryGuarantee()))
-                .setTransactionalIdPrefix(config.transactionalIdPrefix())
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + topic)
                 .build();
     }
 

@@ -61,19 +61,13 @@ class KafkaFactoriesTest {
                 .isEqualTo(Long.toString(KafkaSinks.DEFAULT_TRANSACTION_TIMEOUT.toMillis()));
     }
 
-    /**
-     * Every sink of the job, configured as the job configures them: under exactly-once each sink gets its own
-     * transactional id prefix through {@link KafkaConfig#toBuilder()}, which must keep the pass-through properties.
-     */
+    /** Every sink of the job, under both delivery guarantees, carries the pass-through properties. */
     @Test
-    void everyJobSinkWithItsOwnTransactionalPrefixCarriesThePassThroughProperties() {
+    void everyJobSinkCarriesThePassThroughProperties() {
         KafkaConfig exactlyOnce = CONFIG.toBuilder().deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).build();
-        KafkaConfig answers = exactlyOnce.toBuilder().transactionalIdPrefix("diffrag-answers").build();
-        KafkaConfig deadLetters = exactlyOnce.toBuilder().transactionalIdPrefix("diffrag-dead-letter").build();
-        KafkaConfig summaries = exactlyOnce.toBuilder().transactionalIdPrefix("diffrag-summaries").build();
 
-        for (KafkaSink<?> sink : List.of(KafkaSinks.answers(answers), KafkaSinks.deadLetters(deadLetters),
-                KafkaSinks.summaries(summaries), KafkaSinks.deadLetters(CONFIG), KafkaSinks.summaries(CONFIG))) {
+        for (KafkaSink<?> sink : List.of(KafkaSinks.answers(exactlyOnce), KafkaSinks.deadLetters(exactlyOnce),
+                KafkaSinks.summaries(exactlyOnce), KafkaSinks.deadLetters(CONFIG), KafkaSinks.summaries(CONFIG))) {
             assertThat(asMap(BuiltKafkaSink.producerConfig(sink))).containsAllEntriesOf(SECURITY)
                     .containsEntry("bootstrap.servers", "kafka-1:9094,kafka-2:9094");
         }
