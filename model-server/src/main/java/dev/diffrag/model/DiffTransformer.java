@@ -98,13 +98,37 @@ public final class DiffTransformer extends AbstractBlock {
      */
     public NDArray encode(ParameterStore ps, NDArray tokenIds, NDArray paddingMask, boolean training,
                           AttentionProbe probe) {
-        int length = checkInput(tokenIds, paddingMask, 0);
-        NDManager manager = tokenIds.getManager();
+        checkInput(tokenIds.getShape(), paddingMask, 0);
+        return encodeEmbedded(ps, embed(ps, tokenIds, training), paddingMask, training, probe);
+    }
+
+    /** The token embedding lookup: (B, T) ids → (B, T, dModel). */
+    public NDArray embed(ParameterStore ps, NDArray tokenIds, boolean training) {
+        NDArray table = Params.value(ps, embedTokens, tokenIds, training);
+        return Embedding.embedding(tokenIds.toType(DataType.INT64, false), table, SparseFormat.DENSE).head();
+    }
+
+    /**
+     * Hidden states after the final norm for inputs that are already vectors, e.g. token embeddings plus segment
+     * embeddings, or projected features of another model (the embedding table is then unused).
+     *
+     * @param inputs      (B, T, dModel)
+     * @param paddingMask (B, T) 1 = real token, 0 = padding; null when there is no padding
+     * @return (B, T, dModel)
+     */
+    public NDArray encodeEmbedded(ParameterStore ps, NDArray inputs, NDArray paddingMask, boolean training,
+                                  AttentionProbe probe) {
+        Shape shape = inputs.getShape();
+        if (shape.dimension() != 3 || shape.get(2) != config.dModel()) {
+            throw new IllegalArgumentException("inputs must be (B, T, " + config.dModel() + "), got " + shape);
+        }
+        int length = checkInput(new Shape(shape.get(0), shape.get(1)), paddingMask, 0);
+        NDManager manager = inputs.getManager();
         Attention.Context context = new Attention.Context(
                 Rotary.forPositions(manager, 0, length, config.headDim(), config.ropeTheta()),
                 AttentionBias.build(manager, length, 0, length, config.causal(), paddingMask),
                 null, probe);
-        return run(ps, tokenIds, context, training);
+        return run(context, ps, inputs, training);
     }
 
     /**
@@ -120,14 +144,14 @@ public final class DiffTransformer extends AbstractBlock {
             throw new IllegalStateException("incremental decoding needs a causal model");
         }
         int offset = cache.length();
-        int steps = checkInput(tokenIds, paddingMask, offset);
+        int steps = checkInput(tokenIds.getShape(), paddingMask, offset);
         NDManager manager = tokenIds.getManager();
         NDArray keyMask = cache.extendMask(paddingMask, tokenIds.getShape().get(0), steps); // (B, S) or null
         Attention.Context context = new Attention.Context(
                 Rotary.forPositions(manager, offset, steps, config.headDim(), config.ropeTheta()),
                 AttentionBias.build(manager, steps, offset, offset + steps, true, keyMask),
                 cache, null);
-        NDArray hidden = run(ps, tokenIds, context, false);
+        NDArray hidden = run(context, ps, embed(ps, tokenIds, false), false);
         cache.advance(steps);
         return config.lmHead() ? logits(ps, hidden, false) : hidden;
     }
@@ -146,18 +170,15 @@ public final class DiffTransformer extends AbstractBlock {
         return layers.get(layer);
     }
 
-    private NDArray run(ParameterStore ps, NDArray tokenIds, Attention.Context context, boolean training) {
-        NDArray table = Params.value(ps, embedTokens, tokenIds, training);
-        NDArray x = Embedding.embedding(tokenIds.toType(DataType.INT64, false), table, SparseFormat.DENSE)
-                .head(); // (B, T, dModel)
+    private NDArray run(Attention.Context context, ParameterStore ps, NDArray embedded, boolean training) {
+        NDArray x = embedded; // (B, T, dModel)
         for (TransformerBlock block : layers) {
             x = block.forward(ps, x, context, training);
         }
         return norm.forward(ps, x, training); // (B, T, dModel)
     }
 
-    private int checkInput(NDArray tokenIds, NDArray paddingMask, int offset) {
-        Shape shape = tokenIds.getShape();
+    private int checkInput(Shape shape, NDArray paddingMask, int offset) {
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("token ids must be (B, T), got " + shape);
         }
