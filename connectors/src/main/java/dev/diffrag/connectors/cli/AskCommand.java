@@ -1,0 +1,80 @@
+package dev.diffrag.connectors.cli;
+
+import dev.diffrag.connectors.Json;
+import dev.diffrag.connectors.kafka.KafkaClients;
+import dev.diffrag.connectors.kafka.KafkaConfig;
+import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.connectors.records.QuestionRecord;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ask", mixinStandardHelpOptions = true, description = {
+        "Sends a question to the questions topic and waits for its answer on the answers topic.",
+        "Exits 1 when no answer arrives within the timeout."})
+final class AskCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "QUESTION", description = "The question, quoted.")
+    String question;
+
+    @Option(names = "--tenant", defaultValue = "default", description = "Tenant whose documents answer (default: ${DEFAULT-VALUE}).")
+    String tenant;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "Chunks to retrieve (default: the job's setting).")
+    Integer topK;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--id", description = "Question id (default: a random UUID).")
+    String id;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException, ExecutionException, IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        KafkaConfig config = kafka.config();
+        String questionId = id != null ? id : UUID.randomUUID().toString();
+        QuestionRecord record = new QuestionRecord(tenant, questionId, question, topK, System.currentTimeMillis());
+
+        // Positioned at the end of the answers topic before the question exists, so its answer cannot be missed.
+        try (KafkaConsumer<String, byte[]> answers = TopicReader.open(config, config.answersTopic(), false)) {
+            long start = System.nanoTime();
+            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config)) {
+                producer.send(new ProducerRecord<>(config.questionsTopic(), record.key(), Json.toBytes(record))).get();
+            }
+            long deadline = start + Duration.ofSeconds(timeoutSeconds).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> answer : answers.poll(Duration.ofMillis(200))) {
+                    // Answers are keyed by question id; at-least-once may repeat one, the first is enough.
+                    if (questionId.equals(answer.key())) {
+                        long roundTripMs = (System.nanoTime() - start) / 1_000_000;
+                        AnswerPrinter.print(Json.read(answer.value(), AnswerRecord.class), roundTripMs, out);
+                        return 0;
+                    }
+                }
+            }
+        }
+        spec.commandLine().getErr().printf("no answer to question %s within %d s (is the pipeline job running?)%n",
+                questionId, timeoutSeconds);
+        return 1;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.diffrag.connectors.ingest;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+
+/**
+ * Turns a file into a title and plain text. Text files are read as strict UTF-8; Markdown keeps its source text (so
+ * citation offsets point into what the author wrote); HTML becomes its visible text with paragraph breaks; PDF
+ * becomes the text PDFBox extracts. The title is the HTML {@code <title>} (or first {@code <h1>}), the first
+ * Markdown heading, the PDF's document title, or else the file name without its extension.
+ */
+public final class DocumentExtractor {
+    /** An ATX heading: up to three spaces, 1-6 '#', a space, the text, optional closing '#'s. */
+    private static final Pattern MARKDOWN_HEADING = Pattern.compile("^ {0,3}#{1,6}[ \\t]+(.+?)(?:[ \\t]+#+)?[ \\t]*$");
+    private static final Pattern CODE_FENCE = Pattern.compile("^ {0,3}(```|~~~)");
+
+    private DocumentExtractor() {}
+
+    /** @throws UnreadableDocumentException with the reason when the file cannot be read or holds no text */
+    public static ExtractedDocument extract(Path file, DocumentFormat format) throws UnreadableDocumentException {
+        ExtractedDocument document = switch (format) {
+            case TEXT -> new ExtractedDocument(fileTitle(file), readUtf8(file), format);
+            case MARKDOWN -> markdown(file);
+            case HTML -> html(file);
+            case PDF -> pdf(file);
+        };
+        if (document.text().isBlank()) {
+            throw new UnreadableDocumentException(file, "no text in the file");
+        }
+        return document;
+    }
+
+    private static ExtractedDocument markdown(Path file) throws UnreadableDocumentException {
+        String text = readUtf8(file);
+        return new ExtractedDocument(firstMarkdownHeading(text).orElse(fileTitle(file)), text, DocumentFormat.MARKDOWN);
+    }
+
+    static Optional<String> firstMarkdownHeading(String markdown) {
+        boolean inCodeBlock = false;
+        for (String line : markdown.split("\\R")) {
+            if (CODE_FENCE.matcher(line).find()) {
+                inCodeBlock = !inCodeBlock;
+            } else if (!inCodeBlock) {
+                Matcher heading = MARKDOWN_HEADING.matcher(line);
+                if (heading.matches()) {
+                    return Optional.of(heading.group(1).trim());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static ExtractedDocument html(Path file) throws UnreadableDocumentException {
+        Document html;
+        try {
+            // null charset: jsoup takes it from the BOM or <meta charset>, else UTF-8.
+            html = Jsoup.parse(file.toFile(), null);
+        } catch (IOException e) {
+            throw new UnreadableDocumentException(file, "cannot read HTML", e);
+        }
+        String title = html.title().isBlank() ? null : html.title().trim();
+        if (title == null) {
+            Element h1 = html.selectFirst("h1");
+            title = h1 == null || h1.text().isBlank() ? fileTitle(file) : h1.text().trim();
+        }
+        return new ExtractedDocument(title, HtmlText.visibleText(html), DocumentFormat.HTML);
+    }
+
+    private static ExtractedDocument pdf(Path file) throws UnreadableDocumentException {
+        try (PDDocument pdf = Loader.loadPDF(file.toFile())) {
+            if (!pdf.getCurrentAccessPermission().canExtractContent()) {
+                throw new UnreadableDocumentException(file, "the PDF forbids text extraction");
+            }
+            String text = new PDFTextStripper().getText(pdf).strip();
+            String title = pdf.getDocumentInformation().getTitle();
+            return new ExtractedDocument(
+                    title == null || title.isBlank() ? fileTitle(file) : title.trim(), text, DocumentFormat.PDF);
+        } catch (InvalidPasswordException e) {
+            throw new UnreadableDocumentException(file, "the PDF is password-protected", e);
+        } catch (UnreadableDocumentException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UnreadableDocumentException(file, "not a readable PDF", e);
+        }
+    }
+
+    private static String readUtf8(Path file) throws UnreadableDocumentException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UnreadableDocumentException(file, "cannot read the file", e);
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        } catch (CharacterCodingException e) {
+            throw new UnreadableDocumentException(file, "not valid UTF-8 text", e);
+        }
+    }
+
+    static String fileTitle(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+}

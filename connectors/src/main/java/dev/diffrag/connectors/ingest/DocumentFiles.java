@@ -1,0 +1,75 @@
+package dev.diffrag.connectors.ingest;
+
+import dev.diffrag.connectors.records.DocumentOp;
+import dev.diffrag.connectors.records.DocumentRecord;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Finds the files {@code ingest} sends and turns each into one document upsert. */
+public final class DocumentFiles {
+    private DocumentFiles() {}
+
+    /** A file to ingest; {@code docId} is its path relative to the ingested directory, with '/' separators. */
+    public record SourceFile(Path path, String docId, DocumentFormat format) {}
+
+    /**
+     * What a scan found: files to ingest (sorted by document id), files of unsupported types, and files or
+     * directories that could not be read at all.
+     */
+    public record Listing(List<SourceFile> documents, List<Path> unsupported, List<UnreadableDocumentException> unreadable) {}
+
+    /** Lists {@code path} itself when it is a file (its id is its file name), or every file below it. */
+    public static Listing scan(Path path) throws IOException {
+        List<SourceFile> documents = new ArrayList<>();
+        List<Path> unsupported = new ArrayList<>();
+        List<UnreadableDocumentException> unreadable = new ArrayList<>();
+        Path root = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (!attributes.isRegularFile()) {
+                    return FileVisitResult.CONTINUE;
+                }
+                Optional<DocumentFormat> format = DocumentFormat.of(file);
+                if (format.isPresent()) {
+                    documents.add(new SourceFile(file, docId(root, file), format.get()));
+                } else {
+                    unsupported.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                unreadable.add(new UnreadableDocumentException(file, "cannot read", e));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        documents.sort(Comparator.comparing(SourceFile::docId));
+        unsupported.sort(Comparator.naturalOrder());
+        return new Listing(documents, unsupported, unreadable);
+    }
+
+    /** The upsert of {@code file} for {@code tenant}, stamped now; its source is the file's path. */
+    public static DocumentRecord toRecord(String tenant, SourceFile file) throws UnreadableDocumentException {
+        ExtractedDocument extracted = DocumentExtractor.extract(file.path(), file.format());
+        return new DocumentRecord(tenant, file.docId(), DocumentOp.UPSERT, extracted.title(), extracted.text(),
+                file.path().toString(), System.currentTimeMillis(), Map.of("format", file.format().label()));
+    }
+
+    static String docId(Path root, Path file) {
+        Path relative = root.toAbsolutePath().relativize(file.toAbsolutePath());
+        List<String> parts = new ArrayList<>();
+        relative.forEach(part -> parts.add(part.toString()));
+        return String.join("/", parts);
+    }
+}

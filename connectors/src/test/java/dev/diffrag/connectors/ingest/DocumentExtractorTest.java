@@ -1,0 +1,123 @@
+package dev.diffrag.connectors.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DocumentExtractorTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void plainTextIsKeptVerbatimAndTitledByFileName() throws IOException {
+        Path file = write("notes.txt", "\uFEFFFirst line.\n\nSecond paragraph.");
+
+        ExtractedDocument document = DocumentExtractor.extract(file, DocumentFormat.TEXT);
+
+        assertThat(document.title()).isEqualTo("notes");
+        assertThat(document.text()).isEqualTo("First line.\n\nSecond paragraph.");
+    }
+
+    @Test
+    void markdownIsTitledByItsFirstHeadingOutsideCodeBlocks() throws IOException {
+        String markdown = """
+                Some intro without a heading.
+
+                ```bash
+                # not a heading, a shell comment
+                ```
+
+                ## Installing the tool ##
+
+                # Later heading
+                """;
+        Path file = write("guide.md", markdown);
+
+        ExtractedDocument document = DocumentExtractor.extract(file, DocumentFormat.MARKDOWN);
+
+        assertThat(document.title()).isEqualTo("Installing the tool");
+        assertThat(document.text()).isEqualTo(markdown);
+    }
+
+    @Test
+    void markdownWithoutHeadingFallsBackToTheFileName() throws IOException {
+        assertThat(DocumentExtractor.extract(write("plain.md", "just text"), DocumentFormat.MARKDOWN).title())
+                .isEqualTo("plain");
+    }
+
+    @Test
+    void htmlBecomesVisibleTextWithParagraphsAndItsTitle() throws IOException {
+        Path file = write("page.html", """
+                <html><head><title> The Page </title><style>p { color: red }</style></head>
+                <body>
+                  <h1>Heading</h1>
+                  <p>First   paragraph
+                     with <b>bold</b> words.</p>
+                  <script>var hidden = 1;</script>
+                  <ul><li>one</li><li>two</li></ul>
+                  <p>Line<br>break</p>
+                </body></html>""");
+
+        ExtractedDocument document = DocumentExtractor.extract(file, DocumentFormat.HTML);
+
+        assertThat(document.title()).isEqualTo("The Page");
+        assertThat(document.text()).isEqualTo("Heading\n\nFirst paragraph with bold words.\n\none\n\ntwo\n\nLine\nbreak");
+    }
+
+    @Test
+    void htmlWithoutTitleIsTitledByItsFirstH1() throws IOException {
+        Path file = write("untitled.html", "<body><h1>Main topic</h1><p>text</p></body>");
+
+        assertThat(DocumentExtractor.extract(file, DocumentFormat.HTML).title()).isEqualTo("Main topic");
+    }
+
+    @Test
+    void pdfTextAndTitleAreExtracted() throws IOException {
+        Path file = dir.resolve("report.pdf");
+        TestPdfs.write(file, "Quarterly Report", List.of("Revenue grew by 12 percent.", "Costs stayed flat."));
+
+        ExtractedDocument document = DocumentExtractor.extract(file, DocumentFormat.PDF);
+
+        assertThat(document.title()).isEqualTo("Quarterly Report");
+        assertThat(document.text()).contains("Revenue grew by 12 percent.").contains("Costs stayed flat.");
+    }
+
+    @Test
+    void pdfWithoutTitleIsTitledByFileName() throws IOException {
+        Path file = dir.resolve("scan.pdf");
+        TestPdfs.write(file, null, List.of("Some words."));
+
+        assertThat(DocumentExtractor.extract(file, DocumentFormat.PDF).title()).isEqualTo("scan");
+    }
+
+    @Test
+    void unreadableFilesAreReportedWithTheReason() throws IOException {
+        Path latin1 = dir.resolve("latin1.txt");
+        Files.write(latin1, "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
+        Path corruptPdf = write("broken.pdf", "this is not a PDF");
+        Path empty = write("empty.md", "  \n\n ");
+
+        assertThatThrownBy(() -> DocumentExtractor.extract(latin1, DocumentFormat.TEXT))
+                .isInstanceOf(UnreadableDocumentException.class)
+                .hasMessageContaining("latin1.txt")
+                .hasMessageContaining("not valid UTF-8");
+        assertThatThrownBy(() -> DocumentExtractor.extract(corruptPdf, DocumentFormat.PDF))
+                .hasMessageContaining("broken.pdf")
+                .hasMessageContaining("not a readable PDF");
+        assertThatThrownBy(() -> DocumentExtractor.extract(empty, DocumentFormat.MARKDOWN))
+                .hasMessageContaining("no text");
+        assertThatThrownBy(() -> DocumentExtractor.extract(dir.resolve("missing.txt"), DocumentFormat.TEXT))
+                .hasMessageContaining("cannot read the file");
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.diffrag.connectors.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.diffrag.connectors.ingest.DocumentFiles.Listing;
+import dev.diffrag.connectors.ingest.DocumentFiles.SourceFile;
+import dev.diffrag.connectors.records.DocumentOp;
+import dev.diffrag.connectors.records.DocumentRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DocumentFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void scanFindsSupportedFilesWithRelativeIdsAndListsTheRest() throws IOException {
+        Files.createDirectories(dir.resolve("guides/setup"));
+        Files.writeString(dir.resolve("readme.md"), "# Readme");
+        Files.writeString(dir.resolve("guides/setup/install.TXT"), "steps");
+        Files.writeString(dir.resolve("guides/page.htm"), "<p>x</p>");
+        Files.write(dir.resolve("logo.png"), new byte[] {1, 2, 3});
+
+        Listing listing = DocumentFiles.scan(dir);
+
+        assertThat(listing.documents()).extracting(SourceFile::docId)
+                .containsExactly("guides/page.htm", "guides/setup/install.TXT", "readme.md");
+        assertThat(listing.documents()).extracting(SourceFile::format)
+                .containsExactly(DocumentFormat.HTML, DocumentFormat.TEXT, DocumentFormat.MARKDOWN);
+        assertThat(listing.unsupported()).containsExactly(dir.resolve("logo.png"));
+        assertThat(listing.unreadable()).isEmpty();
+    }
+
+    @Test
+    void aSingleFileIsIdentifiedByItsName() throws IOException {
+        Path file = Files.writeString(dir.resolve("note.txt"), "hello");
+
+        assertThat(DocumentFiles.scan(file).documents()).extracting(SourceFile::docId).containsExactly("note.txt");
+    }
+
+    @Test
+    void recordIsAnUpsertKeyedByTenantAndDocId() throws IOException {
+        Files.createDirectories(dir.resolve("a"));
+        Files.writeString(dir.resolve("a/b.md"), "# Title B\n\nBody.");
+        SourceFile file = DocumentFiles.scan(dir).documents().get(0);
+
+        DocumentRecord record = DocumentFiles.toRecord("acme", file);
+
+        assertThat(record.key()).isEqualTo("acme/a/b.md");
+        assertThat(record.op()).isEqualTo(DocumentOp.UPSERT);
+        assertThat(record.title()).isEqualTo("Title B");
+        assertThat(record.text()).isEqualTo("# Title B\n\nBody.");
+        assertThat(record.metadata()).isEqualTo(Map.of("format", "markdown"));
+        assertThat(record.source()).endsWith("b.md");
+        assertThat(record.ts()).isPositive();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.diffrag.serving;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Groups single requests into batches for a model that is only fast when fed several inputs at once (the shape of
+ * djl-serving's {@code BatchAggregator}). Callers {@link #submit} one input and get a future; one worker thread takes
+ * the oldest waiting request, then waits at most {@code maxDelay} for more, up to {@code maxBatchSize}, and runs the
+ * batch function once for all of them.
+ *
+ * <p>The queue is bounded: when it is full, {@code submit} fails fast with {@link RejectedExecutionException} instead
+ * of letting callers pile up unbounded memory. {@link #close()} stops accepting, finishes everything already queued,
+ * and joins the worker.
+ *
+ * @param <I> one request
+ * @param <O> its result; the batch function returns results in request order
+ */
+public final class MicroBatcher<I, O> implements AutoCloseable {
+
+    private record Pending<I, O>(I input, CompletableFuture<O> result) {}
+
+    private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Function<List<I>, List<O>> batchFunction;
+    private final int maxBatchSize;
+    private final long maxDelayNanos;
+    private final BlockingQueue<Pending<I, O>> queue;
+    private final Thread worker;
+    private volatile boolean closed;
+
+    public MicroBatcher(
+            String name,
+            Function<List<I>, List<O>> batchFunction,
+            int maxBatchSize,
+            Duration maxDelay,
+            int queueCapacity) {
+        if (maxBatchSize < 1 || queueCapacity < 1 || maxDelay.isNegative()) {
+            throw new IllegalArgumentException("need maxBatchSize >= 1, queueCapacity >= 1, maxDelay >= 0; got "
+                    + maxBatchSize + ", " + queueCapacity + ", " + maxDelay);
+        }
+        this.batchFunction = Objects.requireNonNull(batchFunction);
+        this.maxBatchSize = maxBatchSize;
+        this.maxDelayNanos = maxDelay.toNanos();
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.worker = new Thread(this::runBatches, name);
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    /** Queues {@code input}; the future completes with its result, or exceptionally if its batch failed. */
+    public CompletableFuture<O> submit(I input) {
+        CompletableFuture<O> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new RejectedExecutionException("micro-batcher " + worker.getName() + " is closed"));
+        } else if (!queue.offer(new Pending<>(input, result))) {
+            result.completeExceptionally(new RejectedExecutionException(
+                    "micro-batcher " + worker.getName() + " queue is full (" + queue.size() + " waiting)"));
+        }
+        return result;
+    }
+
+    private void runBatches() {
+        List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                collectBatch(batch);
+            } catch (InterruptedException e) {
+                // Nobody but the JVM interrupts this private thread; run what was taken and let the loop end it.
+                closed = true;
+            }
+            if (!batch.isEmpty()) {
+                run(batch);
+                batch.clear();
+            }
+        }
+    }
+
+    /** Waits for the first request, then gathers more until the batch is full or the first has waited maxDelay. */
+    private void collectBatch(List<Pending<I, O>> batch) throws InterruptedException {
+        Pending<I, O> first = queue.poll(IDLE_POLL_NANOS, TimeUnit.NANOSECONDS);
+        if (first == null) {
+            return;
+        }
+        batch.add(first);
+        long deadline = System.nanoTime() + maxDelayNanos;
+        while (batch.size() < maxBatchSize) {
+            long waitNanos = deadline - System.nanoTime();
+            if (waitNanos <= 0 || closed) {
+                // Out of time (or closing): take only what is already there.
+                Pending<I, O> next = queue.poll();
+                if (next == null) {
+                    return;
+                }
+                batch.add(next);
+            } else {
+                // Waits in short slices so that close() is noticed promptly.
+                Pending<I, O> next = queue.poll(Math.min(waitNanos, IDLE_POLL_NANOS), TimeUnit.NANOSECONDS);
+                if (next != null) {
+                    batch.add(next);
+                }
+            }
+        }
+    }
+
+    private void run(List<Pending<I, O>> batch) {
+        List<I> inputs = batch.stream().map(Pending::input).toList();
+        List<O> outputs;
+        try {
+            outputs = batchFunction.apply(inputs);
+            if (outputs.size() != inputs.size()) {
+                throw new IllegalStateException(
+                        "batch function returned " + outputs.size() + " results for " + inputs.size() + " inputs");
+            }
+        } catch (RuntimeException | Error e) {
+            batch.forEach(pending -> pending.result().completeExceptionally(e));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(outputs.get(i));
+        }
+    }
+
+    /**
+     * Stops accepting requests, runs every request already queued, and waits for the worker to finish. The worker is
+     * not interrupted (that could abort a model call half-way); an idle worker notices within its 100 ms poll.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        worker.join();
+        // A submit that raced with close() may have queued after the worker's last look: fail it rather than hang it.
+        for (Pending<I, O> late; (late = queue.poll()) != null; ) {
+            late.result().completeExceptionally(
+                    new RejectedExecutionException("micro-batcher " + worker.getName() + " closed"));
+        }
+    }
+}

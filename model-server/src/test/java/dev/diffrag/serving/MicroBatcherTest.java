@@ -1,0 +1,127 @@
+package dev.diffrag.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class MicroBatcherTest {
+
+    /** Records every batch it is called with and doubles each input. */
+    private static final class RecordingDoubler implements Function<List<Integer>, List<Integer>> {
+        final List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public List<Integer> apply(List<Integer> inputs) {
+            batches.add(List.copyOf(inputs));
+            return inputs.stream().map(i -> 2 * i).toList();
+        }
+    }
+
+    @Test
+    void groupsConcurrentRequestsIntoBatchesBoundedByMaxSize() throws Exception {
+        RecordingDoubler doubler = new RecordingDoubler();
+        List<CompletableFuture<Integer>> results = new ArrayList<>();
+        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", doubler, 4, Duration.ofSeconds(1), 100)) {
+            for (int i = 0; i < 10; i++) {
+                results.add(batcher.submit(i));
+            }
+            for (int i = 0; i < 10; i++) {
+                assertThat(results.get(i).get(5, TimeUnit.SECONDS)).isEqualTo(2 * i);
+            }
+        }
+        // Ten requests queued at once fill batches of four before the one-second delay runs out.
+        assertThat(doubler.batches).extracting(List::size).containsExactly(4, 4, 2);
+    }
+
+    @Test
+    void runsAPartialBatchOnceTheOldestRequestHasWaitedMaxDelay() throws Exception {
+        RecordingDoubler doubler = new RecordingDoubler();
+        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", doubler, 64, Duration.ofMillis(50), 100)) {
+            long start = System.nanoTime();
+            assertThat(batcher.submit(21).get(5, TimeUnit.SECONDS)).isEqualTo(42);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        }
+        assertThat(doubler.batches).containsExactly(List.of(21));
+    }
+
+    @Test
+    void failsEveryRequestOfAFailedBatchAndKeepsServing() throws Exception {
+        Function<List<Integer>, List<Integer>> failOnNegative = inputs -> {
+            if (inputs.stream().anyMatch(i -> i < 0)) {
+                throw new IllegalArgumentException("negative input");
+            }
+            return inputs;
+        };
+        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", failOnNegative, 1, Duration.ZERO, 10)) {
+            assertThatThrownBy(() -> batcher.submit(-1).get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(IllegalArgumentException.class);
+            assertThat(batcher.submit(7).get(5, TimeUnit.SECONDS)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void failsABatchWhoseResultCountIsWrong() throws Exception {
+        try (MicroBatcher<Integer, Integer> batcher =
+                new MicroBatcher<>("test", inputs -> List.of(), 1, Duration.ZERO, 10)) {
+            assertThatThrownBy(() -> batcher.submit(1).get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("0 results for 1 inputs");
+        }
+    }
+
+    @Test
+    void rejectsWhenTheQueueIsFull() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Function<List<Integer>, List<Integer>> blocking = inputs -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return inputs;
+        };
+        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", blocking, 1, Duration.ZERO, 2)) {
+            CompletableFuture<Integer> running = batcher.submit(0);
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Integer> queued1 = batcher.submit(1);
+            CompletableFuture<Integer> queued2 = batcher.submit(2);
+
+            assertThatThrownBy(() -> batcher.submit(3).join()).hasCauseInstanceOf(RejectedExecutionException.class);
+
+            release.countDown();
+            assertThat(List.of(running.get(5, TimeUnit.SECONDS), queued1.get(5, TimeUnit.SECONDS),
+                    queued2.get(5, TimeUnit.SECONDS))).containsExactly(0, 1, 2);
+        }
+    }
+
+    @Test
+    void closeRunsEverythingQueuedAndThenRejects() throws Exception {
+        RecordingDoubler doubler = new RecordingDoubler();
+        MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", doubler, 3, Duration.ofSeconds(10), 100);
+        List<CompletableFuture<Integer>> results = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            results.add(batcher.submit(i));
+        }
+        long start = System.nanoTime();
+        batcher.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(results).allSatisfy(result -> assertThat(result).isCompleted());
+        assertThat(results.get(6).join()).isEqualTo(12);
+        assertThatThrownBy(() -> batcher.submit(1).join()).hasCauseInstanceOf(RejectedExecutionException.class);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.diffrag.pipeline;
+
+import dev.diffrag.connectors.kafka.DeliveryGuarantee;
+import dev.diffrag.connectors.kafka.KafkaConfig;
+import dev.diffrag.connectors.kafka.KafkaSinks;
+import dev.diffrag.connectors.kafka.KafkaSources;
+import dev.diffrag.connectors.kafka.RawRecord;
+import dev.diffrag.connectors.kafka.TopicAdmin;
+import dev.diffrag.connectors.kafka.TopicRole;
+import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.connectors.records.DeadLetterRecord;
+import dev.diffrag.pipeline.answer.AnswerMetrics;
+import dev.diffrag.pipeline.answer.AnswerQuestions;
+import dev.diffrag.pipeline.answer.AnswererFactory;
+import dev.diffrag.pipeline.retrieve.IndexAndRetrieve;
+import dev.diffrag.pipeline.retrieve.RetrievalResult;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streaming RAG job: documents and questions in, answers and dead letters out. Sources and sinks are injected
+ * ({@link Endpoints}) so tests and the local stack can run the very same graph; {@link #main} wires Kafka.
+ *
+ * <pre>
+ * documents ─▶ parse+chunk ─▶ embed ─▶ keyBy(tenant/doc) ─▶ hybrid index ◀─ broadcast ◀─ embed ◀─ parse ◀─ questions
+ *                 │                                             │                                   │
+ *                 └──────────── malformed ─▶ dead-letter ◀─────────────────────────────────────────┘
+ *                                                               ▼
+ *                                       keyBy(question) ─▶ merge top-k ─▶ answer (async, batched) ─▶ answers
+ * </pre>
+ */
+public final class RagJob {
+
+    /** Where the job reads and writes. */
+    public record Endpoints(
+            Source<RawRecord, ?, ?> documents,
+            Source<RawRecord, ?, ?> questions,
+            Sink<AnswerRecord> answers,
+            Sink<DeadLetterRecord> deadLetters) {
+
+        /**
+         * The Kafka topics named by {@code kafka}, with its delivery guarantee. Under exactly-once every sink of a
+         * job needs its own transactional id prefix (Flink refuses duplicates), so each sink appends its topic role
+         * to the configured prefix.
+         */
+        public static Endpoints kafka(KafkaConfig kafka) {
+            return new Endpoints(
+                    KafkaSources.raw(kafka, kafka.documentsTopic()),
+                    KafkaSources.raw(kafka, kafka.questionsTopic()),
+                    KafkaSinks.answers(withTransactionalIdSuffix(kafka, TopicRole.ANSWERS)),
+                    KafkaSinks.deadLetters(withTransactionalIdSuffix(kafka, TopicRole.DEAD_LETTER)));
+        }
+
+        private static KafkaConfig withTransactionalIdSuffix(KafkaConfig kafka, TopicRole role) {
+            return kafka.toBuilder()
+                    .transactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + role.defaultName())
+                    .build();
+        }
+    }
+
+    private RagJob() {}
+
+    /**
+     * Checkpointing (aligned with the delivery guarantee), an exponential-delay restart strategy, parallelism. A
+     * failing task restarts after 1 s, doubling to at most 1 min, so a broker outage does not spin the cluster.
+     */
+    public static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
+        env.enableCheckpointing(
+                config.checkpointIntervalMs(),
+                config.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE
+                        ? CheckpointingMode.EXACTLY_ONCE
+                        : CheckpointingMode.AT_LEAST_ONCE);
+        Configuration restart = new Configuration();
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
+        env.configure(restart);
+        if (config.parallelism() > 0) {
+            env.setParallelism(config.parallelism());
+        }
+    }
+
+    /** Adds the job's operators to {@code env}; every stateful operator has a fixed uid so savepoints restore. */
+    public static void build(StreamExecutionEnvironment env, PipelineConfig config, Endpoints endpoints) {
+        DataStream<RawRecord> documents = env
+                .fromSource(endpoints.documents(), WatermarkStrategy.noWatermarks(), "documents")
+                .uid("documents-source");
+        DataStream<RawRecord> questions = env
+                .fromSource(endpoints.questions(), WatermarkStrategy.noWatermarks(), "questions")
+                .uid("questions-source");
+
+        IndexAndRetrieve.Streams retrieval = IndexAndRetrieve.build(documents, questions, config.index());
+
+        answer(retrieval.retrievals(), config)
+                .sinkTo(endpoints.answers())
+                .uid("answers-sink")
+                .name("answers");
+        retrieval.deadLetters()
+                .sinkTo(endpoints.deadLetters())
+                .uid("dead-letter-sink")
+                .name("dead-letter");
+    }
+
+    /**
+     * The answering stage. Async I/O keeps up to {@code capacity} questions in flight per subtask while the
+     * answerer works on batches; unordered, because answers are keyed by question id and need no order.
+     */
+    static DataStream<AnswerRecord> answer(DataStream<RetrievalResult> retrievals, PipelineConfig config) {
+        var answerConfig = config.answer();
+        return AsyncDataStream.unorderedWait(
+                        retrievals,
+                        new AnswerQuestions(AnswererFactory.of(answerConfig), answerConfig),
+                        answerConfig.timeoutMs(),
+                        TimeUnit.MILLISECONDS,
+                        answerConfig.capacity())
+                .uid("answer-questions")
+                .name("Answer questions (" + answerConfig.answerer() + ")")
+                .map(new AnswerMetrics())
+                .uid("answer-metrics")
+                .name("Answer metrics");
+    }
+
+    /**
+     * Runs the job against Kafka: {@code flink run diffrag-pipeline-job.jar [settings.properties]}. Settings come
+     * from the optional properties file, else from the environment ({@code KAFKA_*}, {@code DIFFRAG_*}).
+     */
+    public static void main(String[] args) throws Exception {
+        KafkaConfig kafka;
+        PipelineConfig config;
+        if (args.length > 0) {
+            Properties properties = new Properties();
+            try (InputStream in = new FileInputStream(args[0])) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read settings file " + args[0] + ": " + e.getMessage(), e);
+            }
+            kafka = KafkaConfig.fromProperties(properties);
+            config = PipelineConfig.fromProperties(properties);
+        } else {
+            kafka = KafkaConfig.fromEnv();
+            config = PipelineConfig.fromEnv(System.getenv());
+        }
+        TopicAdmin.ensureTopics(kafka);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, config);
+        build(env, config, Endpoints.kafka(kafka));
+        env.execute("diffrag RAG job");
+    }
+}

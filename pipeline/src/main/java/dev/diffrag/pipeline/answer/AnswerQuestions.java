@@ -1,0 +1,92 @@
+package dev.diffrag.pipeline.answer;
+
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
+import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.pipeline.retrieve.RetrievalResult;
+import dev.diffrag.serving.MicroBatcher;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers retrieved questions through Flink async I/O: each question is queued on a {@link MicroBatcher}, so a model
+ * is called with batches of questions instead of one at a time, while the task thread keeps reading input.
+ *
+ * <p>The job never fails because of one question: a question without passages, one the answerer did not answer within
+ * the async timeout, and one whose batch threw are each answered with an abstention whose {@code reason} says why
+ * ({@link AnswerRecords#NO_PASSAGES}, {@link AnswerRecords#TIMEOUT}, {@link AnswerRecords#ANSWERER_ERROR}). A stuck
+ * or broken model thus shows up in the answers and the abstention metric rather than as a restart loop.
+ */
+public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, AnswerRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AnswerQuestions.class);
+
+    private final AnswererFactory answererFactory;
+    private final AnswerConfig config;
+
+    private transient Answerer answerer;
+    private transient MicroBatcher<AnswerRequest, GroundedAnswer> batcher;
+
+    public AnswerQuestions(AnswererFactory answererFactory, AnswerConfig config) {
+        this.answererFactory = answererFactory;
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        answerer = answererFactory.create();
+        batcher = new MicroBatcher<>(
+                "answerer-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                answerer::answer,
+                config.maxBatchSize(),
+                Duration.ofMillis(config.maxBatchDelayMs()),
+                config.capacity());
+    }
+
+    @Override
+    public void asyncInvoke(RetrievalResult retrieval, ResultFuture<AnswerRecord> result) {
+        if (retrieval.passages().isEmpty()) {
+            result.complete(List.of(AnswerRecords.abstained(
+                    retrieval, AnswerRecords.NO_PASSAGES, 0, answerer.name(), System.currentTimeMillis())));
+            return;
+        }
+        batcher.submit(request(retrieval)).whenComplete((answer, error) -> {
+            if (error == null) {
+                result.complete(List.of(AnswerRecords.of(retrieval, answer, answerer.name(), System.currentTimeMillis())));
+            } else {
+                LOG.warn("answerer {} failed on question {}", answerer.name(), retrieval.question().key(), error);
+                result.complete(List.of(AnswerRecords.abstained(retrieval,
+                        AnswerRecords.ANSWERER_ERROR + ": " + error, 0, answerer.name(), System.currentTimeMillis())));
+            }
+        });
+    }
+
+    @Override
+    public void timeout(RetrievalResult retrieval, ResultFuture<AnswerRecord> result) {
+        result.complete(List.of(AnswerRecords.abstained(
+                retrieval, AnswerRecords.TIMEOUT, 0, answerer.name(), System.currentTimeMillis())));
+    }
+
+    static AnswerRequest request(RetrievalResult retrieval) {
+        return new AnswerRequest(
+                retrieval.question().question(),
+                retrieval.passages().stream().map(p -> new Passage(p.chunkId(), p.text())).toList());
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (batcher != null) {
+            batcher.close();
+        }
+        if (answerer != null) {
+            answerer.close();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.diffrag.pipeline.answer;
+
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.connectors.records.Citation;
+import dev.diffrag.connectors.records.QuestionRecord;
+import dev.diffrag.connectors.records.RetrievedChunk;
+import dev.diffrag.pipeline.retrieve.RetrievalResult;
+import dev.diffrag.pipeline.retrieve.RetrievedPassage;
+import java.util.List;
+
+/** Turns an answerer's reply about chunks into an answer record about documents. */
+public final class AnswerRecords {
+
+    public static final String LOW_CONFIDENCE = "low-confidence";
+    public static final String NO_PASSAGES = "no-passages";
+    public static final String TIMEOUT = "timeout";
+    public static final String ANSWERER_ERROR = "answerer-error";
+
+    private AnswerRecords() {}
+
+    /**
+     * The record for {@code answer}: its citation, given in offsets into the cited chunk, becomes offsets into that
+     * document version's original text ({@code chunk.start + span.start}), so that the citation's text equals
+     * {@code document.substring(start, end)}.
+     */
+    public static AnswerRecord of(RetrievalResult retrieval, GroundedAnswer answer, String model, long nowMs) {
+        if (answer.abstained()) {
+            return abstained(retrieval, LOW_CONFIDENCE, answer.confidence(), model, nowMs);
+        }
+        GroundedAnswer.Citation span = answer.citation();
+        RetrievedPassage chunk = retrieval.passages().stream()
+                .filter(passage -> passage.chunkId().equals(span.contextId()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "answerer " + model + " cited '" + span.contextId() + "', which was not retrieved"));
+        Citation citation = new Citation(
+                chunk.docId(),
+                chunk.docVersion(),
+                chunk.chunkId(),
+                chunk.start() + span.start(),
+                chunk.start() + span.end(),
+                chunk.text().substring(span.start(), span.end()));
+        QuestionRecord question = retrieval.question();
+        return new AnswerRecord(
+                question.tenant(),
+                question.id(),
+                question.question(),
+                answer.answer(),
+                false,
+                answer.confidence(),
+                List.of(citation),
+                retrieved(retrieval),
+                model,
+                latencyMs(retrieval, nowMs),
+                null);
+    }
+
+    /** An abstention decided by the job rather than the answerer, e.g. {@link #TIMEOUT}. */
+    public static AnswerRecord abstained(
+            RetrievalResult retrieval, String reason, double confidence, String model, long nowMs) {
+        QuestionRecord question = retrieval.question();
+        return new AnswerRecord(
+                question.tenant(),
+                question.id(),
+                question.question(),
+                null,
+                true,
+                confidence,
+                List.of(),
+                retrieved(retrieval),
+                model,
+                latencyMs(retrieval, nowMs),
+                reason);
+    }
+
+    private static List<RetrievedChunk> retrieved(RetrievalResult retrieval) {
+        return retrieval.passages().stream()
+                .map(passage -> new RetrievedChunk(passage.chunkId(), passage.score()))
+                .toList();
+    }
+
+    /** From when the question was produced (its {@code ts}), or when the job read it if the producer gave none. */
+    static long latencyMs(RetrievalResult retrieval, long nowMs) {
+        Long producedMs = retrieval.question().ts();
+        return nowMs - (producedMs != null ? producedMs : retrieval.questionReceivedMs());
+    }
+}

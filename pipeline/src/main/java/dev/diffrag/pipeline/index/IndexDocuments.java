@@ -1,0 +1,108 @@
+package dev.diffrag.pipeline.index;
+
+import dev.diffrag.connectors.records.DocumentOp;
+import dev.diffrag.pipeline.ingest.DocumentChange;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The live hybrid index. Documents arrive keyed by {@code tenant/docId}; embedded questions are broadcast to every
+ * subtask, which answers each with its local top candidates.
+ *
+ * <p>Keyed state holds the chunks of each document's current version and is the source of truth: checkpointed and
+ * redistributed on rescaling. The Lucene {@link ChunkIndex} of a subtask is a transient copy of that state. It starts
+ * empty after a restore and is rebuilt from state when the first question arrives; the rebuild replaces each key's
+ * chunks, so keys changed in between are simply written again with the same content.
+ *
+ * <p>An upsert replaces every chunk of the previous version, a delete removes them, and a change older than the
+ * version already applied (smaller Kafka offset, see {@link dev.diffrag.pipeline.ingest.ParseDocuments}) is ignored.
+ * The applied version survives a delete, so a late older upsert cannot bring a deleted document back.
+ */
+public final class IndexDocuments
+        extends KeyedBroadcastProcessFunction<String, DocumentChange, EmbeddedQuestion, PartialRetrieval> {
+
+    /** The current version of the document, with its embedded chunks; absent once deleted. */
+    public static final ValueStateDescriptor<DocumentChange> CURRENT =
+            new ValueStateDescriptor<>("current-version", DocumentChange.class);
+
+    /** The version of the last change applied, delete included. */
+    public static final ValueStateDescriptor<Long> APPLIED_VERSION =
+            new ValueStateDescriptor<>("applied-version", Types.LONG);
+
+    private static final int FRESHNESS_WINDOW = 1000;
+
+    private transient ChunkIndex index;
+    private transient boolean rebuiltFromState;
+    private transient Histogram freshnessLagMs;
+    private transient Counter staleChanges;
+
+    @Override
+    public void open(OpenContext openContext) {
+        index = new ChunkIndex();
+        rebuiltFromState = false;
+        var metrics = getRuntimeContext().getMetricGroup();
+        freshnessLagMs = metrics.histogram("freshnessLagMs", new DescriptiveStatisticsHistogram(FRESHNESS_WINDOW));
+        staleChanges = metrics.counter("staleDocumentChanges");
+        metrics.gauge("chunks", (Gauge<Integer>) index::chunkCount);
+    }
+
+    @Override
+    public void processElement(DocumentChange change, ReadOnlyContext ctx, Collector<PartialRetrieval> out)
+            throws Exception {
+        ValueState<Long> applied = getRuntimeContext().getState(APPLIED_VERSION);
+        if (applied.value() != null && change.docVersion() < applied.value()) {
+            staleChanges.inc();
+            return;
+        }
+        applied.update(change.docVersion());
+        ValueState<DocumentChange> current = getRuntimeContext().getState(CURRENT);
+        if (change.op() == DocumentOp.DELETE) {
+            current.clear();
+            index.delete(change.key());
+        } else {
+            current.update(change);
+            index.replace(change.key(), change.tenant(), change.chunks());
+        }
+        // Searchable from now on: the next question refreshes the searcher before it searches.
+        freshnessLagMs.update(System.currentTimeMillis() - change.producedAtMs());
+    }
+
+    @Override
+    public void processBroadcastElement(EmbeddedQuestion question, Context ctx, Collector<PartialRetrieval> out)
+            throws Exception {
+        if (!rebuiltFromState) {
+            ctx.applyToKeyedState(CURRENT, (key, state) -> {
+                DocumentChange document = state.value();
+                index.replace(key, document.tenant(), document.chunks());
+            });
+            rebuiltFromState = true;
+        }
+        ChunkIndex.Hits hits = index.search(
+                question.question().tenant(),
+                question.question().question(),
+                question.embedding(),
+                question.rankWindow());
+        var task = getRuntimeContext().getTaskInfo();
+        out.collect(new PartialRetrieval(
+                question,
+                task.getIndexOfThisSubtask(),
+                task.getNumberOfParallelSubtasks(),
+                hits.bm25(),
+                hits.vector()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (index != null) {
+            index.close();
+        }
+    }
+}

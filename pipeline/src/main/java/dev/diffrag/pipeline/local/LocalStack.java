@@ -1,0 +1,96 @@
+package dev.diffrag.pipeline.local;
+
+import dev.diffrag.connectors.kafka.KafkaConfig;
+import dev.diffrag.connectors.kafka.TopicAdmin;
+import dev.diffrag.connectors.local.EmbeddedKafka;
+import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.connectors.records.Citation;
+import dev.diffrag.connectors.records.RetrievedChunk;
+import dev.diffrag.pipeline.PipelineConfig;
+import dev.diffrag.pipeline.RagJob;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The whole system in one process: an embedded Kafka broker, the job on a local Flink mini cluster (parallelism 2),
+ * the bundled sample corpus ingested, and the sample questions plus those given as arguments answered and printed
+ * with citations and latency. Then it cancels the job, stops the broker and exits.
+ */
+public final class LocalStack {
+
+    private static final String TENANT = "demo";
+    private static final int PARALLELISM = 2;
+    private static final Duration INDEXING_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
+
+    private LocalStack() {}
+
+    public static void main(String[] args) throws Exception {
+        long startNanos = System.nanoTime();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            KafkaConfig kafkaConfig = kafka.config();
+            TopicAdmin.ensureTopics(kafkaConfig);
+            PipelineConfig base = PipelineConfig.defaults();
+            PipelineConfig config = new PipelineConfig(
+                    base.index(), base.answer(), 5_000, base.deliveryGuarantee(), PARALLELISM);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM);
+            RagJob.configure(env, config);
+            RagJob.build(env, config, RagJob.Endpoints.kafka(kafkaConfig));
+            JobClient job = env.executeAsync("diffrag local stack");
+            System.out.printf("Kafka at %s, job %s running on a local Flink mini cluster (parallelism %d)%n",
+                    kafka.bootstrapServers(), job.getJobID(), PARALLELISM);
+            try (RagClient client = new RagClient(kafkaConfig)) {
+                ingest(client);
+                List<String> questions = new ArrayList<>(SampleCorpus.questions());
+                questions.addAll(List.of(args));
+                List<CompletableFuture<AnswerRecord>> answers =
+                        questions.stream().map(question -> client.ask(TENANT, question)).toList();
+                for (CompletableFuture<AnswerRecord> answer : answers) {
+                    print(RagClient.await(answer, ANSWER_TIMEOUT));
+                }
+            } finally {
+                job.cancel().get();
+            }
+        }
+        System.out.printf("%nDone in %.1f s; job cancelled, broker stopped.%n", (System.nanoTime() - startNanos) / 1e9);
+        // Flink's and ONNX Runtime's pools keep non-daemon threads alive after the mini cluster stops.
+        System.exit(0);
+    }
+
+    /** Sends every sample document, then waits until each one's version is searchable. */
+    private static void ingest(RagClient client) {
+        List<SampleCorpus.Document> documents = SampleCorpus.documents();
+        long[] versions = new long[documents.size()];
+        for (int i = 0; i < documents.size(); i++) {
+            SampleCorpus.Document doc = documents.get(i);
+            versions[i] = client.upsert(TENANT, doc.id(), doc.title(), doc.text());
+        }
+        for (int i = 0; i < documents.size(); i++) {
+            SampleCorpus.Document doc = documents.get(i);
+            client.awaitSearchable(TENANT, doc.id(), versions[i], doc.title(), INDEXING_TIMEOUT);
+        }
+        System.out.printf("Indexed %d sample documents: %s%n", documents.size(),
+                documents.stream().map(SampleCorpus.Document::id).collect(Collectors.joining(", ")));
+    }
+
+    private static void print(AnswerRecord answer) {
+        System.out.printf("%nQ: %s%n", answer.question());
+        if (answer.abstained()) {
+            System.out.printf("A: (abstained: %s; confidence %.2f)%n", answer.reason(), answer.confidence());
+        } else {
+            System.out.printf("A: %s%n", answer.answer());
+            for (Citation citation : answer.citations()) {
+                System.out.printf("   cited: %s (version %d), characters %d-%d%n",
+                        citation.docId(), citation.docVersion(), citation.start(), citation.end());
+            }
+            System.out.printf("   confidence %.2f%n", answer.confidence());
+        }
+        System.out.printf("   %d ms, model %s, retrieved %s%n", answer.latencyMs(), answer.model(),
+                answer.retrieved().stream().map(RetrievedChunk::chunkId).collect(Collectors.joining(", ")));
+    }
+}

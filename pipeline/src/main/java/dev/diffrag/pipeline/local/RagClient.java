@@ -1,0 +1,187 @@
+package dev.diffrag.pipeline.local;
+
+import dev.diffrag.connectors.Json;
+import dev.diffrag.connectors.kafka.KafkaClients;
+import dev.diffrag.connectors.kafka.KafkaConfig;
+import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.connectors.records.DeadLetterRecord;
+import dev.diffrag.connectors.records.DocumentRecord;
+import dev.diffrag.connectors.records.QuestionRecord;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Talks to a running job through its Kafka topics: sends documents and questions, and collects answers (by question
+ * id) and dead letters as they appear. Used by the local stack, the benchmark and the end-to-end tests.
+ */
+public final class RagClient implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RagClient.class);
+
+    private final KafkaConfig config;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Map<String, CompletableFuture<AnswerRecord>> answers = new ConcurrentHashMap<>();
+    private final List<DeadLetterRecord> deadLetters = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+    private volatile boolean closed;
+
+    /** Starts reading the answers and dead-letter topics from their beginning (committed records only). */
+    public RagClient(KafkaConfig config) {
+        this.config = config;
+        this.producer = KafkaClients.producer(config);
+        KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(config, true);
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(config.answersTopic(), config.deadLetterTopic())) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        this.reader = new Thread(() -> read(consumer), "rag-client-reader");
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    private void read(KafkaConsumer<String, byte[]> consumer) {
+        try (consumer) {
+            while (!closed) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    try {
+                        if (record.topic().equals(config.answersTopic())) {
+                            AnswerRecord answer = Json.read(record.value(), AnswerRecord.class);
+                            // At-least-once may deliver an answer twice; the first one wins.
+                            answerFuture(answer.id()).complete(answer);
+                        } else {
+                            deadLetters.add(Json.read(record.value(), DeadLetterRecord.class));
+                        }
+                    } catch (IOException e) {
+                        LOG.warn("unreadable record on {} at offset {}: {}", record.topic(), record.offset(), e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    private CompletableFuture<AnswerRecord> answerFuture(String questionId) {
+        return answers.computeIfAbsent(questionId, id -> new CompletableFuture<>());
+    }
+
+    /** Sends a new version of a document; returns its version (the record's offset, as the job numbers versions). */
+    public long upsert(String tenant, String id, String title, String text) {
+        return send(DocumentRecord.upsert(tenant, id, title, text)).offset();
+    }
+
+    /** Sends a document change and waits for the broker; the metadata says where it landed. */
+    public RecordMetadata send(DocumentRecord document) {
+        return sendAndWait(config.documentsTopic(), document.key(), Json.toBytes(document));
+    }
+
+    public long delete(String tenant, String id) {
+        return send(DocumentRecord.delete(tenant, id)).offset();
+    }
+
+    /** Sends a document without waiting for the broker's acknowledgement (for bulk ingest; see {@link #flush}). */
+    public void upsertAsync(DocumentRecord document) {
+        producer.send(new ProducerRecord<>(config.documentsTopic(), document.key(), Json.toBytes(document)));
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    /** Sends a question with a fresh id and returns the future of its answer. */
+    public CompletableFuture<AnswerRecord> ask(String tenant, String question) {
+        return ask(new QuestionRecord(tenant, UUID.randomUUID().toString(), question, null, System.currentTimeMillis()));
+    }
+
+    public CompletableFuture<AnswerRecord> ask(QuestionRecord question) {
+        CompletableFuture<AnswerRecord> answer = answerFuture(question.id());
+        send(config.questionsTopic(), question.key(), Json.toBytes(question));
+        return answer;
+    }
+
+    /** Sends arbitrary bytes, e.g. a malformed record; returns its offset. */
+    public long send(String topic, String key, byte[] value) {
+        return sendAndWait(topic, key, value).offset();
+    }
+
+    private RecordMetadata sendAndWait(String topic, String key, byte[] value) {
+        try {
+            return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot send to " + topic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending to " + topic, e);
+        }
+    }
+
+    /** Every dead letter read so far. */
+    public List<DeadLetterRecord> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    /**
+     * Asks {@code probe} until a chunk of the given document version is among the retrieved passages, i.e. until
+     * that version is searchable. Chunk ids are {@code tenant/docId@version#n}.
+     */
+    public void awaitSearchable(String tenant, String docId, long version, String probe, Duration timeout) {
+        String chunkPrefix = tenant + "/" + docId + "@" + version + "#";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            AnswerRecord answer = await(ask(tenant, probe), Duration.ofNanos(deadline - System.nanoTime()));
+            if (answer.retrieved().stream().anyMatch(chunk -> chunk.chunkId().startsWith(chunkPrefix))) {
+                return;
+            }
+            sleep(Duration.ofMillis(200));
+        }
+        throw new IllegalStateException(chunkPrefix + "* not searchable after " + timeout);
+    }
+
+    /** The answer, or an exception naming the timeout when it does not arrive in time. */
+    public static AnswerRecord await(CompletableFuture<AnswerRecord> answer, Duration timeout) {
+        try {
+            return answer.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer within " + timeout, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an answer", e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        reader.join();
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.diffrag.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.diffrag.connectors.kafka.DeliveryGuarantee;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+class PipelineConfigTest {
+
+    @Test
+    void anEmptyEnvironmentGivesTheDefaults() {
+        assertThat(PipelineConfig.fromEnv(Map.of())).isEqualTo(PipelineConfig.defaults());
+    }
+
+    @Test
+    void environmentVariablesOverrideTheirSettings() {
+        PipelineConfig config = PipelineConfig.fromEnv(Map.of(
+                "DIFFRAG_CHUNK_SIZE", "300",
+                "DIFFRAG_CHUNK_OVERLAP", "30",
+                "DIFFRAG_TOP_K", "8",
+                "DIFFRAG_ANSWERER", "baseline",
+                "DIFFRAG_ABSTAIN_THRESHOLD", "0.5",
+                "DIFFRAG_ANSWER_BATCH_SIZE", "32",
+                "DIFFRAG_ANSWER_TIMEOUT_MS", "2500",
+                "DIFFRAG_CHECKPOINT_INTERVAL_MS", "30000",
+                "DIFFRAG_DELIVERY_GUARANTEE", "exactly-once",
+                "DIFFRAG_PARALLELISM", "4"));
+
+        assertThat(config.index().chunkSize()).isEqualTo(300);
+        assertThat(config.index().chunkOverlap()).isEqualTo(30);
+        assertThat(config.index().defaultTopK()).isEqualTo(8);
+        assertThat(config.answer().abstainThreshold()).isEqualTo(0.5);
+        assertThat(config.answer().maxBatchSize()).isEqualTo(32);
+        assertThat(config.answer().timeoutMs()).isEqualTo(2500);
+        assertThat(config.answer().maxBatchDelayMs()).isEqualTo(PipelineConfig.defaults().answer().maxBatchDelayMs());
+        assertThat(config.checkpointIntervalMs()).isEqualTo(30_000);
+        assertThat(config.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(config.parallelism()).isEqualTo(4);
+    }
+
+    @Test
+    void propertiesUseTheDottedKeys() {
+        Properties properties = new Properties();
+        properties.setProperty("diffrag.answer.capacity", "7");
+        properties.setProperty("diffrag.merge-timeout-ms", "900");
+
+        PipelineConfig config = PipelineConfig.fromProperties(properties);
+
+        assertThat(config.answer().capacity()).isEqualTo(7);
+        assertThat(config.index().mergeTimeoutMs()).isEqualTo(900);
+    }
+
+    @Test
+    void aMalformedNumberNamesItsKey() {
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_ANSWER_TIMEOUT_MS", "soon")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("diffrag.answer.timeout-ms")
+                .hasMessageContaining("soon");
+    }
+
+    @Test
+    void configureAlignsCheckpointingWithTheDeliveryGuaranteeAndSetsARestartStrategy() {
+        PipelineConfig exactlyOnce = PipelineConfig.fromEnv(Map.of(
+                "DIFFRAG_DELIVERY_GUARANTEE", "exactly-once", "DIFFRAG_PARALLELISM", "3"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        RagJob.configure(env, exactlyOnce);
+
+        assertThat(env.getCheckpointConfig().getCheckpointingConsistencyMode()).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
+        assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(exactlyOnce.checkpointIntervalMs());
+        assertThat(env.getConfiguration().get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
+        assertThat(env.getParallelism()).isEqualTo(3);
+
+        StreamExecutionEnvironment atLeastOnce = StreamExecutionEnvironment.getExecutionEnvironment();
+        RagJob.configure(atLeastOnce, PipelineConfig.defaults());
+        assertThat(atLeastOnce.getCheckpointConfig().getCheckpointingConsistencyMode())
+                .isEqualTo(CheckpointingMode.AT_LEAST_ONCE);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.diffrag.pipeline.answer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.connectors.records.Citation;
+import dev.diffrag.connectors.records.QuestionRecord;
+import dev.diffrag.pipeline.retrieve.RetrievalResult;
+import dev.diffrag.pipeline.retrieve.RetrievedPassage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** AnswerQuestions inside Flink's async wait operator (test harness with a manual processing-time clock). */
+class AnswerQuestionsTest {
+
+    private static final long TIMEOUT_MS = 1_000;
+    private static final String DOCUMENT = "Paris is the capital of France. Madrid is the capital of Spain. "
+            + "Rome is the capital of Italy.";
+
+    /** Answer sizes of every batch any answerer of this test saw; static because the factory is serialized. */
+    private static final List<Integer> BATCH_SIZES = Collections.synchronizedList(new ArrayList<>());
+    private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
+
+    /** Answers with the first passage whole, so the test controls exactly what is cited. */
+    private static class FirstPassageAnswerer implements Answerer {
+        @Override
+        public String name() {
+            return "first-passage";
+        }
+
+        @Override
+        public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+            BATCH_SIZES.add(batch.size());
+            return batch.stream()
+                    .map(r -> GroundedAnswer.span(r.contexts().get(0), 0, r.contexts().get(0).text().length(), 0.9))
+                    .toList();
+        }
+    }
+
+    private static RetrievalResult retrieval(String questionId, RetrievedPassage... passages) {
+        return new RetrievalResult(
+                new QuestionRecord("t", questionId, "Which city is the capital of Spain?", null, null),
+                List.of(passages), System.currentTimeMillis());
+    }
+
+    private static RetrievedPassage chunk(String text, double score) {
+        int start = DOCUMENT.indexOf(text);
+        return new RetrievedPassage("t/capitals#1/" + start, "capitals", 1, start, start + text.length(), text, score);
+    }
+
+    private static OneInputStreamOperatorTestHarness<RetrievalResult, AnswerRecord> harness(
+            AnswererFactory factory, AnswerConfig config) throws Exception {
+        var operator = new AsyncWaitOperatorFactory<>(
+                new AnswerQuestions(factory, config), config.timeoutMs(), config.capacity(),
+                AsyncDataStream.OutputMode.UNORDERED);
+        var harness = new OneInputStreamOperatorTestHarness<>(
+                operator, TypeInformation.of(RetrievalResult.class).createSerializer(new SerializerConfigImpl()));
+        harness.open();
+        return harness;
+    }
+
+    private static List<AnswerRecord> finish(OneInputStreamOperatorTestHarness<RetrievalResult, AnswerRecord> harness)
+            throws Exception {
+        synchronized (harness.getCheckpointLock()) {
+            harness.endInput();
+        }
+        List<AnswerRecord> answers = harness.extractOutputValues();
+        harness.close();
+        return answers;
+    }
+
+    private static AnswerConfig config(int maxBatchSize, long maxBatchDelayMs) {
+        return new AnswerConfig("baseline", 0.3, maxBatchSize, maxBatchDelayMs, TIMEOUT_MS, 16);
+    }
+
+    @Test
+    void answersWithTheRealBaselineAndCitesTheDocument() throws Exception {
+        var harness = harness(AnswererFactory.of(AnswerConfig.defaults()), AnswerConfig.defaults());
+        harness.processElement(retrieval("q1",
+                chunk("Paris is the capital of France.", 0.5),
+                chunk("Madrid is the capital of Spain. Rome is the capital of Italy.", 0.7)), 0);
+
+        AnswerRecord answer = finish(harness).get(0);
+
+        assertThat(answer.abstained()).isFalse();
+        assertThat(answer.answer()).isEqualTo("Madrid is the capital of Spain.");
+        assertThat(answer.model()).isEqualTo("baseline-sentence");
+        Citation citation = answer.citations().get(0);
+        assertThat(DOCUMENT.substring(citation.start(), citation.end())).isEqualTo(citation.text()).isEqualTo(answer.answer());
+        assertThat(answer.latencyMs()).isNotNegative();
+    }
+
+    @Test
+    void feedsTheAnswererInBatches() throws Exception {
+        BATCH_SIZES.clear();
+        var harness = harness(FirstPassageAnswerer::new, config(4, 500));
+        for (int i = 0; i < 8; i++) {
+            harness.processElement(retrieval("q" + i, chunk("Rome is the capital of Italy.", 1)), 0);
+        }
+
+        List<AnswerRecord> answers = finish(harness);
+
+        assertThat(answers).extracting(AnswerRecord::id)
+                .containsExactlyInAnyOrder("q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+        assertThat(answers).allSatisfy(a -> assertThat(a.answer()).isEqualTo("Rome is the capital of Italy."));
+        assertThat(BATCH_SIZES).hasSizeLessThan(8).allSatisfy(size -> assertThat(size).isBetween(1, 4));
+    }
+
+    @Test
+    void aQuestionWithoutPassagesAbstainsWithoutCallingTheAnswerer() throws Exception {
+        BATCH_SIZES.clear();
+        var harness = harness(FirstPassageAnswerer::new, config(4, 0));
+        harness.processElement(retrieval("q-empty"), 0);
+
+        AnswerRecord answer = finish(harness).get(0);
+
+        assertThat(answer.abstained()).isTrue();
+        assertThat(answer.reason()).isEqualTo(AnswerRecords.NO_PASSAGES);
+        assertThat(answer.model()).isEqualTo("first-passage");
+        assertThat(BATCH_SIZES).isEmpty();
+    }
+
+    @Test
+    void aTimeoutAbstainsWithItsReasonInsteadOfFailing() throws Exception {
+        AnswererFactory slow = () -> new FirstPassageAnswerer() {
+            @Override
+            public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+                try {
+                    RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.answer(batch);
+            }
+        };
+        var harness = harness(slow, config(1, 0));
+        harness.processElement(retrieval("q-slow", chunk("Rome is the capital of Italy.", 1)), 0);
+
+        harness.setProcessingTime(TIMEOUT_MS + 1);
+        List<AnswerRecord> answers = new ArrayList<>(harness.extractOutputValues());
+        RELEASE_SLOW.countDown();
+        answers.addAll(finish(harness));
+
+        assertThat(answers).singleElement().satisfies(answer -> {
+            assertThat(answer.abstained()).isTrue();
+            assertThat(answer.reason()).isEqualTo(AnswerRecords.TIMEOUT);
+            assertThat(answer.retrieved()).hasSize(1);
+        });
+    }
+
+    @Test
+    void anAnswererFailureAbstainsWithTheError() throws Exception {
+        AnswererFactory broken = () -> new FirstPassageAnswerer() {
+            @Override
+            public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+                throw new IllegalStateException("CUDA out of memory");
+            }
+        };
+        var harness = harness(broken, config(1, 0));
+        harness.processElement(retrieval("q-broken", chunk("Rome is the capital of Italy.", 1)), 0);
+
+        AnswerRecord answer = finish(harness).get(0);
+
+        assertThat(answer.abstained()).isTrue();
+        assertThat(answer.reason()).startsWith(AnswerRecords.ANSWERER_ERROR).contains("CUDA out of memory");
+    }
+
+    @Test
+    void theFactoryRejectsAnUnknownAnswerer() {
+        var config = new AnswerConfig("oracle", 0.3, 1, 0, 1, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnswererFactory.of(config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("oracle");
+    }
+}

@@ -1,0 +1,114 @@
+package dev.diffrag.pipeline.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.diffrag.pipeline.ingest.Chunk;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ChunkIndexTest {
+
+    private static final float[] NORTH = {1, 0, 0};
+    private static final float[] EAST = {0, 1, 0};
+    private static final float[] UP = {0, 0, 1};
+
+    private final ChunkIndex index = new ChunkIndex();
+
+    @AfterEach
+    void close() throws Exception {
+        index.close();
+    }
+
+    @Test
+    void findsChunksByBm25AndByVector() {
+        index.replace("acme/rivers", "acme", List.of(
+                chunk("acme", "rivers", 1, 0, "Rivers carry water to the sea.", NORTH),
+                chunk("acme", "rivers", 1, 1, "Deltas form where rivers slow down.", EAST)));
+        index.replace("acme/hills", "acme", List.of(chunk("acme", "hills", 1, 0, "Hills are eroded by wind.", UP)));
+
+        ChunkIndex.Hits hits = index.search("acme", "where do deltas form?", new float[] {0.1f, 0.2f, 0.9f}, 10);
+
+        assertThat(hits.bm25()).extracting(ScoredChunk::chunkId).containsExactly("acme/rivers@1#1");
+        assertThat(hits.bm25().get(0).score()).isPositive();
+        assertThat(hits.vector()).extracting(ScoredChunk::chunkId)
+                .containsExactly("acme/hills@1#0", "acme/rivers@1#1", "acme/rivers@1#0");
+        ScoredChunk best = hits.vector().get(0);
+        assertThat(best).isEqualTo(new ScoredChunk("acme/hills@1#0", "hills", 1, 0, 25, "Hills are eroded by wind.",
+                best.score()));
+        assertThat(index.chunkCount()).isEqualTo(3);
+    }
+
+    @Test
+    void anUpsertWithFewerChunksLeavesNoOrphans() {
+        index.replace("acme/doc", "acme", List.of(
+                chunk("acme", "doc", 1, 0, "Old alpha text.", NORTH),
+                chunk("acme", "doc", 1, 1, "Old beta text.", EAST),
+                chunk("acme", "doc", 1, 2, "Old gamma text.", UP)));
+        assertThat(index.search("acme", "beta", EAST, 10).bm25()).hasSize(1);
+
+        index.replace("acme/doc", "acme", List.of(chunk("acme", "doc", 2, 0, "New delta text.", NORTH)));
+
+        ChunkIndex.Hits hits = index.search("acme", "alpha beta gamma delta text", EAST, 10);
+        assertThat(hits.bm25()).extracting(ScoredChunk::chunkId).containsExactly("acme/doc@2#0");
+        assertThat(hits.vector()).extracting(ScoredChunk::chunkId).containsExactly("acme/doc@2#0");
+        assertThat(index.chunkCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aDeleteRemovesEveryChunkOfTheKeyOnly() {
+        index.replace("acme/a", "acme", List.of(chunk("acme", "a", 1, 0, "Shared words here.", NORTH),
+                chunk("acme", "a", 1, 1, "More shared words.", EAST)));
+        index.replace("acme/b", "acme", List.of(chunk("acme", "b", 1, 0, "Shared words too.", UP)));
+
+        index.delete("acme/a");
+
+        ChunkIndex.Hits hits = index.search("acme", "shared words", NORTH, 10);
+        assertThat(hits.bm25()).extracting(ScoredChunk::docId).containsExactly("b");
+        assertThat(hits.vector()).extracting(ScoredChunk::docId).containsExactly("b");
+        assertThat(index.chunkCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aQuestionOnlySeesItsTenant() {
+        index.replace("acme/doc", "acme", List.of(chunk("acme", "doc", 1, 0, "Identical secret text.", NORTH)));
+        index.replace("globex/doc", "globex", List.of(chunk("globex", "doc", 2, 0, "Identical secret text.", NORTH)));
+
+        ChunkIndex.Hits acme = index.search("acme", "identical secret text", NORTH, 10);
+        ChunkIndex.Hits globex = index.search("globex", "identical secret text", NORTH, 10);
+        ChunkIndex.Hits nobody = index.search("initech", "identical secret text", NORTH, 10);
+
+        assertThat(acme.bm25()).extracting(ScoredChunk::chunkId).containsExactly("acme/doc@1#0");
+        assertThat(acme.vector()).extracting(ScoredChunk::chunkId).containsExactly("acme/doc@1#0");
+        assertThat(globex.bm25()).extracting(ScoredChunk::chunkId).containsExactly("globex/doc@2#0");
+        assertThat(globex.vector()).extracting(ScoredChunk::chunkId).containsExactly("globex/doc@2#0");
+        assertThat(nobody.bm25()).isEmpty();
+        assertThat(nobody.vector()).isEmpty();
+    }
+
+    @Test
+    void aQuestionOfStopWordsOnlyHasNoBm25HitsButVectorHits() {
+        index.replace("acme/doc", "acme", List.of(chunk("acme", "doc", 1, 0, "The river.", NORTH)));
+
+        ChunkIndex.Hits hits = index.search("acme", "the of and", NORTH, 10);
+
+        assertThat(hits.bm25()).isEmpty();
+        assertThat(hits.vector()).hasSize(1);
+    }
+
+    @Test
+    void returnsAtMostKHitsPerRanking() {
+        for (int d = 0; d < 5; d++) {
+            index.replace("acme/d" + d, "acme", List.of(chunk("acme", "d" + d, 1, 0, "common word " + d, NORTH)));
+        }
+
+        ChunkIndex.Hits hits = index.search("acme", "common word", NORTH, 3);
+
+        assertThat(hits.bm25()).hasSize(3);
+        assertThat(hits.vector()).hasSize(3);
+    }
+
+    static Chunk chunk(String tenant, String docId, long version, int n, String text, float[] vector) {
+        return new Chunk(Chunk.id(tenant, docId, version, n), docId, version, 0, text.length(), text, vector);
+    }
+}

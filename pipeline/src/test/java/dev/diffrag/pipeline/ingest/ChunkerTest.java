@@ -1,0 +1,104 @@
+package dev.diffrag.pipeline.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.document.Document;
+import dev.langchain4j.data.document.splitter.DocumentSplitters;
+import dev.langchain4j.data.segment.TextSegment;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class ChunkerTest {
+
+    static Stream<Arguments> texts() {
+        return Stream.of(
+                Arguments.of("one short sentence", "A short text.", 200, 40),
+                Arguments.of("repeated sentences across paragraphs",
+                        "First paragraph about rivers. ".repeat(10) + "\n\n" + "Second paragraph about hills. ".repeat(10),
+                        200, 40),
+                Arguments.of("a repeated passage", ("The same passage again. It repeats word for word.\n\n").repeat(30), 120, 50),
+                Arguments.of("odd whitespace between paragraphs and lines",
+                        "Alpha line one.\r\n  Alpha line two.\n \n\n\tBeta paragraph,   with  runs of   spaces.\n\n\n"
+                                + "Gamma\u00a0uses a no-break space. Delta\u2003em space.\n" + "x".repeat(150),
+                        60, 20),
+                Arguments.of("one long word split by characters", "y".repeat(500) + " z", 64, 16),
+                Arguments.of("random words", randomText(new Random(7), 3_000), 300, 60),
+                Arguments.of("random words, no overlap", randomText(new Random(11), 3_000), 250, 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("texts")
+    void everyChunkIsTheOriginalTextAtItsOffsets(String name, String text, int size, int overlap) {
+        List<Chunker.Span> spans = new Chunker(size, overlap).split(text);
+        List<TextSegment> segments = DocumentSplitters.recursive(size, overlap).split(Document.from(text));
+
+        assertThat(spans).hasSameSizeAs(segments);
+        for (int i = 0; i < spans.size(); i++) {
+            Chunker.Span span = spans.get(i);
+            String chunk = text.substring(span.start(), span.end());
+            // The located passage holds exactly the splitter's segment, up to whitespace.
+            assertThat(withoutWhitespace(chunk)).isEqualTo(withoutWhitespace(segments.get(i).text()));
+            assertThat(chunk).isEqualTo(chunk.strip());
+            if (i > 0) {
+                assertThat(span.start()).isGreaterThanOrEqualTo(spans.get(i - 1).start());
+                // Overlap with the previous chunk never exceeds the configured characters.
+                assertThat(spans.get(i - 1).end() - span.start()).isLessThanOrEqualTo(overlap);
+            }
+        }
+        assertThat(spans.get(0).start()).isEqualTo(text.length() - text.stripLeading().length());
+    }
+
+    @Test
+    void chunksOfOrdinaryTextCoverItToTheEnd() {
+        // Only ordinary words: the splitter's last resort, splitting a word by characters, can skip characters.
+        String text = randomText(new Random(3), 2_000);
+        List<Chunker.Span> spans = new Chunker(200, 50).split(text);
+
+        assertThat(spans.get(spans.size() - 1).end()).isEqualTo(text.stripTrailing().length());
+        for (int i = 1; i < spans.size(); i++) {
+            assertThat(spans.get(i).start()).isLessThanOrEqualTo(spans.get(i - 1).end() + 3);
+        }
+    }
+
+    @Test
+    void aRepeatedPassageIsLocatedAtEachOfItsOccurrences() {
+        String passage = "The same passage again. It repeats word for word.";
+        String text = (passage + "\n\n").repeat(5);
+
+        List<Chunker.Span> spans = new Chunker(passage.length(), 0).split(text);
+
+        assertThat(spans).extracting(Chunker.Span::start)
+                .containsExactly(0, 51, 102, 153, 204);
+        assertThat(spans).allSatisfy(s -> assertThat(text.substring(s.start(), s.end())).isEqualTo(passage));
+    }
+
+    @Test
+    void rejectsBlankTextAndImpossibleSettings() {
+        assertThatThrownBy(() -> new Chunker(100, 10).split(" \n ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Chunker(100, 100)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Chunker(0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static String withoutWhitespace(String s) {
+        return s.replaceAll("[\\s\\u00a0\\u2003]", "");
+    }
+
+    /** Sentences of random dictionary words, with repeats, in paragraphs of random length. */
+    private static String randomText(Random random, int words) {
+        String[] vocabulary = {"stream", "state", "river", "index", "the", "a", "of", "checkpoint", "kafka", "lucene",
+            "vector", "query", "merge", "again", "and", "document", "version", "chunk", "overlap", "tenant"};
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            text.append(vocabulary[random.nextInt(vocabulary.length)]);
+            int r = random.nextInt(40);
+            text.append(r == 0 ? ".\n\n" : r < 4 ? ". " : r == 4 ? "\n" : " ");
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.diffrag.pipeline.retrieve;
+
+import static dev.diffrag.pipeline.retrieve.Partials.hit;
+import static dev.diffrag.pipeline.retrieve.Partials.partial;
+import static dev.diffrag.pipeline.retrieve.Partials.question;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.diffrag.pipeline.index.EmbeddedQuestion;
+import dev.diffrag.pipeline.index.PartialRetrieval;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MergeRetrievalsTest {
+
+    private static final long TIMEOUT = 1_000;
+    private static final long REMEMBER = 10_000;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, PartialRetrieval, RetrievalResult> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new MergeRetrievals(TIMEOUT, REMEMBER), p -> p.question().key(), Types.STRING);
+        harness.setProcessingTime(0);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void waitsForEverySubtaskThenEmitsOnce() throws Exception {
+        EmbeddedQuestion q = question("q1", 2);
+        harness.processElement(partial(q, 0, 3, List.of(hit("a", 2)), List.of()), 0);
+        harness.processElement(partial(q, 2, 3, List.of(hit("b", 1)), List.of()), 0);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.processElement(partial(q, 1, 3, List.of(), List.of(hit("c", 0.5))), 0);
+
+        List<RetrievalResult> out = harness.extractOutputValues();
+        assertThat(out).singleElement().satisfies(result -> {
+            assertThat(result.question()).isEqualTo(q.question());
+            assertThat(result.questionReceivedMs()).isEqualTo(Partials.RECEIVED_MS);
+            assertThat(result.passages()).extracting(RetrievedPassage::docId).containsExactly("a", "c");
+        });
+        harness.setProcessingTime(TIMEOUT * 2);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    @Test
+    void aDuplicateFromTheSameSubtaskDoesNotCountTwice() throws Exception {
+        EmbeddedQuestion q = question("q1", 2);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
+    @Test
+    void onTimeoutEmitsWhatArrivedExactlyOnceAndIgnoresLatePartials() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT - 1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.setProcessingTime(TIMEOUT);
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a"));
+
+        harness.processElement(partial(q, 1, 2, List.of(hit("b", 9)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT * 5);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    @Test
+    void forgetsAnsweredQuestionsAfterTheRetention() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 1, List.of(hit("a", 2)), List.of()), 0);
+        assertThat(harness.numKeyedStateEntries()).isPositive();
+
+        harness.setProcessingTime(REMEMBER);
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void questionsAreMergedIndependently() throws Exception {
+        EmbeddedQuestion q1 = question("q1", 5);
+        EmbeddedQuestion q2 = question("q2", 5);
+        harness.processElement(partial(q1, 0, 2, List.of(hit("a", 1)), List.of()), 0);
+        harness.processElement(partial(q2, 1, 2, List.of(hit("b", 1)), List.of()), 0);
+        harness.processElement(partial(q2, 0, 2, List.of(hit("c", 2)), List.of()), 0);
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(r -> assertThat(r.question().id()).isEqualTo("q2"));
+    }
+}
