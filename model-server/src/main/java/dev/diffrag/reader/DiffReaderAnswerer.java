@@ -87,8 +87,16 @@ public final class DiffReaderAnswerer implements Answerer {
         return threshold;
     }
 
+    /** What the reader answers, and the best span it found whether or not it withheld it. */
+    public record Reading(GroundedAnswer answer, GroundedAnswer bestSpan) {}
+
     @Override
     public List<GroundedAnswer> answer(List<AnswerRequest> requests) {
+        return read(requests).stream().map(Reading::answer).toList();
+    }
+
+    /** Answers with the best span beside each (for measuring reading apart from abstention); one forward pass. */
+    public List<Reading> read(List<AnswerRequest> requests) {
         List<String> texts = new ArrayList<>();
         for (AnswerRequest request : requests) {
             texts.add(request.question());
@@ -98,11 +106,15 @@ public final class DiffReaderAnswerer implements Answerer {
         List<ReaderFeaturizer.Encoded> encoded = requests.stream()
                 .map(r -> featurizer.encode(r.question(), r.contexts())).toList();
         List<SpanDecoder.Span> spans = predictor.spans(encoded);
-        List<GroundedAnswer> answers = new ArrayList<>(requests.size());
+        List<Reading> readings = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
-            answers.add(toAnswer(requests.get(i).contexts(), encoded.get(i), spans.get(i), threshold));
+            SpanDecoder.Span span = spans.get(i);
+            List<Passage> contexts = requests.get(i).contexts();
+            GroundedAnswer best = span.passage() < 0 ? GroundedAnswer.abstain(0) : toAnswer(contexts, encoded.get(i),
+                    new SpanDecoder.Span(span.passage(), span.startToken(), span.endToken(), span.confidence(), 0), 0);
+            readings.add(new Reading(toAnswer(contexts, encoded.get(i), span, threshold), best));
         }
-        return answers;
+        return readings;
     }
 
     /** The span as a cited verbatim quote, or an abstention. */

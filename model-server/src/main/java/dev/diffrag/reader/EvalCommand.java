@@ -22,6 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -66,29 +70,46 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = "--out", defaultValue = "docs/results") Path out;
 
+    /** {@code f1BestSpan}: F1 of the reader's best span had it never abstained (null for the baseline). */
     record Row(String model, String setting, int questions, Double em, Double f1, double answerRate,
-            double abstainRate) {}
+            double abstainRate, Double f1BestSpan) {}
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         Xquad data = Xquad.read(xquad);
         List<Xquad.Question> gold = data.sample(goldQuestions, seed);
         List<Xquad.Question> longSample = data.sample(longQuestions, seed);
-        List<Row> rows = new ArrayList<>();
+        List<Callable<List<Row>>> jobs = new ArrayList<>();
         for (String reader : readers) {
             String[] parts = reader.split("=", 2);
-            try (Answerer answerer = parts.length == 2 ? DiffReaderAnswerer.load(Path.of(parts[1]), null)
-                    : DiffReaderAnswerer.shipped(parts[0])) {
-                rows.addAll(evaluate(parts[0], answerer, data, gold, longSample));
-            }
+            jobs.add(() -> {
+                try (Answerer answerer = parts.length == 2 ? DiffReaderAnswerer.load(Path.of(parts[1]), null)
+                        : DiffReaderAnswerer.shipped(parts[0])) {
+                    return evaluate(parts[0], answerer, data, gold, longSample);
+                }
+            });
         }
         if (baseline) {
-            try (Answerer answerer = new BestSentenceAnswerer(new CachedEmbeddings(new AllMiniLmL6V2EmbeddingModel()),
-                    BestSentenceAnswerer.DEFAULT_THRESHOLD)) {
-                rows.addAll(evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample));
-            }
+            jobs.add(() -> {
+                try (Answerer answerer = new BestSentenceAnswerer(
+                        new CachedEmbeddings(new AllMiniLmL6V2EmbeddingModel()), BestSentenceAnswerer.DEFAULT_THRESHOLD)) {
+                    return evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample);
+                }
+            });
         }
-        write(rows);
+        // Models are evaluated side by side (one thread each): on a shared CPU that keeps the run short.
+        ExecutorService executor = Executors.newFixedThreadPool(jobs.size());
+        try {
+            List<Row> rows = new ArrayList<>();
+            for (Future<List<Row>> result : executor.invokeAll(jobs)) {
+                rows.addAll(result.get());
+            }
+            write(rows);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("evaluation failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            executor.shutdownNow();
+        }
         return 0;
     }
 
@@ -98,49 +119,62 @@ final class EvalCommand implements Callable<Integer> {
         rows.add(spanRow(model, "gold", gold, answer(model + " gold", answerer, gold, data::gold)));
         rows.add(spanRow(model, "distractors", longSample, answer(model + " distractors", answerer, longSample,
                 q -> data.withDistractors(q, distractors, seed))));
-        List<GroundedAnswer> none = answer(model + " abstain", answerer, longSample,
+        List<DiffReaderAnswerer.Reading> none = answer(model + " abstain", answerer, longSample,
                 q -> data.distractorsOnly(q, distractors, seed));
-        double abstained = none.stream().filter(GroundedAnswer::abstained).count() / (double) none.size();
-        rows.add(new Row(model, "abstain", none.size(), null, null, 1 - abstained, abstained));
+        double abstained = none.stream().filter(r -> r.answer().abstained()).count() / (double) none.size();
+        rows.add(new Row(model, "abstain", none.size(), null, null, 1 - abstained, abstained, null));
         rows.forEach(r -> spec.commandLine().getOut().println(r));
         return rows;
     }
 
-    private static List<GroundedAnswer> answer(String task, Answerer answerer, List<Xquad.Question> questions,
-            Function<Xquad.Question, AnswerRequest> request) {
-        List<GroundedAnswer> answers = new ArrayList<>();
+    /** Readings of the questions; for an answerer other than the reader the best span is unknown (null). */
+    private static List<DiffReaderAnswerer.Reading> answer(String task, Answerer answerer,
+            List<Xquad.Question> questions, Function<Xquad.Question, AnswerRequest> request) {
+        List<DiffReaderAnswerer.Reading> readings = new ArrayList<>();
         try (ProgressBar bar = new ProgressBar(task, questions.size())) {
             for (int from = 0; from < questions.size(); from += CHUNK) {
-                List<Xquad.Question> slice = questions.subList(from, Math.min(questions.size(), from + CHUNK));
-                answers.addAll(answerer.answer(slice.stream().map(request).toList()));
+                List<AnswerRequest> slice = questions.subList(from, Math.min(questions.size(), from + CHUNK))
+                        .stream().map(request).toList();
+                if (answerer instanceof DiffReaderAnswerer reader) {
+                    readings.addAll(reader.read(slice));
+                } else {
+                    answerer.answer(slice).forEach(a -> readings.add(new DiffReaderAnswerer.Reading(a, null)));
+                }
                 bar.stepBy(slice.size());
             }
         }
-        return answers;
+        return readings;
     }
 
     /** EM and F1 in percent over all questions; an abstention scores 0. */
     private static Row spanRow(String model, String setting, List<Xquad.Question> questions,
-            List<GroundedAnswer> answers) {
+            List<DiffReaderAnswerer.Reading> readings) {
         double em = 0;
         double f1 = 0;
+        double f1Best = 0;
         int answered = 0;
+        boolean reader = readings.stream().allMatch(r -> r.bestSpan() != null);
         for (int i = 0; i < questions.size(); i++) {
-            GroundedAnswer answer = answers.get(i);
+            GroundedAnswer answer = readings.get(i).answer();
+            List<String> golds = questions.get(i).answers();
             if (!answer.abstained()) {
                 answered++;
-                em += SquadMetrics.exactMatch(answer.answer(), questions.get(i).answers());
-                f1 += SquadMetrics.f1(answer.answer(), questions.get(i).answers());
+                em += SquadMetrics.exactMatch(answer.answer(), golds);
+                f1 += SquadMetrics.f1(answer.answer(), golds);
+            }
+            GroundedAnswer best = readings.get(i).bestSpan();
+            if (reader && !best.abstained()) {
+                f1Best += SquadMetrics.f1(best.answer(), golds);
             }
         }
         int n = questions.size();
         return new Row(model, setting, n, 100 * em / n, 100 * f1 / n, answered / (double) n,
-                1 - answered / (double) n);
+                1 - answered / (double) n, reader ? 100 * f1Best / n : null);
     }
 
     private void write(List<Row> rows) throws IOException {
         Files.createDirectories(out);
-        String command = "reader eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = "reader " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", command);
         json.put("date", Instant.now().toString());
@@ -152,14 +186,19 @@ final class EvalCommand implements Callable<Integer> {
                 .append("paragraph only; `distractors`: the gold paragraph among ").append(distractors)
                 .append(" paragraphs of other articles, shuffled; `abstain`: those distractors only. ")
                 .append("XQuAD is evaluation only: no training or threshold choice used it.\n\n")
-                .append("| model | setting | questions | EM | F1 | answer rate | abstain rate |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|\n");
+                .append("`F1 best span`: F1 of the reader's best span had it never abstained.\n\n")
+                .append("| model | setting | questions | EM | F1 | answer rate | abstain rate | F1 best span |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            md.append(String.format("| %s | %s | %d | %s | %s | %.3f | %.3f |%n", row.model(), row.setting(),
-                    row.questions(), row.em() == null ? "–" : String.format("%.1f", row.em()),
-                    row.f1() == null ? "–" : String.format("%.1f", row.f1()), row.answerRate(), row.abstainRate()));
+            md.append(String.format("| %s | %s | %d | %s | %s | %.3f | %.3f | %s |%n", row.model(), row.setting(),
+                    row.questions(), format(row.em()), format(row.f1()), row.answerRate(), row.abstainRate(),
+                    format(row.f1BestSpan())));
         }
         Files.writeString(out.resolve("reader-eval.md"), md.toString());
+    }
+
+    private static String format(Double percent) {
+        return percent == null ? "–" : String.format("%.1f", percent);
     }
 
     /** The baseline embeds every sentence of every request; the same paragraphs recur, so embed each text once. */

@@ -69,7 +69,8 @@ final class TrainCommand implements Callable<Integer> {
         LOG.info("{} training and {} development examples", train.size(), dev.size());
         ReaderConfig featureConfig = config("diff-v1");
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("command", "reader train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        summary.put("command", "reader " + String.join(" ",
+                spec.commandLine().getParseResult().originalArgs()));
         List<ReaderTraining.Result> results = new ArrayList<>();
         try (ReaderFeaturizer featurizer = new ReaderFeaturizer(featureConfig, Integer.MAX_VALUE, threads)) {
             long featuresStarted = System.nanoTime();
