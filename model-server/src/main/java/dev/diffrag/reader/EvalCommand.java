@@ -22,10 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -75,41 +71,27 @@ final class EvalCommand implements Callable<Integer> {
             double abstainRate, Double f1BestSpan) {}
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException {
         Xquad data = Xquad.read(xquad);
         List<Xquad.Question> gold = data.sample(goldQuestions, seed);
         List<Xquad.Question> longSample = data.sample(longQuestions, seed);
-        List<Callable<List<Row>>> jobs = new ArrayList<>();
+        // One model after another on this thread: DJL switches PyTorch's autograd off only for the thread that
+        // started the engine, and DIFF V1's inference path works in place, which autograd forbids elsewhere.
+        List<Row> rows = new ArrayList<>();
         for (String reader : readers) {
             String[] parts = reader.split("=", 2);
-            jobs.add(() -> {
-                try (Answerer answerer = parts.length == 2 ? DiffReaderAnswerer.load(Path.of(parts[1]), null)
-                        : DiffReaderAnswerer.shipped(parts[0])) {
-                    return evaluate(parts[0], answerer, data, gold, longSample);
-                }
-            });
+            try (Answerer answerer = parts.length == 2 ? DiffReaderAnswerer.load(Path.of(parts[1]), null)
+                    : DiffReaderAnswerer.shipped(parts[0])) {
+                rows.addAll(evaluate(parts[0], answerer, data, gold, longSample));
+            }
         }
         if (baseline) {
-            jobs.add(() -> {
-                try (Answerer answerer = new BestSentenceAnswerer(
-                        new CachedEmbeddings(new AllMiniLmL6V2EmbeddingModel()), BestSentenceAnswerer.DEFAULT_THRESHOLD)) {
-                    return evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample);
-                }
-            });
-        }
-        // Models are evaluated side by side (one thread each): on a shared CPU that keeps the run short.
-        ExecutorService executor = Executors.newFixedThreadPool(jobs.size());
-        try {
-            List<Row> rows = new ArrayList<>();
-            for (Future<List<Row>> result : executor.invokeAll(jobs)) {
-                rows.addAll(result.get());
+            try (Answerer answerer = new BestSentenceAnswerer(new CachedEmbeddings(new AllMiniLmL6V2EmbeddingModel()),
+                    BestSentenceAnswerer.DEFAULT_THRESHOLD)) {
+                rows.addAll(evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample));
             }
-            write(rows);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("evaluation failed: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            executor.shutdownNow();
         }
+        write(rows);
         return 0;
     }
 

@@ -121,13 +121,14 @@ public final class ReaderTraining {
     }
 
     /**
-     * Trains {@code config} for the configured steps or until {@code maxSeconds} have passed, calibrates on {@code dev}, saves to {@code output}.
+     * Trains {@code config} up to update {@code lastStep} of the schedule or until {@code maxSeconds} have passed
+     * (whichever comes first), calibrates on {@code dev}, saves to {@code output}.
      *
      * @param variant a name for logs, e.g. diff-v1
      */
     public static Result train(String variant, ReaderConfig config, List<Labelled> train, List<ReaderExample> devExamples,
             List<Labelled> dev, ReaderFeaturizer featurizer, TrainingConfig training, int tokenBudget,
-            double maxSeconds, Path output) throws IOException {
+            int lastStep, double maxSeconds, Path output) throws IOException {
         ModelTrainer.seed(training.seed());
         try (NDManager manager = NDManager.newBaseManager(Devices.pick())) {
             ReaderModel model = new ReaderModel(config);
@@ -141,8 +142,8 @@ public final class ReaderTraining {
             try (ModelTrainer trainer = new ModelTrainer(model, model.namedParameters(), config, training, batches,
                     new SpanLoss())) {
                 // A wall-clock cap protects the shared CPU's budget; the run reports how many steps it took.
-                while (trainer.step() < training.totalSteps() && System.nanoTime() - started < maxSeconds * 1e9) {
-                    history.addAll(trainer.trainUntil(Math.min(training.totalSteps(), trainer.step() + 25), null));
+                while (trainer.step() < lastStep && System.nanoTime() - started < maxSeconds * 1e9) {
+                    history.addAll(trainer.trainUntil(Math.min(lastStep, trainer.step() + 25), null));
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;

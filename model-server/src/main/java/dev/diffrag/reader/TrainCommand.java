@@ -54,6 +54,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42") int seed;
     @Option(names = "--max-minutes", defaultValue = "9", description = "wall-clock cap per variant")
     double maxMinutes;
+    @Option(names = "--stop-after", defaultValue = "0",
+            description = "stop each variant after this many updates of the --steps schedule (0: run it all)")
+    int stopAfter;
     @Option(names = "--limit", defaultValue = "0", description = "use only this many training examples (0: all)")
     int limit;
     @Option(names = "--threads", defaultValue = "2", description = "onnxruntime threads for MiniLM") int threads;
@@ -92,7 +95,8 @@ final class TrainCommand implements Callable<Integer> {
             TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);
             for (String variant : variants) {
                 results.add(ReaderTraining.train(variant, config(variant), trainLabelled, devKept, devLabelled,
-                        featurizer, training, tokenBudget, maxMinutes * 60, out.resolve(variant)));
+                        featurizer, training, tokenBudget, stopAfter > 0 ? stopAfter : steps, maxMinutes * 60,
+                        out.resolve(variant)));
             }
         }
         summary.put("trainingExamples", train.size());
