@@ -7,6 +7,7 @@ import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.model.AttentionKind;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +63,20 @@ class ShippedReaderTest {
         assertThat(readings.get(0).bestSpan().answer()).contains("Röntgen");
         assertThat(reader.answer(requests)).extracting(GroundedAnswer::abstained)
                 .containsExactlyElementsOf(readings.stream().map(r -> r.answer().abstained()).toList());
+    }
+
+    @Test
+    void answersOnAThreadOtherThanTheOneThatStartedTheEngine() throws Exception {
+        // Flink calls answerers from its operator threads; PyTorch's autograd mode is per thread.
+        List<AnswerRequest> requests = List.of(new AnswerRequest("who got the first nobel prize in physics",
+                List.of(NOBEL)));
+        List<GroundedAnswer> here = reader.answer(requests);
+        List<List<GroundedAnswer>> there = new ArrayList<>();
+        Thread thread = new Thread(() -> there.add(reader.answer(requests)));
+        thread.start();
+        thread.join();
+        assertThat(there).hasSize(1);
+        assertThat(there.get(0)).isEqualTo(here);
     }
 
     @Test
