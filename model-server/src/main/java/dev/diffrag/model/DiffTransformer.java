@@ -98,39 +98,37 @@ public final class DiffTransformer extends AbstractBlock {
      */
     public NDArray encode(ParameterStore ps, NDArray tokenIds, NDArray paddingMask, boolean training,
                           AttentionProbe probe) {
-        int length = checkInput(tokenIds.getShape(), paddingMask, 0);
-        NDManager manager = tokenIds.getManager();
-        Attention.Context context = new Attention.Context(
-                Rotary.forPositions(manager, 0, length, config.headDim(), config.ropeTheta()),
-                AttentionBias.build(manager, length, 0, length, config.causal(), paddingMask),
-                null, probe);
+        checkInput(tokenIds.getShape(), paddingMask, 0);
+        return encodeEmbedded(ps, embed(ps, tokenIds, training), paddingMask, training, probe);
+    }
+
+    /** The token embedding lookup: (B, T) ids → (B, T, dModel). */
+    public NDArray embed(ParameterStore ps, NDArray tokenIds, boolean training) {
         NDArray table = Params.value(ps, embedTokens, tokenIds, training);
-        NDArray x = Embedding.embedding(tokenIds.toType(DataType.INT64, false), table, SparseFormat.DENSE)
-                .head(); // (B, T, dModel)
-        return run(ps, x, context, training);
+        return Embedding.embedding(tokenIds.toType(DataType.INT64, false), table, SparseFormat.DENSE).head();
     }
 
     /**
-     * Hidden states of continuous inputs, for models whose positions are not tokens (e.g. one vector per sentence):
-     * the blocks and the final norm run on {@code x} directly, skipping the token embedding, which stays unused.
-     * Rotary positions and masks are as in {@link #encode}.
+     * Hidden states after the final norm for inputs that are already vectors, e.g. token embeddings plus segment
+     * embeddings, or projected features of another model (the embedding table is then unused).
      *
-     * @param x           (B, T, dModel) input vectors on the model's device
-     * @param paddingMask (B, T) 1 = real position, 0 = padding; null when there is no padding
+     * @param inputs      (B, T, dModel)
+     * @param paddingMask (B, T) 1 = real token, 0 = padding; null when there is no padding
      * @return (B, T, dModel)
      */
-    public NDArray encodeEmbeddings(ParameterStore ps, NDArray x, NDArray paddingMask, boolean training) {
-        Shape shape = x.getShape();
+    public NDArray encodeEmbedded(ParameterStore ps, NDArray inputs, NDArray paddingMask, boolean training,
+                                  AttentionProbe probe) {
+        Shape shape = inputs.getShape();
         if (shape.dimension() != 3 || shape.get(2) != config.dModel()) {
             throw new IllegalArgumentException("inputs must be (B, T, " + config.dModel() + "), got " + shape);
         }
         int length = checkInput(new Shape(shape.get(0), shape.get(1)), paddingMask, 0);
-        NDManager manager = x.getManager();
+        NDManager manager = inputs.getManager();
         Attention.Context context = new Attention.Context(
                 Rotary.forPositions(manager, 0, length, config.headDim(), config.ropeTheta()),
                 AttentionBias.build(manager, length, 0, length, config.causal(), paddingMask),
-                null, null);
-        return run(ps, x, context, training);
+                null, probe);
+        return run(context, ps, inputs, training);
     }
 
     /**
@@ -153,10 +151,7 @@ public final class DiffTransformer extends AbstractBlock {
                 Rotary.forPositions(manager, offset, steps, config.headDim(), config.ropeTheta()),
                 AttentionBias.build(manager, steps, offset, offset + steps, true, keyMask),
                 cache, null);
-        NDArray table = Params.value(ps, embedTokens, tokenIds, false);
-        NDArray x = Embedding.embedding(tokenIds.toType(DataType.INT64, false), table, SparseFormat.DENSE)
-                .head(); // (B, t, dModel)
-        NDArray hidden = run(ps, x, context, false);
+        NDArray hidden = run(context, ps, embed(ps, tokenIds, false), false);
         cache.advance(steps);
         return config.lmHead() ? logits(ps, hidden, false) : hidden;
     }
@@ -175,20 +170,20 @@ public final class DiffTransformer extends AbstractBlock {
         return layers.get(layer);
     }
 
-    private NDArray run(ParameterStore ps, NDArray x, Attention.Context context, boolean training) {
+    private NDArray run(Attention.Context context, ParameterStore ps, NDArray embedded, boolean training) {
+        NDArray x = embedded; // (B, T, dModel)
         for (TransformerBlock block : layers) {
             x = block.forward(ps, x, context, training);
         }
         return norm.forward(ps, x, training); // (B, T, dModel)
     }
 
-    /** Checks the (B, T) positions of the input against the mask and maxLength; returns T. */
     private int checkInput(Shape shape, NDArray paddingMask, int offset) {
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("token ids must be (B, T), got " + shape);
         }
         if (paddingMask != null && !paddingMask.getShape().equals(shape)) {
-            throw new IllegalArgumentException("padding mask " + paddingMask.getShape() + " must match the inputs' "
+            throw new IllegalArgumentException("padding mask " + paddingMask.getShape() + " must match token ids "
                     + shape);
         }
         int length = Math.toIntExact(shape.get(1));

@@ -2,6 +2,7 @@ package dev.diffrag.serving;
 
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
+import dev.diffrag.reader.DiffReaderAnswerer;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summarizers;
 
@@ -13,8 +14,9 @@ public final class ServedModels {
     public static Answerer answerer(ServerConfig config) {
         return switch (config.answerer()) {
             case "baseline" -> new BestSentenceAnswerer(config.abstainThreshold());
+            case "diff-reader" -> DiffReaderAnswerer.shippedDefault();
             default -> throw new IllegalArgumentException("unknown answerer '" + config.answerer() + "' ("
-                    + ServerConfig.envName(ServerConfig.ANSWERER) + "; known: baseline)");
+                    + ServerConfig.envName(ServerConfig.ANSWERER) + "; known: baseline, diff-reader)");
         };
     }
 

@@ -86,7 +86,7 @@ public final class SentenceSalienceModel extends AbstractBlock {
         NDArray x = Linear.linear(sentences, ps.getValue(inProj, sentences.getDevice(), training)).head(); // (B, T, D)
         NDArray positions = ps.getValue(position, sentences.getDevice(), training)
                 .get(new NDIndex("0:{}", length)); // (T, D)
-        NDArray hidden = encoder.encodeEmbeddings(ps, x.add(positions), mask, training); // (B, T, D)
+        NDArray hidden = encoder.encodeEmbedded(ps, x.add(positions), mask, training, null); // (B, T, D)
         NDArray logits = Linear.linear(hidden, ps.getValue(score, sentences.getDevice(), training)).head(); // (B, T, 1)
         return new NDList(logits.squeeze(-1)); // (B, T)
     }

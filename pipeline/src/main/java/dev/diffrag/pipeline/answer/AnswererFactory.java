@@ -3,6 +3,7 @@ package dev.diffrag.pipeline.answer;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
 import dev.diffrag.pipeline.PipelineConfig;
+import dev.diffrag.reader.DiffReaderAnswerer;
 import java.io.Serializable;
 
 /**
@@ -18,6 +19,8 @@ public interface AnswererFactory extends Serializable {
         double threshold = config.abstainThreshold();
         return switch (config.answerer()) {
             case "baseline" -> () -> new BestSentenceAnswerer(threshold);
+            // The reader abstains by its own threshold, calibrated on development data with its checkpoint.
+            case "diff-reader" -> DiffReaderAnswerer::shippedDefault;
             case "remote" -> {
                 RemoteAnswererConfig remote = config.remote();
                 if (remote.url() == null) {
@@ -27,7 +30,7 @@ public interface AnswererFactory extends Serializable {
                 yield () -> new RemoteAnswerer(remote);
             }
             default -> throw new IllegalArgumentException(
-                    "unknown answerer '" + config.answerer() + "' (known: baseline, remote)");
+                    "unknown answerer '" + config.answerer() + "' (known: baseline, diff-reader, remote)");
         };
     }
 }

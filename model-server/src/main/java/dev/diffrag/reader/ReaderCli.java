@@ -1,0 +1,30 @@
+package dev.diffrag.reader;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code reader}: train the Diff Transformer reader, answer questions from a JSONL file, evaluate on xquad. */
+@Command(name = "reader", mixinStandardHelpOptions = true, version = "diffrag reader 0.1.0",
+        description = "Extractive reader with citations and abstention.",
+        subcommands = {TrainCommand.class, AnswerCommand.class, EvalCommand.class})
+public final class ReaderCli {
+
+    private static final String LOG_CONFIG = "reader-log4j2.xml";
+
+    public static void main(String[] args) {
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", LOG_CONFIG);
+        }
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line; errors print as one line instead of a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new ReaderCli());
+        commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
+            cl.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        return commandLine;
+    }
+}

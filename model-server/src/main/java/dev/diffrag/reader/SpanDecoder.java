@@ -1,0 +1,84 @@
+package dev.diffrag.reader;
+
+/**
+ * Picks the answer span from start and end scores: the best start ≤ end pair inside one passage (a span never crosses
+ * a passage boundary) of at most {@code maxAnswerTokens} tokens, against the no-answer slot at position 0.
+ *
+ * <p>Probabilities are softmaxes over the allowed positions (position 0 and passage tokens), the same distributions
+ * the model was trained on; a span's confidence is p_start(i)·p_end(j), and the no-answer probability
+ * p_start(0)·p_end(0).
+ */
+public final class SpanDecoder {
+
+    /**
+     * The decoded span.
+     *
+     * @param passage     index of the cited passage, −1 when no span was possible (all passages empty)
+     * @param startToken  first token of the span within the passage
+     * @param endToken    last token of the span within the passage (inclusive)
+     * @param confidence  p_start·p_end of the span, in [0, 1]
+     * @param noAnswer    p_start(0)·p_end(0), in [0, 1]
+     */
+    public record Span(int passage, int startToken, int endToken, double confidence, double noAnswer) {
+        /** True when the no-answer slot scores at least as high as the best span. */
+        public boolean noAnswerWins() {
+            return passage < 0 || noAnswer >= confidence;
+        }
+    }
+
+    private final int maxAnswerTokens;
+
+    public SpanDecoder(int maxAnswerTokens) {
+        if (maxAnswerTokens < 1) {
+            throw new IllegalArgumentException("maxAnswerTokens must be positive");
+        }
+        this.maxAnswerTokens = maxAnswerTokens;
+    }
+
+    /** @param start, end the model's scores for the sequence's positions (extra padding positions are ignored) */
+    public Span decode(ReaderSequence sequence, float[] start, float[] end) {
+        boolean[] allowed = sequence.answerable();
+        double[] startProbability = softmax(start, allowed);
+        double[] endProbability = softmax(end, allowed);
+        int bestPassage = -1;
+        int bestStart = 0;
+        int bestEnd = 0;
+        double best = -1;
+        for (int p = 0; p < sequence.passages(); p++) {
+            for (int i = sequence.passageStart(p); i < sequence.passageEnd(p); i++) {
+                int last = Math.min(sequence.passageEnd(p), i + maxAnswerTokens);
+                for (int j = i; j < last; j++) {
+                    double score = startProbability[i] * endProbability[j];
+                    if (score > best) {
+                        best = score;
+                        bestPassage = p;
+                        bestStart = i - sequence.passageStart(p);
+                        bestEnd = j - sequence.passageStart(p);
+                    }
+                }
+            }
+        }
+        return new Span(bestPassage, bestStart, bestEnd, Math.max(best, 0), startProbability[0] * endProbability[0]);
+    }
+
+    private static double[] softmax(float[] scores, boolean[] allowed) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < allowed.length; i++) {
+            if (allowed[i]) {
+                max = Math.max(max, scores[i]);
+            }
+        }
+        double[] probability = new double[allowed.length];
+        double sum = 0;
+        for (int i = 0; i < allowed.length; i++) {
+            if (allowed[i]) {
+                probability[i] = Math.exp(scores[i] - max);
+                sum += probability[i];
+            }
+        }
+        for (int i = 0; i < allowed.length; i++) {
+            probability[i] /= sum;
+        }
+        return probability;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.diffrag.reader;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Runs a reader over encoded inputs in batches of similar length and decodes each input's best span. */
+final class SpanPredictor {
+
+    /** Inputs per forward pass. */
+    private static final int BATCH = 8;
+
+    private final ReaderModel model;
+    private final ReaderFeaturizer featurizer;
+    private final NDManager manager;
+    private final ParameterStore parameters;
+    private final SpanDecoder decoder;
+
+    SpanPredictor(ReaderModel model, ReaderFeaturizer featurizer, NDManager manager) {
+        this.model = model;
+        this.featurizer = featurizer;
+        this.manager = manager;
+        this.parameters = new ParameterStore(manager, false);
+        this.decoder = new SpanDecoder(model.config().maxAnswerTokens());
+    }
+
+    /** The decoded spans, in input order. */
+    List<SpanDecoder.Span> spans(List<ReaderFeaturizer.Encoded> encoded) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < encoded.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt(i -> encoded.get(i).sequence().length()));
+        SpanDecoder.Span[] spans = new SpanDecoder.Span[encoded.size()];
+        for (int from = 0; from < order.size(); from += BATCH) {
+            List<Integer> slice = order.subList(from, Math.min(order.size(), from + BATCH));
+            List<ReaderFeaturizer.Encoded> batch = slice.stream().map(encoded::get).toList();
+            try (NDManager scope = manager.newSubManager()) {
+                NDList outputs = model.forward(parameters, featurizer.inputs(batch, model.config().input(), scope),
+                        false);
+                float[][] start = rows(outputs.get(0));
+                float[][] end = rows(outputs.get(1));
+                for (int b = 0; b < slice.size(); b++) {
+                    spans[slice.get(b)] = decoder.decode(batch.get(b).sequence(), start[b], end[b]);
+                }
+            }
+        }
+        return List.of(spans);
+    }
+
+    private static float[][] rows(NDArray scores) {
+        int rows = Math.toIntExact(scores.getShape().get(0));
+        int length = Math.toIntExact(scores.getShape().get(1));
+        float[] flat = scores.toType(DataType.FLOAT32, false).toFloatArray();
+        float[][] result = new float[rows][length];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(flat, r * length, result[r], 0, length);
+        }
+        return result;
+    }
+}

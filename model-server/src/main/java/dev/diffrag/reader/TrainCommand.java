@@ -1,0 +1,123 @@
+package dev.diffrag.reader;
+
+import dev.diffrag.model.AttentionKind;
+import dev.diffrag.model.io.ModelFiles;
+import dev.diffrag.model.train.TrainingConfig;
+import dev.diffrag.reader.data.ReaderCorpus;
+import dev.diffrag.reader.data.ReaderExample;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reader train DATA}: builds the training data from the shared data folder, computes the MiniLM features once,
+ * and trains each requested variant with the same data, seed and steps; each lands in {@code OUT/<variant>/} and a
+ * summary in {@code OUT/training.json}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train reader variants on NQ, cloze, unanswerable and long-context data (never xquad).")
+final class TrainCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "the shared data folder, e.g. ../shared/data")
+    Path data;
+
+    @Option(names = "--out", defaultValue = "model-server/target/reader-runs", description = "output folder")
+    Path out;
+
+    @Option(names = "--variants", split = ",", defaultValue = "diff-v1,vanilla,diff-v1-scratch",
+            description = "diff-v1, diff-v2, vanilla (MiniLM features) and the same with -scratch (token embeddings)")
+    List<String> variants;
+
+    @Option(names = "--steps", defaultValue = "400") int steps;
+    @Option(names = "--warmup", defaultValue = "40") int warmup;
+    @Option(names = "--lr", defaultValue = "1e-3") double learningRate;
+    @Option(names = "--token-budget", defaultValue = "2048", description = "padded tokens per batch") int tokenBudget;
+    @Option(names = "--d-model", defaultValue = "128") int dModel;
+    @Option(names = "--layers", defaultValue = "2") int layers;
+    @Option(names = "--head-dim", defaultValue = "32") int headDim;
+    @Option(names = "--max-length", defaultValue = "4096") int maxLength;
+    @Option(names = "--seed", defaultValue = "42") int seed;
+    @Option(names = "--max-minutes", defaultValue = "9", description = "wall-clock cap per variant")
+    double maxMinutes;
+    @Option(names = "--stop-after", defaultValue = "0",
+            description = "stop each variant after this many updates of the --steps schedule (0: run it all)")
+    int stopAfter;
+    @Option(names = "--limit", defaultValue = "0", description = "use only this many training examples (0: all)")
+    int limit;
+    @Option(names = "--threads", defaultValue = "2", description = "onnxruntime threads for MiniLM") int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        ReaderCorpus.Split split = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), seed);
+        List<ReaderExample> train = limit > 0 ? split.train().subList(0, Math.min(limit, split.train().size()))
+                : split.train();
+        List<ReaderExample> dev = limit > 0 ? split.dev().subList(0, Math.min(limit, split.dev().size()))
+                : split.dev();
+        LOG.info("{} training and {} development examples", train.size(), dev.size());
+        ReaderConfig featureConfig = config("diff-v1");
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("command", "reader " + String.join(" ",
+                spec.commandLine().getParseResult().originalArgs()));
+        List<ReaderTraining.Result> results = new ArrayList<>();
+        try (ReaderFeaturizer featurizer = new ReaderFeaturizer(featureConfig, Integer.MAX_VALUE, threads)) {
+            long featuresStarted = System.nanoTime();
+            ReaderTraining.precompute(train, featurizer);
+            ReaderTraining.precompute(dev, featurizer);
+            double featureSeconds = (System.nanoTime() - featuresStarted) / 1e9;
+            LOG.info("MiniLM features in {} s", String.format("%.0f", featureSeconds));
+            summary.put("featureSeconds", featureSeconds);
+            List<ReaderTraining.Labelled> trainLabelled = ReaderTraining.label(train, featurizer);
+            List<ReaderTraining.Labelled> devLabelled = new ArrayList<>();
+            List<ReaderExample> devKept = new ArrayList<>();
+            for (ReaderExample example : dev) {
+                List<ReaderTraining.Labelled> one = ReaderTraining.label(List.of(example), featurizer);
+                if (!one.isEmpty()) {
+                    devKept.add(example);
+                    devLabelled.add(one.get(0));
+                }
+            }
+            TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);
+            for (String variant : variants) {
+                results.add(ReaderTraining.train(variant, config(variant), trainLabelled, devKept, devLabelled,
+                        featurizer, training, tokenBudget, stopAfter > 0 ? stopAfter : steps, maxMinutes * 60,
+                        out.resolve(variant)));
+            }
+        }
+        summary.put("trainingExamples", train.size());
+        summary.put("devExamples", dev.size());
+        summary.put("totalSeconds", (System.nanoTime() - started) / 1e9);
+        summary.put("results", results);
+        ModelFiles.writeJson(out.resolve("training.json"), summary);
+        LOG.info("wrote {}", out.resolve("training.json"));
+        return 0;
+    }
+
+    private ReaderConfig config(String variant) {
+        boolean scratch = variant.endsWith("-scratch");
+        String kind = scratch ? variant.substring(0, variant.length() - "-scratch".length()) : variant;
+        AttentionKind attention = switch (kind) {
+            case "diff-v1" -> AttentionKind.DIFF_V1;
+            case "diff-v2" -> AttentionKind.DIFF_V2;
+            case "vanilla" -> AttentionKind.VANILLA;
+            default -> throw new IllegalArgumentException("unknown variant " + variant);
+        };
+        return ReaderConfig.of(attention, scratch ? ReaderConfig.Input.TOKEN_EMBEDDINGS
+                : ReaderConfig.Input.MINILM_FEATURES, dModel, layers, headDim, maxLength);
+    }
+}

@@ -1,0 +1,198 @@
+package dev.diffrag.reader.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.answer.Passage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reader's training and development data, built from the shared data folder (never from xquad-en.json, which is
+ * for evaluation only):
+ * <ul>
+ *   <li>Natural Questions (open) with their oracle passage, split into train and development by the seed;</li>
+ *   <li>{@link Cloze} questions from NQ training passages, Paul Graham essays and CNN/DM articles;</li>
+ *   <li>unanswerable examples: a question with passages that lack its answer;</li>
+ *   <li>long inputs: the gold passage among distractors at a random position.</li>
+ * </ul>
+ */
+public final class ReaderCorpus {
+
+    /** Words per passage cut from essays and articles, about an NQ passage's length. */
+    private static final int CHUNK_WORDS = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ReaderCorpus.class);
+
+    /** Sizes and shares of the generated parts. */
+    /**
+     * Sizes and shares of the parts. MiniLM features of every passage are computed before training, which costs
+     * about a second per passage on a busy CPU, so the recipe bounds the number of distinct passages.
+     *
+     * @param dev              NQ questions held out for development
+     * @param nqTrain          NQ questions used for training (their passages also serve cloze questions)
+     * @param essayPassages    essay passages, each giving one cloze question
+     * @param newsPassages     CNN/DM passages, each giving one cloze question
+     * @param nqCloze          share of NQ training passages that also give a cloze question
+     * @param unanswerable     share of answerable examples paired with one passage lacking the answer
+     * @param long_            share placed among {@code minDistractors..maxDistractors} distractors
+     * @param longUnanswerable share asked over distractors only
+     */
+    public record Recipe(int dev, int nqTrain, int essayPassages, int newsPassages, double nqCloze,
+            double unanswerable, double long_, double longUnanswerable, int minDistractors, int maxDistractors) {
+        public static Recipe standard() {
+            return new Recipe(150, 1200, 150, 150, 1.0, 0.2, 0.2, 0.07, 2, 5);
+        }
+    }
+
+    public record Split(List<ReaderExample> train, List<ReaderExample> dev) {}
+
+    private ReaderCorpus() {}
+
+    public static Split build(Path data, Recipe recipe, long seed) throws IOException {
+        Random random = new Random(seed);
+        List<ReaderExample> nq = naturalQuestions(data.resolve("qa/nq-open-oracle.jsonl.gz"));
+        Collections.shuffle(nq, random);
+        List<ReaderExample> dev = new ArrayList<>(nq.subList(0, recipe.dev()));
+        List<ReaderExample> train = new ArrayList<>(nq.subList(recipe.dev(),
+                Math.min(nq.size(), recipe.dev() + recipe.nqTrain())));
+
+        List<Passage> essays = chunks(textFiles(data.resolve("longctx/paul-graham-essays")), "essay", random);
+        List<Passage> news = chunks(articles(data.resolve("summarization/cnndm-250.jsonl")), "news", random);
+        essays = essays.subList(0, Math.min(recipe.essayPassages(), essays.size()));
+        news = news.subList(0, Math.min(recipe.newsPassages(), news.size()));
+        List<Passage> pool = new ArrayList<>();
+        train.forEach(e -> pool.addAll(e.passages()));
+        pool.addAll(essays);
+        pool.addAll(news);
+
+        List<ReaderExample> answerable = new ArrayList<>(train);
+        addCloze(answerable, essays, random);
+        addCloze(answerable, news, random);
+        List<Passage> nqPassages = train.stream().map(e -> e.passages().get(0)).toList();
+        addCloze(answerable, nqPassages.subList(0, (int) (nqPassages.size() * recipe.nqCloze())), random);
+
+        Distractors distractors = new Distractors(pool);
+        List<ReaderExample> trainSet = new ArrayList<>(answerable);
+        trainSet.addAll(derived(answerable, distractors, recipe, random));
+        Collections.shuffle(trainSet, random);
+
+        List<ReaderExample> devSet = new ArrayList<>(dev);
+        Recipe devRecipe = new Recipe(0, 0, 0, 0, 0, 1, 1, 1, 4, 4);
+        devSet.addAll(derived(dev, distractors, devRecipe, random));
+        return new Split(trainSet, devSet);
+    }
+
+    /** Unanswerable and long examples, as shares of the answerable ones. */
+    private static List<ReaderExample> derived(List<ReaderExample> answerable, Distractors distractors, Recipe recipe,
+            Random random) {
+        List<ReaderExample> derived = new ArrayList<>();
+        for (ReaderExample example : answerable) {
+            int count = recipe.minDistractors() + random.nextInt(recipe.maxDistractors() - recipe.minDistractors() + 1);
+            try {
+                if (random.nextDouble() < recipe.unanswerable()) {
+                    derived.add(distractors.unanswerable(example, 1, random));
+                }
+                if (random.nextDouble() < recipe.long_()) {
+                    derived.add(distractors.amongDistractors(example, count, random));
+                }
+                if (random.nextDouble() < recipe.longUnanswerable()) {
+                    derived.add(distractors.unanswerable(example, count, random));
+                }
+            } catch (IllegalStateException e) {
+                // An answer as common as "in" occurs nearly everywhere: no passage can stand in for one lacking it.
+                LOG.debug("no distractors: {}", e.getMessage());
+            }
+        }
+        return derived;
+    }
+
+    private static void addCloze(List<ReaderExample> into, List<Passage> passages, Random random) {
+        for (Passage passage : passages) {
+            Cloze.question(passage, random).ifPresent(into::add);
+        }
+    }
+
+    /** NQ questions whose answer string occurs in the oracle passage; the first occurrence is the gold span. */
+    static List<ReaderExample> naturalQuestions(Path file) throws IOException {
+        List<ReaderExample> examples = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                JsonNode record = JSON.readTree(line);
+                String text = record.get("ctxs").get(0).get("text").asText();
+                List<String> answers = new ArrayList<>();
+                record.get("answers").forEach(a -> answers.add(a.asText()));
+                Passage passage = new Passage("nq-" + number++, text);
+                int[] span = find(text, answers);
+                if (span != null) {
+                    examples.add(ReaderExample.single(record.get("question").asText(), passage, span[0], span[1],
+                            answers));
+                }
+            }
+        }
+        return examples;
+    }
+
+    /** The first exact occurrence of any answer, else the first case-insensitive one; null when none occurs. */
+    static int[] find(String text, List<String> answers) {
+        for (boolean ignoreCase : new boolean[] {false, true}) {
+            String haystack = ignoreCase ? text.toLowerCase(Locale.ROOT) : text;
+            for (String answer : answers) {
+                String needle = ignoreCase ? answer.toLowerCase(Locale.ROOT) : answer;
+                int at = needle.isBlank() ? -1 : haystack.indexOf(needle);
+                // Lower-casing keeps lengths for the text we meet; a mismatch would shift offsets, so skip it.
+                if (at >= 0 && haystack.length() == text.length()) {
+                    return new int[] {at, at + answer.length()};
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<String> textFiles(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            List<String> texts = new ArrayList<>();
+            for (Path file : files.filter(f -> f.toString().endsWith(".txt")).sorted().toList()) {
+                texts.add(Files.readString(file));
+            }
+            return texts;
+        }
+    }
+
+    private static List<String> articles(Path file) throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) {
+                texts.add(JSON.readTree(line).get("article").asText());
+            }
+        }
+        return texts;
+    }
+
+    /** Passages of about {@value #CHUNK_WORDS} words, shuffled. */
+    private static List<Passage> chunks(List<String> texts, String prefix, Random random) {
+        List<Passage> passages = new ArrayList<>();
+        for (String text : texts) {
+            for (String chunk : Cloze.chunks(text, CHUNK_WORDS)) {
+                passages.add(new Passage(prefix + "-" + passages.size(), chunk));
+            }
+        }
+        Collections.shuffle(passages, random);
+        return passages;
+    }
+}

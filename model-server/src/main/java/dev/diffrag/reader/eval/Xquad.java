@@ -1,0 +1,111 @@
+package dev.diffrag.reader.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Passage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * XQuAD (English; SQuAD v1.1 format) as reader requests. Evaluation only: nothing here is used for training or for
+ * choosing thresholds.
+ */
+public final class Xquad {
+
+    /** A question with its gold answers and the index of its paragraph and article. */
+    public record Question(String id, String question, List<String> answers, int paragraph, int article) {}
+
+    private final List<Passage> paragraphs;
+    private final List<Integer> articleOf;
+    private final List<Question> questions;
+
+    private Xquad(List<Passage> paragraphs, List<Integer> articleOf, List<Question> questions) {
+        this.paragraphs = paragraphs;
+        this.articleOf = articleOf;
+        this.questions = questions;
+    }
+
+    public static Xquad read(Path file) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        List<Passage> paragraphs = new ArrayList<>();
+        List<Integer> articleOf = new ArrayList<>();
+        List<Question> questions = new ArrayList<>();
+        int article = 0;
+        for (JsonNode entry : root.get("data")) {
+            for (JsonNode paragraph : entry.get("paragraphs")) {
+                int index = paragraphs.size();
+                paragraphs.add(new Passage("a" + article + "-p" + index, paragraph.get("context").asText()));
+                articleOf.add(article);
+                for (JsonNode qa : paragraph.get("qas")) {
+                    List<String> answers = new ArrayList<>();
+                    qa.get("answers").forEach(a -> answers.add(a.get("text").asText()));
+                    questions.add(new Question(qa.get("id").asText(), qa.get("question").asText(), answers, index,
+                            article));
+                }
+            }
+            article++;
+        }
+        return new Xquad(paragraphs, articleOf, questions);
+    }
+
+    public List<Question> questions() {
+        return questions;
+    }
+
+    public List<Passage> paragraphs() {
+        return paragraphs;
+    }
+
+    /** {@code count} questions drawn with the seed (all when count ≥ the number of questions), in file order. */
+    public List<Question> sample(int count, long seed) {
+        if (count >= questions.size()) {
+            return questions;
+        }
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < questions.size(); i++) {
+            indices.add(i);
+        }
+        Collections.shuffle(indices, new Random(seed));
+        List<Integer> picked = new ArrayList<>(indices.subList(0, count));
+        Collections.sort(picked);
+        return picked.stream().map(questions::get).toList();
+    }
+
+    /** The question over its gold paragraph only. */
+    public AnswerRequest gold(Question question) {
+        return new AnswerRequest(question.question(), List.of(paragraphs.get(question.paragraph())));
+    }
+
+    /** The gold paragraph among {@code distractors} paragraphs of other articles, in a seeded shuffled order. */
+    public AnswerRequest withDistractors(Question question, int distractors, long seed) {
+        List<Passage> passages = distractors(question, distractors, seed);
+        passages.add(paragraphs.get(question.paragraph()));
+        Collections.shuffle(passages, random(question, seed));
+        return new AnswerRequest(question.question(), passages);
+    }
+
+    /** The same distractors as {@link #withDistractors} without the gold paragraph: nothing answers the question. */
+    public AnswerRequest distractorsOnly(Question question, int distractors, long seed) {
+        return new AnswerRequest(question.question(), distractors(question, distractors, seed));
+    }
+
+    private List<Passage> distractors(Question question, int count, long seed) {
+        List<Passage> others = new ArrayList<>();
+        for (int p = 0; p < paragraphs.size(); p++) {
+            if (articleOf.get(p) != question.article()) {
+                others.add(paragraphs.get(p));
+            }
+        }
+        Collections.shuffle(others, random(question, seed));
+        return new ArrayList<>(others.subList(0, count));
+    }
+
+    private static Random random(Question question, long seed) {
+        return new Random(seed * 31 + question.id().hashCode());
+    }
+}

@@ -1,0 +1,72 @@
+package dev.diffrag.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.GroundedAnswer;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AnswerCommandTest {
+
+    /** Quotes the first word of the first context when the question ends with "?", else abstains. */
+    private static final class FirstWord implements Answerer {
+        final List<Integer> batchSizes = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "first-word";
+        }
+
+        @Override
+        public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+            batchSizes.add(batch.size());
+            return batch.stream().map(r -> r.question().endsWith("?")
+                    ? GroundedAnswer.span(r.contexts().get(0), 0, r.contexts().get(0).text().indexOf(' '), 0.75)
+                    : GroundedAnswer.abstain(0.1)).toList();
+        }
+    }
+
+    @Test
+    void jsonlRoundTripKeepsOrderIdsAndCitations() throws Exception {
+        String input = """
+                {"id": "q1", "question": "Who?", "contexts": [{"id": "c9", "text": "Ada Lovelace wrote it."}]}
+
+                {"id": 2, "question": "no question mark", "contexts": [{"id": "c1", "text": "Nothing here."}]}
+                """;
+        StringWriter out = new StringWriter();
+        FirstWord answerer = new FirstWord();
+        AnswerCommand.run(answerer, new StringReader(input), out);
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).hasSize(2);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode first = json.readTree(lines.get(0));
+        assertThat(first.get("id").asText()).isEqualTo("q1");
+        assertThat(first.get("answer").asText()).isEqualTo("Ada");
+        assertThat(first.get("abstained").asBoolean()).isFalse();
+        assertThat(first.get("confidence").asDouble()).isEqualTo(0.75);
+        assertThat(first.get("citation").get("contextId").asText()).isEqualTo("c9");
+        assertThat(first.get("citation").get("start").asInt()).isZero();
+        assertThat(first.get("citation").get("end").asInt()).isEqualTo(3);
+        JsonNode second = json.readTree(lines.get(1));
+        assertThat(second.get("id").asText()).isEqualTo("2");
+        assertThat(second.get("answer").isNull()).isTrue();
+        assertThat(second.get("abstained").asBoolean()).isTrue();
+        assertThat(second.get("citation").isNull()).isTrue();
+        assertThat(answerer.batchSizes).containsExactly(2); // one batched call
+    }
+
+    @Test
+    void malformedLinesAreRejectedWithTheirLineNumber() {
+        String input = "{\"id\": \"q1\", \"question\": \"Who?\", \"contexts\": []}\n{\"id\": \"q2\"}\n";
+        assertThatThrownBy(() -> AnswerCommand.run(new FirstWord(), new StringReader(input), new StringWriter()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2");
+    }
+}

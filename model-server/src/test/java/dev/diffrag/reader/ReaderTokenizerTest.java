@@ -1,0 +1,64 @@
+package dev.diffrag.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ReaderTokenizerTest {
+
+    private static ReaderTokenizer tokenizer;
+
+    @BeforeAll
+    static void load() {
+        tokenizer = new ReaderTokenizer();
+    }
+
+    @AfterAll
+    static void close() {
+        tokenizer.close();
+    }
+
+    private static List<String> pieces(String text, ReaderTokenizer.Tokens tokens) {
+        List<String> pieces = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            pieces.add(text.substring(tokens.start()[i], tokens.end()[i]));
+        }
+        return pieces;
+    }
+
+    @Test
+    void spansCoverEveryNonSpaceCharacterOnceInOrder() {
+        String text = "In 1901 Wilhelm Conrad Röntgen won the first Nobel Prize (physics), 😀 didn't he?";
+        ReaderTokenizer.Tokens tokens = tokenizer.tokenize(text);
+        StringBuilder covered = new StringBuilder();
+        int previousEnd = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            assertThat(tokens.start()[i]).isGreaterThanOrEqualTo(previousEnd);
+            assertThat(text.substring(previousEnd, tokens.start()[i])).isBlank();
+            covered.append(text, tokens.start()[i], tokens.end()[i]);
+            previousEnd = tokens.end()[i];
+        }
+        assertThat(text.substring(previousEnd)).isBlank();
+        assertThat(covered.toString()).isEqualTo(text.replace(" ", ""));
+    }
+
+    @Test
+    void tokensMapToTheirWordsAndSubwordsAfterAnAstralCharacter() {
+        String text = "😀 Röntgen won in 1901.";
+        ReaderTokenizer.Tokens tokens = tokenizer.tokenize(text);
+        List<String> pieces = pieces(text, tokens);
+        assertThat(pieces).contains("won", "in", "1901", ".");
+        assertThat(String.join("", pieces.subList(1, pieces.indexOf("won")))).isEqualTo("Röntgen");
+        assertThat(tokens.ids()[pieces.indexOf("won")]).isEqualTo(2180); // "won" in the MiniLM vocabulary
+    }
+
+    @Test
+    void noSpecialTokensAreAdded() {
+        ReaderTokenizer.Tokens tokens = tokenizer.tokenize("hello world");
+        assertThat(tokens.ids()).doesNotContain(ReaderTokenizer.CLS, ReaderTokenizer.SEP).hasSize(2);
+    }
+}

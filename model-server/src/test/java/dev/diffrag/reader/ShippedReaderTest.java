@@ -1,0 +1,92 @@
+package dev.diffrag.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
+import dev.diffrag.model.AttentionKind;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The checkpoint shipped in the jar loads and reads. */
+class ShippedReaderTest {
+
+    private static final Passage NOBEL = new Passage("nobel", "The first Nobel Prize in Physics was awarded in 1901 "
+            + "to Wilhelm Conrad Röntgen, of Germany, who received 150,782 SEK.");
+    private static final Passage RAIN = new Passage("rain", "The Amazon rainforest covers much of the Amazon basin "
+            + "of South America. Rainfall there exceeds two metres a year.");
+
+    private static DiffReaderAnswerer reader;
+
+    @BeforeAll
+    static void load() throws Exception {
+        reader = DiffReaderAnswerer.shipped();
+    }
+
+    @AfterAll
+    static void close() {
+        reader.close();
+    }
+
+    @Test
+    void shippedReaderIsTheDiffV1ReaderWithACalibratedThreshold() {
+        assertThat(reader.name()).isEqualTo("diff-v1-reader");
+        assertThat(reader.threshold()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void answersAreVerbatimCitedSpansOrAbstentionsInRequestOrder() {
+        List<AnswerRequest> requests = List.of(
+                new AnswerRequest("who got the first nobel prize in physics", List.of(RAIN, NOBEL)),
+                new AnswerRequest("How much rain falls in the Amazon?", List.of(RAIN)),
+                new AnswerRequest("When was the first Nobel Prize in Physics awarded?", List.of(NOBEL)));
+        List<DiffReaderAnswerer.Reading> readings = reader.read(requests);
+        assertThat(readings).hasSize(3);
+        for (int i = 0; i < readings.size(); i++) {
+            for (GroundedAnswer answer : List.of(readings.get(i).answer(), readings.get(i).bestSpan())) {
+                assertThat(answer.confidence()).isBetween(0.0, 1.0);
+                if (!answer.abstained()) {
+                    Passage cited = requests.get(i).contexts().stream()
+                            .filter(p -> p.id().equals(answer.citation().contextId())).findFirst().orElseThrow();
+                    assertThat(cited.text().substring(answer.citation().start(), answer.citation().end()))
+                            .isEqualTo(answer.answer());
+                }
+            }
+        }
+        // A Natural Questions training question: the trained weights find its answer among two passages.
+        assertThat(readings.get(0).bestSpan().citation().contextId()).isEqualTo("nobel");
+        assertThat(readings.get(0).bestSpan().answer()).contains("Röntgen");
+        assertThat(reader.answer(requests)).extracting(GroundedAnswer::abstained)
+                .containsExactlyElementsOf(readings.stream().map(r -> r.answer().abstained()).toList());
+    }
+
+    @Test
+    void answersOnAThreadOtherThanTheOneThatStartedTheEngine() throws Exception {
+        // Flink calls answerers from its operator threads; PyTorch's autograd mode is per thread.
+        List<AnswerRequest> requests = List.of(new AnswerRequest("who got the first nobel prize in physics",
+                List.of(NOBEL)));
+        List<GroundedAnswer> here = reader.answer(requests);
+        List<List<GroundedAnswer>> there = new ArrayList<>();
+        Thread thread = new Thread(() -> there.add(reader.answer(requests)));
+        thread.start();
+        thread.join();
+        assertThat(there).hasSize(1);
+        assertThat(there.get(0)).isEqualTo(here);
+    }
+
+    @Test
+    void checkpointRecordsItsArchitecture() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.loadResource("diff-v1", manager);
+            assertThat(loaded.model().config().encoder().attention()).isEqualTo(AttentionKind.DIFF_V1);
+            assertThat(loaded.model().config().input()).isEqualTo(ReaderConfig.Input.MINILM_FEATURES);
+            assertThat(loaded.model().config().encoder().causal()).isFalse();
+            assertThat(loaded.model().config().encoder().maxLength()).isGreaterThanOrEqualTo(2048);
+        }
+    }
+}

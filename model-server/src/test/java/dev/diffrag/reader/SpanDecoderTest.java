@@ -1,0 +1,93 @@
+package dev.diffrag.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SpanDecoderTest {
+
+    /** n tokens of one-character words "a b c …" (ids are irrelevant to decoding). */
+    static ReaderTokenizer.Tokens words(int n) {
+        int[] ids = new int[n];
+        int[] start = new int[n];
+        int[] end = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = 1000 + i;
+            start[i] = 2 * i;
+            end[i] = 2 * i + 1;
+        }
+        return new ReaderTokenizer.Tokens(ids, start, end);
+    }
+
+    private static float[] scores(int length, float base) {
+        float[] scores = new float[length];
+        Arrays.fill(scores, base);
+        return scores;
+    }
+
+    @Test
+    void layoutPlacesPassagesAfterTheQuestionBetweenSeparators() {
+        ReaderSequence sequence = ReaderSequence.build(words(3), List.of(words(4), words(2)), 64, 100);
+        // [CLS] q q q [SEP] p p p p [SEP] p p [SEP]
+        assertThat(sequence.length()).isEqualTo(13);
+        assertThat(sequence.passageStart(0)).isEqualTo(5);
+        assertThat(sequence.passageEnd(0)).isEqualTo(9);
+        assertThat(sequence.passageStart(1)).isEqualTo(10);
+        assertThat(sequence.id(9)).isEqualTo(ReaderTokenizer.SEP);
+        assertThat(sequence.answerable()).containsExactly(true, false, false, false, false, true, true, true, true,
+                false, true, true, false);
+    }
+
+    @Test
+    void longInputsAreCutAndLatePassagesBecomeEmpty() {
+        ReaderSequence sequence = ReaderSequence.build(words(100), List.of(words(10), words(10)), 8, 16);
+        assertThat(sequence.length()).isLessThanOrEqualTo(16);
+        assertThat(sequence.passageEnd(0) - sequence.passageStart(0)).isEqualTo(5); // 16 − [CLS] 8q [SEP] … [SEP]
+        assertThat(sequence.passageEnd(1)).isEqualTo(sequence.passageStart(1));
+        assertThat(sequence.position(0, 7)).isEqualTo(-1);
+    }
+
+    @Test
+    void spanNeverCrossesAPassageBoundary() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(3), words(3)), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        start[sequence.passageStart(0) + 2] = 10; // the last token of passage 0 …
+        end[sequence.passageStart(1)] = 10;       // … and the first of passage 1 are the favourites
+        SpanDecoder.Span span = new SpanDecoder(30).decode(sequence, start, end);
+        int first = sequence.passageStart(span.passage()) + span.startToken();
+        int last = sequence.passageStart(span.passage()) + span.endToken();
+        assertThat(last).isLessThan(sequence.passageEnd(span.passage()));
+        assertThat(first).isGreaterThanOrEqualTo(sequence.passageStart(span.passage()));
+        assertThat(span.endToken()).isGreaterThanOrEqualTo(span.startToken());
+    }
+
+    @Test
+    void spanRespectsTheMaximumLength() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(20)), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        start[sequence.passageStart(0) + 1] = 10;
+        end[sequence.passageStart(0) + 12] = 10;
+        SpanDecoder.Span span = new SpanDecoder(4).decode(sequence, start, end);
+        assertThat(span.endToken() - span.startToken() + 1).isLessThanOrEqualTo(4);
+        assertThat(new SpanDecoder(30).decode(sequence, start, end))
+                .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(1, 12);
+    }
+
+    @Test
+    void probabilitiesAreOverAllowedPositionsAndNoAnswerCanWin() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(3)), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        start[1] = 50; // a question token: not an answer position, so it must not count
+        start[0] = 5;
+        end[0] = 5;
+        SpanDecoder.Span span = new SpanDecoder(30).decode(sequence, start, end);
+        assertThat(span.noAnswerWins()).isTrue();
+        assertThat(span.noAnswer()).isBetween(0.0, 1.0).isGreaterThan(0.9);
+        assertThat(span.confidence()).isBetween(0.0, 1.0);
+    }
+}

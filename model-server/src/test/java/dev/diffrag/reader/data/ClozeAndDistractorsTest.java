@@ -1,0 +1,70 @@
+package dev.diffrag.reader.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.diffrag.answer.Passage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ClozeAndDistractorsTest {
+
+    private static final Passage TEXT = new Passage("p", "The first Nobel Prize in Physics was awarded in 1901 to "
+            + "Wilhelm Conrad Röntgen, of Germany, who received 150,782 SEK. John Bardeen is the only laureate to win "
+            + "the prize twice, in 1956 and 1972. Short one.");
+
+    @Test
+    void clozeHidesASpanThatOccursInThePassageAtItsOffsets() {
+        for (int seed = 0; seed < 30; seed++) {
+            Optional<ReaderExample> made = Cloze.question(TEXT, new Random(seed));
+            assertThat(made).isPresent();
+            ReaderExample example = made.get();
+            String hidden = example.answerText();
+            assertThat(TEXT.text().substring(example.answerStart(), example.answerEnd())).isEqualTo(hidden);
+            assertThat(example.answers()).containsExactly(hidden);
+            assertThat(example.question()).endsWith("?").containsAnyOf("what year", "how many", "who or what");
+            // The question is its sentence with the span replaced: the words around the span are kept.
+            String before = TEXT.text().substring(Math.max(0, example.answerStart() - 8), example.answerStart()).strip();
+            assertThat(example.question()).contains(before.substring(before.lastIndexOf(' ') + 1));
+        }
+    }
+
+    @Test
+    void sentenceInitialWordsAreNotHidden() {
+        Passage passage = new Passage("p", "Yesterday it rained in the valley for many long hours.");
+        assertThat(Cloze.question(passage, new Random(1))).isEmpty();
+    }
+
+    @Test
+    void unanswerableExamplesLackEveryAnswerAndLongOnesKeepTheGoldSpan() {
+        List<Passage> pool = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            pool.add(new Passage("d" + i, i % 2 == 0 ? "Bardeen won it in 1956, number " + i + "."
+                    : "A passage about rivers and mountains, number " + i + "."));
+        }
+        Distractors distractors = new Distractors(pool);
+        ReaderExample gold = ReaderExample.single("Who won twice?", TEXT, TEXT.text().indexOf("John Bardeen"),
+                TEXT.text().indexOf("John Bardeen") + "John Bardeen".length(), List.of("John Bardeen", "bardeen"));
+        Random random = new Random(3);
+        for (int round = 0; round < 20; round++) {
+            ReaderExample none = distractors.unanswerable(gold, 4, random);
+            assertThat(none.answerable()).isFalse();
+            assertThat(none.passages()).hasSize(4).doesNotHaveDuplicates().allSatisfy(p ->
+                    assertThat(p.text().toLowerCase(Locale.ROOT)).doesNotContain("bardeen"));
+            ReaderExample among = distractors.amongDistractors(gold, 3, random);
+            assertThat(among.passages()).hasSize(4);
+            assertThat(among.answerText()).isEqualTo("John Bardeen");
+            assertThat(among.passages().get(among.answerPassage())).isEqualTo(TEXT);
+        }
+    }
+
+    @Test
+    void answersAreFoundExactlyFirstThenIgnoringCase() {
+        assertThat(ReaderCorpus.find("Rome and rome", List.of("rome"))).containsExactly(9, 13);
+        assertThat(ReaderCorpus.find("Rome and Milan", List.of("rome"))).containsExactly(0, 4);
+        assertThat(ReaderCorpus.find("Rome", List.of("Paris"))).isNull();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.diffrag.pipeline.answer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AnswererFactoryTest {
+
+    private static AnswerConfig named(String answerer) {
+        AnswerConfig d = AnswerConfig.defaults();
+        return new AnswerConfig(answerer, d.abstainThreshold(), d.maxBatchSize(), d.maxBatchDelayMs(), d.timeoutMs(),
+                d.capacity());
+    }
+
+    @Test
+    void diffReaderIsTheShippedDiffTransformerReaderAndItsAnswersAreGrounded() {
+        try (Answerer reader = AnswererFactory.of(named("diff-reader")).create()) {
+            Passage passage = new Passage("c1", "The Eiffel Tower was completed in 1889 for the World's Fair in Paris.");
+
+            GroundedAnswer answer = reader.answer(List.of(new AnswerRequest("When was the Eiffel Tower completed?",
+                    List.of(passage)))).get(0);
+
+            assertThat(reader.name()).isEqualTo("diff-v1-reader");
+            if (!answer.abstained()) { // grounded by construction: a verbatim span of the cited passage
+                assertThat(answer.citation().contextId()).isEqualTo("c1");
+                assertThat(passage.text().substring(answer.citation().start(), answer.citation().end()))
+                        .isEqualTo(answer.answer());
+            }
+            assertThat(answer.confidence()).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
+    void unknownAnswerersNameTheKnownOnes() {
+        assertThatThrownBy(() -> AnswererFactory.of(named("oracle")))
+                .hasMessageContaining("unknown answerer 'oracle' (known: baseline, diff-reader, remote)");
+    }
+}
