@@ -59,6 +59,9 @@ public record PipelineConfig(
     public static final String SUMMARIZER = "diffrag.summarizer";
     public static final String SUMMARY_MAX_SENTENCES = "diffrag.summary.max-sentences";
     public static final String SUMMARY_MAX_TOKENS = "diffrag.summary.max-tokens";
+    public static final String SUMMARY_BATCH_SIZE = "diffrag.summary.batch-size";
+    public static final String SUMMARY_BATCH_DELAY_MS = "diffrag.summary.batch-delay-ms";
+    public static final String SUMMARY_TIMEOUT_MS = "diffrag.summary.timeout-ms";
     public static final String DIGEST_WINDOW_MS = "diffrag.digest.window-ms";
     public static final String DIGEST_SENTENCES = "diffrag.digest.sentences";
     public static final String DIGEST_OUT_OF_ORDERNESS_MS = "diffrag.digest.out-of-orderness-ms";
@@ -122,6 +125,9 @@ public record PipelineConfig(
                 values.integer(DIGEST_SENTENCES, d.summary().digestSentences()),
                 values.longValue(DIGEST_OUT_OF_ORDERNESS_MS, d.summary().outOfOrdernessMs()),
                 values.longValue(DIGEST_IDLENESS_MS, d.summary().idleSourceMs()),
+                values.integer(SUMMARY_BATCH_SIZE, d.summary().maxBatchSize()),
+                values.longValue(SUMMARY_BATCH_DELAY_MS, d.summary().maxBatchDelayMs()),
+                values.longValue(SUMMARY_TIMEOUT_MS, d.summary().timeoutMs()),
                 remote);
         String guarantee = settings.apply(KafkaConfig.DELIVERY_GUARANTEE);
         return new PipelineConfig(

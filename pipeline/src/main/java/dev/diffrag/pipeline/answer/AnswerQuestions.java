@@ -5,9 +5,9 @@ import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.pipeline.batching.ModelBatchers;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
 import dev.diffrag.serving.MicroBatcher;
-import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -42,12 +42,8 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
     @Override
     public void open(OpenContext openContext) {
         answerer = answererFactory.create();
-        batcher = new MicroBatcher<>(
-                "answerer-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                answerer::answer,
-                config.maxBatchSize(),
-                Duration.ofMillis(config.maxBatchDelayMs()),
-                config.capacity());
+        batcher = ModelBatchers.forSubtask("answerer", getRuntimeContext(), answerer::answer,
+                config.maxBatchSize(), config.maxBatchDelayMs(), config.capacity());
     }
 
     @Override
@@ -82,11 +78,6 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
 
     @Override
     public void close() throws Exception {
-        if (batcher != null) {
-            batcher.close();
-        }
-        if (answerer != null) {
-            answerer.close();
-        }
+        ModelBatchers.close(batcher, answerer);
     }
 }

@@ -3,8 +3,10 @@ package dev.diffrag.pipeline.summarize;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.SummaryRecord;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -13,9 +15,10 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * The summaries branch of the job:
  *
  * <pre>
- * documents ─▶ validate ─▶ keyBy(tenant/doc) ─▶ summarize each version ─────────────────────────▶ summaries
- *                                                  └─ candidates ─▶ event time (producer ts, watermarks)
- *                                                       ─▶ keyBy(tenant/topic) ─▶ tumbling window ─▶ digest ─┘
+ * documents ─▶ validate ─▶ keyBy(tenant/doc) ─▶ latest versions only ─▶ async I/O: summarize in micro-batches
+ *    ─▶ split ─────────────────────────────────────────────────────────────────────────────────▶ summaries
+ *         └─ candidates ─▶ event time (producer ts, watermarks)
+ *              ─▶ keyBy(tenant/topic) ─▶ tumbling window ─▶ digest ────────────────────────────────┘
  * </pre>
  */
 public final class Summaries {
@@ -33,13 +36,26 @@ public final class Summaries {
 
     /** Document summaries and digests of already validated document versions. */
     public static DataStream<SummaryRecord> fromVersions(DataStream<DocumentVersion> versions, SummaryConfig config) {
-        SingleOutputStreamOperator<SummaryRecord> documentSummaries = versions
+        // The uid "summarize-documents" stays with the keyed operator: it owns the latest-version state of savepoints.
+        DataStream<DocumentVersion> latestVersions = versions
                 .keyBy(DocumentVersion::key, Types.STRING)
-                .process(new SummarizeDocuments(config))
+                .process(new LatestDocumentVersions())
                 .uid("summarize-documents")
-                .name("Summarize documents (" + config.summarizer() + ")");
+                .name("Latest document versions");
+        // Ordered, so a document's newer version never overtakes its older one.
+        SingleOutputStreamOperator<SummaryRecord> documentSummaries = AsyncDataStream.orderedWait(
+                        latestVersions,
+                        new SummarizeDocuments(SummarizerFactory.of(config), config),
+                        config.timeoutMs(),
+                        TimeUnit.MILLISECONDS,
+                        config.capacity())
+                .uid("summarize-documents-async")
+                .name("Summarize documents (" + config.summarizer() + ")")
+                .process(new SplitSummaries())
+                .uid("split-summaries")
+                .name("Split summaries and digest candidates");
         DataStream<SummaryRecord> digests = documentSummaries
-                .getSideOutput(SummarizeDocuments.DIGEST_CANDIDATES)
+                .getSideOutput(SplitSummaries.DIGEST_CANDIDATES)
                 .assignTimestampsAndWatermarks(WatermarkStrategy
                         .<DigestCandidate>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrdernessMs()))
                         .withTimestampAssigner((candidate, recordTimestamp) -> candidate.producedAtMs())

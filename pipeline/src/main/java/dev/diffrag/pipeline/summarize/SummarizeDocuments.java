@@ -2,72 +2,95 @@ package dev.diffrag.pipeline.summarize;
 
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.pipeline.batching.ModelBatchers;
+import dev.diffrag.serving.MicroBatcher;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Keyed by {@code tenant/docId}: summarizes every new version of a document, supersedes it on delete, and passes each
- * summarized version on to the digests ({@link #DIGEST_CANDIDATES}).
+ * Summarizes each new document version through Flink async I/O: versions are queued on a {@link MicroBatcher}, so the
+ * summarizer (a GPU model, or a model server) gets batches of documents instead of one at a time. A delete needs no
+ * model: it completes at once with a superseding, empty summary.
  *
- * <p>Keyed state holds the latest version seen, so a version replayed after a restore, or an older one arriving late,
- * never overwrites a newer summary.
+ * <p>The job never fails because of one document: a version the summarizer did not summarize within the async timeout,
+ * or whose batch threw, gets no summary; it is logged and counted ({@code summaryTimeouts}, {@code summarizerErrors}),
+ * and the document's next version supersedes it as usual. Run with ordered output, so a document's versions leave in
+ * the order {@link LatestDocumentVersions} let them through.
  */
-public final class SummarizeDocuments extends KeyedProcessFunction<String, DocumentVersion, SummaryRecord> {
+public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion, SummarizedVersion> {
 
-    public static final OutputTag<DigestCandidate> DIGEST_CANDIDATES =
-            new OutputTag<>("digest-candidates") {};
+    private static final Logger LOG = LoggerFactory.getLogger(SummarizeDocuments.class);
 
+    private final SummarizerFactory summarizerFactory;
     private final SummaryConfig config;
 
     private transient Summarizer summarizer;
-    private transient ValueState<Long> latestVersion;
-    private transient Counter staleVersions;
+    private transient MicroBatcher<SummaryRequest, Summary> batcher;
+    private transient Counter timeouts;
+    private transient Counter errors;
 
-    public SummarizeDocuments(SummaryConfig config) {
+    public SummarizeDocuments(SummarizerFactory summarizerFactory, SummaryConfig config) {
+        this.summarizerFactory = summarizerFactory;
         this.config = config;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        summarizer = config.newSummarizer(config.maxTokens());
-        latestVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("latest-version", Types.LONG));
-        staleVersions = getRuntimeContext().getMetricGroup().counter("staleSummaryVersions");
+        summarizer = summarizerFactory.create();
+        batcher = ModelBatchers.forSubtask("summarizer", getRuntimeContext(), summarizer::summarize,
+                config.maxBatchSize(), config.maxBatchDelayMs(), config.capacity());
+        timeouts = getRuntimeContext().getMetricGroup().counter("summaryTimeouts");
+        errors = getRuntimeContext().getMetricGroup().counter("summarizerErrors");
     }
 
     @Override
-    public void processElement(DocumentVersion document, Context ctx, Collector<SummaryRecord> out) throws Exception {
-        Long latest = latestVersion.value();
-        if (latest != null && document.version() <= latest) {
-            staleVersions.inc();
-            return;
-        }
-        latestVersion.update(document.version());
+    public void asyncInvoke(DocumentVersion document, ResultFuture<SummarizedVersion> result) {
         if (document.op() == DocumentOp.DELETE) {
-            out.collect(SummaryRecord.deleted(document.tenant(), document.docId(), document.version(),
-                    summarizer.name(), latency(document)));
-            ctx.output(DIGEST_CANDIDATES, new DigestCandidate(document.tenant(), document.topic(), document.docId(),
-                    document.version(), true, List.of(), document.producedAtMs()));
+            result.complete(List.of(new SummarizedVersion(
+                    SummaryRecord.deleted(document.tenant(), document.docId(), document.version(), summarizer.name(),
+                            latency(document)),
+                    new DigestCandidate(document.tenant(), document.topic(), document.docId(), document.version(),
+                            true, List.of(), document.producedAtMs()))));
             return;
         }
-        Summary summary = summarizer.summarize(
-                List.of(new SummaryRequest(document.key(), document.text(), config.maxSentences()))).get(0);
+        batcher.submit(new SummaryRequest(document.key(), document.text(), config.maxSentences()))
+                .whenComplete((summary, error) -> {
+                    if (error == null) {
+                        result.complete(List.of(summarized(document, summary)));
+                    } else {
+                        errors.inc();
+                        LOG.warn("summarizer {} failed on {} version {}; it gets no summary", summarizer.name(),
+                                document.key(), document.version(), error);
+                        result.complete(List.of());
+                    }
+                });
+    }
+
+    @Override
+    public void timeout(DocumentVersion document, ResultFuture<SummarizedVersion> result) {
+        timeouts.inc();
+        LOG.warn("summarizer {} took over {} ms on {} version {}; it gets no summary", summarizer.name(),
+                config.timeoutMs(), document.key(), document.version());
+        result.complete(List.of());
+    }
+
+    private SummarizedVersion summarized(DocumentVersion document, Summary summary) {
         List<SummaryRecord.Sentence> sentences = summary.sentences().stream()
                 .map(s -> new SummaryRecord.Sentence(s.text(), s.start(), s.end(), null, null))
                 .toList();
-        out.collect(SummaryRecord.document(document.tenant(), document.docId(), document.version(), sentences,
-                summarizer.name(), latency(document)));
-        ctx.output(DIGEST_CANDIDATES, new DigestCandidate(document.tenant(), document.topic(), document.docId(),
-                document.version(), false, sentences, document.producedAtMs()));
+        return new SummarizedVersion(
+                SummaryRecord.document(document.tenant(), document.docId(), document.version(), sentences,
+                        summarizer.name(), latency(document)),
+                new DigestCandidate(document.tenant(), document.topic(), document.docId(), document.version(), false,
+                        sentences, document.producedAtMs()));
     }
 
     private static long latency(DocumentVersion document) {
@@ -75,9 +98,7 @@ public final class SummarizeDocuments extends KeyedProcessFunction<String, Docum
     }
 
     @Override
-    public void close() {
-        if (summarizer != null) {
-            summarizer.close();
-        }
+    public void close() throws Exception {
+        ModelBatchers.close(batcher, summarizer);
     }
 }

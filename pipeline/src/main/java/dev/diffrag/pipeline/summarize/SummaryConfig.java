@@ -18,6 +18,10 @@ import java.io.Serializable;
  * @param digestSentences     sentences per digest
  * @param outOfOrdernessMs    how late (in event time) a document may arrive and still count in its window
  * @param idleSourceMs        after how long without documents a source partition stops holding back watermarks
+ * @param maxBatchSize        most document versions handed to the summarizer in one call
+ * @param maxBatchDelayMs     longest a document version waits for others to fill its batch
+ * @param timeoutMs           longest a version may take in the summarizer; after it, that version gets no summary
+ *                            (counted in {@code summaryTimeouts}) and the job goes on
  * @param remote              the model server of {@code remote}: the answerer's, same settings
  */
 public record SummaryConfig(
@@ -28,14 +32,18 @@ public record SummaryConfig(
         int digestSentences,
         long outOfOrdernessMs,
         long idleSourceMs,
+        int maxBatchSize,
+        long maxBatchDelayMs,
+        long timeoutMs,
         RemoteAnswererConfig remote) implements Serializable {
 
     public SummaryConfig {
         if (maxSentences < 1 || maxTokens < 0 || digestWindowMs < 1 || digestSentences < 1 || outOfOrdernessMs < 0
-                || idleSourceMs < 1) {
+                || idleSourceMs < 1 || maxBatchSize < 1 || maxBatchDelayMs < 0 || timeoutMs < 1) {
             throw new IllegalArgumentException("bad summary settings: " + maxSentences + " sentences, " + maxTokens
                     + " tokens, window " + digestWindowMs + " ms, digest " + digestSentences + " sentences, "
-                    + "out-of-orderness " + outOfOrdernessMs + " ms, idleness " + idleSourceMs + " ms");
+                    + "out-of-orderness " + outOfOrdernessMs + " ms, idleness " + idleSourceMs + " ms, batches of "
+                    + maxBatchSize + " within " + maxBatchDelayMs + " ms, timeout " + timeoutMs + " ms");
         }
         if ("remote".equals(summarizer) && (remote == null || remote.url() == null)) {
             throw new IllegalArgumentException("summarizer 'remote' needs the model server's URL ("
@@ -43,11 +51,23 @@ public record SummaryConfig(
         }
     }
 
-    /** Settings of an in-process summarizer: no model server. */
+    public static final int DEFAULT_BATCH_SIZE = 16;
+    public static final long DEFAULT_BATCH_DELAY_MS = 20;
+    public static final long DEFAULT_TIMEOUT_MS = 60_000;
+
+    /** Settings of an in-process summarizer (no model server) with the default batching and timeout. */
     public SummaryConfig(String summarizer, int maxSentences, int maxTokens, long digestWindowMs, int digestSentences,
             long outOfOrdernessMs, long idleSourceMs) {
         this(summarizer, maxSentences, maxTokens, digestWindowMs, digestSentences, outOfOrdernessMs, idleSourceMs,
-                RemoteAnswererConfig.defaults());
+                DEFAULT_BATCH_SIZE, DEFAULT_BATCH_DELAY_MS, DEFAULT_TIMEOUT_MS, RemoteAnswererConfig.defaults());
+    }
+
+    /**
+     * Versions in flight per subtask (async capacity and batch queue): two batches, so one fills while the summarizer
+     * works on the other.
+     */
+    public int capacity() {
+        return 2 * maxBatchSize;
     }
 
     /**

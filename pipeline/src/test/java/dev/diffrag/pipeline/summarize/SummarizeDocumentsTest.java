@@ -4,14 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summarizers;
+import dev.diffrag.summarize.Summary;
+import dev.diffrag.summarize.SummaryRequest;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
-/** Operator tests of per-document summaries: verbatim offsets, superseding updates, deletes, replays. */
+/**
+ * Operator tests of per-document summaries, stage by stage as the job chains them (latest versions → async summarizer
+ * → split): verbatim offsets, superseding updates, deletes, replays, micro-batches, timeouts and summarizer errors.
+ */
 class SummarizeDocumentsTest {
 
     static final String STORM = "A storm hit the northern coast on Monday night. Winds reached 140 km/h near the "
@@ -19,6 +36,28 @@ class SummarizeDocumentsTest {
             + "was hurt, the coastguard said. Power was restored to most homes by Tuesday evening.";
     static final String STORM_UPDATE = "Repairs began on Thursday after the storm. The harbour reopened to "
             + "ferries. Insurers expect claims of several million euros.";
+
+    private static final long TIMEOUT_MS = 1_000;
+
+    /** Sizes of the batches every counting summarizer of this test saw; static because the factory is serialized. */
+    private static final List<Integer> BATCH_SIZES = Collections.synchronizedList(new ArrayList<>());
+    private static final CountDownLatch RELEASE_STUCK = new CountDownLatch(1);
+
+    /** lead-2, counting the batches it is called with. */
+    private static class CountingSummarizer implements Summarizer {
+        private final Summarizer lead = Summarizers.named("lead-2", 0);
+
+        @Override
+        public String name() {
+            return lead.name();
+        }
+
+        @Override
+        public List<Summary> summarize(List<SummaryRequest> batch) {
+            BATCH_SIZES.add(batch.size());
+            return lead.summarize(batch);
+        }
+    }
 
     static DocumentVersion upsert(String tenant, String id, long version, String text, long ts) {
         return new DocumentVersion(tenant, id, version, DocumentOp.UPSERT, text, null, ts);
@@ -28,56 +67,160 @@ class SummarizeDocumentsTest {
         return new DocumentVersion(tenant, id, version, DocumentOp.DELETE, null, null, ts);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, DocumentVersion, SummaryRecord> harness(
-            String summarizer) throws Exception {
-        SummaryConfig config = new SummaryConfig(summarizer, 3, 0, 60_000, 5, 0, 1_000);
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new SummarizeDocuments(config)), DocumentVersion::key, Types.STRING);
+    private static SummaryConfig config(String summarizer, int maxBatchSize, long maxBatchDelayMs) {
+        return new SummaryConfig(summarizer, 3, 0, 60_000, 5, 0, 1_000, maxBatchSize, maxBatchDelayMs, TIMEOUT_MS,
+                SummaryConfig.defaults().remote());
+    }
+
+    /** The versions {@link LatestDocumentVersions} lets through, in order. */
+    private static List<DocumentVersion> latestVersions(List<DocumentVersion> versions) throws Exception {
+        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new LatestDocumentVersions()), DocumentVersion::key, Types.STRING)) {
+            harness.open();
+            for (DocumentVersion version : versions) {
+                harness.processElement(version, version.producedAtMs());
+            }
+            return harness.extractOutputValues();
+        }
+    }
+
+    private static OneInputStreamOperatorTestHarness<DocumentVersion, SummarizedVersion> summarizing(
+            SummarizerFactory factory, SummaryConfig config) throws Exception {
+        var harness = new OneInputStreamOperatorTestHarness<>(
+                new AsyncWaitOperatorFactory<>(new SummarizeDocuments(factory, config), config.timeoutMs(),
+                        config.capacity(), AsyncDataStream.OutputMode.ORDERED),
+                TypeInformation.of(DocumentVersion.class).createSerializer(new SerializerConfigImpl()));
         harness.open();
         return harness;
     }
 
+    private static List<SummarizedVersion> finish(
+            OneInputStreamOperatorTestHarness<DocumentVersion, SummarizedVersion> harness) throws Exception {
+        synchronized (harness.getCheckpointLock()) {
+            harness.endInput();
+        }
+        List<SummarizedVersion> out = harness.extractOutputValues();
+        harness.close();
+        return out;
+    }
+
+    /** All three stages: the summary records, and the digest candidates of the side output. */
+    private static Split summarize(SummarizerFactory factory, SummaryConfig config, DocumentVersion... versions)
+            throws Exception {
+        var summarizing = summarizing(factory, config);
+        for (DocumentVersion version : latestVersions(List.of(versions))) {
+            summarizing.processElement(version, version.producedAtMs());
+        }
+        List<SummarizedVersion> summarized = finish(summarizing);
+        try (var split = ProcessFunctionTestHarnesses.forProcessFunction(new SplitSummaries())) {
+            for (SummarizedVersion version : summarized) {
+                split.processElement(version, version.candidate().producedAtMs());
+            }
+            List<DigestCandidate> candidates = new ConcurrentLinkedQueue<>(
+                    split.getSideOutput(SplitSummaries.DIGEST_CANDIDATES)).stream().map(r -> r.getValue()).toList();
+            return new Split(split.extractOutputValues(), candidates);
+        }
+    }
+
+    private record Split(List<SummaryRecord> summaries, List<DigestCandidate> candidates) {}
+
     @Test
     void theDiffTransformerSummaryIsVerbatimAtItsOffsets() throws Exception {
-        try (var harness = harness("diff-v1")) {
-            harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 1_000);
+        SummaryConfig config = config("diff-v1", 16, 0);
+        Split out = summarize(SummarizerFactory.of(config), config, upsert("acme", "storm", 4, STORM, 1_000));
 
-            SummaryRecord summary = summaries(harness).get(0);
-            assertThat(summary.kind()).isEqualTo(SummaryRecord.Kind.DOCUMENT);
-            assertThat(summary.model()).isEqualTo("diff-v1-salience");
-            assertThat(summary.docVersion()).isEqualTo(4);
-            assertThat(summary.sentences()).hasSize(3);
-            for (SummaryRecord.Sentence sentence : summary.sentences()) {
-                assertThat(STORM.substring(sentence.start(), sentence.end())).isEqualTo(sentence.text());
-            }
-            assertThat(summary.sentences()).extracting(SummaryRecord.Sentence::start).isSorted();
+        SummaryRecord summary = out.summaries().get(0);
+        assertThat(summary.kind()).isEqualTo(SummaryRecord.Kind.DOCUMENT);
+        assertThat(summary.model()).isEqualTo("diff-v1-salience");
+        assertThat(summary.docVersion()).isEqualTo(4);
+        assertThat(summary.sentences()).hasSize(3);
+        for (SummaryRecord.Sentence sentence : summary.sentences()) {
+            assertThat(STORM.substring(sentence.start(), sentence.end())).isEqualTo(sentence.text());
         }
+        assertThat(summary.sentences()).extracting(SummaryRecord.Sentence::start).isSorted();
+        assertThat(out.candidates()).singleElement().satisfies(c -> assertThat(c.sentences())
+                .isEqualTo(summary.sentences()));
     }
 
     @Test
     void anUpdateSupersedesTheOldSummaryAndStaleVersionsAreIgnored() throws Exception {
-        try (var harness = harness("lead-2")) {
-            harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 1_000);
-            harness.processElement(upsert("acme", "storm", 9, STORM_UPDATE, 2_000), 2_000);
-            harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 3_000); // replayed after a restore
-            harness.processElement(delete("acme", "storm", 12, 4_000), 4_000);
+        BATCH_SIZES.clear();
+        Split out = summarize(CountingSummarizer::new, config("lead-2", 16, 0),
+                upsert("acme", "storm", 4, STORM, 1_000),
+                upsert("acme", "storm", 9, STORM_UPDATE, 2_000),
+                upsert("acme", "storm", 4, STORM, 1_000), // replayed after a restore
+                delete("acme", "storm", 12, 4_000));
 
-            List<SummaryRecord> summaries = summaries(harness);
-            assertThat(summaries).extracting(SummaryRecord::docVersion).containsExactly(4L, 9L, 12L);
-            assertThat(summaries).extracting(SummaryRecord::key).containsOnly("acme/storm");
-            assertThat(summaries.get(1).sentences()).extracting(SummaryRecord.Sentence::text)
-                    .containsExactly("Repairs began on Thursday after the storm.", "The harbour reopened to ferries.");
-            assertThat(summaries.get(2).deleted()).isTrue();
-            assertThat(summaries.get(2).sentences()).isEmpty();
-
-            var candidates = new ConcurrentLinkedQueue<>(harness.getSideOutput(SummarizeDocuments.DIGEST_CANDIDATES));
-            assertThat(candidates).extracting(r -> r.getValue().version()).containsExactly(4L, 9L, 12L);
-            assertThat(candidates).extracting(r -> r.getValue().deleted()).containsExactly(false, false, true);
-        }
+        List<SummaryRecord> summaries = out.summaries();
+        assertThat(summaries).extracting(SummaryRecord::docVersion).containsExactly(4L, 9L, 12L);
+        assertThat(summaries).extracting(SummaryRecord::key).containsOnly("acme/storm");
+        assertThat(summaries.get(1).sentences()).extracting(SummaryRecord.Sentence::text)
+                .containsExactly("Repairs began on Thursday after the storm.", "The harbour reopened to ferries.");
+        assertThat(summaries.get(2).deleted()).isTrue();
+        assertThat(summaries.get(2).sentences()).isEmpty();
+        assertThat(out.candidates()).extracting(DigestCandidate::version).containsExactly(4L, 9L, 12L);
+        assertThat(out.candidates()).extracting(DigestCandidate::deleted).containsExactly(false, false, true);
+        // the stale replay and the delete never reach the model
+        assertThat(BATCH_SIZES.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2);
     }
 
-    private static List<SummaryRecord> summaries(
-            KeyedOneInputStreamOperatorTestHarness<String, DocumentVersion, SummaryRecord> harness) {
-        return harness.extractOutputValues();
+    @Test
+    void documentsArrivingTogetherReachTheSummarizerAsOneBatch() throws Exception {
+        BATCH_SIZES.clear();
+        List<DocumentVersion> documents = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            documents.add(upsert("acme", "doc" + i, i, (i % 2 == 0 ? STORM : STORM_UPDATE), 1_000 + i));
+        }
+        // batch size 6 and a long delay: the batch runs as soon as the sixth document is queued
+        Split out = summarize(CountingSummarizer::new, config("lead-2", 6, 10_000),
+                documents.toArray(DocumentVersion[]::new));
+
+        assertThat(BATCH_SIZES).containsExactly(6);
+        assertThat(out.summaries()).extracting(SummaryRecord::docId)
+                .containsExactly("doc0", "doc1", "doc2", "doc3", "doc4", "doc5");
+        assertThat(out.summaries().get(1).sentences()).extracting(SummaryRecord.Sentence::text)
+                .containsExactly("Repairs began on Thursday after the storm.", "The harbour reopened to ferries.");
+    }
+
+    @Test
+    void aVersionTheSummarizerDoesNotFinishInTimeGetsNoSummaryAndTheJobGoesOn() throws Exception {
+        SummarizerFactory stuck = () -> new CountingSummarizer() {
+            @Override
+            public List<Summary> summarize(List<SummaryRequest> batch) {
+                try {
+                    RELEASE_STUCK.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.summarize(batch);
+            }
+        };
+        var harness = summarizing(stuck, config("lead-2", 1, 0));
+        harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 1_000);
+        harness.processElement(delete("acme", "other", 5, 1_001), 1_001);
+
+        harness.setProcessingTime(TIMEOUT_MS + 1);
+        List<SummarizedVersion> out = new ArrayList<>(harness.extractOutputValues());
+        RELEASE_STUCK.countDown();
+        out.addAll(finish(harness));
+
+        // the timed-out upsert is dropped; the delete behind it (no model call) still comes out
+        assertThat(out).extracting(v -> v.summary().key()).containsExactly("acme/other");
+        assertThat(out.get(0).summary().deleted()).isTrue();
+    }
+
+    @Test
+    void aVersionWhoseBatchFailedGetsNoSummaryAndTheJobGoesOn() throws Exception {
+        SummarizerFactory broken = () -> new CountingSummarizer() {
+            @Override
+            public List<Summary> summarize(List<SummaryRequest> batch) {
+                throw new IllegalStateException("CUDA out of memory");
+            }
+        };
+        var harness = summarizing(broken, config("lead-2", 1, 0));
+        harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 1_000);
+        harness.processElement(delete("acme", "other", 5, 1_001), 1_001);
+
+        assertThat(finish(harness)).extracting(v -> v.summary().key()).containsExactly("acme/other");
     }
 }
