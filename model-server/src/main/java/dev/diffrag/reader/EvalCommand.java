@@ -4,7 +4,9 @@ import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
 import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
 import dev.diffrag.model.io.ModelFiles;
+import dev.diffrag.reader.eval.PassageRetriever;
 import dev.diffrag.reader.eval.SquadMetrics;
 import dev.diffrag.reader.eval.Xquad;
 import dev.langchain4j.data.embedding.Embedding;
@@ -34,16 +36,36 @@ import picocli.CommandLine.Spec;
  * {@code reader eval XQUAD}: SQuAD exact match and F1 of each reader and the baseline sentence answerer on XQuAD
  * (English), in the settings {@code gold} (the gold paragraph only), {@code distractors} (the gold paragraph among 9
  * paragraphs of other articles, shuffled with the seed) and {@code abstain} (those 9 distractors only: how often the
- * reader abstains). Writes {@code reader-eval.json} and {@code reader-eval.md} into the output folder.
+ * reader abstains); with a {@link PassageRetriever} also {@code open} (the passages that retriever finds among all XQuAD
+ * paragraphs; the pipeline runs this command with its own retriever). Writes {@code reader-eval.json} and
+ * {@code reader-eval.md} into the output folder.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate readers on XQuAD (evaluation only).")
-final class EvalCommand implements Callable<Integer> {
+public final class EvalCommand implements Callable<Integer> {
 
     /** Requests per answerer call. */
     private static final int CHUNK = 32;
 
+    /** The {@code open} setting's retriever over the given paragraphs; null: no {@code open} setting. */
+    private final Function<List<Passage>, ? extends PassageRetriever> openRetriever;
+    /** How this command was invoked, for the report. */
+    private final String invokedAs;
+    /** The {@code open} retriever's description, once it ran. */
+    private String openRetrieval;
+
     @Spec
     CommandSpec spec;
+
+    /** The command without the {@code open} setting ({@code reader eval}). */
+    public EvalCommand() {
+        this(null, "reader eval");
+    }
+
+    /** The command with the {@code open} setting over {@code openRetriever}'s index of every XQuAD paragraph. */
+    public EvalCommand(Function<List<Passage>, ? extends PassageRetriever> openRetriever, String invokedAs) {
+        this.openRetriever = openRetriever;
+        this.invokedAs = invokedAs;
+    }
 
     @Parameters(index = "0", description = "xquad-en.json")
     Path xquad;
@@ -62,6 +84,9 @@ final class EvalCommand implements Callable<Integer> {
             description = "questions in the distractors and abstain settings (about 2,000 tokens each)")
     int longQuestions;
 
+    @Option(names = "--open-questions", defaultValue = "1190", description = "questions in the open setting")
+    int openQuestions;
+
     @Option(names = "--distractors", defaultValue = "9") int distractors;
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = "--out", defaultValue = "docs/results") Path out;
@@ -71,10 +96,11 @@ final class EvalCommand implements Callable<Integer> {
             double abstainRate, Double f1BestSpan) {}
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         Xquad data = Xquad.read(xquad);
         List<Xquad.Question> gold = data.sample(goldQuestions, seed);
         List<Xquad.Question> longSample = data.sample(longQuestions, seed);
+        Map<Xquad.Question, AnswerRequest> open = retrieveOpen(data);
         // One model after another on this thread: DJL switches PyTorch's autograd off only for the thread that
         // started the engine, and DIFF V1's inference path works in place, which autograd forbids elsewhere.
         List<Row> rows = new ArrayList<>();
@@ -82,25 +108,46 @@ final class EvalCommand implements Callable<Integer> {
             String[] parts = reader.split("=", 2);
             try (Answerer answerer = parts.length == 2 ? DiffReaderAnswerer.load(Path.of(parts[1]), null)
                     : DiffReaderAnswerer.shipped(parts[0])) {
-                rows.addAll(evaluate(parts[0], answerer, data, gold, longSample));
+                rows.addAll(evaluate(parts[0], answerer, data, gold, longSample, open));
             }
         }
         if (baseline) {
             try (Answerer answerer = new BestSentenceAnswerer(new CachedEmbeddings(new AllMiniLmL6V2EmbeddingModel()),
                     BestSentenceAnswerer.DEFAULT_THRESHOLD)) {
-                rows.addAll(evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample));
+                rows.addAll(evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample, open));
             }
         }
         write(rows);
         return 0;
     }
 
+    /** Each {@code open} question's retrieved passages, retrieved once for all models; empty without a retriever. */
+    private Map<Xquad.Question, AnswerRequest> retrieveOpen(Xquad data) throws Exception {
+        Map<Xquad.Question, AnswerRequest> requests = new LinkedHashMap<>();
+        if (openRetriever == null) {
+            return requests;
+        }
+        try (PassageRetriever retriever = openRetriever.apply(data.paragraphs());
+                ProgressBar bar = new ProgressBar("retrieve open", Math.min(openQuestions, data.questions().size()))) {
+            openRetrieval = retriever.description();
+            for (Xquad.Question question : data.sample(openQuestions, seed)) {
+                requests.put(question, new AnswerRequest(question.question(), retriever.retrieve(question.question())));
+                bar.step();
+            }
+        }
+        return requests;
+    }
+
     private List<Row> evaluate(String model, Answerer answerer, Xquad data, List<Xquad.Question> gold,
-            List<Xquad.Question> longSample) {
+            List<Xquad.Question> longSample, Map<Xquad.Question, AnswerRequest> open) {
         List<Row> rows = new ArrayList<>();
         rows.add(spanRow(model, "gold", gold, answer(model + " gold", answerer, gold, data::gold)));
         rows.add(spanRow(model, "distractors", longSample, answer(model + " distractors", answerer, longSample,
                 q -> data.withDistractors(q, distractors, seed))));
+        if (!open.isEmpty()) {
+            List<Xquad.Question> openSample = List.copyOf(open.keySet());
+            rows.add(spanRow(model, "open", openSample, answer(model + " open", answerer, openSample, open::get)));
+        }
         List<DiffReaderAnswerer.Reading> none = answer(model + " abstain", answerer, longSample,
                 q -> data.distractorsOnly(q, distractors, seed));
         double abstained = none.stream().filter(r -> r.answer().abstained()).count() / (double) none.size();
@@ -156,7 +203,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private void write(List<Row> rows) throws IOException {
         Files.createDirectories(out);
-        String command = "reader " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = invokedAs + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", command);
         json.put("date", Instant.now().toString());
@@ -166,7 +213,8 @@ final class EvalCommand implements Callable<Integer> {
                 .append("Generated by `").append(command).append("` on ").append(json.get("date")).append(".\n\n")
                 .append("EM and F1 in percent (an abstention scores 0); rates as fractions. `gold`: the gold ")
                 .append("paragraph only; `distractors`: the gold paragraph among ").append(distractors)
-                .append(" paragraphs of other articles, shuffled; `abstain`: those distractors only. ")
+                .append(" paragraphs of other articles, shuffled; `abstain`: those distractors only")
+                .append(openRetrieval == null ? ". " : "; `open`: " + openRetrieval + ". ")
                 .append("XQuAD is evaluation only: no training or threshold choice used it.\n\n")
                 .append("`F1 best span`: F1 of the reader's best span had it never abstained.\n\n")
                 .append("| model | setting | questions | EM | F1 | answer rate | abstain rate | F1 best span |\n")

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job end to end: a real in-process Kafka broker, the job on a Flink MiniCluster with parallelism 2, the
- * real embedder and the baseline answerer. One broker and one running job are shared by all tests (each test uses its
+ * real embedder and the baseline answerer (the pipeline's mechanics; the reader's own end-to-end test is
+ * {@code LocalStackITCase}). One broker and one running job are shared by all tests (each test uses its
  * own tenant or documents); the savepoint and exactly-once tests run last because they replace the job.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -58,7 +59,7 @@ class RagJobITCase {
     /** Small chunks, so a short document still has several and re-chunking can shrink it; small size limits. */
     private static final PipelineConfig SETTINGS = new PipelineConfig(
             new IndexConfig(200, 40, 5_000, 300, 5, 5_000),
-            AnswerConfig.defaults(),
+            AnswerConfig.baseline(),
             1_000,
             null,
             DeliveryGuarantee.AT_LEAST_ONCE,

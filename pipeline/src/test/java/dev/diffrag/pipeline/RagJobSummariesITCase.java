@@ -56,7 +56,7 @@ class RagJobSummariesITCase {
         // One source reader: a generator split over two readers could deliver version 2 before version 0, which the
         // job (rightly) treats as a stale replay; Kafka keeps one document's versions in order on one partition.
         env.setParallelism(1);
-        PipelineConfig config = new PipelineConfig(IndexConfig.defaults(), AnswerConfig.defaults(), 10_000, null,
+        PipelineConfig config = new PipelineConfig(IndexConfig.defaults(), AnswerConfig.baseline(), 10_000, null,
                 DeliveryGuarantee.AT_LEAST_ONCE, 1, new SummaryConfig("lead-2", 2, 0, 60_000, 5, 0, 1_000));
         SUMMARIES.clear();
         RagJob.Endpoints endpoints = new RagJob.Endpoints(

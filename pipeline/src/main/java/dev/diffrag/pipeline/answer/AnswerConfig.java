@@ -6,9 +6,11 @@ import java.io.Serializable;
 /**
  * How questions are answered.
  *
- * @param answerer          which {@link AnswererFactory answerer}: {@code baseline} (best sentence, in process) or
+ * @param answerer          which {@link AnswererFactory answerer}: {@code diff-reader} (the shipped Diff Transformer
+ *                          reader, in process; the default), {@code baseline} (best sentence, in process) or
  *                          {@code remote} (a model server over HTTP, see {@link RemoteAnswerer})
- * @param abstainThreshold  confidence below which the answerer abstains, in [0, 1]
+ * @param abstainThreshold  confidence below which the baseline abstains, in [0, 1] (the reader abstains by the
+ *                          threshold calibrated with its checkpoint)
  * @param maxBatchSize      most questions handed to the answerer in one call
  * @param maxBatchDelayMs   longest a question waits for others to fill its batch
  * @param timeoutMs         longest a question may take in the answerer before it is answered with an abstention
@@ -31,7 +33,17 @@ public record AnswerConfig(
                 RemoteAnswererConfig.defaults());
     }
 
+    /** The product's default: the Diff Transformer reader in process. */
     public static AnswerConfig defaults() {
-        return new AnswerConfig("baseline", BestSentenceAnswerer.DEFAULT_THRESHOLD, 16, 20, 10_000, 64);
+        return new AnswerConfig("diff-reader", BestSentenceAnswerer.DEFAULT_THRESHOLD, 16, 20, 10_000, 64);
+    }
+
+    /** The defaults with the baseline sentence answerer instead of the reader. */
+    public static AnswerConfig baseline() {
+        return defaults().withAnswerer("baseline");
+    }
+
+    public AnswerConfig withAnswerer(String name) {
+        return new AnswerConfig(name, abstainThreshold, maxBatchSize, maxBatchDelayMs, timeoutMs, capacity, remote);
     }
 }

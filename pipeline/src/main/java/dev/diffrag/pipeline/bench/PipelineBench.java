@@ -176,7 +176,7 @@ public final class PipelineBench {
 
     private static JobClient startJob(KafkaConfig kafkaConfig) throws Exception {
         PipelineConfig base = PipelineConfig.defaults();
-        PipelineConfig config = new PipelineConfig(BENCH_INDEX, AnswerConfig.defaults(), 10_000,
+        PipelineConfig config = new PipelineConfig(BENCH_INDEX, AnswerConfig.baseline(), 10_000,
                 Files.createTempDirectory("diffrag-bench-checkpoints").toUri().toString(), base.deliveryGuarantee(),
                 PARALLELISM);
         Configuration flink = new Configuration();

@@ -78,7 +78,7 @@ public final class FaultHarness {
     private PipelineConfig pipelineConfig(DeliveryGuarantee guarantee, int parallelism) {
         return new PipelineConfig(
                 new IndexConfig(800, 100, 20_000, 500, 5, 5_000),
-                AnswerConfig.defaults(),
+                AnswerConfig.baseline(),
                 1_000,
                 workDirectory.resolve("checkpoints").toUri().toString(),
                 guarantee,

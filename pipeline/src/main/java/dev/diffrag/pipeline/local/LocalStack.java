@@ -13,14 +13,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The whole system in one process: an embedded Kafka broker, the job on a local Flink mini cluster (parallelism 2),
- * the bundled sample corpus ingested, and the sample questions plus those given as arguments answered and printed
- * with citations and latency. Then it cancels the job, stops the broker and exits.
+ * the bundled sample corpus ingested, and the sample questions plus those given as arguments answered (by the default
+ * answerer, the Diff Transformer reader) and printed with citations and latency. Then it cancels the job, stops the broker and exits.
  */
 public final class LocalStack {
 
@@ -33,6 +34,20 @@ public final class LocalStack {
 
     public static void main(String[] args) throws Exception {
         long startNanos = System.nanoTime();
+        List<String> questions = new ArrayList<>(SampleCorpus.questions());
+        questions.addAll(List.of(args));
+        run(questions, LocalStack::print);
+        System.out.printf("%nDone in %.1f s; job cancelled, broker stopped.%n", (System.nanoTime() - startNanos) / 1e9);
+        // Flink's and ONNX Runtime's pools keep non-daemon threads alive after the mini cluster stops.
+        System.exit(0);
+    }
+
+    /**
+     * Starts the broker and the job with the default configuration (the Diff Transformer reader answers), ingests the
+     * sample corpus, asks the questions and hands each answer to {@code onAnswer} in the questions' order; then
+     * cancels the job and stops the broker.
+     */
+    public static List<AnswerRecord> run(List<String> questions, Consumer<AnswerRecord> onAnswer) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             KafkaConfig kafkaConfig = kafka.config();
             TopicAdmin.ensureTopics(kafkaConfig);
@@ -44,24 +59,22 @@ public final class LocalStack {
             RagJob.configure(env, config);
             RagJob.build(env, config, RagJob.Endpoints.kafka(kafkaConfig));
             JobClient job = env.executeAsync("diffrag local stack");
-            System.out.printf("Kafka at %s, job %s running on a local Flink mini cluster (parallelism %d)%n",
-                    kafka.bootstrapServers(), job.getJobID(), PARALLELISM);
+            System.out.printf("Kafka at %s, job %s running on a local Flink mini cluster (parallelism %d), answerer %s%n",
+                    kafka.bootstrapServers(), job.getJobID(), PARALLELISM, config.answer().answerer());
             try (RagClient client = new RagClient(kafkaConfig)) {
                 ingest(client);
-                List<String> questions = new ArrayList<>(SampleCorpus.questions());
-                questions.addAll(List.of(args));
-                List<CompletableFuture<AnswerRecord>> answers =
+                List<CompletableFuture<AnswerRecord>> pending =
                         questions.stream().map(question -> client.ask(TENANT, question)).toList();
-                for (CompletableFuture<AnswerRecord> answer : answers) {
-                    print(RagClient.await(answer, ANSWER_TIMEOUT));
+                List<AnswerRecord> answers = new ArrayList<>();
+                for (CompletableFuture<AnswerRecord> answer : pending) {
+                    answers.add(RagClient.await(answer, ANSWER_TIMEOUT));
+                    onAnswer.accept(answers.get(answers.size() - 1));
                 }
+                return answers;
             } finally {
                 job.cancel().get();
             }
         }
-        System.out.printf("%nDone in %.1f s; job cancelled, broker stopped.%n", (System.nanoTime() - startNanos) / 1e9);
-        // Flink's and ONNX Runtime's pools keep non-daemon threads alive after the mini cluster stops.
-        System.exit(0);
     }
 
     /** Sends every sample document, then waits until each one's version is searchable. */

@@ -87,7 +87,7 @@ class AnswerQuestionsTest {
 
     @Test
     void answersWithTheRealBaselineAndCitesTheDocument() throws Exception {
-        var harness = harness(AnswererFactory.of(AnswerConfig.defaults()), AnswerConfig.defaults());
+        var harness = harness(AnswererFactory.of(AnswerConfig.baseline()), AnswerConfig.baseline());
         harness.processElement(retrieval("q1",
                 chunk("Paris is the capital of France.", 0.5),
                 chunk("Madrid is the capital of Spain. Rome is the capital of Italy.", 0.7)), 0);

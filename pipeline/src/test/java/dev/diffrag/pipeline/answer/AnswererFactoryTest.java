@@ -13,9 +13,15 @@ import org.junit.jupiter.api.Test;
 class AnswererFactoryTest {
 
     private static AnswerConfig named(String answerer) {
-        AnswerConfig d = AnswerConfig.defaults();
-        return new AnswerConfig(answerer, d.abstainThreshold(), d.maxBatchSize(), d.maxBatchDelayMs(), d.timeoutMs(),
-                d.capacity());
+        return AnswerConfig.defaults().withAnswerer(answerer);
+    }
+
+    @Test
+    void theReaderIsTheDefaultAndTheBaselineStaysSelectable() {
+        assertThat(AnswerConfig.defaults().answerer()).isEqualTo("diff-reader");
+        try (Answerer baseline = AnswererFactory.of(AnswerConfig.baseline()).create()) {
+            assertThat(baseline.name()).isEqualTo("baseline-sentence");
+        }
     }
 
     @Test
