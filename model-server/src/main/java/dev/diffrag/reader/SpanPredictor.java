@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
+import dev.diffrag.model.Autograd;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,6 +32,10 @@ final class SpanPredictor {
 
     /** The decoded spans, in input order. */
     List<SpanDecoder.Span> spans(List<ReaderFeaturizer.Encoded> encoded) {
+        return Autograd.off(() -> decode(encoded));
+    }
+
+    private List<SpanDecoder.Span> decode(List<ReaderFeaturizer.Encoded> encoded) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < encoded.size(); i++) {
             order.add(i);

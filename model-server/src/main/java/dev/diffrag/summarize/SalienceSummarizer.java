@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.diffrag.model.AttentionKind;
+import dev.diffrag.model.Autograd;
 import dev.diffrag.model.Devices;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.text.SentenceSplitter;
@@ -98,8 +99,7 @@ public final class SalienceSummarizer implements Summarizer {
     public List<Summary> summarize(List<SummaryRequest> batch) {
         List<EmbeddedDocument> documents = EmbeddedDocument.embedAll(embedder,
                 batch.stream().map(SummaryRequest::text).toList());
-        List<double[]> salience = model.salience(parameterStore,
-                documents.stream().map(EmbeddedDocument::embeddings).toList());
+        List<double[]> salience = salience(documents);
         List<Summary> summaries = new ArrayList<>(batch.size());
         for (int d = 0; d < batch.size(); d++) {
             EmbeddedDocument document = documents.get(d);
@@ -134,7 +134,8 @@ public final class SalienceSummarizer implements Summarizer {
 
     /** Salience of each document's sentences (see {@link SentenceSalienceModel#salience}). */
     public List<double[]> salience(List<EmbeddedDocument> documents) {
-        return model.salience(parameterStore, documents.stream().map(EmbeddedDocument::embeddings).toList());
+        return Autograd.off(() ->
+                model.salience(parameterStore, documents.stream().map(EmbeddedDocument::embeddings).toList()));
     }
 
     public EmbeddingModel embedder() {

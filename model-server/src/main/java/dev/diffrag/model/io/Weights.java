@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
+import dev.diffrag.model.Autograd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,13 +70,15 @@ public final class Weights {
             if (!problems.isEmpty()) {
                 throw new IOException("cannot load " + file + " into this model: " + String.join("; ", problems));
             }
-            parameters.forEach((name, parameter) -> {
-                NDArray target = parameter.getArray();
-                // Move first, then convert: the engine handles BF16 only on CUDA, so the cast must happen there.
-                target.set(ALL, tensors.get(name).toDevice(target.getDevice(), false)
-                        .toType(target.getDataType(), false));
+            return Autograd.off(() -> {
+                parameters.forEach((name, parameter) -> {
+                    NDArray target = parameter.getArray();
+                    // Move first, then convert: the engine handles BF16 only on CUDA, so the cast must happen there.
+                    target.set(ALL, tensors.get(name).toDevice(target.getDevice(), false)
+                            .toType(target.getDataType(), false));
+                });
+                return contents.metadata();
             });
-            return contents.metadata();
         }
     }
 }
