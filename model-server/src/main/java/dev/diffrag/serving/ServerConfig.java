@@ -12,7 +12,8 @@ import java.util.function.Function;
  * The device is not here: {@link dev.diffrag.model.Devices} reads {@code DIFFRAG_DEVICE} itself.
  *
  * @param port              HTTP port
- * @param answerer          answer model: {@code baseline} (best sentence by MiniLM similarity)
+ * @param answerer          answer model: {@code diff-reader} (the shipped Diff Transformer reader; the default) or
+ *                          {@code baseline} (best sentence by MiniLM similarity)
  * @param abstainThreshold  confidence below which the answerer abstains, in [0, 1]
  * @param summarizer        summarization model, or {@code none} to leave {@code /v1/summarize} unserved
  * @param maxBatchSize      most requests handed to a model in one call
@@ -91,7 +92,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(8080, "baseline", 0.3, NO_SUMMARIZER, 16, 10, 256, 1 << 20, 2_000, 32, 8_000, 16,
+        return new ServerConfig(8080, "diff-reader", 0.3, NO_SUMMARIZER, 16, 10, 256, 1 << 20, 2_000, 32, 8_000, 16,
                 100_000, null, 30_000);
     }
 

@@ -1,0 +1,53 @@
+package dev.diffrag.pipeline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.connectors.records.Citation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's local stack end to end with the product's default answerer, the Diff Transformer reader: the sample
+ * paragraphs are ingested through Kafka and the Flink job, questions whose answers they hold are answered with verbatim
+ * spans of the cited documents at the stated offsets, and a question they cannot answer is abstained on.
+ */
+class LocalStackITCase {
+
+    /** Sample questions and a part of their gold answer (Natural Questions) that the shipped reader gets right. */
+    private static final Map<String, String> ANSWERED = Map.of(
+            "Who is often associated with printing the first book using moveable type in germany?", "Gutenberg",
+            "Where is the capital city of alabama located?", "Montgomery",
+            "Who became king of erebor after thorin dies?", "Dáin");
+    private static final String UNANSWERABLE = "Who won the football world cup in 1966?";
+
+    @Test
+    void theReaderAnswersFromTheCitedChunksAndAbstainsWhenTheyLackTheAnswer() throws Exception {
+        List<String> questions = new ArrayList<>(ANSWERED.keySet());
+        questions.add(UNANSWERABLE);
+
+        List<AnswerRecord> answers = LocalStack.run(questions, answer -> {});
+
+        Map<String, String> documents = SampleCorpus.documents().stream()
+                .collect(Collectors.toMap(SampleCorpus.Document::id, SampleCorpus.Document::text));
+        Map<String, AnswerRecord> byQuestion = answers.stream()
+                .collect(Collectors.toMap(AnswerRecord::question, Function.identity()));
+        ANSWERED.forEach((question, gold) -> {
+            AnswerRecord answer = byQuestion.get(question);
+            assertThat(answer.model()).isEqualTo("diff-v1-reader");
+            assertThat(answer.abstained()).as("%s", answer).isFalse();
+            assertThat(answer.answer()).contains(gold);
+            Citation citation = answer.citations().get(0);
+            String cited = documents.get(citation.docId()).substring(citation.start(), citation.end());
+            assertThat(cited).isEqualTo(citation.text()).isEqualTo(answer.answer());
+            assertThat(answer.retrieved()).anyMatch(chunk -> chunk.chunkId().equals(citation.chunkId()));
+        });
+        AnswerRecord unanswerable = byQuestion.get(UNANSWERABLE);
+        assertThat(unanswerable.abstained()).as("%s", unanswerable).isTrue();
+        assertThat(unanswerable.citations()).isEmpty();
+    }
+}
