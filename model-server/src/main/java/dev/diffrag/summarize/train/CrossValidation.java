@@ -39,11 +39,7 @@ public final class CrossValidation {
     public record Recipe(SalienceConfig model, TrainingConfig training, double softWeight, int evalEvery) {}
 
     /** Mean out-of-fold ROUGE of summaries made at {@code step} with {@code rule}. */
-    public record Cell(long step, SelectionRule rule, Rouge.Scores scores) {
-        public double total() {
-            return scores.rouge1() + scores.rouge2() + scores.rougeL();
-        }
-    }
+    public record Cell(long step, SelectionRule rule, Rouge.Scores scores) {}
 
     private static final int MAX_ATTEMPTS = 3;
 
