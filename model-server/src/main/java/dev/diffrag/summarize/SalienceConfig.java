@@ -10,16 +10,20 @@ import dev.diffrag.model.ModelConfig;
  *     {@code maxLength} is the most sentences the model reads (later sentences are never selected)
  * @param embeddingDim width of the input sentence embeddings (384 for all-MiniLM-L6-v2)
  * @param mmrLambda salience weight of the MMR selection (1 − λ weighs redundancy)
+ * @param leadPrior weight of the position prior blended into salience before selection (see {@link SelectionRule})
+ * @param sentenceFeatures whether each sentence embedding is followed by its {@link SentenceFeatures}
  */
-public record SalienceConfig(ModelConfig encoder, int embeddingDim, double mmrLambda) {
+public record SalienceConfig(ModelConfig encoder, int embeddingDim, double mmrLambda, double leadPrior,
+        boolean sentenceFeatures) {
 
     public SalienceConfig {
         if (encoder.causal() || encoder.lmHead()) {
             throw new IllegalArgumentException("the salience encoder must be bidirectional and without LM head");
         }
-        if (embeddingDim < 1 || mmrLambda < 0 || mmrLambda > 1) {
-            throw new IllegalArgumentException("need embeddingDim >= 1 and mmrLambda in [0, 1]");
+        if (embeddingDim < 1) {
+            throw new IllegalArgumentException("need embeddingDim >= 1");
         }
+        new SelectionRule(mmrLambda, leadPrior); // validates both
     }
 
     /**
@@ -27,16 +31,36 @@ public record SalienceConfig(ModelConfig encoder, int embeddingDim, double mmrLa
      * vocabulary is a single unused row: inputs are projected sentence embeddings, not tokens.
      */
     public static SalienceConfig of(AttentionKind attention, int dModel, int layers, int headDim, int maxSentences,
-            int embeddingDim, double mmrLambda) {
+            int embeddingDim, SelectionRule selection, boolean sentenceFeatures) {
         return new SalienceConfig(ModelConfig.encoder(attention, dModel, layers, headDim, 1, maxSentences),
-                embeddingDim, mmrLambda);
+                embeddingDim, selection.mmrLambda(), selection.leadPrior(), sentenceFeatures);
+    }
+
+    /** Width of one sentence's model input: its embedding and, when enabled, its features. */
+    public int inputDim() {
+        return embeddingDim + (sentenceFeatures ? SentenceFeatures.COUNT : 0);
+    }
+
+    /** The model inputs of a document (see {@link SentenceFeatures#of}). */
+    public float[][] inputs(EmbeddedDocument document) {
+        return SentenceFeatures.of(document, maxSentences(), sentenceFeatures);
     }
 
     public int maxSentences() {
         return encoder.maxLength();
     }
 
+    public SelectionRule selection() {
+        return new SelectionRule(mmrLambda, leadPrior);
+    }
+
     public SalienceConfig withAttention(AttentionKind attention) {
-        return new SalienceConfig(encoder.withAttention(attention), embeddingDim, mmrLambda);
+        return new SalienceConfig(encoder.withAttention(attention), embeddingDim, mmrLambda, leadPrior,
+                sentenceFeatures);
+    }
+
+    public SalienceConfig withSelection(SelectionRule selection) {
+        return new SalienceConfig(encoder, embeddingDim, selection.mmrLambda(), selection.leadPrior(),
+                sentenceFeatures);
     }
 }

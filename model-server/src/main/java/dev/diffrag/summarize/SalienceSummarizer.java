@@ -23,7 +23,7 @@ import java.util.Locale;
 
 /**
  * The extractive summarizer of the project: sentence salience from a {@link SentenceSalienceModel} (a Diff
- * Transformer over the document's sentence embeddings), sentences chosen by {@link MmrSelector} within the
+ * Transformer over the document's sentence embeddings), sentences chosen by a {@link SelectionRule} (lead prior, then MMR) within the
  * request's sentence count and an optional token budget, returned in document order as verbatim spans.
  */
 public final class SalienceSummarizer implements Summarizer {
@@ -35,7 +35,7 @@ public final class SalienceSummarizer implements Summarizer {
     private final SentenceSalienceModel model;
     private final ParameterStore parameterStore;
     private final EmbeddingModel embedder;
-    private final MmrSelector selector;
+    private final SelectionRule selection;
     private final int maxTokens;
 
     /** Wraps a loaded model; the summarizer owns {@code manager} and closes it. */
@@ -44,7 +44,7 @@ public final class SalienceSummarizer implements Summarizer {
         this.model = model;
         this.parameterStore = new ParameterStore(manager, false);
         this.embedder = embedder;
-        this.selector = new MmrSelector(model.config().mmrLambda());
+        this.selection = model.config().selection();
         this.maxTokens = maxTokens;
     }
 
@@ -54,7 +54,7 @@ public final class SalienceSummarizer implements Summarizer {
         try {
             SalienceConfig config = ModelFiles.readConfig(directory, SalienceConfig.class);
             SentenceSalienceModel model = new SentenceSalienceModel(config);
-            model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, config.embeddingDim()));
+            model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, config.inputDim()));
             ModelFiles.loadWeights(directory, model.namedParameters());
             return new SalienceSummarizer(manager, model, embedder, maxTokens);
         } catch (IOException | RuntimeException e) {
@@ -118,14 +118,9 @@ public final class SalienceSummarizer implements Summarizer {
         return summaries;
     }
 
-    /** MMR over the sentences the model scored; indices in document order. */
+    /** The configured {@link SelectionRule} over the sentences the model scored; indices in document order. */
     public List<Integer> select(EmbeddedDocument document, double[] salience, SummaryBudget budget) {
-        List<MmrSelector.Candidate> candidates = new ArrayList<>(salience.length);
-        for (int s = 0; s < salience.length; s++) {
-            candidates.add(new MmrSelector.Candidate(salience[s], document.embeddings()[s],
-                    SummaryBudget.tokens(document.sentence(s))));
-        }
-        return selector.select(candidates, budget);
+        return selection.select(document, salience, budget);
     }
 
     public SentenceSalienceModel model() {
@@ -134,8 +129,7 @@ public final class SalienceSummarizer implements Summarizer {
 
     /** Salience of each document's sentences (see {@link SentenceSalienceModel#salience}). */
     public List<double[]> salience(List<EmbeddedDocument> documents) {
-        return Autograd.off(() ->
-                model.salience(parameterStore, documents.stream().map(EmbeddedDocument::embeddings).toList()));
+        return Autograd.off(() -> model.salience(parameterStore, documents));
     }
 
     public EmbeddingModel embedder() {

@@ -29,8 +29,9 @@ import java.util.Map;
  * </pre>
  *
  * <p>Forward input: [sentenceEmbeddings (B, T, E), mask (B, T) with 1 = real sentence]. Output: [logits (B, T)];
- * logits at padding positions are meaningless. Initialise with {@code initialize(manager, FLOAT32, new Shape(1, 1,
- * E))}.
+ * logits at padding positions are meaningless. E is {@link SalienceConfig#inputDim()} (the
+ * sentence embedding, with {@link SentenceFeatures} when configured). Initialise with {@code initialize(manager,
+ * FLOAT32, new Shape(1, 1, E))}.
  */
 public final class SentenceSalienceModel extends AbstractBlock {
 
@@ -47,7 +48,7 @@ public final class SentenceSalienceModel extends AbstractBlock {
         super(VERSION);
         this.config = config;
         int width = config.encoder().dModel();
-        this.inProj = addParameter(weight("in_proj.weight", new Shape(width, config.embeddingDim())));
+        this.inProj = addParameter(weight("in_proj.weight", new Shape(width, config.inputDim())));
         this.position = addParameter(weight("position.weight", new Shape(config.maxSentences(), width)));
         this.score = addParameter(weight("score.weight", new Shape(1, width)));
         this.encoder = addChildBlock("encoder", new DiffTransformer(config.encoder()));
@@ -94,10 +95,9 @@ public final class SentenceSalienceModel extends AbstractBlock {
     /**
      * Salience probabilities (sigmoid of the logits) of each document's sentences, inference only. Sentences past
      * {@link SalienceConfig#maxSentences()} are not read and get no score (the arrays are only as long as what was read).
-     *
-     * @param documents per document, its sentence embeddings (sentences × E)
      */
-    public List<double[]> salience(ParameterStore ps, List<float[][]> documents) {
+    public List<double[]> salience(ParameterStore ps, List<EmbeddedDocument> embedded) {
+        List<float[][]> documents = embedded.stream().map(config::inputs).toList();
         int length = documents.stream().mapToInt(d -> Math.min(d.length, config.maxSentences())).max().orElse(0);
         if (length == 0) {
             return documents.stream().map(d -> new double[0]).toList();
@@ -117,16 +117,16 @@ public final class SentenceSalienceModel extends AbstractBlock {
         }
     }
 
-    /** Pads documents' first {@code length} sentences into [embeddings (B, length, E), mask (B, length)]. */
+    /** Pads documents' first {@code length} sentence inputs into [inputs (B, length, E), mask (B, length)]. */
     public NDList batch(List<float[][]> documents, int length, NDManager manager) {
-        int width = config.embeddingDim();
+        int width = config.inputDim();
         float[] values = new float[documents.size() * length * width];
         float[] mask = new float[documents.size() * length];
         for (int d = 0; d < documents.size(); d++) {
             float[][] sentences = documents.get(d);
             for (int s = 0; s < Math.min(sentences.length, length); s++) {
                 if (sentences[s].length != width) {
-                    throw new IllegalArgumentException("sentence embeddings must have " + width + " dimensions, got "
+                    throw new IllegalArgumentException("sentence inputs must have " + width + " dimensions, got "
                             + sentences[s].length);
                 }
                 System.arraycopy(sentences[s], 0, values, (d * length + s) * width, width);

@@ -36,6 +36,9 @@ class SalienceSummarizerTest {
     void theShippedCheckpointIsADiffV1EncoderAndSummarizesVerbatim() {
         assertThat(summarizer.name()).isEqualTo("diff-v1-salience");
         assertThat(summarizer.model().config().encoder().attention()).isEqualTo(dev.diffrag.model.AttentionKind.DIFF_V1);
+        // the recipe chosen by cross-validation: sentence features in, a lead prior before MMR
+        assertThat(summarizer.model().config().sentenceFeatures()).isTrue();
+        assertThat(summarizer.model().config().selection().leadPrior()).isPositive();
 
         Summary summary = summarizer.summarize(List.of(new SummaryRequest("locke", NEWS, 3))).get(0);
 

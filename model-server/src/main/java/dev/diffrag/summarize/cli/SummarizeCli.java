@@ -3,9 +3,9 @@ package dev.diffrag.summarize.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code train}, {@code eval} and {@code summarize}: the summarizer's commands, none of which needs Kafka. */
+/** {@code crossval}, {@code train}, {@code eval} and {@code summarize}: the summarizer's commands, none of which needs Kafka. */
 @Command(name = "summarizer", mixinStandardHelpOptions = true,
-        subcommands = {TrainCommand.class, EvalCommand.class, SummarizeCommand.class},
+        subcommands = {CrossValidateCommand.class, TrainCommand.class, EvalCommand.class, SummarizeCommand.class},
         description = "Train, evaluate and run the extractive sentence-salience summarizer.")
 public final class SummarizeCli {
 

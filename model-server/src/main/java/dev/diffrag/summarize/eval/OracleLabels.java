@@ -41,4 +41,25 @@ public final class OracleLabels {
         }
         return chosen.stream().sorted().toList();
     }
+
+    /**
+     * Graded labels in [0, 1]: each sentence's own ROUGE-1 F1 + ROUGE-2 F1 against the reference, divided by the
+     * document's best such score (all 0 when no sentence overlaps). Unlike the greedy oracle, they also tell the model
+     * how close the sentences it did not pick came.
+     */
+    public static float[] soft(List<String> sentences, String reference) {
+        List<String> referenceTokens = Rouge.tokens(reference);
+        float[] labels = new float[sentences.size()];
+        double best = 0;
+        double[] gains = new double[sentences.size()];
+        for (int i = 0; i < sentences.size(); i++) {
+            List<String> tokens = Rouge.tokens(sentences.get(i));
+            gains[i] = Rouge.rougeN(tokens, referenceTokens, 1) + Rouge.rougeN(tokens, referenceTokens, 2);
+            best = Math.max(best, gains[i]);
+        }
+        for (int i = 0; i < labels.length && best > 0; i++) {
+            labels[i] = (float) (gains[i] / best);
+        }
+        return labels;
+    }
 }

@@ -3,62 +3,66 @@ package dev.diffrag.summarize.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.diffrag.model.io.ModelFiles;
-import dev.diffrag.model.io.SafeTensors;
 import dev.diffrag.model.train.Batch;
 import dev.diffrag.model.train.ModelTrainer;
 import dev.diffrag.model.train.Objective;
 import dev.diffrag.model.train.ShuffledBatches;
 import dev.diffrag.model.train.TrainingConfig;
 import dev.diffrag.summarize.EmbeddedDocument;
-import dev.diffrag.summarize.MmrSelector;
 import dev.diffrag.summarize.SalienceConfig;
+import dev.diffrag.summarize.SelectionRule;
 import dev.diffrag.summarize.SentenceSalienceModel;
-import dev.diffrag.summarize.SummaryBudget;
 import dev.diffrag.summarize.eval.OracleLabels;
 import dev.diffrag.summarize.eval.Rouge;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Trains a {@link SentenceSalienceModel} on oracle extractive labels: per sentence, binary cross-entropy against
- * "the greedy ROUGE oracle picks it". Every {@code evalEvery} steps the model summarizes the dev articles (MMR, a
- * grid of λ, {@link #SUMMARY_SENTENCES} sentences) and the best step and λ by dev ROUGE-1 + ROUGE-2 + ROUGE-L are saved:
- * dev is the only data that chooses anything, the test part is never seen here.
+ * Trains a {@link SentenceSalienceModel} on extractive labels: per sentence, binary cross-entropy against a target in
+ * [0, 1] that mixes "the greedy ROUGE oracle picks it" with the sentence's own ROUGE gain ({@link #example}). Which
+ * step, labels and {@link SelectionRule} to ship is chosen by {@link CrossValidation} over the train and dev parts;
+ * the test part is never seen here.
  */
 public final class SalienceTraining {
 
     /** Sentences per summary, as LEAD-3 and the oracle. */
     public static final int SUMMARY_SENTENCES = 3;
-    /** The MMR salience weights tried on dev. */
-    public static final List<Double> LAMBDAS = List.of(0.6, 0.7, 0.8, 0.9, 1.0);
 
-    /** One document: its sentence embeddings (truncated to the model's reach) and 0/1 oracle labels. */
+    /** One document: its sentence inputs (truncated to the model's reach) and targets in [0, 1]. */
     public record Example(float[][] sentences, float[] labels) {}
 
-    /** A labelled article for dev scoring. */
-    public record DevArticle(EmbeddedDocument document, String reference) {}
+    /** An article with its reference summary. */
+    public record Article(EmbeddedDocument document, String reference) {}
 
-    /** What a run chose on dev. */
-    public record Outcome(long bestStep, double mmrLambda, Rouge.Scores devScores, double seconds) {}
+    /** Called each time training reaches an evaluation step. */
+    @FunctionalInterface
+    public interface StepListener {
+        void reached(long step) throws IOException;
+    }
 
     private SalienceTraining() {}
 
-    public static Example example(EmbeddedDocument document, String reference, int maxSentences) {
-        int length = Math.min(document.sentences().size(), maxSentences);
+    /**
+     * Targets {@code (1 − softWeight)·oracle + softWeight·soft}: the greedy oracle's 0/1 labels ({@link
+     * OracleLabels#greedy}) blended with the graded per-sentence gains ({@link OracleLabels#soft}).
+     */
+    public static Example example(Article article, SalienceConfig config, double softWeight) {
+        EmbeddedDocument document = article.document();
+        float[][] inputs = config.inputs(document);
+        int length = inputs.length;
         List<String> sentences = IntStream.range(0, length).mapToObj(document::sentence).toList();
-        float[] labels = new float[length];
-        OracleLabels.greedy(sentences, reference, SUMMARY_SENTENCES).forEach(i -> labels[i] = 1);
-        float[][] vectors = new float[length][];
-        System.arraycopy(document.embeddings(), 0, vectors, 0, length);
-        return new Example(vectors, labels);
+        float[] labels = OracleLabels.soft(sentences, article.reference());
+        for (int i = 0; i < length; i++) {
+            labels[i] *= (float) softWeight;
+        }
+        OracleLabels.greedy(sentences, article.reference(), SUMMARY_SENTENCES)
+                .forEach(i -> labels[i] += (float) (1 - softWeight));
+        return new Example(inputs, labels);
     }
 
     /** Masked binary cross-entropy with logits: labels = [targets (B, T), mask (B, T)]. */
@@ -73,67 +77,55 @@ public final class SalienceTraining {
     };
 
     /**
-     * Trains {@code model} (initialised, seeded) and writes the best dev checkpoint to {@code output} as a loadable
-     * model directory whose config carries the chosen λ.
+     * Trains {@code model} (initialised, seeded) on {@code train} up to {@code stopAt} updates of {@code config}'s
+     * schedule (so a run stopped early keeps the learning-rate curve of the full schedule), telling {@code listener}
+     * after every {@code evalEvery} updates and at the end.
+     *
+     * @return training seconds
      */
-    public static Outcome train(SentenceSalienceModel model, TrainingConfig config, List<Example> train,
-            List<DevArticle> dev, int evalEvery, Path output, PrintStream log) throws IOException {
+    public static double fit(SentenceSalienceModel model, TrainingConfig config, List<Example> train, long stopAt,
+            int evalEvery, StepListener listener) throws IOException {
+        if (stopAt < 1 || stopAt > config.totalSteps() || evalEvery < 1) {
+            throw new IllegalArgumentException("need 1 <= stopAt <= totalSteps and evalEvery >= 1");
+        }
         ShuffledBatches<Example> batches = new ShuffledBatches<>(train, config,
                 (picked, manager) -> collate(model, picked, manager));
         long started = System.nanoTime();
-        long bestStep = -1;
-        double bestLambda = Double.NaN;
-        Rouge.Scores bestScores = null;
-        double bestTotal = Double.NEGATIVE_INFINITY;
-        Rouge.Scores lead = Rouge.mean(dev.stream().map(a -> IntStream.range(0,
-                        Math.min(SUMMARY_SENTENCES, a.document().sentences().size()))
-                        .mapToObj(a.document()::sentence).collect(Collectors.joining(" "))).toList(),
-                dev.stream().map(DevArticle::reference).toList());
-        log.printf("dev LEAD-3 for reference: R1 %.2f R2 %.2f RL %.2f%n", 100 * lead.rouge1(), 100 * lead.rouge2(),
-                100 * lead.rougeL());
         try (ModelTrainer trainer = new ModelTrainer(model, model.namedParameters(), model.config(), config, batches,
                 MASKED_BCE)) {
-            ParameterStore ps = new ParameterStore(model.namedParameters().values().iterator().next().getArray()
-                    .getManager(), false);
-            while (trainer.step() < config.totalSteps()) {
-                trainer.trainUntil(Math.min(config.totalSteps(), trainer.step() + evalEvery), null);
-                List<double[]> salience = model.salience(ps,
-                        dev.stream().map(a -> a.document().embeddings()).toList());
-                for (double lambda : LAMBDAS) {
-                    Rouge.Scores scores = score(dev, salience, new MmrSelector(lambda));
-                    double total = scores.rouge1() + scores.rouge2() + scores.rougeL();
-                    if (total > bestTotal) {
-                        bestTotal = total;
-                        bestStep = trainer.step();
-                        bestLambda = lambda;
-                        bestScores = scores;
-                        SalienceConfig chosen = new SalienceConfig(model.config().encoder(),
-                                model.config().embeddingDim(), lambda);
-                        ModelFiles.save(output, chosen, model.namedParameters(), SafeTensors.Dtype.F32);
-                    }
-                }
-                log.printf("step %d: dev best so far R1 %.2f R2 %.2f RL %.2f at step %d, lambda %.1f%n",
-                        trainer.step(), 100 * bestScores.rouge1(), 100 * bestScores.rouge2(),
-                        100 * bestScores.rougeL(), bestStep, bestLambda);
+            while (trainer.step() < stopAt) {
+                trainer.trainUntil(Math.min(stopAt, trainer.step() + evalEvery), null);
+                listener.reached(trainer.step());
             }
         }
-        return new Outcome(bestStep, bestLambda, bestScores, (System.nanoTime() - started) / 1e9);
+        return (System.nanoTime() - started) / 1e9;
     }
 
-    /** Mean ROUGE of MMR summaries of the dev articles. */
-    static Rouge.Scores score(List<DevArticle> dev, List<double[]> salience, MmrSelector selector) {
-        List<String> candidates = new ArrayList<>(dev.size());
-        for (int d = 0; d < dev.size(); d++) {
-            EmbeddedDocument document = dev.get(d).document();
-            double[] scores = salience.get(d);
-            List<MmrSelector.Candidate> candidatesOfDocument = IntStream.range(0, scores.length)
-                    .mapToObj(s -> new MmrSelector.Candidate(scores[s], document.embeddings()[s],
-                            SummaryBudget.tokens(document.sentence(s))))
-                    .toList();
-            candidates.add(selector.select(candidatesOfDocument, SummaryBudget.sentences(SUMMARY_SENTENCES)).stream()
-                    .map(document::sentence).collect(Collectors.joining(" ")));
-        }
-        return Rouge.mean(candidates, dev.stream().map(DevArticle::reference).toList());
+    /** A freshly initialised model, its initialisation drawn from {@code seed}. */
+    public static SentenceSalienceModel initialised(SalienceConfig config, int seed, NDManager manager) {
+        ModelTrainer.seed(seed);
+        SentenceSalienceModel model = new SentenceSalienceModel(config);
+        model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, config.inputDim()));
+        return model;
+    }
+
+    /** Salience of the articles' sentences under the model's current weights. */
+    public static List<double[]> salience(SentenceSalienceModel model, List<Article> articles) {
+        ParameterStore ps = new ParameterStore(model.namedParameters().values().iterator().next().getArray()
+                .getManager(), false);
+        return model.salience(ps, articles.stream().map(Article::document).toList());
+    }
+
+    /** Mean ROUGE of the first {@link #SUMMARY_SENTENCES} sentences, for reference. */
+    public static Rouge.Scores lead(List<Article> articles) {
+        return Rouge.mean(articles.stream().map(a -> IntStream.range(0,
+                                Math.min(SUMMARY_SENTENCES, a.document().sentences().size()))
+                        .mapToObj(a.document()::sentence).collect(Collectors.joining(" "))).toList(),
+                references(articles));
+    }
+
+    public static List<String> references(List<Article> articles) {
+        return articles.stream().map(Article::reference).toList();
     }
 
     /** [embeddings (B, T, E), mask (B, T)] and [targets (B, T), mask (B, T)], padded to the longest document. */

@@ -25,4 +25,15 @@ class OracleLabelsTest {
     void nothingOverlappingMeansNoLabel() {
         assertThat(OracleLabels.greedy(List.of("Completely unrelated."), "the cat sat", 3)).isEmpty();
     }
+
+    @Test
+    void softLabelsGradeEachSentenceAgainstTheBestOne() {
+        List<String> sentences = List.of("The cat sat on the mat.", "The cat sat.", "Dogs bark.");
+        float[] labels = OracleLabels.soft(sentences, "the cat sat on the mat");
+        // alone: 2 + 2, then R1 2·3/9 = 2/3 and R2 2·2/7 = 4/7, then nothing
+        assertThat(labels[0]).isEqualTo(1f);
+        assertThat((double) labels[1]).isCloseTo((2.0 / 3 + 4.0 / 7) / 2, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(labels[2]).isZero();
+        assertThat(OracleLabels.soft(List.of("Unrelated."), "the cat")).containsExactly(0f);
+    }
 }
