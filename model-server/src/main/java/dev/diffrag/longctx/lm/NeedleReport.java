@@ -70,7 +70,9 @@ public final class NeedleReport {
             DiffTransformer model = entry.getValue();
             ParameterStore ps = new ParameterStore(manager, false);
             rows.addAll(grid(name, model, ps, manager));
-            attention.addAll(attention(name, model, ps, manager));
+            for (int length : settings.attentionLengths()) {
+                attention.addAll(attention(name, model, ps, manager, length));
+            }
             outliers.add(outliers(name, model, ps, manager));
             kv.addAll(kvRetrieval(name, model, ps, manager));
             seconds.put(name, (System.nanoTime() - started) / 1e9);
@@ -110,9 +112,9 @@ public final class NeedleReport {
     }
 
     /** One needle, one question, {@code attentionPerDepth} examples at each depth. */
-    private List<AttentionRow> attention(String name, DiffTransformer model, ParameterStore ps, NDManager manager) {
+    private List<AttentionRow> attention(String name, DiffTransformer model, ParameterStore ps, NDManager manager,
+                                         int length) {
         Map<Integer, List<AttentionMass>> byDepth = new TreeMap<>();
-        int length = settings.attentionLength();
         for (int i = 0; byDepth.values().stream().mapToInt(List::size).sum()
                 < NeedleTask.DEPTHS.size() * settings.attentionPerDepth(); i++) {
             NeedleExample example = task.generate(length, 1, 1, exampleSeed(2, length, i));

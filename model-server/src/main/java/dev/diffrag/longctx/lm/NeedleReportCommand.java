@@ -32,14 +32,15 @@ final class NeedleReportCommand implements Callable<Integer> {
     @Option(names = "--checkpoints", defaultValue = "model-server/src/main/resources/needle",
             description = "folder holding one checkpoint folder per model") Path checkpoints;
     @Option(names = "--models", split = ",", defaultValue = "diff-v1,diff-v2,vanilla") List<String> models;
-    @Option(names = "--lengths", split = ",", defaultValue = "1024,2048,4096") List<Integer> lengths;
-    @Option(names = "--examples", defaultValue = "30", description = "examples per grid cell") int examples;
-    @Option(names = "--attention-length", defaultValue = "4096") int attentionLength;
-    @Option(names = "--attention-per-depth", defaultValue = "4") int attentionPerDepth;
+    @Option(names = "--lengths", split = ",", defaultValue = "256,1024,2048,4096",
+            description = "grid lengths; 256 is inside the training lengths, the rest beyond") List<Integer> lengths;
+    @Option(names = "--examples", defaultValue = "12", description = "examples per grid cell") int examples;
+    @Option(names = "--attention-lengths", split = ",", defaultValue = "256,4096") List<Integer> attentionLengths;
+    @Option(names = "--attention-per-depth", defaultValue = "3") int attentionPerDepth;
     @Option(names = "--outlier-length", defaultValue = "1024") int outlierLength;
-    @Option(names = "--outlier-examples", defaultValue = "8") int outlierExamples;
+    @Option(names = "--outlier-examples", defaultValue = "6") int outlierExamples;
     @Option(names = "--kv-pairs", split = ",", defaultValue = "6,20") List<Integer> kvPairs;
-    @Option(names = "--kv-examples", defaultValue = "100") int kvExamples;
+    @Option(names = "--kv-examples", defaultValue = "60") int kvExamples;
     @Option(names = "--max-answer-tokens", defaultValue = "40",
             description = "decoding limit per answer (a 7-digit number is ≤ 7 tokens, a UUID about 25)")
     int maxAnswerTokens;
@@ -47,7 +48,7 @@ final class NeedleReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ReportSettings settings = new ReportSettings(lengths, ReportSettings.paperCells(), examples, attentionLength,
+        ReportSettings settings = new ReportSettings(lengths, ReportSettings.paperCells(), examples, attentionLengths,
                 attentionPerDepth, outlierLength, outlierExamples, kvPairs, kvExamples, maxAnswerTokens,
                 seed);
         try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
@@ -69,7 +70,7 @@ final class NeedleReportCommand implements Callable<Integer> {
         List<String> parts = new ArrayList<>(List.of("needle report", data.toString(), "--out", out.toString(),
                 "--checkpoints", checkpoints.toString(), "--models", String.join(",", models),
                 "--lengths", join(lengths), "--examples", Integer.toString(examples),
-                "--attention-length", Integer.toString(attentionLength),
+                "--attention-lengths", join(attentionLengths),
                 "--attention-per-depth", Integer.toString(attentionPerDepth),
                 "--outlier-length", Integer.toString(outlierLength),
                 "--outlier-examples", Integer.toString(outlierExamples), "--kv-pairs", join(kvPairs),

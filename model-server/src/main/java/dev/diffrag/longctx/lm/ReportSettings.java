@@ -9,7 +9,7 @@ import java.util.List;
  * @param lengths context lengths (MiniLM tokens) of the accuracy grid
  * @param cells (needles, asked) pairs of the grid
  * @param examplesPerCell examples per grid cell and length
- * @param attentionLength context length of the attention-mass measurement (one needle, one question)
+ * @param attentionLengths context lengths of the attention-mass measurement (one needle, one question)
  * @param attentionPerDepth examples per needle depth there
  * @param outlierLength context length of the outlier measurement
  * @param outlierExamples examples there
@@ -18,12 +18,14 @@ import java.util.List;
  * @param maxAnswerTokens decoding stops after this many answer tokens if no [SEP] comes
  * @param seed the evaluation seed (distinct from training seeds by construction: eval seeds are hashed with it)
  */
-public record ReportSettings(List<Integer> lengths, List<int[]> cells, int examplesPerCell, int attentionLength,
-                             int attentionPerDepth, int outlierLength, int outlierExamples, List<Integer> kvPairs,
-                             int kvExamples, int maxAnswerTokens, long seed) {
+public record ReportSettings(List<Integer> lengths, List<int[]> cells, int examplesPerCell,
+                             List<Integer> attentionLengths, int attentionPerDepth, int outlierLength,
+                             int outlierExamples, List<Integer> kvPairs, int kvExamples, int maxAnswerTokens,
+                             long seed) {
 
     public ReportSettings {
         lengths = List.copyOf(lengths);
+        attentionLengths = List.copyOf(attentionLengths);
         cells = List.copyOf(cells);
         kvPairs = List.copyOf(kvPairs);
     }

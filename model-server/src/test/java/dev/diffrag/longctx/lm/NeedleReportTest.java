@@ -27,7 +27,7 @@ class NeedleReportTest {
 
     @Test
     void writesTheIssuesJsonShapeAndTheMarkdownTables() throws Exception {
-        ReportSettings settings = new ReportSettings(List.of(96), ReportSettings.paperCells(), 1, 96, 1, 96, 1,
+        ReportSettings settings = new ReportSettings(List.of(96), ReportSettings.paperCells(), 1, List.of(96), 1, 96, 1,
                 List.of(3), 4, 3, 7);
         try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
             NeedleTask task = NeedleTask.fromDirectory(TinyData.essays(dir), tokenizer);
