@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class NeedleReport {
 
     private static final Logger LOG = LoggerFactory.getLogger(NeedleReport.class);
+    /** {@code firstTokenAccuracy}: share of questions whose first decoded token is the answer's first token. */
     public record Row(String model, int contextTokens, int needles, int asked, double accuracy, int examples,
-                      int questions, int correct) {}
+                      int questions, int correct, double firstTokenAccuracy) {}
 
     public record AttentionRow(String model, int contextTokens, int depth, double answerMass, double noiseMass,
                                int examples) {}
@@ -39,7 +40,8 @@ public final class NeedleReport {
     public record OutlierRow(String model, int contextTokens, int examples, double logitTop1, double logitMedian,
                              double hiddenTop1, double hiddenMedian) {}
 
-    public record KvRow(String model, int pairs, int goldPosition, int examples, double accuracy) {}
+    public record KvRow(String model, int pairs, int goldPosition, int examples, double accuracy,
+                        double firstTokenAccuracy) {}
 
     public record Results(List<Row> rows, List<AttentionRow> attention, List<OutlierRow> outliers,
                           List<KvRow> kvRetrieval, Map<String, Double> secondsPerModel) {}
@@ -92,6 +94,7 @@ public final class NeedleReport {
         for (int length : settings.lengths()) {
             for (int[] cell : settings.cells()) {
                 NeedleScore score = new NeedleScore();
+                int firstTokens = 0;
                 for (int i = 0; i < settings.examplesPerCell(); i++) {
                     NeedleExample example = task.generate(length, cell[0], cell[1],
                             exampleSeed(1, length, cell[0], cell[1], i));
@@ -100,11 +103,12 @@ public final class NeedleReport {
                     Map<String, String> predicted = new HashMap<>();
                     for (int q = 0; q < answers.size(); q++) {
                         predicted.put(prompt.asked().get(q).label(), tokenizer.decode(answers.get(q)));
+                        firstTokens += firstTokenRight(answers.get(q), prompt.asked().get(q)) ? 1 : 0;
                     }
                     score.add(example, predicted);
                 }
                 rows.add(new Row(name, length, cell[0], cell[1], score.accuracy(), settings.examplesPerCell(),
-                        score.asked(), score.correct()));
+                        score.asked(), score.correct(), (double) firstTokens / score.asked()));
                 LOG.info("{} {} tokens N={} R={}: {}", name, length, cell[0], cell[1], score.accuracy());
             }
         }
@@ -158,23 +162,30 @@ public final class NeedleReport {
         for (int pairs : settings.kvPairs()) {
             int[] seen = new int[pairs];
             int[] correct = new int[pairs];
+            int[] firstTokens = new int[pairs];
             for (KvRetrieval.Example record : kvHeldOut.subList(0, Math.min(settings.kvExamples(), kvHeldOut.size()))) {
                 KvRetrieval.Example window = KvWindow.shorten(record, pairs);
                 NeedlePrompt prompt = NeedlePrompt.of(window, tokenizer);
                 int[] answer = decoder.answer(prompt, manager).get(0);
                 int[] expected = prompt.asked().get(0).answer();
                 seen[window.goldPosition()]++;
+                firstTokens[window.goldPosition()] += firstTokenRight(answer, prompt.asked().get(0)) ? 1 : 0;
                 if (Arrays.equals(answer, Arrays.copyOf(expected, expected.length - 1))) {
                     correct[window.goldPosition()]++;
                 }
             }
             for (int p = 0; p < pairs; p++) {
                 if (seen[p] > 0) {
-                    rows.add(new KvRow(name, pairs, p, seen[p], (double) correct[p] / seen[p]));
+                    rows.add(new KvRow(name, pairs, p, seen[p], (double) correct[p] / seen[p],
+                            (double) firstTokens[p] / seen[p]));
                 }
             }
         }
         return rows;
+    }
+
+    private static boolean firstTokenRight(int[] decoded, NeedlePrompt.Asked asked) {
+        return decoded.length > 0 && decoded[0] == asked.answer()[0];
     }
 
     private static void forward(DiffTransformer model, ParameterStore ps, NDManager manager, int[] ids,

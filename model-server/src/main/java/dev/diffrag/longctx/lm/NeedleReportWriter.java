@@ -63,6 +63,17 @@ final class NeedleReportWriter {
                 md.append('\n');
             });
         }
+        md.append("\nFirst answer token right (share of asked questions whose first decoded token is the answer's "
+                + "first WordPiece token; partial credit that shows retrieval before whole numbers come out):\n\n"
+                + "| model | tokens |");
+        cells.forEach(c -> md.append(' ').append(c).append(" |"));
+        md.append("\n|---|---:|").append("---:|".repeat(cells.size())).append('\n');
+        grid.forEach((model, byLength) -> byLength.forEach((tokens, byCell) -> {
+            md.append("| ").append(model).append(" | ").append(tokens).append(" |");
+            cells.forEach(c -> md.append(' ').append(byCell.containsKey(c) ? f2(byCell.get(c).firstTokenAccuracy()) : "")
+                    .append(" |"));
+            md.append('\n');
+        }));
         int examples = results.rows().isEmpty() ? 0 : results.rows().get(0).examples();
         md.append("\n").append(examples).append(" seeded examples per cell (the same for every model), needle depths "
                 + "dealt from 0/25/50/75/100%.\n\n");
@@ -101,18 +112,22 @@ final class NeedleReportWriter {
             kv.computeIfAbsent(row.model(), m -> new LinkedHashMap<>())
                     .computeIfAbsent(row.pairs(), p -> new ArrayList<>()).add(row);
         }
-        md.append("| model | pairs | accuracy by gold position (examples) | overall |\n|---|---:|---|---:|\n");
+        md.append("| model | pairs | accuracy by gold position (examples) | overall | first token right |\n"
+                + "|---|---:|---|---:|---:|\n");
         kv.forEach((model, byPairs) -> byPairs.forEach((pairs, rows) -> {
             md.append("| ").append(model).append(" | ").append(pairs).append(" | ");
             int seen = 0;
             double correct = 0;
+            double firstTokens = 0;
             for (NeedleReport.KvRow row : rows) {
                 md.append(row.goldPosition()).append(": ").append(f2(row.accuracy())).append(" (")
                         .append(row.examples()).append(") ");
                 seen += row.examples();
                 correct += row.accuracy() * row.examples();
+                firstTokens += row.firstTokenAccuracy() * row.examples();
             }
-            md.append("| ").append(f2(seen == 0 ? 0 : correct / seen)).append(" |\n");
+            md.append("| ").append(f2(seen == 0 ? 0 : correct / seen)).append(" | ")
+                    .append(f2(seen == 0 ? 0 : firstTokens / seen)).append(" |\n");
         }));
         md.append("\nEvaluation time per model (s): ");
         results.secondsPerModel().forEach((m, s) -> md.append(m).append(' ').append(Math.round(s)).append("; "));

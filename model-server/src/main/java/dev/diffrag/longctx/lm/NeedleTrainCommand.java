@@ -1,8 +1,10 @@
 package dev.diffrag.longctx.lm;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import dev.diffrag.longctx.KvRetrieval;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.model.DiffTransformer;
@@ -38,6 +40,7 @@ final class NeedleTrainCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(NeedleTrainCommand.class);
     static final int KV_TRAIN_RECORDS = 400;
+    private static final int MAX_RETRIES = 3;
 
     @Parameters(index = "0", description = "the shared data folder, e.g. ../shared/data")
     Path data;
@@ -59,6 +62,9 @@ final class NeedleTrainCommand implements Callable<Integer> {
     @Option(names = "--length-weights", split = ",", defaultValue = "0.25,0.35,0.25,0.15") List<Double> lengthWeights;
     @Option(names = "--kv-share", defaultValue = "0.2", description = "share of kv-retrieval steps") double kvShare;
     @Option(names = "--seed", defaultValue = "42") int seed;
+    @Option(names = "--stop-after", defaultValue = "0",
+            description = "stop each model after this many updates of the --steps schedule (0: run it all)")
+    int stopAfter;
     @Option(names = "--max-minutes", defaultValue = "15",
             description = "wall-clock cap per model; a model stopped early is saved and its steps recorded")
     double maxMinutes;
@@ -66,7 +72,7 @@ final class NeedleTrainCommand implements Callable<Integer> {
     /** What training.json records beside each checkpoint. */
     record Summary(String model, ModelConfig config, long parameters, TrainingConfig training, TrainingMix mix,
                    int stepsPlanned, long stepsDone, double trainSeconds, double firstLoss, double lastLoss,
-                   List<double[]> lossCurve, String command) {}
+                   String stoppedBy, List<Long> nonFiniteRetries, List<double[]> lossCurve, String command) {}
 
     @Override
     public Integer call() throws Exception {
@@ -96,15 +102,41 @@ final class NeedleTrainCommand implements Callable<Integer> {
             List<StepStats> history = new ArrayList<>();
             long started = System.nanoTime();
             double seconds;
+            long stepsDone;
+            int lastStep = stopAfter > 0 ? Math.min(stopAfter, steps) : steps;
+            String stoppedBy = "steps";
+            List<Long> skipped = new ArrayList<>();
+            int retries = 0;
             try (ModelTrainer trainer = new ModelTrainer(new AnswerLm(model), model.namedParameters(), config,
                     training, batches, new TokenCrossEntropy())) {
-                while (trainer.step() < steps && (System.nanoTime() - started) / 6e10 < maxMinutes) {
-                    history.addAll(trainer.trainUntil(Math.min(steps, trainer.step() + 10), null));
+                while (trainer.step() < lastStep) {
+                    if ((System.nanoTime() - started) / 6e10 >= maxMinutes) {
+                        stoppedBy = "max-minutes";
+                        break;
+                    }
+                    try {
+                        history.addAll(trainer.trainUntil(Math.min(lastStep, trainer.step() + 10), null));
+                        retries = 0;
+                    } catch (IllegalStateException diverged) {
+                        // The failing update was not applied (the weights are those of the last finite step), but
+                        // its gradients were kept: clear them and take the step again. The V1 path is not bitwise
+                        // deterministic on the CPU: two runs on the same batches hit a NaN/inf gradient norm at
+                        // different steps (1736 and 1087), with finite losses, so a retry may well pass.
+                        LOG.warn("{}: {}; retrying the step", name, diverged.getMessage());
+                        skipped.add(trainer.step() + 1);
+                        zeroGradients(model);
+                        if (++retries > MAX_RETRIES) {
+                            stoppedBy = diverged.getMessage();
+                            break;
+                        }
+                        continue;
+                    }
                     StepStats last = history.get(history.size() - 1);
                     LOG.info("{} step {} loss {} ({} s)", name, last.step(), String.format("%.4f", recentLoss(history)),
                             Math.round((System.nanoTime() - started) / 1e9));
                 }
                 seconds = (System.nanoTime() - started) / 1e9;
+                stepsDone = trainer.step();
             }
             Path target = out.resolve(name);
             ModelCheckpoint.save(target, model, SafeTensors.Dtype.F16);
@@ -114,9 +146,15 @@ final class NeedleTrainCommand implements Callable<Integer> {
                 curve.add(new double[] {history.get(to - 1).step(), mean(history.subList(i, to))});
             }
             ModelFiles.writeJson(target.resolve("training.json"), new Summary(name, config, model.parameterCount(),
-                    training, mix, steps, history.size(), seconds, mean(history.subList(0, Math.min(20, history.size()))),
-                    recentLoss(history), curve, "needle train " + String.join(" ", commandArgs())));
-            LOG.info("{}: {} steps in {} s, saved to {}", name, history.size(), Math.round(seconds), target);
+                    training, mix, steps, stepsDone, seconds, mean(history.subList(0, Math.min(20, history.size()))),
+                    recentLoss(history), stoppedBy, skipped, curve, "needle train " + String.join(" ", commandArgs())));
+            LOG.info("{}: {} steps in {} s ({}), saved to {}", name, stepsDone, Math.round(seconds), stoppedBy, target);
+        }
+    }
+
+    private static void zeroGradients(DiffTransformer model) {
+        for (Parameter parameter : model.namedParameters().values()) {
+            parameter.getArray().getGradient().set(new NDIndex("..."), 0);
         }
     }
 
@@ -134,6 +172,7 @@ final class NeedleTrainCommand implements Callable<Integer> {
         args.put("--length-weights", join(lengthWeights));
         args.put("--kv-share", kvShare);
         args.put("--seed", seed);
+        args.put("--stop-after", stopAfter);
         args.put("--max-minutes", maxMinutes);
         List<String> list = new ArrayList<>(List.of(data.toString()));
         args.forEach((k, v) -> list.add(k + " " + v));

@@ -47,6 +47,10 @@ class NeedleReportTest {
         assertThat(row.get("model").asText()).isEqualTo("diff-v1");
         assertThat(row.get("contextTokens").asInt()).isEqualTo(96);
         assertThat(row.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+        for (JsonNode any : json.get("rows")) {
+            // A whole number right starts with its first token right.
+            assertThat(any.get("firstTokenAccuracy").asDouble()).isBetween(any.get("accuracy").asDouble(), 1.0);
+        }
         List<String> cells = json.get("rows").findValuesAsText("needles");
         assertThat(cells).containsExactly("1", "2", "4", "6", "1", "2", "4", "6");
         assertThat(json.get("attention")).hasSize(2 * 5);
@@ -67,7 +71,7 @@ class NeedleReportTest {
 
         String md = Files.readString(dir.resolve("out/needle.md"));
         assertThat(md).contains("needle report test", "| 1/1 | 2/2 | 4/2 | 6/2 |", "Diff (paper, 3B)",
-                "| diff-v1 | 96 |", "| vanilla | 96 |", "logit top-1");
+                "| diff-v1 | 96 |", "| vanilla | 96 |", "logit top-1", "First answer token right");
     }
 
     private static Set<String> names(JsonNode node) {
