@@ -61,6 +61,15 @@ public final class ReaderTokenizer implements AutoCloseable {
         return new Tokens(tokenIds, start, end);
     }
 
+    /** The text of token ids: WordPiece continuations ("##…") glued to their word, special tokens dropped. */
+    public String decode(int[] ids) {
+        long[] wide = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            wide[i] = ids[i];
+        }
+        return tokenizer.decode(wide, true);
+    }
+
     @Override
     public void close() {
         tokenizer.close();
