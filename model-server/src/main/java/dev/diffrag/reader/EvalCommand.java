@@ -3,9 +3,9 @@ package dev.diffrag.reader;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
-import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.model.io.ModelFiles;
-import dev.diffrag.reader.eval.SquadMetrics;
+import dev.diffrag.reader.eval.ReaderScoring;
+import dev.diffrag.reader.eval.ReaderScoring.Row;
 import dev.diffrag.reader.eval.Xquad;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,16 +38,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate readers on XQuAD (evaluation only).")
 final class EvalCommand implements Callable<Integer> {
 
-    /** Requests per answerer call. */
-    private static final int CHUNK = 32;
-
     @Spec
     CommandSpec spec;
 
     @Parameters(index = "0", description = "xquad-en.json")
     Path xquad;
 
-    @Option(names = "--reader", split = ",", defaultValue = "diff-v1,vanilla,diff-v1-scratch",
+    @Option(names = "--reader", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch",
             description = "shipped readers by name, or NAME=CHECKPOINT_DIR")
     List<String> readers;
 
@@ -58,17 +54,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gold-questions", defaultValue = "1190", description = "questions in the gold setting")
     int goldQuestions;
 
-    @Option(names = "--long-questions", defaultValue = "100",
+    @Option(names = "--long-questions", defaultValue = "120",
             description = "questions in the distractors and abstain settings (about 2,000 tokens each)")
     int longQuestions;
 
     @Option(names = "--distractors", defaultValue = "9") int distractors;
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = "--out", defaultValue = "docs/results") Path out;
-
-    /** {@code f1BestSpan}: F1 of the reader's best span had it never abstained (null for the baseline). */
-    record Row(String model, String setting, int questions, Double em, Double f1, double answerRate,
-            double abstainRate, Double f1BestSpan) {}
 
     @Override
     public Integer call() throws IOException {
@@ -97,61 +89,19 @@ final class EvalCommand implements Callable<Integer> {
 
     private List<Row> evaluate(String model, Answerer answerer, Xquad data, List<Xquad.Question> gold,
             List<Xquad.Question> longSample) {
-        List<Row> rows = new ArrayList<>();
-        rows.add(spanRow(model, "gold", gold, answer(model + " gold", answerer, gold, data::gold)));
-        rows.add(spanRow(model, "distractors", longSample, answer(model + " distractors", answerer, longSample,
-                q -> data.withDistractors(q, distractors, seed))));
-        List<DiffReaderAnswerer.Reading> none = answer(model + " abstain", answerer, longSample,
-                q -> data.distractorsOnly(q, distractors, seed));
-        double abstained = none.stream().filter(r -> r.answer().abstained()).count() / (double) none.size();
-        rows.add(new Row(model, "abstain", none.size(), null, null, 1 - abstained, abstained, null));
+        List<Row> rows = List.of(
+                ReaderScoring.answerable(model, "gold", answerer, items(gold, data::gold)),
+                ReaderScoring.answerable(model, "distractors", answerer,
+                        items(longSample, q -> data.withDistractors(q, distractors, seed))),
+                ReaderScoring.unanswerable(model, "abstain", answerer,
+                        longSample.stream().map(q -> data.distractorsOnly(q, distractors, seed)).toList()));
         rows.forEach(r -> spec.commandLine().getOut().println(r));
         return rows;
     }
 
-    /** Readings of the questions; for an answerer other than the reader the best span is unknown (null). */
-    private static List<DiffReaderAnswerer.Reading> answer(String task, Answerer answerer,
-            List<Xquad.Question> questions, Function<Xquad.Question, AnswerRequest> request) {
-        List<DiffReaderAnswerer.Reading> readings = new ArrayList<>();
-        try (ProgressBar bar = new ProgressBar(task, questions.size())) {
-            for (int from = 0; from < questions.size(); from += CHUNK) {
-                List<AnswerRequest> slice = questions.subList(from, Math.min(questions.size(), from + CHUNK))
-                        .stream().map(request).toList();
-                if (answerer instanceof DiffReaderAnswerer reader) {
-                    readings.addAll(reader.read(slice));
-                } else {
-                    answerer.answer(slice).forEach(a -> readings.add(new DiffReaderAnswerer.Reading(a, null)));
-                }
-                bar.stepBy(slice.size());
-            }
-        }
-        return readings;
-    }
-
-    /** EM and F1 in percent over all questions; an abstention scores 0. */
-    private static Row spanRow(String model, String setting, List<Xquad.Question> questions,
-            List<DiffReaderAnswerer.Reading> readings) {
-        double em = 0;
-        double f1 = 0;
-        double f1Best = 0;
-        int answered = 0;
-        boolean reader = readings.stream().allMatch(r -> r.bestSpan() != null);
-        for (int i = 0; i < questions.size(); i++) {
-            GroundedAnswer answer = readings.get(i).answer();
-            List<String> golds = questions.get(i).answers();
-            if (!answer.abstained()) {
-                answered++;
-                em += SquadMetrics.exactMatch(answer.answer(), golds);
-                f1 += SquadMetrics.f1(answer.answer(), golds);
-            }
-            GroundedAnswer best = readings.get(i).bestSpan();
-            if (reader && !best.abstained()) {
-                f1Best += SquadMetrics.f1(best.answer(), golds);
-            }
-        }
-        int n = questions.size();
-        return new Row(model, setting, n, 100 * em / n, 100 * f1 / n, answered / (double) n,
-                1 - answered / (double) n, reader ? 100 * f1Best / n : null);
+    private static List<ReaderScoring.Item> items(List<Xquad.Question> questions,
+            Function<Xquad.Question, AnswerRequest> request) {
+        return questions.stream().map(q -> new ReaderScoring.Item(request.apply(q), q.answers())).toList();
     }
 
     private void write(List<Row> rows) throws IOException {
