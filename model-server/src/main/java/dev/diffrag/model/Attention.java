@@ -93,6 +93,13 @@ abstract class Attention {
         return Linear.linear(merged, Params.value(ps, outWeight, merged, training)).head();
     }
 
+    /** Hands the pre-softmax logits (B, heads, T, S) to the probe, if any. */
+    void probeLogits(Context context, NDArray logits) {
+        if (context.probe() != null) {
+            context.probe().recordLogits(layerIndex, logits);
+        }
+    }
+
     void probe(Context context, NDArray map) {
         if (context.probe() != null) {
             context.probe().record(layerIndex, map);

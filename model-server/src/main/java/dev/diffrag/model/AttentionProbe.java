@@ -14,4 +14,15 @@ public interface AttentionProbe {
 
     /** @param layer 0-based layer index */
     void record(int layer, NDArray map);
+
+    /**
+     * The layer's attention logits q·kᵀ/√d before the mask and the softmax, (B, heads, T, S) with one row per
+     * softmax: vanilla's H heads, V1's 2h and V2's 2h query heads (pair members adjacent). Positions a causal or
+     * padding mask removes still hold their raw values. The array is overwritten right after this call (the mask is
+     * added in place), so read what you need here. For outlier statistics (the paper's Table 5); ignored by default.
+     */
+    default void recordLogits(int layer, NDArray logits) {}
+
+    /** The residual stream (B, T, dModel) after 0-based block {@code layer}, before the final norm; ignored by default. */
+    default void recordHidden(int layer, NDArray hidden) {}
 }

@@ -75,6 +75,7 @@ final class DiffAttentionV1 extends Attention {
         long keys = kv[0].getShape().get(2);
 
         NDArray scores = q.mul(Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2));    // (B, 2h, T, S)
+        probeLogits(context, scores);
         NDArray pairs = softmax32(scores, context.bias()).reshape(batch, h, 2, queries, keys); // (B, h, 2, T, S)
         NDArray lambda = lambda(ps, x, training);                                            // ()
         NDArray map = differentialMap(pairs, lambda, training);                              // (B, h, T, S) float32

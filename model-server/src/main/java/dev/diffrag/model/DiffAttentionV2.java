@@ -57,6 +57,9 @@ final class DiffAttentionV2 extends Attention {
         NDArray pairedQueries = q.mul(Math.pow(d, -0.5)).reshape(batch, h, 2 * queries, d); // (B, h, 2T, d)
         NDArray scores = pairedQueries.matMul(kv[0].transpose(0, 1, 3, 2))                 // (B, h, 2T, S)
                 .reshape(batch, h, 2, queries, keys);                                       // (B, h, 2, T, S)
+        if (context.probe() != null) {
+            probeLogits(context, scores.reshape(batch, 2L * h, queries, keys)); // (B, 2h, T, S) view, pairs adjacent
+        }
         NDArray bias = context.bias() == null ? null : context.bias().expandDims(1);        // (B, 1, 1, T, S)
         NDArray pairs = softmax32(scores, bias);                                            // (B, h, 2, T, S) float32
 

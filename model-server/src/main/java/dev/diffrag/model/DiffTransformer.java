@@ -172,8 +172,11 @@ public final class DiffTransformer extends AbstractBlock {
 
     private NDArray run(Attention.Context context, ParameterStore ps, NDArray embedded, boolean training) {
         NDArray x = embedded; // (B, T, dModel)
-        for (TransformerBlock block : layers) {
-            x = block.forward(ps, x, context, training);
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forward(ps, x, context, training);
+            if (context.probe() != null) {
+                context.probe().recordHidden(i, x);
+            }
         }
         return norm.forward(ps, x, training); // (B, T, dModel)
     }

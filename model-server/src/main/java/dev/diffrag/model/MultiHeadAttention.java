@@ -40,6 +40,7 @@ final class MultiHeadAttention extends Attention {
         NDArray[] kv = withCache(context, k, v);                                                           // (B, H, S, d)
 
         NDArray scores = q.mul(Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2)); // (B, H, T, S)
+        probeLogits(context, scores);
         NDArray probabilities = softmax32(scores, context.bias());                     // (B, H, T, S) float32
         probe(context, probabilities);
         NDArray out = probabilities.toType(v.getDataType(), false).matMul(kv[1]);     // (B, H, T, d)

@@ -15,8 +15,8 @@ import java.util.Locale;
 
 /**
  * The Diff Transformer reader as an {@link Answerer}: every answer is a verbatim span of one passage, cited with its
- * character offsets, or an abstention when the no-answer slot wins or the span's confidence is under the checkpoint's
- * calibrated threshold. Runs on the GPU when there is one ({@link Devices#pick()}).
+ * character offsets, or an abstention when the span's confidence (its probability against the no-answer slot's) is
+ * under the checkpoint's calibrated threshold. Runs on the GPU when there is one ({@link Devices#pick()}).
  *
  * <pre>{@code
  * try (Answerer reader = DiffReaderAnswerer.shipped()) {           // classpath /reader/diff-v1/
@@ -59,7 +59,7 @@ public final class DiffReaderAnswerer implements Answerer {
         }
     }
 
-    /** A shipped reader by name: {@code diff-v1}, {@code vanilla}, {@code diff-v1-scratch}. */
+    /** A shipped reader by name: {@code diff-v1}, {@code vanilla}, {@code diff-v2}, {@code diff-v1-scratch}. */
     public static DiffReaderAnswerer shipped(String readerName) throws IOException {
         NDManager manager = NDManager.newBaseManager(Devices.pick());
         try {
@@ -120,8 +120,7 @@ public final class DiffReaderAnswerer implements Answerer {
         for (int i = 0; i < requests.size(); i++) {
             SpanDecoder.Span span = spans.get(i);
             List<Passage> contexts = requests.get(i).contexts();
-            GroundedAnswer best = span.passage() < 0 ? GroundedAnswer.abstain(0) : toAnswer(contexts, encoded.get(i),
-                    new SpanDecoder.Span(span.passage(), span.startToken(), span.endToken(), span.confidence(), 0), 0);
+            GroundedAnswer best = toAnswer(contexts, encoded.get(i), span, 0);
             readings.add(new Reading(toAnswer(contexts, encoded.get(i), span, threshold), best));
         }
         return readings;
@@ -130,7 +129,7 @@ public final class DiffReaderAnswerer implements Answerer {
     /** The span as a cited verbatim quote, or an abstention. */
     static GroundedAnswer toAnswer(List<Passage> passages, ReaderFeaturizer.Encoded encoded, SpanDecoder.Span span,
             double threshold) {
-        if (span.noAnswerWins() || span.confidence() < threshold) {
+        if (span.passage() < 0 || span.confidence() < threshold) {
             return GroundedAnswer.abstain(span.confidence());
         }
         ReaderTokenizer.Tokens tokens = encoded.passageTokens().get(span.passage());

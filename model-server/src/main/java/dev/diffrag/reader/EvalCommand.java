@@ -3,11 +3,11 @@ package dev.diffrag.reader;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
-import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.reader.eval.PassageRetriever;
-import dev.diffrag.reader.eval.SquadMetrics;
+import dev.diffrag.reader.eval.ReaderScoring;
+import dev.diffrag.reader.eval.ReaderScoring.Row;
 import dev.diffrag.reader.eval.Xquad;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
@@ -43,9 +43,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate readers on XQuAD (evaluation only).")
 public final class EvalCommand implements Callable<Integer> {
 
-    /** Requests per answerer call. */
-    private static final int CHUNK = 32;
-
     /** The {@code open} setting's retriever over the given paragraphs; null: no {@code open} setting. */
     private final Function<List<Passage>, ? extends PassageRetriever> openRetriever;
     /** How this command was invoked, for the report. */
@@ -70,7 +67,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "xquad-en.json")
     Path xquad;
 
-    @Option(names = "--reader", split = ",", defaultValue = "diff-v1,vanilla,diff-v1-scratch",
+    @Option(names = "--reader", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch",
             description = "shipped readers by name, or NAME=CHECKPOINT_DIR")
     List<String> readers;
 
@@ -80,7 +77,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gold-questions", defaultValue = "1190", description = "questions in the gold setting")
     int goldQuestions;
 
-    @Option(names = "--long-questions", defaultValue = "100",
+    @Option(names = "--long-questions", defaultValue = "120",
             description = "questions in the distractors and abstain settings (about 2,000 tokens each)")
     int longQuestions;
 
@@ -91,18 +88,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = "--out", defaultValue = "docs/results") Path out;
 
-    /** {@code f1BestSpan}: F1 of the reader's best span had it never abstained (null for the baseline). */
-    record Row(String model, String setting, int questions, Double em, Double f1, double answerRate,
-            double abstainRate, Double f1BestSpan) {}
-
     @Override
     public Integer call() throws Exception {
         Xquad data = Xquad.read(xquad);
         List<Xquad.Question> gold = data.sample(goldQuestions, seed);
         List<Xquad.Question> longSample = data.sample(longQuestions, seed);
-        Map<Xquad.Question, AnswerRequest> open = retrieveOpen(data);
-        // One model after another on this thread: DJL switches PyTorch's autograd off only for the thread that
-        // started the engine, and DIFF V1's inference path works in place, which autograd forbids elsewhere.
+        List<ReaderScoring.Item> open = retrieveOpen(data);
         List<Row> rows = new ArrayList<>();
         for (String reader : readers) {
             String[] parts = reader.split("=", 2);
@@ -121,84 +112,43 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Each {@code open} question's retrieved passages, retrieved once for all models; empty without a retriever. */
-    private Map<Xquad.Question, AnswerRequest> retrieveOpen(Xquad data) throws Exception {
-        Map<Xquad.Question, AnswerRequest> requests = new LinkedHashMap<>();
+    /** The {@code open} questions with their retrieved passages, retrieved once for all models (none without one). */
+    private List<ReaderScoring.Item> retrieveOpen(Xquad data) throws Exception {
         if (openRetriever == null) {
-            return requests;
+            return List.of();
         }
+        List<Xquad.Question> questions = data.sample(openQuestions, seed);
         try (PassageRetriever retriever = openRetriever.apply(data.paragraphs());
-                ProgressBar bar = new ProgressBar("retrieve open", Math.min(openQuestions, data.questions().size()))) {
+                ProgressBar bar = new ProgressBar("retrieve open", questions.size())) {
             openRetrieval = retriever.description();
-            for (Xquad.Question question : data.sample(openQuestions, seed)) {
-                requests.put(question, new AnswerRequest(question.question(), retriever.retrieve(question.question())));
+            List<ReaderScoring.Item> items = new ArrayList<>();
+            for (Xquad.Question q : questions) {
+                items.add(new ReaderScoring.Item(new AnswerRequest(q.question(), retriever.retrieve(q.question())),
+                        q.answers()));
                 bar.step();
             }
+            return items;
         }
-        return requests;
     }
 
     private List<Row> evaluate(String model, Answerer answerer, Xquad data, List<Xquad.Question> gold,
-            List<Xquad.Question> longSample, Map<Xquad.Question, AnswerRequest> open) {
+            List<Xquad.Question> longSample, List<ReaderScoring.Item> open) {
         List<Row> rows = new ArrayList<>();
-        rows.add(spanRow(model, "gold", gold, answer(model + " gold", answerer, gold, data::gold)));
-        rows.add(spanRow(model, "distractors", longSample, answer(model + " distractors", answerer, longSample,
-                q -> data.withDistractors(q, distractors, seed))));
+        rows.add(ReaderScoring.answerable(model, "gold", answerer, items(gold, data::gold)));
+        rows.add(ReaderScoring.answerable(model, "distractors", answerer,
+                items(longSample, q -> data.withDistractors(q, distractors, seed))));
         if (!open.isEmpty()) {
-            List<Xquad.Question> openSample = List.copyOf(open.keySet());
-            rows.add(spanRow(model, "open", openSample, answer(model + " open", answerer, openSample, open::get)));
+            rows.add(ReaderScoring.answerable(model, "open", answerer, open));
         }
-        List<DiffReaderAnswerer.Reading> none = answer(model + " abstain", answerer, longSample,
-                q -> data.distractorsOnly(q, distractors, seed));
-        double abstained = none.stream().filter(r -> r.answer().abstained()).count() / (double) none.size();
-        rows.add(new Row(model, "abstain", none.size(), null, null, 1 - abstained, abstained, null));
+        rows.add(ReaderScoring.unanswerable(model, "abstain", answerer,
+                longSample.stream().map(q -> data.distractorsOnly(q, distractors, seed)).toList()));
         rows.forEach(r -> spec.commandLine().getOut().println(r));
         return rows;
     }
 
-    /** Readings of the questions; for an answerer other than the reader the best span is unknown (null). */
-    private static List<DiffReaderAnswerer.Reading> answer(String task, Answerer answerer,
-            List<Xquad.Question> questions, Function<Xquad.Question, AnswerRequest> request) {
-        List<DiffReaderAnswerer.Reading> readings = new ArrayList<>();
-        try (ProgressBar bar = new ProgressBar(task, questions.size())) {
-            for (int from = 0; from < questions.size(); from += CHUNK) {
-                List<AnswerRequest> slice = questions.subList(from, Math.min(questions.size(), from + CHUNK))
-                        .stream().map(request).toList();
-                if (answerer instanceof DiffReaderAnswerer reader) {
-                    readings.addAll(reader.read(slice));
-                } else {
-                    answerer.answer(slice).forEach(a -> readings.add(new DiffReaderAnswerer.Reading(a, null)));
-                }
-                bar.stepBy(slice.size());
-            }
-        }
-        return readings;
-    }
-
-    /** EM and F1 in percent over all questions; an abstention scores 0. */
-    private static Row spanRow(String model, String setting, List<Xquad.Question> questions,
-            List<DiffReaderAnswerer.Reading> readings) {
-        double em = 0;
-        double f1 = 0;
-        double f1Best = 0;
-        int answered = 0;
-        boolean reader = readings.stream().allMatch(r -> r.bestSpan() != null);
-        for (int i = 0; i < questions.size(); i++) {
-            GroundedAnswer answer = readings.get(i).answer();
-            List<String> golds = questions.get(i).answers();
-            if (!answer.abstained()) {
-                answered++;
-                em += SquadMetrics.exactMatch(answer.answer(), golds);
-                f1 += SquadMetrics.f1(answer.answer(), golds);
-            }
-            GroundedAnswer best = readings.get(i).bestSpan();
-            if (reader && !best.abstained()) {
-                f1Best += SquadMetrics.f1(best.answer(), golds);
-            }
-        }
-        int n = questions.size();
-        return new Row(model, setting, n, 100 * em / n, 100 * f1 / n, answered / (double) n,
-                1 - answered / (double) n, reader ? 100 * f1Best / n : null);
+    private static List<ReaderScoring.Item> items(List<Xquad.Question> questions,
+            Function<Xquad.Question, AnswerRequest> request) {
+        return questions.stream().map(q -> new ReaderScoring.Item(request.apply(q), q.answers())).toList();
     }
 
     private void write(List<Row> rows) throws IOException {

@@ -3,10 +3,10 @@ package dev.diffrag.reader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code reader}: train the Diff Transformer reader, answer questions from a JSONL file, evaluate on xquad. */
+/** {@code reader}: train the Diff Transformer reader, calibrate its abstention, answer questions from a JSONL file, evaluate on xquad. */
 @Command(name = "reader", mixinStandardHelpOptions = true, version = "diffrag reader 0.1.0",
         description = "Extractive reader with citations and abstention.",
-        subcommands = {TrainCommand.class, AnswerCommand.class, EvalCommand.class})
+        subcommands = {TrainCommand.class, CalibrateCommand.class, AnswerCommand.class, EvalCommand.class})
 public final class ReaderCli {
 
     private static final String LOG_CONFIG = "reader-log4j2.xml";

@@ -24,7 +24,9 @@ public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionToke
     public static final int QUESTION = 0;
     public static final int PASSAGE = 1;
     public static final int BOUNDARY = 2;
-    public static final int SEGMENTS = 3;
+    /** A passage token that also occurs in the question. */
+    public static final int PASSAGE_MATCH = 3;
+    public static final int SEGMENTS = 4;
 
     public ReaderConfig {
         if (encoder.causal() || encoder.lmHead()) {

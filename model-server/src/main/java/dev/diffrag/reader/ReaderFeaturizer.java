@@ -83,7 +83,8 @@ public final class ReaderFeaturizer implements AutoCloseable {
     public Encoded encode(String question, List<Passage> passages) {
         ReaderTokenizer.Tokens questionTokens = tokens(question);
         List<ReaderTokenizer.Tokens> passageTokens = passages.stream().map(p -> tokens(p.text())).toList();
-        ReaderSequence sequence = ReaderSequence.build(questionTokens, passageTokens, config.maxQuestionTokens(),
+        ReaderSequence sequence = ReaderSequence.build(questionTokens, passageTokens, tokenizer.functionWords(),
+                config.maxQuestionTokens(),
                 config.encoder().maxLength());
         List<float[][]> passageFeatures = miniLm == null ? null
                 : passages.stream().map(p -> features(p.text())).toList();

@@ -24,7 +24,7 @@ import java.util.Map;
  * <pre>
  * input (B, T, 384) MiniLM features ──input_proj──┐
  *   or  (B, T) token ids ──encoder.embed_tokens───┤
- * segments (B, T) ──segment_embed─────────────────+──> x (B, T, D)
+ * segments (B, T) ──segment_embed─────────────────+──> x (B, T, D)   (question, passage, boundary, matched passage)
  * x ──encoder (L Diff blocks, final RMSNorm)──> h (B, T, D) ──span_head──> logits (B, T, 2) → start (B, T), end (B, T)
  * </pre>
  *
@@ -41,7 +41,7 @@ public final class ReaderModel extends AbstractBlock {
     private final ReaderConfig config;
     private final DiffTransformer encoder;
     private final Parameter inputProjection; // (D, 384), MiniLM input only
-    private final Parameter segmentEmbedding; // (3, D)
+    private final Parameter segmentEmbedding; // (SEGMENTS, D)
     private final Parameter spanHead; // (2, D): start and end scores
 
     public ReaderModel(ReaderConfig config) {

@@ -1,12 +1,17 @@
 package dev.diffrag.reader;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The reader's input layout for one question and its passages:
  * <pre>
  * [CLS] question tokens [SEP] passage 0 tokens [SEP] passage 1 tokens [SEP] …
  * </pre>
+ * Passage tokens that also occur in the question (function words aside) carry their own segment id
+ * ({@link ReaderConfig#PASSAGE_MATCH}), the exact-match feature of DrQA (Chen et al. 2017): the model sees where the
+ * question's words recur without having to learn it first through attention.
  * Position 0 ([CLS]) is the no-answer slot: a start and end both there mean "the passages do not answer". Passages
  * that do not fit into {@code maxLength} are cut (a passage may end up empty); the layout records, for every
  * position, which passage token (if any) it holds, so a predicted span maps back to characters of one passage.
@@ -34,9 +39,19 @@ public final class ReaderSequence {
         passageEnd = new int[passages];
     }
 
+    /**
+     * @param unmatched token ids that never count as a question match (function words), see
+     *                  {@link ReaderConfig#PASSAGE_MATCH}
+     */
     public static ReaderSequence build(ReaderTokenizer.Tokens question, List<ReaderTokenizer.Tokens> passages,
-            int maxQuestionTokens, int maxLength) {
+            Set<Integer> unmatched, int maxQuestionTokens, int maxLength) {
         int questionTokens = Math.min(question.size(), maxQuestionTokens);
+        Set<Integer> questionTerms = new HashSet<>();
+        for (int i = 0; i < questionTokens; i++) {
+            if (!unmatched.contains(question.ids()[i])) {
+                questionTerms.add(question.ids()[i]);
+            }
+        }
         int length = 2 + questionTokens;
         for (ReaderTokenizer.Tokens passage : passages) {
             length += passage.size() + 1;
@@ -55,7 +70,9 @@ public final class ReaderSequence {
             ReaderTokenizer.Tokens passage = passages.get(p);
             sequence.passageStart[p] = position;
             for (int i = 0; i < passage.size() && position < length - 1; i++) {
-                sequence.put(position++, passage.ids()[i], ReaderConfig.PASSAGE, p, i);
+                int id = passage.ids()[i];
+                int segment = questionTerms.contains(id) ? ReaderConfig.PASSAGE_MATCH : ReaderConfig.PASSAGE;
+                sequence.put(position++, id, segment, p, i);
             }
             sequence.passageEnd[p] = position;
         }

@@ -6,7 +6,9 @@ import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The WordPiece tokenizer of all-MiniLM-L6-v2 (uncased, accents stripped), read from the tokenizer.json that the
@@ -28,7 +30,15 @@ public final class ReaderTokenizer implements AutoCloseable {
         }
     }
 
+    /** English function words: a passage token equal to one of these says nothing about matching the question. */
+    private static final String FUNCTION_WORDS = "a an the of in on at to for from by with about as into than then "
+            + "and or but not no nor if so is are was were be been being am do does did done has have had having "
+            + "it its this that these those there their they them he she his her him we our us you your i my me "
+            + "what which who whom whose when where why how can could will would shall should may might must "
+            + ". , ; : ? ! ' \" ( ) - s";
+
     private final HuggingFaceTokenizer tokenizer;
+    private final Set<Integer> functionWords;
 
     public ReaderTokenizer() {
         try (InputStream json = ReaderTokenizer.class.getResourceAsStream(RESOURCE)) {
@@ -41,6 +51,16 @@ public final class ReaderTokenizer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the MiniLM tokenizer", e);
         }
+        Set<Integer> ids = new HashSet<>();
+        for (int id : tokenize(FUNCTION_WORDS).ids()) {
+            ids.add(id);
+        }
+        functionWords = Set.copyOf(ids);
+    }
+
+    /** Token ids of English function words and punctuation. */
+    public Set<Integer> functionWords() {
+        return functionWords;
     }
 
     /** Tokens without special tokens; spans are UTF-16 offsets into {@code text}, as Java strings count. */
@@ -59,6 +79,15 @@ public final class ReaderTokenizer implements AutoCloseable {
             end[i] = astral ? text.offsetByCodePoints(0, spans[i].getEnd()) : spans[i].getEnd();
         }
         return new Tokens(tokenIds, start, end);
+    }
+
+    /** The text of token ids: WordPiece continuations ("##…") glued to their word, special tokens dropped. */
+    public String decode(int[] ids) {
+        long[] wide = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            wide[i] = ids[i];
+        }
+        return tokenizer.decode(wide, true);
     }
 
     @Override

@@ -39,11 +39,40 @@ public final class ReaderTraining {
     /** An encoded example with its gold start and end positions (0, 0 when unanswerable). */
     record Labelled(ReaderFeaturizer.Encoded encoded, int start, int end) {}
 
+    /** Development examples whose answer survived encoding, each beside its labelled encoding. */
+    record Dev(List<ReaderExample> examples, List<Labelled> labelled) {}
+
+    /** A calibration and the development metrics at its threshold. */
+    public record Calibrated(Calibration calibration, Map<String, Double> dev) {}
+
     /** What a finished run measured. */
     public record Result(String variant, long parameters, int steps, double seconds, double firstLoss,
             double finalLoss, Calibration calibration, Map<String, Double> dev) {}
 
     private ReaderTraining() {}
+
+    /** The development examples that {@link #label} keeps, in order, with their labels. */
+    static Dev labelDev(List<ReaderExample> examples, ReaderFeaturizer featurizer) {
+        List<ReaderExample> kept = new ArrayList<>();
+        List<Labelled> labelled = new ArrayList<>();
+        for (ReaderExample example : examples) {
+            List<Labelled> one = label(List.of(example), featurizer);
+            if (!one.isEmpty()) {
+                kept.add(example);
+                labelled.add(one.get(0));
+            }
+        }
+        return new Dev(kept, labelled);
+    }
+
+    /** Reads the development examples with {@code model}, chooses its threshold and measures it there. */
+    static Calibrated calibrateOnDev(ReaderModel model, ReaderFeaturizer featurizer, Dev dev, NDManager manager) {
+        SpanPredictor predictor = new SpanPredictor(model, featurizer, manager);
+        List<SpanDecoder.Span> spans = predictor.spans(dev.labelled().stream().map(Labelled::encoded).toList());
+        Calibration calibration = calibrate(dev.examples(), dev.labelled(), spans);
+        return new Calibrated(calibration, devMetrics(dev.examples(), dev.labelled(), spans,
+                calibration.abstainThreshold()));
+    }
 
     /** Encodes examples and places their answers on sequence positions; examples whose answer was cut are dropped. */
     static List<Labelled> label(List<ReaderExample> examples, ReaderFeaturizer featurizer) {
@@ -126,9 +155,9 @@ public final class ReaderTraining {
      *
      * @param variant a name for logs, e.g. diff-v1
      */
-    public static Result train(String variant, ReaderConfig config, List<Labelled> train, List<ReaderExample> devExamples,
-            List<Labelled> dev, ReaderFeaturizer featurizer, TrainingConfig training, int tokenBudget,
-            int lastStep, double maxSeconds, Path output) throws IOException {
+    static Result train(String variant, ReaderConfig config, List<Labelled> train, Dev dev,
+            ReaderFeaturizer featurizer, TrainingConfig training, int tokenBudget, int lastStep, double maxSeconds,
+            Path output) throws IOException {
         ModelTrainer.seed(training.seed());
         try (NDManager manager = NDManager.newBaseManager(Devices.pick())) {
             ReaderModel model = new ReaderModel(config);
@@ -147,10 +176,9 @@ public final class ReaderTraining {
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            SpanPredictor predictor = new SpanPredictor(model, featurizer, manager);
-            List<SpanDecoder.Span> spans = predictor.spans(dev.stream().map(Labelled::encoded).toList());
-            Calibration calibration = calibrate(devExamples, dev, spans);
-            Map<String, Double> devMetrics = devMetrics(devExamples, dev, spans, calibration.abstainThreshold());
+            Calibrated calibrated = calibrateOnDev(model, featurizer, dev, manager);
+            Calibration calibration = calibrated.calibration();
+            Map<String, Double> devMetrics = calibrated.dev();
             ReaderCheckpoint.save(output, model, calibration);
             double first = average(history.subList(0, Math.min(20, history.size())));
             double last = average(history.subList(Math.max(0, history.size() - 20), history.size()));
@@ -166,39 +194,69 @@ public final class ReaderTraining {
         return stats.stream().mapToDouble(StepStats::loss).average().orElse(Double.NaN);
     }
 
+    /** The targets: abstain on at least this share of unanswerable inputs … */
+    static final double ABSTAIN_TARGET = 0.8;
+    /** … while answering at least this share of answerable ones. */
+    static final double ANSWER_TARGET = 0.9;
+
+    /** Development rates and F1 at one threshold. */
+    record Operating(double threshold, double f1, double answerRate, double abstainRate) {
+        boolean meetsTargets() {
+            return abstainRate >= ABSTAIN_TARGET && answerRate >= ANSWER_TARGET;
+        }
+
+        /** How close to both targets: 1 when both are met, the smaller of the two ratios otherwise. */
+        double targetShare() {
+            return Math.min(1, Math.min(abstainRate / ABSTAIN_TARGET, answerRate / ANSWER_TARGET));
+        }
+    }
+
     /**
-     * The threshold that maximises the development score: F1 for answerable examples (0 when abstaining), 1 for an
-     * abstention on an unanswerable one. Candidates are the observed confidences; ties keep the lowest.
+     * The threshold for the issue's targets: among the thresholds that abstain on ≥ {@value #ABSTAIN_TARGET} of
+     * unanswerable development examples and answer ≥ {@value #ANSWER_TARGET} of answerable ones, the one with the
+     * highest F1 on the answerable ones; when no threshold meets both, the one that comes closest (highest
+     * {@link Operating#targetShare()}), then highest F1. Candidates are 0 and the observed confidences; ties keep
+     * the lowest threshold.
      */
     static Calibration calibrate(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans) {
         List<Double> candidates = new ArrayList<>();
         candidates.add(0.0);
         spans.forEach(s -> candidates.add(s.confidence()));
         Collections.sort(candidates);
-        double bestThreshold = 0;
-        double bestScore = -1;
+        Operating best = null;
         for (double threshold : candidates) {
-            double score = score(examples, labelled, spans, threshold);
-            if (score > bestScore + 1e-12) {
-                bestScore = score;
-                bestThreshold = threshold;
+            Operating operating = operating(examples, labelled, spans, threshold);
+            if (best == null || operating.targetShare() > best.targetShare() + 1e-12
+                    || (operating.targetShare() > best.targetShare() - 1e-12 && operating.f1() > best.f1() + 1e-12)) {
+                best = operating;
             }
         }
-        return new Calibration(bestThreshold, "Natural Questions (open) development split: answerable, "
-                + "unanswerable and long-context examples", bestScore);
+        return new Calibration(best.threshold(), "Natural Questions (open) development split (answerable, "
+                + "unanswerable and long-context examples): highest answerable F1 with abstention >= "
+                + ABSTAIN_TARGET + " on unanswerable and answer rate >= " + ANSWER_TARGET + " on answerable, else "
+                + "closest to both", best.f1(), best.answerRate(), best.abstainRate());
     }
 
-    private static double score(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans,
+    static Operating operating(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans,
             double threshold) {
-        double total = 0;
+        double f1 = 0;
+        int answerable = 0;
+        int answered = 0;
+        int abstained = 0;
         for (int i = 0; i < spans.size(); i++) {
             GroundedAnswer answer = DiffReaderAnswerer.toAnswer(examples.get(i).passages(), labelled.get(i).encoded(),
                     spans.get(i), threshold);
-            total += examples.get(i).answerable()
-                    ? (answer.abstained() ? 0 : SquadMetrics.f1(answer.answer(), examples.get(i).answers()))
-                    : (answer.abstained() ? 1 : 0);
+            if (examples.get(i).answerable()) {
+                answerable++;
+                answered += answer.abstained() ? 0 : 1;
+                f1 += answer.abstained() ? 0 : SquadMetrics.f1(answer.answer(), examples.get(i).answers());
+            } else {
+                abstained += answer.abstained() ? 1 : 0;
+            }
         }
-        return total / spans.size();
+        int unanswerable = spans.size() - answerable;
+        return new Operating(threshold, 100 * f1 / Math.max(1, answerable), answered / (double) Math.max(1, answerable),
+                abstained / (double) Math.max(1, unanswerable));
     }
 
     /** F1 on answerable single- and multi-passage examples, abstention on unanswerable ones. */
@@ -214,10 +272,9 @@ public final class ReaderTraining {
             count[kind]++;
             if (example.answerable()) {
                 // F1 of the best span whether or not it is withheld: the reading skill apart from abstention.
-                String best = DiffReaderAnswerer.toAnswer(example.passages(), labelled.get(i).encoded(),
-                        new SpanDecoder.Span(spans.get(i).passage(), spans.get(i).startToken(),
-                                spans.get(i).endToken(), 1, 0), 0).answer();
-                sum[kind] += SquadMetrics.f1(best, example.answers());
+                GroundedAnswer best = DiffReaderAnswerer.toAnswer(example.passages(), labelled.get(i).encoded(),
+                        spans.get(i), 0);
+                sum[kind] += best.abstained() ? 0 : SquadMetrics.f1(best.answer(), example.answers());
                 sum[kind + 3] += answer.abstained() ? 0 : 1;
                 count[kind + 3]++;
             } else {

@@ -2,11 +2,13 @@ package dev.diffrag.reader;
 
 /**
  * Picks the answer span from start and end scores: the best start ≤ end pair inside one passage (a span never crosses
- * a passage boundary) of at most {@code maxAnswerTokens} tokens, against the no-answer slot at position 0.
+ * a passage boundary) of at most {@code maxAnswerTokens} tokens, weighed against the no-answer slot at position 0.
  *
  * <p>Probabilities are softmaxes over the allowed positions (position 0 and passage tokens), the same distributions
- * the model was trained on; a span's confidence is p_start(i)·p_end(j), and the no-answer probability
- * p_start(0)·p_end(0).
+ * the model was trained on. A span's probability is p_start(i)·p_end(j), the no-answer probability
+ * p_start(0)·p_end(0); the span's confidence is its share of the two, p_span / (p_span + p_none): above 0.5 the span
+ * is the likelier reading, and a calibrated threshold on it (SQuAD 2.0's null-score threshold, in probability form)
+ * decides when to abstain.
  */
 public final class SpanDecoder {
 
@@ -16,15 +18,9 @@ public final class SpanDecoder {
      * @param passage     index of the cited passage, −1 when no span was possible (all passages empty)
      * @param startToken  first token of the span within the passage
      * @param endToken    last token of the span within the passage (inclusive)
-     * @param confidence  p_start·p_end of the span, in [0, 1]
-     * @param noAnswer    p_start(0)·p_end(0), in [0, 1]
+     * @param confidence  p_span / (p_span + p_none), in [0, 1]; 0 when no span was possible
      */
-    public record Span(int passage, int startToken, int endToken, double confidence, double noAnswer) {
-        /** True when the no-answer slot scores at least as high as the best span. */
-        public boolean noAnswerWins() {
-            return passage < 0 || noAnswer >= confidence;
-        }
-    }
+    public record Span(int passage, int startToken, int endToken, double confidence) {}
 
     private final int maxAnswerTokens;
 
@@ -58,7 +54,8 @@ public final class SpanDecoder {
                 }
             }
         }
-        return new Span(bestPassage, bestStart, bestEnd, Math.max(best, 0), startProbability[0] * endProbability[0]);
+        double none = startProbability[0] * endProbability[0];
+        return new Span(bestPassage, bestStart, bestEnd, best > 0 ? best / (best + none) : 0);
     }
 
     private static double[] softmax(float[] scores, boolean[] allowed) {

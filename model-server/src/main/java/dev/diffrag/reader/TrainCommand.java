@@ -39,12 +39,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "model-server/target/reader-runs", description = "output folder")
     Path out;
 
-    @Option(names = "--variants", split = ",", defaultValue = "diff-v1,vanilla,diff-v1-scratch",
+    @Option(names = "--variants", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch",
             description = "diff-v1, diff-v2, vanilla (MiniLM features) and the same with -scratch (token embeddings)")
     List<String> variants;
 
-    @Option(names = "--steps", defaultValue = "400") int steps;
-    @Option(names = "--warmup", defaultValue = "40") int warmup;
+    @Option(names = "--steps", defaultValue = "1500") int steps;
+    @Option(names = "--warmup", defaultValue = "100") int warmup;
     @Option(names = "--lr", defaultValue = "1e-3") double learningRate;
     @Option(names = "--token-budget", defaultValue = "2048", description = "padded tokens per batch") int tokenBudget;
     @Option(names = "--d-model", defaultValue = "128") int dModel;
@@ -52,14 +52,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-dim", defaultValue = "32") int headDim;
     @Option(names = "--max-length", defaultValue = "4096") int maxLength;
     @Option(names = "--seed", defaultValue = "42") int seed;
-    @Option(names = "--max-minutes", defaultValue = "9", description = "wall-clock cap per variant")
+    @Option(names = "--max-minutes", defaultValue = "22", description = "wall-clock cap per variant")
     double maxMinutes;
     @Option(names = "--stop-after", defaultValue = "0",
             description = "stop each variant after this many updates of the --steps schedule (0: run it all)")
     int stopAfter;
     @Option(names = "--limit", defaultValue = "0", description = "use only this many training examples (0: all)")
     int limit;
-    @Option(names = "--threads", defaultValue = "2", description = "onnxruntime threads for MiniLM") int threads;
+    @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for MiniLM") int threads;
 
     @Override
     public Integer call() throws Exception {
@@ -83,18 +83,10 @@ final class TrainCommand implements Callable<Integer> {
             LOG.info("MiniLM features in {} s", String.format("%.0f", featureSeconds));
             summary.put("featureSeconds", featureSeconds);
             List<ReaderTraining.Labelled> trainLabelled = ReaderTraining.label(train, featurizer);
-            List<ReaderTraining.Labelled> devLabelled = new ArrayList<>();
-            List<ReaderExample> devKept = new ArrayList<>();
-            for (ReaderExample example : dev) {
-                List<ReaderTraining.Labelled> one = ReaderTraining.label(List.of(example), featurizer);
-                if (!one.isEmpty()) {
-                    devKept.add(example);
-                    devLabelled.add(one.get(0));
-                }
-            }
+            ReaderTraining.Dev devLabelled = ReaderTraining.labelDev(dev, featurizer);
             TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);
             for (String variant : variants) {
-                results.add(ReaderTraining.train(variant, config(variant), trainLabelled, devKept, devLabelled,
+                results.add(ReaderTraining.train(variant, config(variant), trainLabelled, devLabelled,
                         featurizer, training, tokenBudget, stopAfter > 0 ? stopAfter : steps, maxMinutes * 60,
                         out.resolve(variant)));
             }

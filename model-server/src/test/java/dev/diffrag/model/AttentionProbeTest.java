@@ -57,4 +57,76 @@ class AttentionProbeTest {
             }
         }
     }
+
+    /**
+     * The logits hook sees one (B, heads, T, S) array per softmax (vanilla H, V1 and V2 2h), whose masked softmax
+     * gives back the recorded map (vanilla) or its even-minus-odd pairing (V1 with λ, V2 with sigmoid(λ_t) inside);
+     * the hidden hook sees each block's (B, T, D) output, the last of which the final norm turns into encode's output.
+     */
+    @ParameterizedTest
+    @EnumSource(AttentionKind.class)
+    void logitsAndHiddenStatesReachTheProbe(AttentionKind kind) {
+        try (NDManager manager = NDManager.newBaseManager(); NDManager kept = manager.newSubManager()) {
+            ModelConfig config = Fixtures.config(kind, true, false);
+            DiffTransformer model = Fixtures.model(manager, config, 51);
+            Reference reference = new Reference(model);
+            ParameterStore ps = new ParameterStore(manager, false);
+            int length = 5;
+            NDArray[] logits = new NDArray[config.layers()];
+            NDArray[] maps = new NDArray[config.layers()];
+            NDArray[] hidden = new NDArray[config.layers()];
+            AttentionProbe probe = new AttentionProbe() {
+                @Override
+                public void record(int layer, NDArray map) {
+                    maps[layer] = keep(map);
+                }
+
+                @Override
+                public void recordLogits(int layer, NDArray scores) {
+                    logits[layer] = keep(scores);
+                }
+
+                @Override
+                public void recordHidden(int layer, NDArray states) {
+                    hidden[layer] = keep(states);
+                }
+
+                private NDArray keep(NDArray array) {
+                    NDArray copy = array.duplicate();
+                    copy.attach(kept);
+                    return copy;
+                }
+            };
+            NDArray output = model.encode(ps, Fixtures.ids(manager, Fixtures.tokens(53, 1, length)), null, false,
+                    probe);
+            int softmaxes = kind == AttentionKind.VANILLA ? config.heads() : 2 * config.heads();
+            float[] future = new float[length * length];
+            for (int t = 0; t < length; t++) {
+                for (int k = t + 1; k < length; k++) {
+                    future[t * length + k] = -1e9f;
+                }
+            }
+            NDArray causal = manager.create(future, new Shape(length, length)); // (T, S) additive mask
+            for (int layer = 0; layer < config.layers(); layer++) {
+                assertThat(logits[layer].getShape()).isEqualTo(new Shape(1, softmaxes, length, length));
+                assertThat(hidden[layer].getShape()).isEqualTo(new Shape(1, length, config.dModel()));
+                NDArray p = logits[layer].add(causal).softmax(-1);                      // (1, softmaxes, T, S)
+                if (kind == AttentionKind.VANILLA) {
+                    assertThat(p.sub(maps[layer]).abs().max().getFloat()).isLessThan(1e-5f);
+                } else {
+                    NDArray pairs = p.reshape(1, config.heads(), 2, length, length);
+                    NDArray even = pairs.get(":, :, 0");
+                    if (kind == AttentionKind.DIFF_V1) {
+                        NDArray expected = even.sub(pairs.get(":, :, 1").mul((float) reference.lambda(layer)));
+                        assertThat(expected.sub(maps[layer]).abs().max().getFloat()).isLessThan(1e-5f);
+                    } else {
+                        // P_even − sigmoid(λ_t)·P_odd: below the even softmax, and not equal to it.
+                        assertThat(maps[layer].sub(even).max().getFloat()).isLessThan(1e-5f);
+                        assertThat(even.sub(maps[layer]).sum().getFloat()).isGreaterThan(1e-3f);
+                    }
+                }
+            }
+            assertThat(output.getShape()).isEqualTo(hidden[config.layers() - 1].getShape());
+        }
+    }
 }

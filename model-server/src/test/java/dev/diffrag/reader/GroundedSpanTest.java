@@ -27,8 +27,8 @@ class GroundedSpanTest {
 
     private static ReaderFeaturizer.Encoded encode(String question, List<Passage> passages) {
         List<ReaderTokenizer.Tokens> tokens = passages.stream().map(p -> tokenizer.tokenize(p.text())).toList();
-        return new ReaderFeaturizer.Encoded(ReaderSequence.build(tokenizer.tokenize(question), tokens, 64, 512),
-                tokens, null, null);
+        return new ReaderFeaturizer.Encoded(ReaderSequence.build(tokenizer.tokenize(question), tokens,
+                tokenizer.functionWords(), 64, 512), tokens, null, null);
     }
 
     @Test
@@ -41,7 +41,7 @@ class GroundedSpanTest {
             for (int i = 0; i < tokens; i++) {
                 for (int j = i; j < Math.min(tokens, i + 5); j++) {
                     GroundedAnswer answer = DiffReaderAnswerer.toAnswer(passages, encoded,
-                            new SpanDecoder.Span(p, i, j, 0.9, 0.01), 0.5);
+                            new SpanDecoder.Span(p, i, j, 0.9), 0.5);
                     String text = passages.get(p).text();
                     assertThat(answer.citation().contextId()).isEqualTo(passages.get(p).id());
                     assertThat(text.substring(answer.citation().start(), answer.citation().end()))
@@ -54,23 +54,24 @@ class GroundedSpanTest {
         int yearToken = Arrays.stream(second.start()).boxed().toList()
                 .indexOf(passages.get(1).text().indexOf("1889"));
         GroundedAnswer year = DiffReaderAnswerer.toAnswer(passages, encoded,
-                new SpanDecoder.Span(1, yearToken, yearToken, 0.9, 0), 0);
+                new SpanDecoder.Span(1, yearToken, yearToken, 0.9), 0);
         assertThat(year.answer()).isEqualTo("1889");
         assertThat(year.citation().start()).isEqualTo(27);
     }
 
     @Test
-    void abstainsWhenTheThresholdIsAboveTheConfidenceOrNoAnswerWins() {
+    void abstainsWhenTheConfidenceIsUnderTheThreshold() {
         List<Passage> passages = List.of(new Passage("c1", "Paris is the capital of France."));
         ReaderFeaturizer.Encoded encoded = encode("What is the capital of France?", passages);
-        SpanDecoder.Span span = new SpanDecoder.Span(0, 0, 0, 0.4, 0.1);
+        SpanDecoder.Span span = new SpanDecoder.Span(0, 0, 0, 0.4);
         assertThat(DiffReaderAnswerer.toAnswer(passages, encoded, span, 0.39).abstained()).isFalse();
         GroundedAnswer withheld = DiffReaderAnswerer.toAnswer(passages, encoded, span, 0.41);
         assertThat(withheld.abstained()).isTrue();
         assertThat(withheld.answer()).isNull();
         assertThat(withheld.citation()).isNull();
         assertThat(withheld.confidence()).isEqualTo(0.4);
-        assertThat(DiffReaderAnswerer.toAnswer(passages, encoded, new SpanDecoder.Span(0, 0, 0, 0.4, 0.5), 0)
+        // No span at all (every passage cut away): abstains whatever the threshold.
+        assertThat(DiffReaderAnswerer.toAnswer(passages, encoded, new SpanDecoder.Span(-1, 0, 0, 0), 0)
                 .abstained()).isTrue();
     }
 }

@@ -1,9 +1,11 @@
 package dev.diffrag.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SpanDecoderTest {
@@ -29,7 +31,7 @@ class SpanDecoderTest {
 
     @Test
     void layoutPlacesPassagesAfterTheQuestionBetweenSeparators() {
-        ReaderSequence sequence = ReaderSequence.build(words(3), List.of(words(4), words(2)), 64, 100);
+        ReaderSequence sequence = ReaderSequence.build(words(3), List.of(words(4), words(2)), Set.of(), 64, 100);
         // [CLS] q q q [SEP] p p p p [SEP] p p [SEP]
         assertThat(sequence.length()).isEqualTo(13);
         assertThat(sequence.passageStart(0)).isEqualTo(5);
@@ -42,7 +44,7 @@ class SpanDecoderTest {
 
     @Test
     void longInputsAreCutAndLatePassagesBecomeEmpty() {
-        ReaderSequence sequence = ReaderSequence.build(words(100), List.of(words(10), words(10)), 8, 16);
+        ReaderSequence sequence = ReaderSequence.build(words(100), List.of(words(10), words(10)), Set.of(), 8, 16);
         assertThat(sequence.length()).isLessThanOrEqualTo(16);
         assertThat(sequence.passageEnd(0) - sequence.passageStart(0)).isEqualTo(5); // 16 − [CLS] 8q [SEP] … [SEP]
         assertThat(sequence.passageEnd(1)).isEqualTo(sequence.passageStart(1));
@@ -51,7 +53,7 @@ class SpanDecoderTest {
 
     @Test
     void spanNeverCrossesAPassageBoundary() {
-        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(3), words(3)), 64, 100);
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(3), words(3)), Set.of(), 64, 100);
         float[] start = scores(sequence.length(), 0);
         float[] end = scores(sequence.length(), 0);
         start[sequence.passageStart(0) + 2] = 10; // the last token of passage 0 …
@@ -66,7 +68,7 @@ class SpanDecoderTest {
 
     @Test
     void spanRespectsTheMaximumLength() {
-        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(20)), 64, 100);
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(20)), Set.of(), 64, 100);
         float[] start = scores(sequence.length(), 0);
         float[] end = scores(sequence.length(), 0);
         start[sequence.passageStart(0) + 1] = 10;
@@ -79,15 +81,22 @@ class SpanDecoderTest {
 
     @Test
     void probabilitiesAreOverAllowedPositionsAndNoAnswerCanWin() {
-        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(3)), 64, 100);
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(3)), Set.of(), 64, 100);
         float[] start = scores(sequence.length(), 0);
         float[] end = scores(sequence.length(), 0);
         start[1] = 50; // a question token: not an answer position, so it must not count
         start[0] = 5;
         end[0] = 5;
         SpanDecoder.Span span = new SpanDecoder(30).decode(sequence, start, end);
-        assertThat(span.noAnswerWins()).isTrue();
-        assertThat(span.noAnswer()).isBetween(0.0, 1.0).isGreaterThan(0.9);
-        assertThat(span.confidence()).isBetween(0.0, 1.0);
+        // p_none = (e^5 / (e^5 + 3))^2 ≈ 0.96, the best span (1/(e^5 + 3))^2: its share of the two is tiny.
+        double positions = Math.exp(5) + 3;
+        double none = Math.pow(Math.exp(5) / positions, 2);
+        double best = Math.pow(1 / positions, 2);
+        assertThat(span.confidence()).isCloseTo(best / (best + none), within(1e-9)).isLessThan(0.01);
+        start[0] = 0;
+        end[0] = 0;
+        start[sequence.passageStart(0)] = 5;
+        end[sequence.passageStart(0)] = 5;
+        assertThat(new SpanDecoder(30).decode(sequence, start, end).confidence()).isGreaterThan(0.99);
     }
 }

@@ -46,8 +46,8 @@ public final class ReaderEval {
         @Override
         public String description() {
             return String.format("the top %d chunks (%d characters, overlap %d) that the pipeline's hybrid retriever "
-                    + "(BM25 + MiniLM vectors, reciprocal rank fusion) finds among all XQuAD paragraphs", config.defaultTopK(),
-                    config.chunkSize(), config.chunkOverlap());
+                    + "(BM25 + MiniLM vectors, reciprocal rank fusion) finds among all XQuAD paragraphs",
+                    config.defaultTopK(), config.chunkSize(), config.chunkOverlap());
         }
 
         @Override

@@ -21,7 +21,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The whole system in one process: an embedded Kafka broker, the job on a local Flink mini cluster (parallelism 2),
  * the bundled sample corpus ingested, and the sample questions plus those given as arguments answered (by the default
- * answerer, the Diff Transformer reader) and printed with citations and latency. Then it cancels the job, stops the broker and exits.
+ * answerer, the Diff Transformer reader) and printed with citations and latency. Then it cancels the job, stops the
+ * broker and exits.
  */
 public final class LocalStack {
 
@@ -59,7 +60,7 @@ public final class LocalStack {
             RagJob.configure(env, config);
             RagJob.build(env, config, RagJob.Endpoints.kafka(kafkaConfig));
             JobClient job = env.executeAsync("diffrag local stack");
-            System.out.printf("Kafka at %s, job %s running on a local Flink mini cluster (parallelism %d), answerer %s%n",
+            System.out.printf("Kafka at %s, job %s on a local Flink mini cluster (parallelism %d), answerer %s%n",
                     kafka.bootstrapServers(), job.getJobID(), PARALLELISM, config.answer().answerer());
             try (RagClient client = new RagClient(kafkaConfig)) {
                 ingest(client);

@@ -1,0 +1,28 @@
+package dev.diffrag.longctx.lm;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code needle}: train the Diff V1 / V2 / vanilla retrieval language models on multi-needle and kv-retrieval data,
+ * and write the long-context report (issue 7).
+ */
+@Command(name = "needle", mixinStandardHelpOptions = true, version = "diffrag needle 0.1.0",
+        description = "Long-context retrieval evidence: Diff Transformer vs vanilla.",
+        subcommands = {NeedleTrainCommand.class, NeedleReportCommand.class})
+public final class NeedleCli {
+
+    private static final String LOG_CONFIG = "reader-log4j2.xml";
+
+    public static void main(String[] args) {
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", LOG_CONFIG);
+        }
+        CommandLine commandLine = new CommandLine(new NeedleCli());
+        commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
+            cl.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        System.exit(commandLine.execute(args));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.diffrag.longctx.lm;
+
+import ai.djl.ndarray.NDManager;
+import dev.diffrag.longctx.KvRetrieval;
+import dev.diffrag.longctx.NeedleTask;
+import dev.diffrag.model.DiffTransformer;
+import dev.diffrag.model.io.ModelCheckpoint;
+import dev.diffrag.reader.ReaderTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code needle report DATA}: loads the committed checkpoints and writes {@code OUT/needle.json} and
+ * {@code OUT/needle.md}. kv-retrieval records from index {@value NeedleTrainCommand#KV_TRAIN_RECORDS} on (never
+ * trained on) are evaluated.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Evaluate the needle checkpoints and write needle.json and needle.md.")
+final class NeedleReportCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "the shared data folder, e.g. ../shared/data")
+    Path data;
+
+    @Option(names = "--out", defaultValue = "docs/results") Path out;
+    @Option(names = "--checkpoints", defaultValue = "model-server/src/main/resources/needle",
+            description = "folder holding one checkpoint folder per model") Path checkpoints;
+    @Option(names = "--models", split = ",", defaultValue = "diff-v1,diff-v2,vanilla") List<String> models;
+    @Option(names = "--lengths", split = ",", defaultValue = "256,1024,2048,4096",
+            description = "grid lengths; 256 is inside the training lengths, the rest beyond") List<Integer> lengths;
+    @Option(names = "--examples", defaultValue = "12", description = "examples per grid cell") int examples;
+    @Option(names = "--attention-lengths", split = ",", defaultValue = "256,4096") List<Integer> attentionLengths;
+    @Option(names = "--attention-per-depth", defaultValue = "3") int attentionPerDepth;
+    @Option(names = "--outlier-length", defaultValue = "1024") int outlierLength;
+    @Option(names = "--outlier-examples", defaultValue = "6") int outlierExamples;
+    @Option(names = "--kv-pairs", split = ",", defaultValue = "6,20") List<Integer> kvPairs;
+    @Option(names = "--kv-examples", defaultValue = "60") int kvExamples;
+    @Option(names = "--max-answer-tokens", defaultValue = "40",
+            description = "decoding limit per answer (a 7-digit number is ≤ 7 tokens, a UUID about 25)")
+    int maxAnswerTokens;
+    @Option(names = "--seed", defaultValue = "2026") long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        ReportSettings settings = new ReportSettings(lengths, ReportSettings.paperCells(), examples, attentionLengths,
+                attentionPerDepth, outlierLength, outlierExamples, kvPairs, kvExamples, maxAnswerTokens,
+                seed);
+        try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
+            NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
+            List<KvRetrieval.Example> kv = KvRetrieval.read(data.resolve("longctx/kv-retrieval-75.jsonl.gz"));
+            List<KvRetrieval.Example> heldOut = kv.subList(NeedleTrainCommand.KV_TRAIN_RECORDS, kv.size());
+            Map<String, DiffTransformer> loaded = new LinkedHashMap<>();
+            for (String name : models) {
+                Variants.kind(name);
+                loaded.put(name, ModelCheckpoint.load(checkpoints.resolve(name), manager));
+            }
+            NeedleReport.Results results = new NeedleReport(task, heldOut, tokenizer, settings).run(loaded, manager);
+            NeedleReportWriter.write(results, command(), out);
+        }
+        return 0;
+    }
+
+    private String command() {
+        List<String> parts = new ArrayList<>(List.of("needle report", data.toString(), "--out", out.toString(),
+                "--checkpoints", checkpoints.toString(), "--models", String.join(",", models),
+                "--lengths", join(lengths), "--examples", Integer.toString(examples),
+                "--attention-lengths", join(attentionLengths),
+                "--attention-per-depth", Integer.toString(attentionPerDepth),
+                "--outlier-length", Integer.toString(outlierLength),
+                "--outlier-examples", Integer.toString(outlierExamples), "--kv-pairs", join(kvPairs),
+                "--kv-examples", Integer.toString(kvExamples),
+                "--max-answer-tokens", Integer.toString(maxAnswerTokens), "--seed", Long.toString(seed)));
+        return String.join(" ", parts);
+    }
+
+    private static String join(List<Integer> values) {
+        return String.join(",", values.stream().map(String::valueOf).toList());
+    }
+}

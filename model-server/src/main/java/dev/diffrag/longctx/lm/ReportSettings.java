@@ -1,0 +1,37 @@
+package dev.diffrag.longctx.lm;
+
+import java.util.List;
+
+/**
+ * How much the long-context report evaluates; every example is generated from {@code seed}, so all models see the
+ * same ones.
+ *
+ * @param lengths context lengths (MiniLM tokens) of the accuracy grid
+ * @param cells (needles, asked) pairs of the grid
+ * @param examplesPerCell examples per grid cell and length
+ * @param attentionLengths context lengths of the attention-mass measurement (one needle, one question)
+ * @param attentionPerDepth examples per needle depth there
+ * @param outlierLength context length of the outlier measurement
+ * @param outlierExamples examples there
+ * @param kvPairs the kv-retrieval window sizes (pairs per shortened record)
+ * @param kvExamples held-out kv records evaluated per window size
+ * @param maxAnswerTokens decoding stops after this many answer tokens if no [SEP] comes
+ * @param seed the evaluation seed (distinct from training seeds by construction: eval seeds are hashed with it)
+ */
+public record ReportSettings(List<Integer> lengths, List<int[]> cells, int examplesPerCell,
+                             List<Integer> attentionLengths, int attentionPerDepth, int outlierLength,
+                             int outlierExamples, List<Integer> kvPairs, int kvExamples, int maxAnswerTokens,
+                             long seed) {
+
+    public ReportSettings {
+        lengths = List.copyOf(lengths);
+        attentionLengths = List.copyOf(attentionLengths);
+        cells = List.copyOf(cells);
+        kvPairs = List.copyOf(kvPairs);
+    }
+
+    /** The paper's grid: N/R = 1/1, 2/2, 4/2, 6/2. */
+    public static List<int[]> paperCells() {
+        return List.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {4, 2}, new int[] {6, 2});
+    }
+}

@@ -1,0 +1,74 @@
+package dev.diffrag.reader;
+
+import ai.djl.ndarray.NDManager;
+import dev.diffrag.model.Devices;
+import dev.diffrag.model.io.ModelFiles;
+import dev.diffrag.reader.data.ReaderCorpus;
+import dev.diffrag.reader.data.ReaderExample;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reader calibrate DATA CHECKPOINT…}: chooses the abstention threshold of trained readers again on the
+ * development split that {@code train} builds with the same seed (never on xquad), and rewrites each checkpoint's
+ * {@value Calibration#FILE}; the weights stay as they are. A summary with the development metrics goes to
+ * {@code --summary}.
+ */
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = "Re-choose readers' abstention thresholds on the development split (never xquad).")
+final class CalibrateCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CalibrateCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "the shared data folder, e.g. ../shared/data")
+    Path data;
+
+    @Parameters(index = "1..*", arity = "1..*", description = "checkpoint folders written by train")
+    List<Path> checkpoints;
+
+    @Option(names = "--seed", defaultValue = "42", description = "the seed train used (it draws the split)") int seed;
+    @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for MiniLM") int threads;
+    @Option(names = "--summary", defaultValue = "model-server/target/reader-runs/calibration.json") Path summary;
+
+    @Override
+    public Integer call() throws Exception {
+        List<ReaderExample> dev = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), seed).dev();
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("command", "reader " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        // One featurizer with MiniLM serves both inputs, as in train; every checkpoint shares the layout limits.
+        ReaderConfig first = ModelFiles.readConfig(checkpoints.get(0), ReaderConfig.class);
+        ReaderConfig featureConfig = new ReaderConfig(first.encoder(), ReaderConfig.Input.MINILM_FEATURES,
+                first.maxQuestionTokens(), first.maxAnswerTokens());
+        try (NDManager manager = NDManager.newBaseManager(Devices.pick());
+                ReaderFeaturizer featurizer = new ReaderFeaturizer(featureConfig, Integer.MAX_VALUE, threads)) {
+            ReaderTraining.precompute(dev, featurizer);
+            ReaderTraining.Dev labelled = ReaderTraining.labelDev(dev, featurizer);
+            for (Path checkpoint : checkpoints) {
+                try (NDManager scope = manager.newSubManager()) {
+                    ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.load(checkpoint, scope);
+                    ReaderTraining.Calibrated calibrated = ReaderTraining.calibrateOnDev(loaded.model(), featurizer,
+                            labelled, scope);
+                    ModelFiles.writeJson(checkpoint.resolve(Calibration.FILE), calibrated.calibration());
+                    LOG.info("{}: {}, dev {}", checkpoint, calibrated.calibration(), calibrated.dev());
+                    results.put(checkpoint.toString(), calibrated);
+                }
+            }
+        }
+        ModelFiles.writeJson(summary, results);
+        LOG.info("wrote {}", summary);
+        return 0;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.diffrag.longctx.lm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.longctx.KvRetrieval;
+import dev.diffrag.longctx.NeedleTask;
+import dev.diffrag.model.AttentionKind;
+import dev.diffrag.model.DiffTransformer;
+import dev.diffrag.reader.ReaderTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NeedleReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesTheIssuesJsonShapeAndTheMarkdownTables() throws Exception {
+        ReportSettings settings = new ReportSettings(List.of(96), ReportSettings.paperCells(), 1, List.of(96), 1, 96, 1,
+                List.of(3), 4, 3, 7);
+        try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
+            NeedleTask task = NeedleTask.fromDirectory(TinyData.essays(dir), tokenizer);
+            List<KvRetrieval.Example> kv = KvRetrieval.read(TinyData.kv(dir, 4, 5));
+            Map<String, DiffTransformer> models = new LinkedHashMap<>();
+            models.put("diff-v1", TinyModels.model(manager, AttentionKind.DIFF_V1, ReaderTokenizer.VOCAB_SIZE, 1));
+            models.put("vanilla", TinyModels.model(manager, AttentionKind.VANILLA, ReaderTokenizer.VOCAB_SIZE, 1));
+            NeedleReport.Results results = new NeedleReport(task, kv, tokenizer, settings).run(models, manager);
+            NeedleReportWriter.write(results, "needle report test", dir.resolve("out"));
+        }
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("out/needle.json").toFile());
+        assertThat(names(json)).contains("rows", "attention", "outliers", "kvRetrieval", "command");
+        assertThat(json.get("rows")).hasSize(2 * 4);
+        JsonNode row = json.get("rows").get(0);
+        assertThat(names(row)).contains("model", "contextTokens", "needles", "asked", "accuracy");
+        assertThat(row.get("model").asText()).isEqualTo("diff-v1");
+        assertThat(row.get("contextTokens").asInt()).isEqualTo(96);
+        assertThat(row.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+        for (JsonNode any : json.get("rows")) {
+            // A whole number right starts with its first token right.
+            assertThat(any.get("firstTokenAccuracy").asDouble()).isBetween(any.get("accuracy").asDouble(), 1.0);
+        }
+        List<String> cells = json.get("rows").findValuesAsText("needles");
+        assertThat(cells).containsExactly("1", "2", "4", "6", "1", "2", "4", "6");
+        assertThat(json.get("attention")).hasSize(2 * 5);
+        assertThat(json.get("attention").findValuesAsText("depth")).containsSubsequence("0", "25", "50", "75", "100");
+        assertThat(names(json.get("attention").get(0))).contains("answerMass", "noiseMass");
+        assertThat(json.get("outliers")).hasSize(2);
+        JsonNode outlier = json.get("outliers").get(0);
+        assertThat(outlier.get("logitTop1").asDouble()).isGreaterThanOrEqualTo(outlier.get("logitMedian").asDouble())
+                .isPositive();
+        assertThat(outlier.get("hiddenTop1").asDouble()).isGreaterThanOrEqualTo(outlier.get("hiddenMedian").asDouble());
+        int kvExamples = 0;
+        for (JsonNode kvRow : json.get("kvRetrieval")) {
+            assertThat(kvRow.get("pairs").asInt()).isEqualTo(3);
+            assertThat(kvRow.get("goldPosition").asInt()).isBetween(0, 2);
+            kvExamples += kvRow.get("examples").asInt();
+        }
+        assertThat(kvExamples).isEqualTo(2 * 4);
+
+        String md = Files.readString(dir.resolve("out/needle.md"));
+        assertThat(md).contains("needle report test", "| 1/1 | 2/2 | 4/2 | 6/2 |", "Diff (paper, 3B)",
+                "| diff-v1 | 96 |", "| vanilla | 96 |", "logit top-1", "First answer token right");
+    }
+
+    private static Set<String> names(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
