@@ -8,7 +8,7 @@ import java.util.List;
  */
 public interface Answerer extends AutoCloseable {
 
-    /** Shown in every answer's {@code model} field, e.g. {@code baseline-sentence} or {@code diff-v1-reader}. */
+    /** Shown in every answer's {@code model} field, e.g. {@code baseline-sentence} or {@code diff-v2-reader}. */
     String name();
 
     List<GroundedAnswer> answer(List<AnswerRequest> batch);

@@ -12,12 +12,15 @@ public final class ServedModels {
     private ServedModels() {}
 
     public static Answerer answerer(ServerConfig config) {
-        return switch (config.answerer()) {
-            case "baseline" -> new BestSentenceAnswerer(config.abstainThreshold());
-            case "diff-reader" -> DiffReaderAnswerer.shippedDefault();
-            default -> throw new IllegalArgumentException("unknown answerer '" + config.answerer() + "' ("
-                    + ServerConfig.envName(ServerConfig.ANSWERER) + "; known: baseline, diff-reader)");
-        };
+        var reader = DiffReaderAnswerer.selectedBy(config.answerer());
+        if (reader.isPresent()) {
+            return DiffReaderAnswerer.shippedUnchecked(reader.get());
+        }
+        if (config.answerer().equals("baseline")) {
+            return new BestSentenceAnswerer(config.abstainThreshold());
+        }
+        throw new IllegalArgumentException("unknown answerer '" + config.answerer() + "' ("
+                + ServerConfig.envName(ServerConfig.ANSWERER) + "; known: diff-reader, diff-reader:NAME, baseline)");
     }
 
     /** Null for {@code none}; otherwise a name {@link Summarizers#named} knows (diff-v1, vanilla, lead-k). */

@@ -34,8 +34,8 @@ class ShippedReaderTest {
     }
 
     @Test
-    void shippedReaderIsTheDiffV1ReaderWithACalibratedThreshold() {
-        assertThat(reader.name()).isEqualTo("diff-v1-reader");
+    void shippedReaderIsTheDiffV2ReaderWithACalibratedThreshold() {
+        assertThat(reader.name()).isEqualTo("diff-v2-reader");
         assertThat(reader.threshold()).isBetween(0.0, 1.0);
     }
 

@@ -5,6 +5,7 @@ import dev.diffrag.answer.BestSentenceAnswerer;
 import dev.diffrag.pipeline.PipelineConfig;
 import dev.diffrag.reader.DiffReaderAnswerer;
 import java.io.Serializable;
+import java.util.Optional;
 
 /**
  * Creates the answerer inside each task (models are not serializable, so the job graph carries this recipe instead).
@@ -17,10 +18,14 @@ public interface AnswererFactory extends Serializable {
     /** The answerer named by {@link AnswerConfig#answerer()}. */
     static AnswererFactory of(AnswerConfig config) {
         double threshold = config.abstainThreshold();
+        // The reader abstains by its own threshold, calibrated on development data with its checkpoint.
+        Optional<String> reader = DiffReaderAnswerer.selectedBy(config.answerer());
+        if (reader.isPresent()) {
+            String name = reader.get();
+            return () -> DiffReaderAnswerer.shippedUnchecked(name);
+        }
         return switch (config.answerer()) {
             case "baseline" -> () -> new BestSentenceAnswerer(threshold);
-            // The reader abstains by its own threshold, calibrated on development data with its checkpoint.
-            case "diff-reader" -> DiffReaderAnswerer::shippedDefault;
             case "remote" -> {
                 RemoteAnswererConfig remote = config.remote();
                 if (remote.url() == null) {
@@ -30,7 +35,8 @@ public interface AnswererFactory extends Serializable {
                 yield () -> new RemoteAnswerer(remote);
             }
             default -> throw new IllegalArgumentException(
-                    "unknown answerer '" + config.answerer() + "' (known: baseline, diff-reader, remote)");
+                    "unknown answerer '" + config.answerer()
+                            + "' (known: diff-reader, diff-reader:NAME of a shipped reader, baseline, remote)");
         };
     }
 }

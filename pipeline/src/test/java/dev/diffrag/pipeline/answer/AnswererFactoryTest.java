@@ -32,7 +32,7 @@ class AnswererFactoryTest {
             GroundedAnswer answer = reader.answer(List.of(new AnswerRequest("When was the Eiffel Tower completed?",
                     List.of(passage)))).get(0);
 
-            assertThat(reader.name()).isEqualTo("diff-v1-reader");
+            assertThat(reader.name()).isEqualTo("diff-v2-reader");
             if (!answer.abstained()) { // grounded by construction: a verbatim span of the cited passage
                 assertThat(answer.citation().contextId()).isEqualTo("c1");
                 assertThat(passage.text().substring(answer.citation().start(), answer.citation().end()))
@@ -43,8 +43,17 @@ class AnswererFactoryTest {
     }
 
     @Test
+    void anotherShippedReaderIsSelectedByName() {
+        try (Answerer reader = AnswererFactory.of(named("diff-reader:diff-v1")).create()) {
+            assertThat(reader.name()).isEqualTo("diff-v1-reader");
+        }
+        assertThatThrownBy(() -> AnswererFactory.of(named("diff-reader:nope")).create())
+                .hasMessageContaining("cannot load the shipped reader 'nope'");
+    }
+
+    @Test
     void unknownAnswerersNameTheKnownOnes() {
         assertThatThrownBy(() -> AnswererFactory.of(named("oracle")))
-                .hasMessageContaining("unknown answerer 'oracle' (known: baseline, diff-reader, remote)");
+                .hasMessageContaining("unknown answerer 'oracle' (known: diff-reader, diff-reader:NAME");
     }
 }

@@ -18,11 +18,14 @@ import org.junit.jupiter.api.Test;
  */
 class LocalStackITCase {
 
-    /** Sample questions and a part of their gold answer (Natural Questions) that the shipped reader gets right. */
+    /**
+     * Sample questions and their gold answer (Natural Questions) that the shipped reader finds; it is weak (see
+     * docs/results/reader-eval.md) and misreads other sample questions, so those are not asserted here.
+     */
     private static final Map<String, String> ANSWERED = Map.of(
             "Who is often associated with printing the first book using moveable type in germany?", "Gutenberg",
             "Where is the capital city of alabama located?", "Montgomery",
-            "Who became king of erebor after thorin dies?", "Dáin");
+            "When was half life 2 episode 2 released?", "2007");
     private static final String UNANSWERABLE = "Who won the football world cup in 1966?";
 
     @Test
@@ -38,7 +41,7 @@ class LocalStackITCase {
                 .collect(Collectors.toMap(AnswerRecord::question, Function.identity()));
         ANSWERED.forEach((question, gold) -> {
             AnswerRecord answer = byQuestion.get(question);
-            assertThat(answer.model()).isEqualTo("diff-v1-reader");
+            assertThat(answer.model()).isEqualTo("diff-v2-reader");
             assertThat(answer.abstained()).as("%s", answer).isFalse();
             assertThat(answer.answer()).contains(gold);
             Citation citation = answer.citations().get(0);
