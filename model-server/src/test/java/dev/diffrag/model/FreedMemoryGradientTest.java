@@ -9,8 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +45,7 @@ class FreedMemoryGradientTest {
                 NDArray targets = ids.get(":, 1:").oneHot(Fixtures.VOCAB);                  // (B, T-1, vocab)
                 NDArray loss = logits.get(":, :-1").logSoftmax(-1).mul(targets).sum().neg(); // next-token NLL
                 if (churn) {
-                    poison = reuseFreedNativeMemory();
+                    poison = FreedNativeMemory.poison();
                 }
                 collector.backward(loss);
             }
@@ -57,20 +55,5 @@ class FreedMemoryGradientTest {
             assertThat(poison).allMatch(buffer -> buffer.capacity() > 0); // kept alive until after backward
             return gradients;
         }
-    }
-
-    /** Frees every unreachable direct buffer, then takes small native blocks again, filled with NaN. */
-    private static List<ByteBuffer> reuseFreedNativeMemory() throws InterruptedException {
-        System.gc();
-        Thread.sleep(100); // the cleaner frees the collected buffers' native memory on its own thread
-        List<ByteBuffer> poison = new ArrayList<>();
-        for (int i = 0; i < 20_000; i++) {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(4 + 4 * (i % 4)).order(ByteOrder.nativeOrder());
-            while (buffer.remaining() >= 4) {
-                buffer.putFloat(Float.NaN);
-            }
-            poison.add(buffer);
-        }
-        return poison;
     }
 }
