@@ -74,7 +74,7 @@ final class DiffAttentionV1 extends Attention {
         NDArray[] kv = withCache(context, k, v);                                   // (B, 2h, S, d), (B, h, S, 2d)
         long keys = kv[0].getShape().get(2);
 
-        NDArray scores = q.mul(Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2));    // (B, 2h, T, S)
+        NDArray scores = Scalars.mul(q, Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2));    // (B, 2h, T, S)
         probeLogits(context, scores);
         NDArray pairs = softmax32(scores, context.bias()).reshape(batch, h, 2, queries, keys); // (B, h, 2, T, S)
         NDArray lambda = lambda(ps, x, training);                                            // ()
@@ -82,7 +82,7 @@ final class DiffAttentionV1 extends Attention {
         probe(context, map);
 
         NDArray out = map.toType(v.getDataType(), false).matMul(kv[1]);        // (B, h, T, 2d)
-        out = subln.forward(ps, out, training).mul((float) (1 - lambdaInit));    // (B, h, T, 2d)
+        out = Scalars.mul(subln.forward(ps, out, training), 1 - lambdaInit);     // (B, h, T, 2d)
         return mergeAndProject(ps, out, outProj, training);                      // (B, T, dModel)
     }
 

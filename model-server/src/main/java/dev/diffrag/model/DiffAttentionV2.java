@@ -54,7 +54,7 @@ final class DiffAttentionV2 extends Attention {
         long keys = kv[0].getShape().get(2);
 
         // Query heads 2i, 2i+1 share KV head i: fold the pair into the query axis instead of repeating K and V.
-        NDArray pairedQueries = q.mul(Math.pow(d, -0.5)).reshape(batch, h, 2 * queries, d); // (B, h, 2T, d)
+        NDArray pairedQueries = Scalars.mul(q, Math.pow(d, -0.5)).reshape(batch, h, 2 * queries, d); // (B, h, 2T, d)
         NDArray scores = pairedQueries.matMul(kv[0].transpose(0, 1, 3, 2))                 // (B, h, 2T, S)
                 .reshape(batch, h, 2, queries, keys);                                       // (B, h, 2, T, S)
         if (context.probe() != null) {

@@ -39,7 +39,7 @@ final class MultiHeadAttention extends Attention {
         NDArray v = projectHeads(ps, x, vProj, heads, d, training).transpose(0, 2, 1, 3);                 // (B, H, T, d)
         NDArray[] kv = withCache(context, k, v);                                                           // (B, H, S, d)
 
-        NDArray scores = q.mul(Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2)); // (B, H, T, S)
+        NDArray scores = Scalars.mul(q, Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2)); // (B, H, T, S)
         probeLogits(context, scores);
         NDArray probabilities = softmax32(scores, context.bias());                     // (B, H, T, S) float32
         probe(context, probabilities);

@@ -27,7 +27,7 @@ final class RmsNorm {
 
     static NDArray normalize(NDArray x, NDArray gain, float eps) {
         NDArray x32 = x.toType(DataType.FLOAT32, false);
-        NDArray inverseRms = x32.square().mean(new int[] {-1}, true).add(eps).pow(-0.5); // (..., 1)
+        NDArray inverseRms = Scalars.pow(x32.square().mean(new int[] {-1}, true).add(eps), -0.5); // (..., 1)
         return x32.mul(inverseRms).mul(gain.toType(DataType.FLOAT32, false)).toType(x.getDataType(), false);
     }
 }

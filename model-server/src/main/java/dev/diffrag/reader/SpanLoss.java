@@ -3,6 +3,7 @@ package dev.diffrag.reader;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import dev.diffrag.model.Scalars;
 import dev.diffrag.model.train.Objective;
 
 /**
@@ -20,8 +21,9 @@ public final class SpanLoss implements Objective {
     public NDArray loss(NDList predictions, NDList labels) {
         NDArray allowed = labels.get(2);
         NDArray bias = allowed.sub(1).mul(-FORBIDDEN); // 0 where allowed, FORBIDDEN elsewhere; (B, T)
-        return boundaryLoss(predictions.get(0), labels.get(0), bias)
-                .add(boundaryLoss(predictions.get(1), labels.get(1), bias)).div(2);
+        NDArray sum = boundaryLoss(predictions.get(0), labels.get(0), bias)
+                .add(boundaryLoss(predictions.get(1), labels.get(1), bias));
+        return Scalars.div(sum, 2);
     }
 
     private static NDArray boundaryLoss(NDArray logits, NDArray gold, NDArray bias) {

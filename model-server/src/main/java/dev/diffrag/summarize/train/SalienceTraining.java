@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.diffrag.model.Scalars;
 import dev.diffrag.model.train.Batch;
 import dev.diffrag.model.train.ModelTrainer;
 import dev.diffrag.model.train.Objective;
@@ -71,7 +72,7 @@ public final class SalienceTraining {
         NDArray targets = labels.get(0);      // (B, T)
         NDArray mask = labels.get(1);         // (B, T)
         // log(1 + e^z) − y·z, computed stably as max(z, 0) + log(1 + e^−|z|) − y·z
-        NDArray softplus = logits.maximum(0).add(logits.abs().neg().exp().add(1).log());
+        NDArray softplus = Scalars.maximum(logits, 0).add(logits.abs().neg().exp().add(1).log());
         NDArray perSentence = softplus.sub(targets.mul(logits));
         return perSentence.mul(mask).sum().div(mask.sum());
     };
