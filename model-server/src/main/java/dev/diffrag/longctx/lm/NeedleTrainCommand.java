@@ -1,10 +1,8 @@
 package dev.diffrag.longctx.lm;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import dev.diffrag.longctx.KvRetrieval;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.model.DiffTransformer;
@@ -40,7 +38,6 @@ final class NeedleTrainCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(NeedleTrainCommand.class);
     static final int KV_TRAIN_RECORDS = 400;
-    private static final int MAX_RETRIES = 3;
 
     @Parameters(index = "0", description = "the shared data folder, e.g. ../shared/data")
     Path data;
@@ -72,7 +69,7 @@ final class NeedleTrainCommand implements Callable<Integer> {
     /** What training.json records beside each checkpoint. */
     record Summary(String model, ModelConfig config, long parameters, TrainingConfig training, TrainingMix mix,
                    int stepsPlanned, long stepsDone, double trainSeconds, double firstLoss, double lastLoss,
-                   String stoppedBy, List<Long> nonFiniteRetries, List<double[]> lossCurve, String command) {}
+                   String stoppedBy, List<double[]> lossCurve, String command) {}
 
     @Override
     public Integer call() throws Exception {
@@ -105,8 +102,6 @@ final class NeedleTrainCommand implements Callable<Integer> {
             long stepsDone;
             int lastStep = stopAfter > 0 ? Math.min(stopAfter, steps) : steps;
             String stoppedBy = "steps";
-            List<Long> skipped = new ArrayList<>();
-            int retries = 0;
             try (ModelTrainer trainer = new ModelTrainer(new AnswerLm(model), model.namedParameters(), config,
                     training, batches, new TokenCrossEntropy())) {
                 while (trainer.step() < lastStep) {
@@ -116,20 +111,11 @@ final class NeedleTrainCommand implements Callable<Integer> {
                     }
                     try {
                         history.addAll(trainer.trainUntil(Math.min(lastStep, trainer.step() + 10), null));
-                        retries = 0;
                     } catch (IllegalStateException diverged) {
-                        // The failing update was not applied (the weights are those of the last finite step), but
-                        // its gradients were kept: clear them and take the step again. The V1 path is not bitwise
-                        // deterministic on the CPU: two runs on the same batches hit a NaN/inf gradient norm at
-                        // different steps (1736 and 1087), with finite losses, so a retry may well pass.
-                        LOG.warn("{}: {}; retrying the step", name, diverged.getMessage());
-                        skipped.add(trainer.step() + 1);
-                        zeroGradients(model);
-                        if (++retries > MAX_RETRIES) {
-                            stoppedBy = diverged.getMessage();
-                            break;
-                        }
-                        continue;
+                        // A non-finite loss or gradient norm: the failing update was not applied, so the weights
+                        // saved are those of the last finite step.
+                        stoppedBy = diverged.getMessage();
+                        break;
                     }
                     StepStats last = history.get(history.size() - 1);
                     LOG.info("{} step {} loss {} ({} s)", name, last.step(), String.format("%.4f", recentLoss(history)),
@@ -147,14 +133,8 @@ final class NeedleTrainCommand implements Callable<Integer> {
             }
             ModelFiles.writeJson(target.resolve("training.json"), new Summary(name, config, model.parameterCount(),
                     training, mix, steps, stepsDone, seconds, mean(history.subList(0, Math.min(20, history.size()))),
-                    recentLoss(history), stoppedBy, skipped, curve, "needle train " + String.join(" ", commandArgs())));
+                    recentLoss(history), stoppedBy, curve, "needle train " + String.join(" ", commandArgs())));
             LOG.info("{}: {} steps in {} s ({}), saved to {}", name, stepsDone, Math.round(seconds), stoppedBy, target);
-        }
-    }
-
-    private static void zeroGradients(DiffTransformer model) {
-        for (Parameter parameter : model.namedParameters().values()) {
-            parameter.getArray().getGradient().set(new NDIndex("..."), 0);
         }
     }
 

@@ -41,8 +41,6 @@ public final class CrossValidation {
     /** Mean out-of-fold ROUGE of summaries made at {@code step} with {@code rule}. */
     public record Cell(long step, SelectionRule rule, Rouge.Scores scores) {}
 
-    private static final int MAX_ATTEMPTS = 3;
-
     /** Where the out-of-fold scores of one step go: article {@code j} of the fold gets {@code scores}. */
     private interface ScoreSink {
         void put(int j, double[] scores);
@@ -99,24 +97,12 @@ public final class CrossValidation {
                 }
             }
             List<SalienceTraining.Article> scored = heldOut.stream().map(articles::get).toList();
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    double seconds = trainFold(recipe, train, scored, step -> {
-                        List<double[]> all = salience.computeIfAbsent(step,
-                                s -> new ArrayList<>(Collections.nCopies(articles.size(), null)));
-                        return (j, scores) -> all.set(heldOut.get(j), scores);
-                    });
-                    log.printf("  fold %d/%d: %d training articles, %.0f s%n", f + 1, k, train.size(), seconds);
-                    break;
-                } catch (IllegalStateException diverged) {
-                    // The DIFF_V1 path on the CPU rarely yields a non-finite gradient (nondeterministically: the
-                    // same seed runs clean on a retry); the fold is trained again from scratch, its scores overwritten.
-                    if (attempt == MAX_ATTEMPTS) {
-                        throw diverged;
-                    }
-                    log.printf("  fold %d/%d: %s; training it again%n", f + 1, k, diverged.getMessage());
-                }
-            }
+            double seconds = trainFold(recipe, train, scored, step -> {
+                List<double[]> all = salience.computeIfAbsent(step,
+                        s -> new ArrayList<>(Collections.nCopies(articles.size(), null)));
+                return (j, scores) -> all.set(heldOut.get(j), scores);
+            });
+            log.printf("  fold %d/%d: %d training articles, %.0f s%n", f + 1, k, train.size(), seconds);
         }
         return salience;
     }
