@@ -26,7 +26,7 @@ public record NeedleExample(String context, int contextTokens, List<Needle> need
             return sentence(city, number);
         }
 
-        static String sentence(String city, int number) {
+        public static String sentence(String city, int number) {
             return "The magic number for " + city + " is " + number + ".";
         }
     }

@@ -25,7 +25,7 @@ public final class NeedleTask {
 
     public static final List<Integer> DEPTHS = List.of(0, 25, 50, 75, 100);
 
-    static final List<String> CITIES = List.of("Amsterdam", "Bangkok", "Berlin", "Bogota", "Cairo", "Chicago",
+    public static final List<String> CITIES = List.of("Amsterdam", "Bangkok", "Berlin", "Bogota", "Cairo", "Chicago",
             "Dublin", "Havana", "Istanbul", "Jakarta", "Kyoto", "Lagos", "Lima", "Lisbon", "Madrid", "Montreal",
             "Mumbai", "Nairobi", "Oslo", "Paris", "Prague", "Santiago", "Seoul", "Stockholm", "Sydney", "Tehran",
             "Toronto", "Vienna", "Warsaw", "Zurich");
@@ -66,6 +66,15 @@ public final class NeedleTask {
             }
         }
         return new NeedleTask(essays, tokenizer);
+    }
+
+    /**
+     * The haystack as WordPiece ids, essay by essay and sentence by sentence, in the order {@link #fromDirectory}
+     * read them. Sentences are joined by one space in a context, so their ids concatenate unchanged.
+     */
+    public List<List<int[]>> tokenizedEssays() {
+        return essays.stream().map(sentences -> sentences.stream().map(s -> tokenizer.tokenize(s).ids()).toList())
+                .toList();
     }
 
     static List<String> sentences(String text) {
