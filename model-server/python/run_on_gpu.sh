@@ -2,7 +2,7 @@
 # Trains the three needle models on a GPU machine and leaves what comes back in OUT (at most 8 files): env.txt,
 # conformance.tar (conformance.py's fixtures, as written there), train.log, <model>.safetensors and meta.tar
 # (each model's config.json and training.json).
-# Usage: run_on_gpu.sh BLOCKS.json.gz OUT MINUTES
+# Usage: run_on_gpu.sh BLOCKS.json.gz OUT MINUTES [more train_needles.py options]
 set -euo pipefail
 blocks=$(realpath "$1")
 out=$(realpath "$2")
@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 } > "$out/env.txt" 2>&1
 python3 conformance.py /tmp/conformance
 tar cf "$out/conformance.tar" -C /tmp/conformance .
-python3 train_needles.py "$blocks" --out /tmp/needle --minutes "$minutes" 2>&1 | tee "$out/train.log"
+python3 train_needles.py "$blocks" --out /tmp/needle --minutes "$minutes" "${@:4}" 2>&1 | tee "$out/train.log"
 for model in diff-v1 diff-v2 vanilla; do
   cp "/tmp/needle/$model/model.safetensors" "$out/$model.safetensors"
 done
