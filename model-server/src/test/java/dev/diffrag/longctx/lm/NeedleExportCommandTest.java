@@ -1,0 +1,88 @@
+package dev.diffrag.longctx.lm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.longctx.NeedleExample;
+import dev.diffrag.longctx.NeedleTask;
+import dev.diffrag.reader.ReaderTokenizer;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The blocks the GPU trainer assembles prompts from must be exactly what the Java task and prompts are made of. */
+class NeedleExportCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void exportsTheTokenizedBuildingBlocksOfTheTrainingData() throws Exception {
+        Path longctx = Files.createDirectories(dir.resolve("data/longctx"));
+        Files.move(TinyData.essays(dir), longctx.resolve("paul-graham-essays"));
+        Files.move(TinyData.kv(dir, NeedleTrainCommand.KV_TRAIN_RECORDS + 5, 8),
+                longctx.resolve("kv-retrieval-75.jsonl.gz"));
+        Path out = dir.resolve("blocks.json.gz");
+
+        int exit = new CommandLine(new NeedleExportCommand()).execute(dir.resolve("data").toString(),
+                "--out", out.toString(), "--numbers", "300", "--kv-pairs", "2,5");
+
+        assertThat(exit).isZero();
+        JsonNode blocks;
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(out))) {
+            blocks = new ObjectMapper().readTree(in);
+        }
+        try (ReaderTokenizer tokenizer = new ReaderTokenizer()) {
+            NeedleTask task = NeedleTask.fromDirectory(longctx.resolve("paul-graham-essays"), tokenizer);
+            assertThat(blocks.get("sep").asInt()).isEqualTo(ReaderTokenizer.SEP);
+            assertThat(blocks.get("essays")).hasSize(3);
+            for (int e = 0; e < 3; e++) {
+                List<int[]> sentences = task.tokenizedEssays().get(e);
+                assertThat(blocks.get("essays").get(e)).hasSize(sentences.size());
+                assertThat(ints(blocks.get("essays").get(e).get(7))).containsExactly(sentences.get(7));
+            }
+
+            JsonNode numbers = blocks.get("numbers");
+            Set<Integer> values = new HashSet<>();
+            numbers.forEach(n -> values.add(n.get("value").asInt()));
+            assertThat(values).hasSize(300).allMatch(v -> v >= 1_000_000 && v < 10_000_000);
+            // Any city with any number splits into prefix + number + suffix, as the trainer assembles needles.
+            JsonNode city = blocks.get("cities").get(4);
+            JsonNode number = numbers.get(123);
+            int[] assembled = IntStream.concat(IntStream.concat(IntStream.of(ints(city.get("needlePrefix"))),
+                    IntStream.of(ints(number.get("ids")))), IntStream.of(ints(blocks.get("needleSuffix")))).toArray();
+            assertThat(assembled).containsExactly(tokenizer.tokenize(NeedleExample.Needle.sentence(
+                    city.get("name").asText(), number.get("value").asInt())).ids());
+            assertThat(ints(city.get("question"))).containsExactly(tokenizer.tokenize(
+                    new NeedleExample.Question(city.get("name").asText(), 0).text()).ids());
+            assertThat(blocks.get("cities")).hasSize(NeedleTask.CITIES.size());
+        }
+
+        JsonNode kv = blocks.get("kv");
+        assertThat(kv).hasSize(2 * NeedleTrainCommand.KV_TRAIN_RECORDS);
+        for (JsonNode prompt : kv) {
+            int[] ids = ints(prompt.get("ids"));
+            JsonNode targets = prompt.get("targets");
+            for (JsonNode row : targets) {
+                assertThat(ids[row.get(0).asInt() + 1]).isEqualTo(row.get(1).asInt()); // position predicts next id
+            }
+            assertThat(targets.get(targets.size() - 1).get(1).asInt()).isEqualTo(ReaderTokenizer.SEP);
+        }
+    }
+
+    private static int[] ints(JsonNode array) {
+        List<Integer> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asInt()));
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+}
