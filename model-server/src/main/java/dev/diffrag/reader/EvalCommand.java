@@ -67,7 +67,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "xquad-en.json")
     Path xquad;
 
-    @Option(names = "--reader", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch",
+    @Option(names = "--reader", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch,diff-v2-long",
             description = "shipped readers by name, or NAME=CHECKPOINT_DIR")
     List<String> readers;
 

@@ -34,8 +34,8 @@ class ShippedReaderTest {
     }
 
     @Test
-    void shippedReaderIsTheDiffV2ReaderWithACalibratedThreshold() {
-        assertThat(reader.name()).isEqualTo("diff-v2-reader");
+    void shippedReaderIsTheLongerTrainedDiffV2ReaderWithACalibratedThreshold() {
+        assertThat(reader.name()).isEqualTo("diff-v2-long-reader");
         assertThat(reader.threshold()).isBetween(0.0, 1.0);
     }
 
