@@ -84,7 +84,10 @@ public final class DiffReaderAnswerer implements Answerer {
                 ? Optional.of(answererName.substring(ANSWERER.length() + 1)) : Optional.empty();
     }
 
-    /** A shipped reader by name: {@code diff-v2-long}, {@code diff-v1}, {@code vanilla}, {@code diff-v2}, {@code diff-v1-scratch}. */
+    /**
+     * A shipped reader by name: {@code diff-v2-long}, {@code diff-v1-long}, {@code vanilla-long} (3,000 updates);
+     * {@code diff-v1}, {@code vanilla}, {@code diff-v2}, {@code diff-v1-scratch} (1,500 updates).
+     */
     public static DiffReaderAnswerer shipped(String readerName) throws IOException {
         NDManager manager = NDManager.newBaseManager(Devices.pick());
         try {

@@ -67,7 +67,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "xquad-en.json")
     Path xquad;
 
-    @Option(names = "--reader", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch,diff-v2-long",
+    @Option(names = "--reader", split = ",",
+            defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch,diff-v2-long,diff-v1-long,vanilla-long",
             description = "shipped readers by name, or NAME=CHECKPOINT_DIR")
     List<String> readers;
 

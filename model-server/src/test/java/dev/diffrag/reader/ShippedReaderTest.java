@@ -12,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The checkpoint shipped in the jar loads and reads. */
 class ShippedReaderTest {
@@ -77,6 +79,18 @@ class ShippedReaderTest {
         thread.join();
         assertThat(there).hasSize(1);
         assertThat(there.get(0)).isEqualTo(here);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"diff-v2-long, DIFF_V2", "diff-v1-long, DIFF_V1", "vanilla-long, VANILLA", "diff-v2, DIFF_V2",
+            "diff-v1, DIFF_V1", "vanilla, VANILLA", "diff-v1-scratch, DIFF_V1"})
+    void everyShippedReaderLoadsWithTheAttentionItsNameSaysAndACalibratedThreshold(String name, AttentionKind kind)
+            throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.loadResource(name, manager);
+            assertThat(loaded.model().config().encoder().attention()).isEqualTo(kind);
+            assertThat(loaded.calibration().abstainThreshold()).isBetween(0.0, 1.0);
+        }
     }
 
     @Test
