@@ -53,9 +53,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** The command without the {@code open} setting ({@code reader eval}). */
+    /** The command without the {@code open} setting ({@code reader eval}; the original arguments start with eval). */
     public EvalCommand() {
-        this(null, "reader eval");
+        this(null, "reader");
     }
 
     /** The command with the {@code open} setting over {@code openRetriever}'s index of every XQuAD paragraph. */
@@ -72,7 +72,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "shipped readers by name, or NAME=CHECKPOINT_DIR")
     List<String> readers;
 
-    @Option(names = "--baseline", negatable = true, defaultValue = "true", description = "also the sentence baseline")
+    @Option(names = "--baseline", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "also the sentence baseline (default: ${DEFAULT-VALUE}; --no-baseline: readers only)")
     boolean baseline;
 
     @Option(names = "--gold-questions", defaultValue = "1190", description = "questions in the gold setting")
