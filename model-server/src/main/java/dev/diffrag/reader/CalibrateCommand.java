@@ -6,6 +6,7 @@ import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.reader.data.ReaderCorpus;
 import dev.diffrag.reader.data.ReaderExample;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,8 @@ final class CalibrateCommand implements Callable<Integer> {
     List<Path> checkpoints;
 
     @Option(names = "--seed", defaultValue = "42", description = "the seed train used (it draws the split)") int seed;
-    @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for MiniLM") int threads;
+    @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for the frozen encoder")
+    int threads;
     @Option(names = "--summary", defaultValue = "model-server/target/reader-runs/calibration.json") Path summary;
 
     @Override
@@ -48,12 +50,13 @@ final class CalibrateCommand implements Callable<Integer> {
         List<ReaderExample> dev = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), seed).dev();
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("command", "reader " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        // One featurizer with MiniLM serves both inputs, as in train; every checkpoint shares the layout limits.
-        ReaderConfig first = ModelFiles.readConfig(checkpoints.get(0), ReaderConfig.class);
-        ReaderConfig featureConfig = new ReaderConfig(first.encoder(), ReaderConfig.Input.MINILM_FEATURES,
-                first.maxQuestionTokens(), first.maxAnswerTokens());
+        // One featurizer serves every checkpoint, as in train; they share the layout limits.
+        List<ReaderConfig> configs = new ArrayList<>();
+        for (Path checkpoint : checkpoints) {
+            configs.add(ModelFiles.readConfig(checkpoint, ReaderConfig.class));
+        }
         try (NDManager manager = NDManager.newBaseManager(Devices.pick());
-                ReaderFeaturizer featurizer = new ReaderFeaturizer(featureConfig, Integer.MAX_VALUE, threads)) {
+                ReaderFeaturizer featurizer = ReaderFeaturizer.sharedBy(configs, Integer.MAX_VALUE, threads)) {
             ReaderTraining.precompute(dev, featurizer);
             ReaderTraining.Dev labelled = ReaderTraining.labelDev(dev, featurizer);
             for (Path checkpoint : checkpoints) {

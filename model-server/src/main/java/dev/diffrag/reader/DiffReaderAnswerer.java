@@ -86,7 +86,8 @@ public final class DiffReaderAnswerer implements Answerer {
 
     /**
      * A shipped reader by name: {@code diff-v2-long}, {@code diff-v1-long}, {@code vanilla-long} (3,000 updates);
-     * {@code diff-v1}, {@code vanilla}, {@code diff-v2}, {@code diff-v1-scratch} (1,500 updates).
+     * {@code diff-v1-bge}, {@code vanilla-bge} (3,000 updates over bge-small-en-v1.5 features); {@code diff-v1},
+     * {@code vanilla}, {@code diff-v2}, {@code diff-v1-scratch} (1,500 updates).
      */
     public static DiffReaderAnswerer shipped(String readerName) throws IOException {
         NDManager manager = NDManager.newBaseManager(Devices.pick());

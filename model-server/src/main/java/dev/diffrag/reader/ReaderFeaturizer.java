@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns questions and passages into reader inputs: WordPiece tokens (with char spans) and, for the MiniLM input, frozen
- * token features. Both are cached by text (least recently used first out), so a passage retrieved for many questions
- * is encoded by MiniLM once.
+ * Turns questions and passages into reader inputs: WordPiece tokens (with char spans) and, for a frozen-feature input,
+ * the pretrained encoder's token features. Both are cached by text (least recently used first out), so a passage
+ * retrieved for many questions is encoded once.
  */
 public final class ReaderFeaturizer implements AutoCloseable {
 
@@ -25,7 +25,7 @@ public final class ReaderFeaturizer implements AutoCloseable {
 
     private final ReaderConfig config;
     private final ReaderTokenizer tokenizer;
-    private final MiniLmFeatures miniLm; // null for the token-embedding input
+    private final FrozenTokenFeatures frozen; // null for the token-embedding input
     private final Map<String, ReaderTokenizer.Tokens> tokens;
     private final Map<String, float[][]> features;
 
@@ -33,9 +33,27 @@ public final class ReaderFeaturizer implements AutoCloseable {
     public ReaderFeaturizer(ReaderConfig config, int cacheSize, int threads) {
         this.config = config;
         this.tokenizer = new ReaderTokenizer();
-        this.miniLm = config.input() == ReaderConfig.Input.MINILM_FEATURES ? new MiniLmFeatures(threads) : null;
+        this.frozen = config.input().frozen() ? new FrozenTokenFeatures(config.input(), threads) : null;
         this.tokens = lruMap(cacheSize);
         this.features = lruMap(cacheSize);
+    }
+
+    /**
+     * One featurizer for readers that are trained or calibrated together: it runs their one frozen encoder (a
+     * token-embedding reader ignores the features, so it can share any of them).
+     */
+    public static ReaderFeaturizer sharedBy(List<ReaderConfig> configs, int cacheSize, int threads) {
+        List<ReaderConfig> frozen = configs.stream().filter(c -> c.input().frozen()).toList();
+        if (frozen.stream().map(ReaderConfig::input).distinct().count() > 1) {
+            throw new IllegalArgumentException("readers with different frozen encoders cannot share a featurizer: "
+                    + frozen.stream().map(ReaderConfig::input).distinct().toList());
+        }
+        return new ReaderFeaturizer(frozen.isEmpty() ? configs.get(0) : frozen.get(0), cacheSize, threads);
+    }
+
+    /** The input this featurizer computes features for. */
+    public ReaderConfig.Input input() {
+        return config.input();
     }
 
     private static <V> Map<String, V> lruMap(int capacity) {
@@ -51,9 +69,9 @@ public final class ReaderFeaturizer implements AutoCloseable {
         return tokens.computeIfAbsent(text, tokenizer::tokenize);
     }
 
-    /** Computes the MiniLM features of every text not cached yet, in batched runs. */
+    /** Computes the frozen features of every text not cached yet, in batched runs. */
     public synchronized void precompute(Collection<String> texts) {
-        if (miniLm == null) {
+        if (frozen == null) {
             return;
         }
         List<String> missing = new ArrayList<>(new LinkedHashSet<>(texts));
@@ -62,19 +80,19 @@ public final class ReaderFeaturizer implements AutoCloseable {
         for (String text : missing) {
             ids.add(tokens(text).ids());
         }
-        List<float[][]> computed = miniLm.features(ids);
+        List<float[][]> computed = frozen.features(ids);
         for (int i = 0; i < missing.size(); i++) {
             features.put(missing.get(i), computed.get(i));
         }
     }
 
     private synchronized float[][] features(String text) {
-        if (miniLm == null) {
+        if (frozen == null) {
             return null;
         }
         float[][] cached = features.get(text);
         if (cached == null) {
-            cached = miniLm.features(List.of(tokens(text).ids())).get(0);
+            cached = frozen.features(List.of(tokens(text).ids())).get(0);
             features.put(text, cached);
         }
         return cached;
@@ -86,7 +104,7 @@ public final class ReaderFeaturizer implements AutoCloseable {
         ReaderSequence sequence = ReaderSequence.build(questionTokens, passageTokens, tokenizer.functionWords(),
                 config.maxQuestionTokens(),
                 config.encoder().maxLength());
-        List<float[][]> passageFeatures = miniLm == null ? null
+        List<float[][]> passageFeatures = frozen == null ? null
                 : passages.stream().map(p -> features(p.text())).toList();
         return new Encoded(sequence, passageTokens, features(question), passageFeatures);
     }
@@ -97,9 +115,9 @@ public final class ReaderFeaturizer implements AutoCloseable {
         int length = batch.stream().mapToInt(e -> e.sequence().length()).max().orElse(0);
         int[] segments = new int[rows * length];
         float[] mask = new float[rows * length];
-        boolean miniLmInput = kind == ReaderConfig.Input.MINILM_FEATURES;
-        int[] ids = miniLmInput ? null : new int[rows * length];
-        float[] input = miniLmInput ? new float[rows * length * MiniLmFeatures.DIM] : null;
+        boolean frozenInput = kind.frozen();
+        int[] ids = frozenInput ? null : new int[rows * length];
+        float[] input = frozenInput ? new float[rows * length * FrozenTokenFeatures.DIM] : null;
         for (int b = 0; b < rows; b++) {
             Encoded encoded = batch.get(b);
             ReaderSequence sequence = encoded.sequence();
@@ -107,7 +125,7 @@ public final class ReaderFeaturizer implements AutoCloseable {
                 int at = b * length + t;
                 segments[at] = sequence.segment(t);
                 mask[at] = 1;
-                if (!miniLmInput) {
+                if (!frozenInput) {
                     ids[at] = sequence.id(t);
                     continue;
                 }
@@ -116,12 +134,12 @@ public final class ReaderFeaturizer implements AutoCloseable {
                         : source >= 0 ? encoded.passages().get(source)[sequence.row(t)]
                         : null; // [CLS] and [SEP] carry only their segment embedding
                 if (row != null) {
-                    System.arraycopy(row, 0, input, at * MiniLmFeatures.DIM, MiniLmFeatures.DIM);
+                    System.arraycopy(row, 0, input, at * FrozenTokenFeatures.DIM, FrozenTokenFeatures.DIM);
                 }
             }
         }
-        NDArray inputArray = miniLmInput
-                ? manager.create(input, new Shape(rows, length, MiniLmFeatures.DIM))
+        NDArray inputArray = frozenInput
+                ? manager.create(input, new Shape(rows, length, FrozenTokenFeatures.DIM))
                 : manager.create(ids, new Shape(rows, length));
         return new NDList(inputArray, manager.create(segments, new Shape(rows, length)),
                 manager.create(mask, new Shape(rows, length)));
@@ -130,8 +148,8 @@ public final class ReaderFeaturizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
-        if (miniLm != null) {
-            miniLm.close();
+        if (frozen != null) {
+            frozen.close();
         }
     }
 }

@@ -22,7 +22,7 @@ import java.util.Map;
  * every position as the start and as the end of the answer.
  *
  * <pre>
- * input (B, T, 384) MiniLM features ──input_proj──┐
+ * input (B, T, 384) frozen features ──input_proj──┐   (MiniLM or BGE-small)
  *   or  (B, T) token ids ──encoder.embed_tokens───┤
  * segments (B, T) ──segment_embed─────────────────+──> x (B, T, D)   (question, passage, boundary, matched passage)
  * x ──encoder (L Diff blocks, final RMSNorm)──> h (B, T, D) ──span_head──> logits (B, T, 2) → start (B, T), end (B, T)
@@ -40,7 +40,7 @@ public final class ReaderModel extends AbstractBlock {
 
     private final ReaderConfig config;
     private final DiffTransformer encoder;
-    private final Parameter inputProjection; // (D, 384), MiniLM input only
+    private final Parameter inputProjection; // (D, 384), frozen-feature inputs only
     private final Parameter segmentEmbedding; // (SEGMENTS, D)
     private final Parameter spanHead; // (2, D): start and end scores
 
@@ -49,8 +49,8 @@ public final class ReaderModel extends AbstractBlock {
         this.config = config;
         int width = config.encoder().dModel();
         this.encoder = addChildBlock("encoder", new DiffTransformer(config.encoder()));
-        this.inputProjection = config.input() == ReaderConfig.Input.MINILM_FEATURES
-                ? addParameter(weight("input_proj.weight", new Shape(width, MiniLmFeatures.DIM)))
+        this.inputProjection = config.input().frozen()
+                ? addParameter(weight("input_proj.weight", new Shape(width, FrozenTokenFeatures.DIM)))
                 : null;
         this.segmentEmbedding = addParameter(weight("segment_embed.weight", new Shape(ReaderConfig.SEGMENTS, width)));
         this.spanHead = addParameter(weight("span_head.weight", new Shape(2, width)));
@@ -66,7 +66,7 @@ public final class ReaderModel extends AbstractBlock {
     }
 
     /**
-     * Every trained parameter by name: the reader's own and the encoder's under {@code encoder.}; with the MiniLM
+     * Every trained parameter by name: the reader's own and the encoder's under {@code encoder.}; with a frozen-feature
      * input the encoder's embedding table is not used and not listed.
      */
     public Map<String, Parameter> namedParameters() {

@@ -290,7 +290,7 @@ public final class ReaderTraining {
         return metrics;
     }
 
-    /** Computes the MiniLM features of every text of the examples, with a progress bar. */
+    /** Computes the frozen features of every text of the examples, with a progress bar. */
     static void precompute(List<ReaderExample> examples, ReaderFeaturizer featurizer) {
         List<String> texts = new ArrayList<>();
         for (ReaderExample example : examples) {
@@ -299,7 +299,7 @@ public final class ReaderTraining {
         }
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(texts));
         int slice = 256;
-        try (ProgressBar bar = new ProgressBar("MiniLM features", distinct.size())) {
+        try (ProgressBar bar = new ProgressBar("frozen features", distinct.size())) {
             for (int from = 0; from < distinct.size(); from += slice) {
                 List<String> part = distinct.subList(from, Math.min(distinct.size(), from + slice));
                 featurizer.precompute(part);

