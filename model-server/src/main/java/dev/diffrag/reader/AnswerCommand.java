@@ -40,7 +40,7 @@ final class AnswerCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", description = "input JSONL file (default: stdin)")
     Path input;
 
-    @Option(names = "--checkpoint", description = "reader checkpoint folder (default: the shipped default reader, diff-v2-long)")
+    @Option(names = "--checkpoint", description = "reader checkpoint folder (default: the shipped default reader, diff-v2-bge)")
     Path checkpoint;
 
     @Option(names = "--threshold", description = "override the calibrated abstention threshold")

@@ -36,8 +36,8 @@ class ShippedReaderTest {
     }
 
     @Test
-    void shippedReaderIsTheLongerTrainedDiffV2ReaderWithACalibratedThreshold() {
-        assertThat(reader.name()).isEqualTo("diff-v2-long-reader");
+    void shippedReaderIsTheDiffV2ReaderOverBgeFeaturesWithACalibratedThreshold() {
+        assertThat(reader.name()).isEqualTo("diff-v2-bge-reader");
         assertThat(reader.threshold()).isBetween(0.0, 1.0);
     }
 
@@ -83,7 +83,8 @@ class ShippedReaderTest {
 
     @ParameterizedTest
     @CsvSource({"diff-v2-long, DIFF_V2, MINILM_FEATURES", "diff-v1-long, DIFF_V1, MINILM_FEATURES",
-            "vanilla-long, VANILLA, MINILM_FEATURES", "diff-v1-bge, DIFF_V1, BGE_SMALL_FEATURES",
+            "vanilla-long, VANILLA, MINILM_FEATURES", "diff-v2-bge, DIFF_V2, BGE_SMALL_FEATURES",
+            "diff-v1-bge, DIFF_V1, BGE_SMALL_FEATURES",
             "vanilla-bge, VANILLA, BGE_SMALL_FEATURES", "diff-v2, DIFF_V2, MINILM_FEATURES",
             "diff-v1, DIFF_V1, MINILM_FEATURES", "vanilla, VANILLA, MINILM_FEATURES",
             "diff-v1-scratch, DIFF_V1, TOKEN_EMBEDDINGS"})
@@ -98,7 +99,7 @@ class ShippedReaderTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"diff-v1-bge", "vanilla-bge"})
+    @CsvSource({"diff-v1-bge", "vanilla-bge"}) // the default, diff-v2-bge, reads in the tests above
     void bgeReadersReadThroughTheirOwnEncoder(String name) throws Exception {
         // Fed MiniLM features in place of BGE's, these weights read "Conrad" and "Conrad Röntgen" (checked by hand).
         try (DiffReaderAnswerer bge = DiffReaderAnswerer.shipped(name)) {

@@ -25,7 +25,8 @@ class LocalStackITCase {
     private static final Map<String, String> ANSWERED = Map.of(
             "Who is often associated with printing the first book using moveable type in germany?", "Gutenberg",
             "Where is the capital city of alabama located?", "Montgomery",
-            "When was half life 2 episode 2 released?", "2007");
+            "What was the first kind of vertebrate to exist on earth?", "Myllokunmingia",
+            "Who became king of erebor after thorin dies?", "Dáin");
     private static final String UNANSWERABLE = "Who won the football world cup in 1966?";
 
     @Test
@@ -41,7 +42,7 @@ class LocalStackITCase {
                 .collect(Collectors.toMap(AnswerRecord::question, Function.identity()));
         ANSWERED.forEach((question, gold) -> {
             AnswerRecord answer = byQuestion.get(question);
-            assertThat(answer.model()).isEqualTo("diff-v2-long-reader");
+            assertThat(answer.model()).isEqualTo("diff-v2-bge-reader");
             assertThat(answer.abstained()).as("%s", answer).isFalse();
             assertThat(answer.answer()).contains(gold);
             Citation citation = answer.citations().get(0);
