@@ -40,7 +40,8 @@ import java.util.function.ToDoubleFunction;
  * <p>Writes {@code attention-throughput.json} and {@code attention-throughput.md} into the directory given as the
  * first argument (default {@code docs/results}). Settings: {@code -Dbench.reps} (default 5),
  * {@code -Dbench.seqLens} (default 512,2048,4096), {@code -Dbench.batchTokens} (default 8192: the larger batch is
- * batchTokens / seqLen sequences, at least 2).
+ * batchTokens / seqLen sequences, at least 2), {@code -Dbench.widths} (default 256,512,1024,2048: the dModels of the
+ * width sweep, one sequence of {@value #WIDTH_SEQ_LEN} tokens each).
  */
 public final class AttentionThroughputBench {
 
@@ -75,10 +76,20 @@ public final class AttentionThroughputBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     public record Result(String command, String measuredAt, String device, int cpus, Map<String, Object> model,
-                         int repetitions, List<Row> rows, List<DecodeRow> decodeRows) {}
+                         int repetitions, List<Row> rows, List<DecodeRow> decodeRows, List<WidthRow> widthRows) {}
 
     /** Single-token decoding steps timed per repetition, after the prefill. */
     static final int DECODE_STEPS = 16;
+
+    /**
+     * The width sweep's sequence length: the one the targets name. The sweep shows how the ratios depend on how much of
+     * the work is attention scores (which DIFF V2 doubles) rather than projections and FFN (which it does not).
+     */
+    static final int WIDTH_SEQ_LEN = 2048;
+
+    /** Prefill at {@link #WIDTH_SEQ_LEN} tokens, batch 1, for one model width. */
+    public record WidthRow(String attention, int dModel, int heads, long parameters, int seqLen,
+                           double tokensPerSecond, double ratioToVanilla, double wallTokensPerSecond) {}
 
     private AttentionThroughputBench() {}
 
@@ -88,23 +99,20 @@ public final class AttentionThroughputBench {
         int batchTokens = Integer.getInteger("bench.batchTokens", 8192);
         int[] seqLens = Arrays.stream(System.getProperty("bench.seqLens", "512,2048,4096").split(","))
                 .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
-        int maxLength = Arrays.stream(seqLens).max().orElseThrow() + DECODE_STEPS;
+        int[] widths = Arrays.stream(System.getProperty("bench.widths", "256,512,1024,2048").split(","))
+                .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        int maxLength = Math.max(WIDTH_SEQ_LEN, Arrays.stream(seqLens).max().orElseThrow() + DECODE_STEPS);
 
         Engine.getInstance().setRandomSeed(1234);
         Device device = Devices.pick();
         List<Row> rows = new ArrayList<>();
         List<DecodeRow> decodeRows = new ArrayList<>();
+        List<WidthRow> widthRows = new ArrayList<>();
         Map<String, Object> modelInfo = new java.util.LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            Map<AttentionKind, DiffTransformer> models = new EnumMap<>(AttentionKind.class);
-            for (AttentionKind kind : ORDER) {
-                ModelConfig config = ModelConfig.of(kind, D_MODEL, LAYERS, HEAD_DIM, true, VOCAB, maxLength, false);
-                DiffTransformer model = new DiffTransformer(config);
-                model.initialize(manager, DataType.FLOAT32, new Shape(1, 8));
-                models.put(kind, model);
-                modelInfo.put(label(kind), Map.of("heads", config.heads(), "ffnHidden", config.ffnHidden(),
-                        "parameters", model.parameterCount()));
-            }
+            Map<AttentionKind, DiffTransformer> models = models(manager, D_MODEL, maxLength);
+            models.forEach((kind, model) -> modelInfo.put(label(kind), Map.of("heads", model.config().heads(),
+                    "ffnHidden", model.config().ffnHidden(), "parameters", model.parameterCount())));
             modelInfo.put("dModel", D_MODEL);
             modelInfo.put("layers", LAYERS);
             modelInfo.put("headDim", HEAD_DIM);
@@ -131,9 +139,35 @@ public final class AttentionThroughputBench {
             for (int context : decodeContexts(seqLens)) {
                 decodeRows.addAll(measureDecode(manager, ps, models, context, reps));
             }
+            System.out.printf("%nwidth sweep, prefill of %d tokens, batch 1%n", WIDTH_SEQ_LEN);
+            for (int width : widths) {
+                System.out.printf("dModel %d%n%-8s %6s %5s %14s %9s %14s%n", width, "attention", "seqLen", "batch",
+                        "tokens/cpu-s", "ratio", "tokens/wall-s");
+                try (NDManager scope = manager.newSubManager()) {
+                    Map<AttentionKind, DiffTransformer> wide = models(scope, width, WIDTH_SEQ_LEN);
+                    for (Row row : measure(scope, new ParameterStore(scope, false), wide, WIDTH_SEQ_LEN, 1, reps)) {
+                        DiffTransformer model = wide.get(kindOf(row.attention()));
+                        widthRows.add(new WidthRow(row.attention(), width, model.config().heads(),
+                                model.parameterCount(), WIDTH_SEQ_LEN, row.tokensPerSecond(), row.ratioToVanilla(),
+                                row.wallTokensPerSecond()));
+                    }
+                }
+            }
         }
         write(out, new Result(COMMAND, Instant.now().toString(), device.toString(),
-                Runtime.getRuntime().availableProcessors(), modelInfo, reps, rows, decodeRows));
+                Runtime.getRuntime().availableProcessors(), modelInfo, reps, rows, decodeRows, widthRows));
+    }
+
+    /** The three kinds at one width, equal parameters (the FFN absorbs the attention kinds' differences). */
+    private static Map<AttentionKind, DiffTransformer> models(NDManager manager, int dModel, int maxLength) {
+        Map<AttentionKind, DiffTransformer> models = new EnumMap<>(AttentionKind.class);
+        for (AttentionKind kind : ORDER) {
+            ModelConfig config = ModelConfig.of(kind, dModel, LAYERS, HEAD_DIM, true, VOCAB, maxLength, false);
+            DiffTransformer model = new DiffTransformer(config);
+            model.initialize(manager, DataType.FLOAT32, new Shape(1, 8));
+            models.put(kind, model);
+        }
+        return models;
     }
 
     private static List<Row> measure(NDManager manager, ParameterStore ps, Map<AttentionKind, DiffTransformer> models,
@@ -273,6 +307,17 @@ public final class AttentionThroughputBench {
             md.append(String.format("| %s | %d | %d | %.1f | %.3f | %.1f |%n", row.attention(), row.contextLength(),
                     row.batch(), row.tokensPerSecond(), row.ratioToVanilla(), row.wallTokensPerSecond()));
         }
+        md.append("\nWidth sweep: prefill of ").append(WIDTH_SEQ_LEN).append(" tokens, batch 1, the same depth and head dim "
+                + "at other widths (parameters equal per width). DIFF V2 scores twice as many query heads, so its ratio "
+                + "depends on how much of the forward pass is attention scores rather than projections and FFN, which "
+                + "shrinks as the model widens at a fixed length:\n\n")
+                .append("| attention | dModel | heads | parameters | tokens/s | ratio to vanilla | wall-clock tokens/s |\n"
+                        + "|---|---:|---:|---:|---:|---:|---:|\n");
+        for (WidthRow row : result.widthRows()) {
+            md.append(String.format("| %s | %d | %d | %,d | %.1f | %.3f | %.1f |%n", row.attention(), row.dModel(),
+                    row.heads(), row.parameters(), row.tokensPerSecond(), row.ratioToVanilla(),
+                    row.wallTokensPerSecond()));
+        }
         md.append("\nRegenerate (from the repository root):\n\n```\n").append(result.command()).append("\n```\n");
         Path markdown = directory.resolve("attention-throughput.md");
         Files.writeString(markdown, md.toString());
@@ -281,6 +326,10 @@ public final class AttentionThroughputBench {
 
     private static String threads() {
         return System.getProperty("ai.djl.pytorch.num_threads", "engine default");
+    }
+
+    private static AttentionKind kindOf(String label) {
+        return Arrays.stream(ORDER).filter(kind -> label(kind).equals(label)).findFirst().orElseThrow();
     }
 
     private static String label(AttentionKind kind) {
