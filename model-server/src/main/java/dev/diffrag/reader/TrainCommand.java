@@ -44,6 +44,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "features) or -scratch (token embeddings); one frozen encoder per command")
     List<String> variants;
 
+    @Option(names = "--recipe", defaultValue = "standard",
+            description = "training data: standard or wide (every essay and news passage, two cloze questions per "
+                    + "passage); the development examples are the same for both")
+    String recipe;
+
     @Option(names = "--steps", defaultValue = "1500") int steps;
     @Option(names = "--warmup", defaultValue = "100") int warmup;
     @Option(names = "--lr", defaultValue = "1e-3") double learningRate;
@@ -66,7 +71,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
-        ReaderCorpus.Split split = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), seed);
+        ReaderCorpus.Split split = ReaderCorpus.build(data, switch (recipe) {
+            case "standard" -> ReaderCorpus.Recipe.standard();
+            case "wide" -> ReaderCorpus.Recipe.wide();
+            default -> throw new IllegalArgumentException("unknown recipe " + recipe + " (standard or wide)");
+        }, seed);
         List<ReaderExample> train = limit > 0 ? split.train().subList(0, Math.min(limit, split.train().size()))
                 : split.train();
         List<ReaderExample> dev = limit > 0 ? split.dev().subList(0, Math.min(limit, split.dev().size()))

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,12 +24,19 @@ public final class Cloze {
 
     private Cloze() {}
 
-    /** A question about one sentence of the passage, or empty when no sentence has a span worth hiding. */
-    public static Optional<ReaderExample> question(Passage passage, Random random) {
+    /**
+     * Up to {@code count} questions about different sentences of the passage, in the order they were drawn; none when
+     * no sentence has a span worth hiding.
+     */
+    public static List<ReaderExample> questions(Passage passage, int count, Random random) {
         String text = passage.text();
         List<int[]> sentences = sentences(text);
         Collections.shuffle(sentences, random);
+        List<ReaderExample> questions = new ArrayList<>();
         for (int[] sentence : sentences) {
+            if (questions.size() == count) {
+                break;
+            }
             String words = text.substring(sentence[0], sentence[1]);
             int wordCount = words.trim().split("\\s+").length;
             if (wordCount < 6 || wordCount > 45) {
@@ -45,9 +51,9 @@ public final class Cloze {
                     + words.substring(hidden.end())).trim().replaceAll("[\\s.!?;:,\"'”’]+$", "") + "?";
             int start = sentence[0] + hidden.start();
             int end = sentence[0] + hidden.end();
-            return Optional.of(ReaderExample.single(question, passage, start, end, List.of(text.substring(start, end))));
+            questions.add(ReaderExample.single(question, passage, start, end, List.of(text.substring(start, end))));
         }
-        return Optional.empty();
+        return questions;
     }
 
     private static List<Candidate> candidates(String sentence) {

@@ -42,22 +42,32 @@ public final class ReaderCorpus {
      *
      * @param dev              NQ questions held out for development
      * @param nqTrain          NQ questions used for training (their passages also serve cloze questions)
-     * @param essayPassages    essay passages, each giving one cloze question
-     * @param newsPassages     CNN/DM passages, each giving one cloze question
-     * @param nqCloze          share of NQ training passages that also give a cloze question
+     * @param essayPassages    essay passages, each giving cloze questions
+     * @param newsPassages     CNN/DM passages, each giving cloze questions
+     * @param nqCloze          share of NQ training passages that also give cloze questions
+     * @param clozePerPassage  cloze questions asked of each passage that gives them, about different sentences
      * @param unanswerable     share of answerable examples paired with one passage lacking the answer
      * @param long_            share placed among {@code minDistractors..maxDistractors} distractors
      * @param longUnanswerable share asked over distractors only
      */
     public record Recipe(int dev, int nqTrain, int essayPassages, int newsPassages, double nqCloze,
-            double unanswerable, double long_, double longUnanswerable, int minDistractors, int maxDistractors) {
+            int clozePerPassage, double unanswerable, double long_, double longUnanswerable, int minDistractors, int maxDistractors) {
         /**
          * Every NQ question not held out, 600 essay and 600 news passages, long inputs with up to 9 distractors
          * (the size of XQuAD's distractors setting): a run of a few thousand updates passes over the data several
          * times, so the MiniLM features of all of it (about four minutes) are worth computing.
          */
         public static Recipe standard() {
-            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 0.3, 0.3, 0.15, 2, 9);
+            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9);
+        }
+
+        /**
+         * The standard recipe with every essay and news passage (about 1,100 and 1,700) and two cloze questions per
+         * passage: about twice the answerable examples, most of the new ones cloze.
+         */
+        public static Recipe wide() {
+            return new Recipe(150, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 1.0, 2, 0.3, 0.3, 0.15, 2,
+                    9);
         }
     }
 
@@ -65,7 +75,18 @@ public final class ReaderCorpus {
 
     private ReaderCorpus() {}
 
+    /**
+     * The recipe's training examples and the development examples, which are the standard recipe's whatever the
+     * recipe (its distractors come from its passage pool), so that readers of every recipe are chosen on the same
+     * examples.
+     */
     public static Split build(Path data, Recipe recipe, long seed) throws IOException {
+        Split standard = buildWith(data, Recipe.standard(), seed);
+        return recipe.equals(Recipe.standard()) ? standard
+                : new Split(buildWith(data, recipe, seed).train(), standard.dev());
+    }
+
+    private static Split buildWith(Path data, Recipe recipe, long seed) throws IOException {
         Random random = new Random(seed);
         List<ReaderExample> nq = naturalQuestions(data.resolve("qa/nq-open-oracle.jsonl.gz"));
         Collections.shuffle(nq, random);
@@ -83,10 +104,11 @@ public final class ReaderCorpus {
         pool.addAll(news);
 
         List<ReaderExample> answerable = new ArrayList<>(train);
-        addCloze(answerable, essays, random);
-        addCloze(answerable, news, random);
+        addCloze(answerable, essays, recipe.clozePerPassage(), random);
+        addCloze(answerable, news, recipe.clozePerPassage(), random);
         List<Passage> nqPassages = train.stream().map(e -> e.passages().get(0)).toList();
-        addCloze(answerable, nqPassages.subList(0, (int) (nqPassages.size() * recipe.nqCloze())), random);
+        addCloze(answerable, nqPassages.subList(0, (int) (nqPassages.size() * recipe.nqCloze())),
+                recipe.clozePerPassage(), random);
 
         Distractors distractors = new Distractors(pool);
         List<ReaderExample> trainSet = new ArrayList<>(answerable);
@@ -94,7 +116,7 @@ public final class ReaderCorpus {
         Collections.shuffle(trainSet, random);
 
         List<ReaderExample> devSet = new ArrayList<>(dev);
-        Recipe devRecipe = new Recipe(0, 0, 0, 0, 0, 1, 1, 1, 9, 9); // long ones as XQuAD's distractors setting
+        Recipe devRecipe = new Recipe(0, 0, 0, 0, 0, 0, 1, 1, 1, 9, 9); // long ones as XQuAD's distractors setting
         devSet.addAll(derived(dev, distractors, devRecipe, random));
         return new Split(trainSet, devSet);
     }
@@ -123,9 +145,9 @@ public final class ReaderCorpus {
         return derived;
     }
 
-    private static void addCloze(List<ReaderExample> into, List<Passage> passages, Random random) {
+    private static void addCloze(List<ReaderExample> into, List<Passage> passages, int perPassage, Random random) {
         for (Passage passage : passages) {
-            Cloze.question(passage, random).ifPresent(into::add);
+            into.addAll(Cloze.questions(passage, perPassage, random));
         }
     }
 

@@ -6,7 +6,6 @@ import dev.diffrag.answer.Passage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +18,9 @@ class ClozeAndDistractorsTest {
     @Test
     void clozeHidesASpanThatOccursInThePassageAtItsOffsets() {
         for (int seed = 0; seed < 30; seed++) {
-            Optional<ReaderExample> made = Cloze.question(TEXT, new Random(seed));
-            assertThat(made).isPresent();
-            ReaderExample example = made.get();
+            List<ReaderExample> made = Cloze.questions(TEXT, 1, new Random(seed));
+            assertThat(made).hasSize(1);
+            ReaderExample example = made.get(0);
             String hidden = example.answerText();
             assertThat(TEXT.text().substring(example.answerStart(), example.answerEnd())).isEqualTo(hidden);
             assertThat(example.answers()).containsExactly(hidden);
@@ -35,7 +34,18 @@ class ClozeAndDistractorsTest {
     @Test
     void sentenceInitialWordsAreNotHidden() {
         Passage passage = new Passage("p", "Yesterday it rained in the valley for many long hours.");
-        assertThat(Cloze.question(passage, new Random(1))).isEmpty();
+        assertThat(Cloze.questions(passage, 3, new Random(1))).isEmpty();
+    }
+
+    @Test
+    void severalQuestionsOfOnePassageAskAboutDifferentSentences() {
+        for (int seed = 0; seed < 10; seed++) {
+            // Two sentences qualify ("Short one." is too short), so asking for three gives two.
+            List<ReaderExample> made = Cloze.questions(TEXT, 3, new Random(seed));
+            assertThat(made).hasSize(2);
+            assertThat(made.stream().map(e -> TEXT.text().indexOf("John Bardeen") <= e.answerStart()))
+                    .containsExactlyInAnyOrder(true, false);
+        }
     }
 
     @Test

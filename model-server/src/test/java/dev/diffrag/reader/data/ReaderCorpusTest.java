@@ -1,0 +1,77 @@
+package dev.diffrag.reader.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The corpus built from a small data folder laid out as ../shared/data. */
+class ReaderCorpusTest {
+
+    @TempDir
+    static Path data;
+
+    @BeforeAll
+    static void writeDataFolder() throws IOException {
+        Files.createDirectories(data.resolve("qa"));
+        try (Writer out = new OutputStreamWriter(new GZIPOutputStream(
+                Files.newOutputStream(data.resolve("qa/nq-open-oracle.jsonl.gz"))), StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 220; i++) {
+                out.write(String.format("{\"question\":\"who founded town %d\",\"answers\":[\"Founder %s\"],"
+                        + "\"ctxs\":[{\"text\":\"%s\"}]}%n", i, name(i), passage(i)));
+            }
+        }
+        Files.createDirectories(data.resolve("longctx/paul-graham-essays"));
+        Files.createDirectories(data.resolve("summarization"));
+        List<String> articles = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            StringBuilder essay = new StringBuilder();
+            for (int p = 0; p < 12; p++) {
+                essay.append(passage(1000 + 12 * i + p)).append(' ');
+            }
+            Files.writeString(data.resolve("longctx/paul-graham-essays/essay-" + i + ".txt"), essay);
+            articles.add("{\"article\":\"" + essay.toString().strip() + "\"}");
+        }
+        Files.write(data.resolve("summarization/cnndm-250.jsonl"), articles);
+    }
+
+    private static String name(int i) {
+        return "Alpha Beta Gamma Delta Epsilon Zeta Eta Theta".split(" ")[i % 8] + (char) ('a' + i / 8 % 26);
+    }
+
+    /** About 60 words in four sentences, with years, numbers and names to hide. */
+    private static String passage(int i) {
+        return String.format("Town %d lies on the river in the northern valley of the old country. It was founded "
+                + "in %d by Founder %s, who came with %d families from the coast. The market of the town opened "
+                + "when Mayor Harold Stone signed the charter in %d. Today about %d people live there and work "
+                + "in the mills.", i, 1700 + i % 200, name(i), 10 + i % 50, 1800 + i % 150, 1000 + i);
+    }
+
+    @Test
+    void everyRecipeIsChosenOnTheSameDevelopmentExamples() throws IOException {
+        ReaderCorpus.Split standard = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), 42);
+        ReaderCorpus.Split wide = ReaderCorpus.build(data, ReaderCorpus.Recipe.wide(), 42);
+        assertThat(wide.dev()).isEqualTo(standard.dev());
+        assertThat(standard.dev()).hasSize(600); // 150 questions: alone, among 9 distractors, and two unanswerable
+        assertThat(wide.train().size()).isGreaterThan(standard.train().size() * 3 / 2);
+    }
+
+    @Test
+    void developmentQuestionsAreNeverTrainedOn() throws IOException {
+        ReaderCorpus.Split wide = ReaderCorpus.build(data, ReaderCorpus.Recipe.wide(), 42);
+        Set<String> devQuestions = wide.dev().stream().map(ReaderExample::question).collect(Collectors.toSet());
+        assertThat(wide.train()).noneMatch(e -> devQuestions.contains(e.question()));
+    }
+}
