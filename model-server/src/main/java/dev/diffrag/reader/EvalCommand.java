@@ -91,6 +91,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = "--out", defaultValue = "docs/results") Path out;
 
+    @Option(names = "--update",
+            description = "evaluate only the --reader models (and the baseline unless --no-baseline) and keep the other "
+                    + "models' rows of the report in --out, which must come from this command with the same settings")
+    boolean update;
+
+    /** One invocation that wrote rows of the report. */
+    public record Run(String command, String date, List<String> models) {}
+
+    /** The report file: the runs that made it and its rows. */
+    public record Report(List<Run> runs, List<Row> rows) {}
+
     @Override
     public Integer call() throws Exception {
         Xquad data = Xquad.read(xquad);
@@ -111,8 +122,83 @@ public final class EvalCommand implements Callable<Integer> {
                 rows.addAll(evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample, open));
             }
         }
-        write(rows);
+        Run run = new Run(invocation(), Instant.now().toString(),
+                rows.stream().map(Row::model).distinct().toList());
+        write(update ? merged(previousReport(), run, rows) : new Report(List.of(run), rows));
         return 0;
+    }
+
+    private String invocation() {
+        return invokedAs + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+
+    /**
+     * The report in --out, refused unless every run of it used this invocation's settings: the question samples,
+     * the distractors and the {@code open} setting then are the same, so rows of different runs compare.
+     */
+    private Report previousReport() throws IOException {
+        Path file = out.resolve("reader-eval.json");
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("--update needs an earlier report at " + file);
+        }
+        com.fasterxml.jackson.databind.JsonNode json = ModelFiles.JSON.readTree(file.toFile());
+        List<Run> runs = new ArrayList<>();
+        if (json.has("runs")) {
+            runs.addAll(List.of(ModelFiles.JSON.treeToValue(json.get("runs"), Run[].class)));
+        }
+        List<Row> rows = List.of(ModelFiles.JSON.treeToValue(json.get("rows"), Row[].class));
+        if (json.has("command")) { // a report of one run, written before runs were recorded
+            runs.add(new Run(json.get("command").asText(), json.get("date").asText(),
+                    rows.stream().map(Row::model).distinct().toList()));
+        }
+        for (Run run : runs) {
+            String settings = settings(run.command());
+            if (!settings.equals(settings(invocation()))) {
+                throw new IllegalArgumentException("the report in " + out + " was made with other settings ("
+                        + settings + "; now " + settings(invocation()) + "): run without --update");
+            }
+        }
+        return new Report(runs, rows);
+    }
+
+    /** What makes rows comparable, read back from a recorded command: the entry point and every sampling option. */
+    private String settings(String command) {
+        if (!command.startsWith(invokedAs + " ")) {
+            return "entry point " + command.split(" --")[0];
+        }
+        List<String> args = new ArrayList<>(List.of(command.substring(invokedAs.length() + 1).split(" ")));
+        if (args.get(0).equals("eval")) {
+            args.remove(0);
+        }
+        EvalCommand parsed = new EvalCommand(openRetriever, invokedAs);
+        new picocli.CommandLine(parsed).parseArgs(args.toArray(String[]::new));
+        return String.format("xquad %s, gold %d, long %d, open %d, distractors %d, seed %d",
+                parsed.xquad.getFileName(), parsed.goldQuestions, parsed.longQuestions, parsed.openQuestions,
+                parsed.distractors, parsed.seed);
+    }
+
+    /** The earlier report with this run's models' rows replaced (in place) or added (at the end), and the run added. */
+    static Report merged(Report previous, Run run, List<Row> fresh) {
+        List<Row> rows = new ArrayList<>();
+        List<String> placed = new ArrayList<>();
+        for (Row row : previous.rows()) {
+            if (!run.models().contains(row.model())) {
+                rows.add(row);
+            } else if (!placed.contains(row.model())) {
+                placed.add(row.model());
+                fresh.stream().filter(r -> r.model().equals(row.model())).forEach(rows::add);
+            }
+        }
+        fresh.stream().filter(r -> !placed.contains(r.model())).forEach(rows::add);
+        List<Run> runs = new ArrayList<>();
+        for (Run earlier : previous.runs()) {
+            List<String> kept = earlier.models().stream().filter(m -> !run.models().contains(m)).toList();
+            if (!kept.isEmpty()) {
+                runs.add(new Run(earlier.command(), earlier.date(), kept));
+            }
+        }
+        runs.add(run);
+        return new Report(runs, rows);
     }
 
     /** The {@code open} questions with their retrieved passages, retrieved once for all models (none without one). */
@@ -154,17 +240,15 @@ public final class EvalCommand implements Callable<Integer> {
         return questions.stream().map(q -> new ReaderScoring.Item(request.apply(q), q.answers())).toList();
     }
 
-    private void write(List<Row> rows) throws IOException {
+    private void write(Report report) throws IOException {
         Files.createDirectories(out);
-        String command = invokedAs + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("command", command);
-        json.put("date", Instant.now().toString());
-        json.put("rows", rows);
-        ModelFiles.writeJson(out.resolve("reader-eval.json"), json);
-        StringBuilder md = new StringBuilder("# Reader evaluation on XQuAD (English)\n\n")
-                .append("Generated by `").append(command).append("` on ").append(json.get("date")).append(".\n\n")
-                .append("EM and F1 in percent (an abstention scores 0); rates as fractions. `gold`: the gold ")
+        ModelFiles.writeJson(out.resolve("reader-eval.json"), report);
+        StringBuilder md = new StringBuilder("# Reader evaluation on XQuAD (English)\n\n");
+        for (Run run : report.runs()) {
+            md.append(report.runs().size() == 1 ? "Generated by `" : "Rows of " + String.join(", ", run.models())
+                    + " generated by `").append(run.command()).append("` on ").append(run.date()).append(".\n\n");
+        }
+        md.append("EM and F1 in percent (an abstention scores 0); rates as fractions. `gold`: the gold ")
                 .append("paragraph only; `distractors`: the gold paragraph among ").append(distractors)
                 .append(" paragraphs of other articles, shuffled; `abstain`: those distractors only")
                 .append(openRetrieval == null ? ". " : "; `open`: " + openRetrieval + ". ")
@@ -172,7 +256,7 @@ public final class EvalCommand implements Callable<Integer> {
                 .append("`F1 best span`: F1 of the reader's best span had it never abstained.\n\n")
                 .append("| model | setting | questions | EM | F1 | answer rate | abstain rate | F1 best span |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|---:|\n");
-        for (Row row : rows) {
+        for (Row row : report.rows()) {
             md.append(String.format("| %s | %s | %d | %s | %s | %.3f | %.3f | %s |%n", row.model(), row.setting(),
                     row.questions(), format(row.em()), format(row.f1()), row.answerRate(), row.abstainRate(),
                     format(row.f1BestSpan())));
