@@ -15,7 +15,7 @@ import java.util.List;
  * then each question is fed after the model's own previous answer (its [SEP] included, or added when the answer hit
  * the token limit), exactly the layout the model was trained on with the true answers.
  */
-public final class GreedyDecoder {
+public final class GreedyDecoder implements NeedleAnswerer {
 
     private final DiffTransformer model;
     private final ParameterStore ps;
@@ -28,7 +28,7 @@ public final class GreedyDecoder {
         this.maxAnswerTokens = maxAnswerTokens;
     }
 
-    /** The answer tokens per asked question, in order, without the closing [SEP]. */
+    @Override
     public List<int[]> answer(NeedlePrompt prompt, NDManager manager) {
         List<int[]> answers = new ArrayList<>();
         try (KvCache cache = model.newCache(manager)) {

@@ -39,12 +39,19 @@ public record NeedlePrompt(int[] ids, int contextLength, List<Asked> asked) {
      * @param spanStart first context token of the evidence: the asked needle's sentence, or the gold value
      * @param spanEnd one past its last token
      * @param depth where the evidence lies: the needle's depth in percent, or the gold pair's 0-based position
+     * @param answerStart first context token of the expected answer where the context states it (the needle's
+     *                    number, the gold value): what a pointer head points at
+     * @param answerEnd one past its last token
      */
     public record Asked(String label, String expected, int questionStart, int firstAnswerPosition, int[] answer,
-                        int spanStart, int spanEnd, int depth) {}
+                        int spanStart, int spanEnd, int depth, int answerStart, int answerEnd) {}
 
-    /** A question about the context: its text, answer and evidence characters {@code [start, end)}. */
-    record Question(String label, String text, String expected, int start, int end, int depth) {}
+    /**
+     * A question about the context: its text, answer, evidence characters {@code [start, end)} and the answer's
+     * characters {@code [answerStart, answerEnd)} inside the evidence.
+     */
+    record Question(String label, String text, String expected, int start, int end, int depth, int answerStart,
+                    int answerEnd) {}
 
     /** Lays out {@code example} with all its questions answered (training, and the reference for evaluation). */
     public static NeedlePrompt of(NeedleExample example, ReaderTokenizer tokenizer) {
@@ -52,8 +59,10 @@ public record NeedlePrompt(int[] ids, int contextLength, List<Asked> asked) {
         for (NeedleExample.Question question : example.questions()) {
             NeedleExample.Needle needle = example.needles().stream()
                     .filter(n -> n.city().equals(question.city())).findFirst().orElseThrow();
-            questions.add(new Question(question.city(), question.text(), Integer.toString(question.expectedNumber()),
-                    needle.start(), needle.end(), needle.depthPercent()));
+            String number = Integer.toString(question.expectedNumber());
+            int numberStart = needle.start() + needle.sentence().lastIndexOf(number);
+            questions.add(new Question(question.city(), question.text(), number, needle.start(), needle.end(),
+                    needle.depthPercent(), numberStart, numberStart + number.length()));
         }
         return of(example.context(), questions, tokenizer);
     }
@@ -62,7 +71,8 @@ public record NeedlePrompt(int[] ids, int contextLength, List<Asked> asked) {
     public static NeedlePrompt of(KvRetrieval.Example example, ReaderTokenizer tokenizer) {
         KvRetrieval.Context context = example.render();
         return of(context.text(), List.of(new Question(example.key(), example.question(), example.value(),
-                context.goldValueStart(), context.goldValueEnd(), example.goldPosition())), tokenizer);
+                context.goldValueStart(), context.goldValueEnd(), example.goldPosition(), context.goldValueStart(),
+                context.goldValueEnd())), tokenizer);
     }
 
     static NeedlePrompt of(String contextText, List<Question> questions, ReaderTokenizer tokenizer) {
@@ -75,13 +85,14 @@ public record NeedlePrompt(int[] ids, int contextLength, List<Asked> asked) {
         List<Asked> asked = new ArrayList<>();
         for (Question question : questions) {
             int[] span = tokenSpan(context, question.start(), question.end());
+            int[] answerSpan = tokenSpan(context, question.answerStart(), question.answerEnd());
             int questionStart = ids.size();
             for (int id : tokenizer.tokenize(question.text()).ids()) {
                 ids.add(id);
             }
             int[] answer = answerTokens(tokenizer, question.expected());
             asked.add(new Asked(question.label(), question.expected(), questionStart, ids.size() - 1, answer,
-                    span[0], span[1], question.depth()));
+                    span[0], span[1], question.depth(), answerSpan[0], answerSpan[1]));
             for (int id : answer) {
                 ids.add(id);
             }

@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Evaluates retrieval language models on the issue-7 measures: the needle accuracy grid (greedy decoding with the KV
- * cache), the attention mass on the answer span vs the rest at the position that predicts the first answer token
+ * Evaluates retrieval models on the issue-7 measures: the needle accuracy grid (each model's {@link NeedleAnswerer}
+ * over the KV cache), the attention mass on the answer span vs the rest at the position that predicts the first answer token
  * (Table 3), the top-1 and median absolute attention logits and hidden states (Table 5), and kv-retrieval accuracy by
  * the gold pair's position.
  */
@@ -43,6 +43,9 @@ public final class NeedleReport {
     public record KvRow(String model, int pairs, int goldPosition, int examples, double accuracy,
                         double firstTokenAccuracy) {}
 
+    /** A model under evaluation: its transformer (probed for attention and outliers) and how it answers. */
+    public record Subject(DiffTransformer transformer, NeedleAnswerer answerer) {}
+
     public record Results(List<Row> rows, List<AttentionRow> attention, List<OutlierRow> outliers,
                           List<KvRow> kvRetrieval, Map<String, Double> secondsPerModel) {}
 
@@ -59,24 +62,25 @@ public final class NeedleReport {
         this.settings = settings;
     }
 
-    /** Runs every measure for every model (name → a causal model without LM head), in the map's order. */
-    public Results run(Map<String, DiffTransformer> models, NDManager manager) {
+    /** Runs every measure for every model, in the map's order. */
+    public Results run(Map<String, Subject> models, NDManager manager) {
         List<Row> rows = new ArrayList<>();
         List<AttentionRow> attention = new ArrayList<>();
         List<OutlierRow> outliers = new ArrayList<>();
         List<KvRow> kv = new ArrayList<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (Map.Entry<String, DiffTransformer> entry : models.entrySet()) {
+        for (Map.Entry<String, Subject> entry : models.entrySet()) {
             long started = System.nanoTime();
             String name = entry.getKey();
-            DiffTransformer model = entry.getValue();
+            DiffTransformer model = entry.getValue().transformer();
+            NeedleAnswerer answerer = entry.getValue().answerer();
             ParameterStore ps = new ParameterStore(manager, false);
-            rows.addAll(grid(name, model, ps, manager));
+            rows.addAll(grid(name, answerer, manager));
             for (int length : settings.attentionLengths()) {
                 attention.addAll(attention(name, model, ps, manager, length));
             }
             outliers.add(outliers(name, model, ps, manager));
-            kv.addAll(kvRetrieval(name, model, ps, manager));
+            kv.addAll(kvRetrieval(name, answerer, manager));
             seconds.put(name, (System.nanoTime() - started) / 1e9);
             LOG.info("{} evaluated in {} s", name, Math.round(seconds.get(name)));
         }
@@ -88,8 +92,7 @@ public final class NeedleReport {
         return settings.seed() * 1_000_003L + Arrays.hashCode(setting);
     }
 
-    private List<Row> grid(String name, DiffTransformer model, ParameterStore ps, NDManager manager) {
-        GreedyDecoder decoder = new GreedyDecoder(model, ps, settings.maxAnswerTokens());
+    private List<Row> grid(String name, NeedleAnswerer decoder, NDManager manager) {
         List<Row> rows = new ArrayList<>();
         for (int length : settings.lengths()) {
             for (int[] cell : settings.cells()) {
@@ -156,8 +159,7 @@ public final class NeedleReport {
     }
 
     /** Exact match of the decoded value's tokens, by the gold pair's position in the shortened record. */
-    private List<KvRow> kvRetrieval(String name, DiffTransformer model, ParameterStore ps, NDManager manager) {
-        GreedyDecoder decoder = new GreedyDecoder(model, ps, settings.maxAnswerTokens());
+    private List<KvRow> kvRetrieval(String name, NeedleAnswerer decoder, NDManager manager) {
         List<KvRow> rows = new ArrayList<>();
         for (int pairs : settings.kvPairs()) {
             int[] seen = new int[pairs];

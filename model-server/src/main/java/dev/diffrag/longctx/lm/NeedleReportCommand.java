@@ -1,11 +1,13 @@
 package dev.diffrag.longctx.lm;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import dev.diffrag.longctx.KvRetrieval;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.model.DiffTransformer;
 import dev.diffrag.model.io.ModelCheckpoint;
 import dev.diffrag.reader.ReaderTokenizer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +34,9 @@ final class NeedleReportCommand implements Callable<Integer> {
     @Option(names = "--checkpoints", defaultValue = "model-server/src/main/resources/needle",
             description = "folder holding one checkpoint folder per model") Path checkpoints;
     @Option(names = "--models", split = ",", defaultValue = "diff-v1,diff-v2,vanilla") List<String> models;
+    @Option(names = "--head", defaultValue = "lm",
+            description = "how the checkpoints answer: lm (greedy decoding) or pointer (a copied context span)")
+    String head;
     @Option(names = "--lengths", split = ",", defaultValue = "256,1024,2048,4096",
             description = "grid lengths; 256 is inside the training lengths, the rest beyond") List<Integer> lengths;
     @Option(names = "--examples", defaultValue = "12", description = "examples per grid cell") int examples;
@@ -42,12 +47,13 @@ final class NeedleReportCommand implements Callable<Integer> {
     @Option(names = "--kv-pairs", split = ",", defaultValue = "6,20") List<Integer> kvPairs;
     @Option(names = "--kv-examples", defaultValue = "60") int kvExamples;
     @Option(names = "--max-answer-tokens", defaultValue = "40",
-            description = "decoding limit per answer (a 7-digit number is ≤ 7 tokens, a UUID about 25)")
+            description = "answer limit in tokens (a 7-digit number is ≤ 7 tokens, a UUID about 25)")
     int maxAnswerTokens;
     @Option(names = "--seed", defaultValue = "2026") long seed;
 
     @Override
     public Integer call() throws Exception {
+        RetrievalHead answerHead = RetrievalHead.parse(head);
         ReportSettings settings = new ReportSettings(lengths, ReportSettings.paperCells(), examples, attentionLengths,
                 attentionPerDepth, outlierLength, outlierExamples, kvPairs, kvExamples, maxAnswerTokens,
                 seed);
@@ -55,20 +61,31 @@ final class NeedleReportCommand implements Callable<Integer> {
             NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
             List<KvRetrieval.Example> kv = KvRetrieval.read(data.resolve("longctx/kv-retrieval-75.jsonl.gz"));
             List<KvRetrieval.Example> heldOut = kv.subList(NeedleTrainCommand.KV_TRAIN_RECORDS, kv.size());
-            Map<String, DiffTransformer> loaded = new LinkedHashMap<>();
+            ParameterStore ps = new ParameterStore(manager, false);
+            Map<String, NeedleReport.Subject> loaded = new LinkedHashMap<>();
             for (String name : models) {
                 Variants.kind(name);
-                loaded.put(name, ModelCheckpoint.load(checkpoints.resolve(name), manager));
+                loaded.put(name, load(answerHead, checkpoints.resolve(name), ps, manager));
             }
             NeedleReport.Results results = new NeedleReport(task, heldOut, tokenizer, settings).run(loaded, manager);
-            NeedleReportWriter.write(results, command(), out);
+            NeedleReportWriter.write(results, answerHead, checkpoints, command(), out);
         }
         return 0;
     }
 
+    private NeedleReport.Subject load(RetrievalHead answerHead, Path directory, ParameterStore ps,
+                                      NDManager manager) throws IOException {
+        if (answerHead == RetrievalHead.POINTER) {
+            AnswerPointer pointer = AnswerPointer.load(directory, manager);
+            return new NeedleReport.Subject(pointer.model(), new PointerDecoder(pointer, ps, maxAnswerTokens));
+        }
+        DiffTransformer model = ModelCheckpoint.load(directory, manager);
+        return new NeedleReport.Subject(model, new GreedyDecoder(model, ps, maxAnswerTokens));
+    }
+
     private String command() {
         List<String> parts = new ArrayList<>(List.of("needle report", data.toString(), "--out", out.toString(),
-                "--checkpoints", checkpoints.toString(), "--models", String.join(",", models),
+                "--checkpoints", checkpoints.toString(), "--models", String.join(",", models), "--head", head,
                 "--lengths", join(lengths), "--examples", Integer.toString(examples),
                 "--attention-lengths", join(attentionLengths),
                 "--attention-per-depth", Integer.toString(attentionPerDepth),

@@ -3,6 +3,8 @@ package dev.diffrag.longctx.lm;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import dev.diffrag.longctx.KvRetrieval;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.model.DiffTransformer;
@@ -10,6 +12,7 @@ import dev.diffrag.model.ModelConfig;
 import dev.diffrag.model.io.ModelCheckpoint;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.model.io.SafeTensors;
+import dev.diffrag.model.train.BatchSource;
 import dev.diffrag.model.train.ModelTrainer;
 import dev.diffrag.model.train.StepStats;
 import dev.diffrag.model.train.TokenCrossEntropy;
@@ -46,6 +49,9 @@ final class NeedleTrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--models", split = ",", defaultValue = "diff-v1,diff-v2,vanilla") List<String> models;
+    @Option(names = "--head", defaultValue = "lm",
+            description = "lm: write the answer through the LM head; pointer: point at it in the context")
+    String head;
     @Option(names = "--steps", defaultValue = "600") int steps;
     @Option(names = "--warmup", defaultValue = "30") int warmup;
     @Option(names = "--lr", defaultValue = "2e-3") double learningRate;
@@ -67,12 +73,13 @@ final class NeedleTrainCommand implements Callable<Integer> {
     double maxMinutes;
 
     /** What training.json records beside each checkpoint. */
-    record Summary(String model, ModelConfig config, long parameters, TrainingConfig training, TrainingMix mix,
+    record Summary(String model, String head, ModelConfig config, long parameters, TrainingConfig training, TrainingMix mix,
                    int stepsPlanned, long stepsDone, double trainSeconds, double firstLoss, double lastLoss,
                    String stoppedBy, List<double[]> lossCurve, String command) {}
 
     @Override
     public Integer call() throws Exception {
+        RetrievalHead answerHead = RetrievalHead.parse(head);
         TrainingMix mix = new TrainingMix(lengths, lengthWeights, 6, kvShare, 2, 6, batchTokens);
         TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);
         try (ReaderTokenizer tokenizer = new ReaderTokenizer()) {
@@ -83,27 +90,34 @@ final class NeedleTrainCommand implements Callable<Integer> {
                 ModelConfig config = ModelConfig.of(Variants.kind(name), dModel, layers, headDim, true,
                         ReaderTokenizer.VOCAB_SIZE, maxLength, false);
                 RetrievalBatches batches = new RetrievalBatches(task, kv, tokenizer, mix, seed);
-                train(name, config, training, mix, batches);
+                train(name, answerHead, config, training, mix, batches);
             }
         }
         return 0;
     }
 
-    private void train(String name, ModelConfig config, TrainingConfig training, TrainingMix mix,
-                       RetrievalBatches batches) throws Exception {
+    private void train(String name, RetrievalHead answerHead, ModelConfig config, TrainingConfig training,
+                       TrainingMix mix, RetrievalBatches batches) throws Exception {
         ModelTrainer.seed(training.seed());
         try (NDManager manager = NDManager.newBaseManager()) {
-            DiffTransformer model = new DiffTransformer(config);
-            model.initialize(manager, DataType.FLOAT32, new Shape(1, 1));
-            LOG.info("{}: {} parameters, {}", name, model.parameterCount(), config);
+            AnswerPointer pointer = answerHead == RetrievalHead.POINTER ? AnswerPointer.create(config, manager) : null;
+            DiffTransformer model = pointer != null ? pointer.model() : new DiffTransformer(config);
+            if (pointer == null) {
+                model.initialize(manager, DataType.FLOAT32, new Shape(1, 1));
+            }
+            Map<String, Parameter> parameters = pointer != null ? pointer.namedParameters() : model.namedParameters();
+            long parameterCount = parameters.values().stream().mapToLong(p -> p.getShape().size()).sum();
+            LOG.info("{} ({} head): {} parameters, {}", name, answerHead.option(), parameterCount, config);
             List<StepStats> history = new ArrayList<>();
             long started = System.nanoTime();
             double seconds;
             long stepsDone;
             int lastStep = stopAfter > 0 ? Math.min(stopAfter, steps) : steps;
             String stoppedBy = "steps";
-            try (ModelTrainer trainer = new ModelTrainer(new AnswerLm(model), model.namedParameters(), config,
-                    training, batches, new TokenCrossEntropy())) {
+            Block block = pointer != null ? pointer : new AnswerLm(model);
+            BatchSource source = pointer != null ? new PointerBatches(batches) : batches;
+            try (ModelTrainer trainer = new ModelTrainer(block, parameters, config, training, source,
+                    new TokenCrossEntropy())) {
                 while (trainer.step() < lastStep) {
                     if ((System.nanoTime() - started) / 6e10 >= maxMinutes) {
                         stoppedBy = "max-minutes";
@@ -125,13 +139,17 @@ final class NeedleTrainCommand implements Callable<Integer> {
                 stepsDone = trainer.step();
             }
             Path target = out.resolve(name);
-            ModelCheckpoint.save(target, model, SafeTensors.Dtype.F16);
+            if (pointer != null) {
+                pointer.save(target, SafeTensors.Dtype.F16);
+            } else {
+                ModelCheckpoint.save(target, model, SafeTensors.Dtype.F16);
+            }
             List<double[]> curve = new ArrayList<>();
             for (int i = 0; i < history.size(); i += 10) {
                 int to = Math.min(history.size(), i + 10);
                 curve.add(new double[] {history.get(to - 1).step(), mean(history.subList(i, to))});
             }
-            ModelFiles.writeJson(target.resolve("training.json"), new Summary(name, config, model.parameterCount(),
+            ModelFiles.writeJson(target.resolve("training.json"), new Summary(name, answerHead.option(), config, parameterCount,
                     training, mix, steps, stepsDone, seconds, mean(history.subList(0, Math.min(20, history.size()))),
                     recentLoss(history), stoppedBy, curve, "needle train " + String.join(" ", commandArgs())));
             LOG.info("{}: {} steps in {} s ({}), saved to {}", name, stepsDone, Math.round(seconds), stoppedBy, target);
@@ -140,6 +158,8 @@ final class NeedleTrainCommand implements Callable<Integer> {
 
     private List<String> commandArgs() {
         Map<String, Object> args = new LinkedHashMap<>();
+        args.put("--models", String.join(",", models));
+        args.put("--head", head);
         args.put("--steps", steps);
         args.put("--warmup", warmup);
         args.put("--lr", learningRate);

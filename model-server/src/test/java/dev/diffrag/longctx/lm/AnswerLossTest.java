@@ -27,7 +27,7 @@ class AnswerLossTest {
         ids[contextLength + 2] = 41;
         System.arraycopy(answer, 0, ids, contextLength + 3, answer.length);
         return new NeedlePrompt(ids, contextLength,
-                List.of(new NeedlePrompt.Asked("x", "", contextLength + 1, contextLength + 2, answer, 0, 1, 0)));
+                List.of(new NeedlePrompt.Asked("x", "", contextLength + 1, contextLength + 2, answer, 0, 1, 0, 0, 1)));
     }
 
     @Test

@@ -30,7 +30,7 @@ class GreedyDecoderTest {
                 ids.add(random.nextInt(100));
             }
             int[] answer = {7, 8, NeedlePrompt.STOP};
-            asked.add(new NeedlePrompt.Asked("q" + q, "78", start, ids.size() - 1, answer, 2, 4, 0));
+            asked.add(new NeedlePrompt.Asked("q" + q, "78", start, ids.size() - 1, answer, 2, 4, 0, 2, 4));
             for (int id : answer) {
                 ids.add(id);
             }

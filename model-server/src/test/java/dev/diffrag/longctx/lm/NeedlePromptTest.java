@@ -57,6 +57,11 @@ class NeedlePromptTest {
             assertThat(tokenizer.decode(Arrays.copyOfRange(prompt.ids(), asked.spanStart(), asked.spanEnd())))
                     .isEqualTo(("the magic number for " + question.city() + " is " + question.expectedNumber())
                             .toLowerCase() + ".");
+            // The answer span is the needle's number inside it: what a pointer head is trained to point at.
+            assertThat(asked.answerStart()).isGreaterThan(asked.spanStart());
+            assertThat(asked.answerEnd()).isLessThan(asked.spanEnd());
+            assertThat(tokenizer.decode(Arrays.copyOfRange(prompt.ids(), asked.answerStart(), asked.answerEnd())))
+                    .isEqualTo(Integer.toString(question.expectedNumber()));
             at = asked.firstAnswerPosition() + 1 + asked.answer().length;
         }
         assertThat(at).isEqualTo(prompt.ids().length);
@@ -85,6 +90,8 @@ class NeedlePromptTest {
         assertThat(tokenizer.decode(Arrays.copyOf(asked.answer(), asked.answer().length - 1))).isEqualTo("gh78");
         assertThat(tokenizer.decode(Arrays.copyOfRange(prompt.ids(), asked.spanStart(), asked.spanEnd())))
                 .isEqualTo("gh78");
+        assertThat(new int[] {asked.answerStart(), asked.answerEnd()})
+                .containsExactly(asked.spanStart(), asked.spanEnd());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.diffrag.longctx.lm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffrag.longctx.KvRetrieval;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -27,16 +29,45 @@ class NeedleReportTest {
 
     @Test
     void writesTheIssuesJsonShapeAndTheMarkdownTables() throws Exception {
+        Map<String, NeedleReport.Subject> models = new LinkedHashMap<>();
+        String md = report(RetrievalHead.LM, (manager, ps) -> {
+            for (AttentionKind kind : List.of(AttentionKind.DIFF_V1, AttentionKind.VANILLA)) {
+                DiffTransformer model = TinyModels.model(manager, kind, ReaderTokenizer.VOCAB_SIZE, 1);
+                models.put(kind == AttentionKind.VANILLA ? "vanilla" : "diff-v1",
+                        new NeedleReport.Subject(model, new GreedyDecoder(model, ps, 3)));
+            }
+            return models;
+        });
+        assertThat(md).contains("greedy decoding");
+    }
+
+    @Test
+    void pointerModelsAnswerWithSpansCopiedFromTheContext() throws Exception {
+        Map<String, NeedleReport.Subject> models = new LinkedHashMap<>();
+        String md = report(RetrievalHead.POINTER, (manager, ps) -> {
+            for (AttentionKind kind : List.of(AttentionKind.DIFF_V1, AttentionKind.VANILLA)) {
+                AnswerPointer pointer = TinyModels.pointer(manager, kind, ReaderTokenizer.VOCAB_SIZE, 1);
+                models.put(kind == AttentionKind.VANILLA ? "vanilla" : "diff-v1",
+                        new NeedleReport.Subject(pointer.model(), new PointerDecoder(pointer, ps, 3)));
+            }
+            return models;
+        });
+        assertThat(md).contains("copied from the context");
+        assertThat(new ObjectMapper().readTree(dir.resolve("out/needle.json").toFile()).get("head").asText())
+                .isEqualTo("pointer");
+    }
+
+    /** Runs a small report of two models and checks what every report holds; returns the markdown. */
+    private String report(RetrievalHead head, BiFunction<NDManager, ParameterStore, Map<String, NeedleReport.Subject>>
+            models) throws Exception {
         ReportSettings settings = new ReportSettings(List.of(96), ReportSettings.paperCells(), 1, List.of(96), 1, 96, 1,
                 List.of(3), 4, 3, 7);
         try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
             NeedleTask task = NeedleTask.fromDirectory(TinyData.essays(dir), tokenizer);
             List<KvRetrieval.Example> kv = KvRetrieval.read(TinyData.kv(dir, 4, 5));
-            Map<String, DiffTransformer> models = new LinkedHashMap<>();
-            models.put("diff-v1", TinyModels.model(manager, AttentionKind.DIFF_V1, ReaderTokenizer.VOCAB_SIZE, 1));
-            models.put("vanilla", TinyModels.model(manager, AttentionKind.VANILLA, ReaderTokenizer.VOCAB_SIZE, 1));
-            NeedleReport.Results results = new NeedleReport(task, kv, tokenizer, settings).run(models, manager);
-            NeedleReportWriter.write(results, "needle report test", dir.resolve("out"));
+            NeedleReport.Results results = new NeedleReport(task, kv, tokenizer, settings)
+                    .run(models.apply(manager, new ParameterStore(manager, false)), manager);
+            NeedleReportWriter.write(results, head, Path.of("checkpoints"), "needle report test", dir.resolve("out"));
         }
 
         JsonNode json = new ObjectMapper().readTree(dir.resolve("out/needle.json").toFile());
@@ -70,8 +101,10 @@ class NeedleReportTest {
         assertThat(kvExamples).isEqualTo(2 * 4);
 
         String md = Files.readString(dir.resolve("out/needle.md"));
-        assertThat(md).contains("needle report test", "| 1/1 | 2/2 | 4/2 | 6/2 |", "Diff (paper, 3B)",
+        assertThat(json.get("head").asText()).isEqualTo(head.option());
+        assertThat(md).contains("`checkpoints/`", "needle report test", "| 1/1 | 2/2 | 4/2 | 6/2 |", "Diff (paper, 3B)",
                 "| diff-v1 | 96 |", "| vanilla | 96 |", "logit top-1", "First answer token right");
+        return md;
     }
 
     private static Set<String> names(JsonNode node) {
