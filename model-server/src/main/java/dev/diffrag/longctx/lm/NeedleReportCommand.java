@@ -31,8 +31,9 @@ final class NeedleReportCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--out", defaultValue = "docs/results") Path out;
-    @Option(names = "--checkpoints", defaultValue = "model-server/src/main/resources/needle",
-            description = "folder holding one checkpoint folder per model") Path checkpoints;
+    @Option(names = "--checkpoints", description = "folder holding one checkpoint folder per model (default: "
+            + "the committed ones, model-server/src/main/resources/needle for lm, .../needle-pointer for pointer)")
+    Path checkpoints;
     @Option(names = "--models", split = ",", defaultValue = "diff-v1,diff-v2,vanilla") List<String> models;
     @Option(names = "--head", defaultValue = "lm",
             description = "how the checkpoints answer: lm (greedy decoding) or pointer (a copied context span)")
@@ -54,6 +55,10 @@ final class NeedleReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RetrievalHead answerHead = RetrievalHead.parse(head);
+        if (checkpoints == null) {
+            checkpoints = Path.of("model-server/src/main/resources",
+                    answerHead == RetrievalHead.POINTER ? "needle-pointer" : "needle");
+        }
         ReportSettings settings = new ReportSettings(lengths, ReportSettings.paperCells(), examples, attentionLengths,
                 attentionPerDepth, outlierLength, outlierExamples, kvPairs, kvExamples, maxAnswerTokens,
                 seed);
