@@ -64,6 +64,8 @@ final class NeedleTrainCommand implements Callable<Integer> {
             description = "needle context lengths (MiniLM tokens) drawn per step") List<Integer> lengths;
     @Option(names = "--length-weights", split = ",", defaultValue = "0.25,0.35,0.25,0.15") List<Double> lengthWeights;
     @Option(names = "--kv-share", defaultValue = "0.2", description = "share of kv-retrieval steps") double kvShare;
+    @Option(names = "--kv-pairs", split = ",", defaultValue = "2,6",
+            description = "fewest and most key-value pairs in a training window") List<Integer> kvPairs;
     @Option(names = "--seed", defaultValue = "42") int seed;
     @Option(names = "--stop-after", defaultValue = "0",
             description = "stop each model after this many updates of the --steps schedule (0: run it all)")
@@ -80,7 +82,11 @@ final class NeedleTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RetrievalHead answerHead = RetrievalHead.parse(head);
-        TrainingMix mix = new TrainingMix(lengths, lengthWeights, 6, kvShare, 2, 6, batchTokens);
+        if (kvPairs.size() != 2) {
+            throw new IllegalArgumentException("--kv-pairs takes MIN,MAX, got " + kvPairs);
+        }
+        TrainingMix mix = new TrainingMix(lengths, lengthWeights, 6, kvShare, kvPairs.get(0), kvPairs.get(1),
+                batchTokens);
         TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);
         try (ReaderTokenizer tokenizer = new ReaderTokenizer()) {
             NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
@@ -171,6 +177,7 @@ final class NeedleTrainCommand implements Callable<Integer> {
         args.put("--lengths", join(lengths));
         args.put("--length-weights", join(lengthWeights));
         args.put("--kv-share", kvShare);
+        args.put("--kv-pairs", join(kvPairs));
         args.put("--seed", seed);
         args.put("--stop-after", stopAfter);
         args.put("--max-minutes", maxMinutes);

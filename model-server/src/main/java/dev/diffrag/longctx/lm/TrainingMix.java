@@ -19,7 +19,8 @@ public record TrainingMix(List<Integer> lengths, List<Double> lengthWeights, int
         }
         if (maxNeedles < 1 || kvShare < 0 || kvShare > 1 || minKvPairs < 1 || maxKvPairs < minKvPairs
                 || batchTokens < 1) {
-            throw new IllegalArgumentException("bad training mix " + lengths + " " + maxNeedles + " " + kvShare);
+            throw new IllegalArgumentException("bad training mix: maxNeedles " + maxNeedles + ", kvShare " + kvShare
+                    + ", kv pairs " + minKvPairs + ".." + maxKvPairs + ", batchTokens " + batchTokens);
         }
     }
 

@@ -1,0 +1,33 @@
+package dev.diffrag.longctx.lm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class NeedleTrainCommandTest {
+
+    @Test
+    void kvPairsTakeAMinimumAndAMaximum() {
+        assertThat(errorOf("--kv-pairs", "4")).contains("--kv-pairs takes MIN,MAX, got [4]");
+        assertThat(errorOf("--kv-pairs", "6,2")).contains("bad training mix", "kv pairs 6..2");
+    }
+
+    /** Runs {@code needle train} on a folder that does not exist: the options are checked before any data is read. */
+    private static String errorOf(String... options) {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new NeedleTrainCommand());
+        commandLine.setErr(new PrintWriter(err));
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            cl.getErr().println(e.getMessage());
+            return 1;
+        });
+        String[] args = new String[options.length + 1];
+        args[0] = "no-such-data-folder";
+        System.arraycopy(options, 0, args, 1, options.length);
+        assertThat(commandLine.execute(args)).isEqualTo(1);
+        return err.toString();
+    }
+}
