@@ -19,6 +19,7 @@ import torch.nn.functional as F
 WEIGHT_STD = 0.02  # projections and embedding (Params.WEIGHT_STD)
 LAMBDA_STD = 0.1  # DIFF V1's λ vectors (DiffAttentionV1.LAMBDA_STD)
 MASKED = -1e9  # additive mask of a future key (AttentionBias.MASKED)
+FORBIDDEN = -1e4  # added to positions a pointer may not point at (AnswerPointer.FORBIDDEN)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,29 @@ class DiffTransformer(nn.Module):
         hidden = self.forward(ids)  # (B, T, dModel)
         index = positions.unsqueeze(-1).expand(-1, -1, hidden.shape[-1])  # (B, A, dModel)
         return hidden.gather(1, index) @ self.embed_tokens.weight.t()  # (B, A, vocab)
+
+
+class AnswerPointer(DiffTransformer):
+    """AnswerPointer.java: the causal model without LM head plus two (D, D) matrices. At a question's last position
+    its hidden state q scores every context position i as the answer's start, (W_s·q)·h_i/√D, and as its end,
+    (W_e·q)·h_i/√D; the answer is copied from the context. Saved as pointer_start.weight and pointer_end.weight."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        self.pointer_start = nn.Linear(config.dModel, config.dModel, bias=False)  # q·Wᵀ, as Java applies it
+        self.pointer_end = nn.Linear(config.dModel, config.dModel, bias=False)
+        nn.init.normal_(self.pointer_start.weight, std=WEIGHT_STD)
+        nn.init.normal_(self.pointer_end.weight, std=WEIGHT_STD)
+
+    def pointer_logits(self, ids, queries, context_mask):
+        """Start then end scores (B, 2A, T) of the questions whose last positions are queries (B, A); positions
+        outside the context (context_mask (B, T) 0) get FORBIDDEN added: PointerBatches' layout."""
+        hidden = self.forward(ids)  # (B, T, D)
+        index = queries.unsqueeze(-1).expand(-1, -1, hidden.shape[-1])  # (B, A, D)
+        q = hidden.gather(1, index)  # (B, A, D)
+        keys = hidden.transpose(1, 2) / math.sqrt(hidden.shape[-1])  # (B, D, T)
+        bias = ((1 - context_mask.float()) * FORBIDDEN).unsqueeze(1)  # (B, 1, T)
+        return torch.cat((self.pointer_start(q) @ keys + bias, self.pointer_end(q) @ keys + bias), 1)  # (B, 2A, T)
 
 
 class TransformerBlock(nn.Module):

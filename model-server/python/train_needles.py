@@ -1,11 +1,14 @@
-"""`needle train` for a lent GPU: trains the retrieval language models (diff-v1, diff-v2, vanilla) in lockstep.
+"""`needle train` for a lent GPU: trains the retrieval models (diff-v1, diff-v2, vanilla) in lockstep.
 
 Input: the blocks written by `needle export` (WordPiece ids from the project's own tokenizer), so this file only
 assembles ids. Each update draws one batch from (seed, update) and applies it to every model, so all models see the
 same data for the same number of updates. The data follow RetrievalBatches.java: a share of kv-retrieval updates
 (finished prompts from the export), the rest multi-needle prompts laid out as NeedleTask + NeedlePrompt do
-(haystack of whole essay sentences, 1..6 needles at depths dealt from 0/25/50/75/100%, all of them asked; loss on
-the answer tokens and their closing [SEP] only).
+(haystack of whole essay sentences, 1..6 needles at depths dealt from 0/25/50/75/100%, all of them asked).
+
+Two heads, as `needle train --head`: `lm` writes each answer through the tied LM head (loss on the answer tokens and
+their closing [SEP], AnswerLm.java); `pointer` points at the answer in the context (loss on each question's answer
+start and last position over the context positions, AnswerPointer.java + PointerBatches.java).
 
 The number of updates is fixed before the learning rate leaves warm-up: after --calibration updates it is set to
 what fits --minutes at the measured pace (or --steps when given), and training.json records how it was chosen.
@@ -23,13 +26,14 @@ import pathlib
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple, Optional
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
-from diff_transformer import DiffTransformer, ModelConfig
+from diff_transformer import AnswerPointer, DiffTransformer, ModelConfig
 
 KINDS = {"diff-v1": "DIFF_V1", "diff-v2": "DIFF_V2", "vanilla": "VANILLA"}
 DEPTHS = (0, 25, 50, 75, 100)
@@ -49,7 +53,7 @@ def main(argv):
     for name in args.models:
         torch.manual_seed(args.seed)
         config = ModelConfig.of(KINDS[name], args.d_model, args.layers, args.head_dim, VOCAB_SIZE, args.max_length)
-        models[name] = DiffTransformer(config).to(device)
+        models[name] = (AnswerPointer if args.head == "pointer" else DiffTransformer)(config).to(device)
         optimizers[name] = adamw(models[name], args)
         log(f"{name}: {parameters(models[name]):,} parameters, {config}")
 
@@ -65,14 +69,13 @@ def main(argv):
     try:
         while total is None or step < total:
             step += 1
-            ids, positions, targets = (t.to(device, non_blocking=True) for t in upcoming.result())
+            tensors = [t.to(device, non_blocking=True) for t in upcoming.result()]
             upcoming = prefetch.submit(batch, blocks, args, step)
             rate = learning_rate(args, step, total)
             for name, model in models.items():
                 for group in optimizers[name].param_groups:
                     group["lr"] = rate
-                logits = model.answer_logits(ids, positions)  # (B, A, vocab)
-                loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
+                loss = answer_loss(model, args.head, tensors)
                 optimizers[name].zero_grad(set_to_none=True)
                 loss.backward()
                 norm = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
@@ -113,6 +116,8 @@ def parse(argv):
     p.add_argument("blocks", help="needle-blocks.json.gz from `needle export`")
     p.add_argument("--out", required=True)
     p.add_argument("--models", type=lambda s: s.split(","), default=["diff-v1", "diff-v2", "vanilla"])
+    p.add_argument("--head", choices=["lm", "pointer"], default="lm",
+                   help="lm: write the answer through the LM head; pointer: point at it in the context")
     p.add_argument("--minutes", type=float, default=7.0, help="training time for all models together")
     p.add_argument("--steps", type=int, default=0, help="fixed number of updates (0: fit --minutes)")
     p.add_argument("--calibration", type=int, default=40, help="updates timed to fit --minutes")
@@ -164,11 +169,30 @@ class Blocks:
         self.numbers = [n["ids"] for n in data["numbers"]]
         self.kv = {}
         for prompt in data["kv"]:
-            self.kv.setdefault(prompt["pairs"], []).append((prompt["ids"], prompt["targets"]))
+            rows = prompt["targets"]  # (position, token) for the value's tokens and [SEP]
+            asked = Asked(rows[0][0], [token for _, token in rows], prompt.get("answerStart"), prompt.get("answerEnd"))
+            self.kv.setdefault(prompt["pairs"], []).append(
+                Prompt(prompt["ids"], prompt.get("contextLength"), [asked]))
+
+
+class Asked(NamedTuple):
+    """One asked question: its last position (which predicts the answer), the answer's ids and closing [SEP], and
+    where the context states the answer, tokens [start, end) (None in exports made before the pointer head)."""
+    query: int
+    answer: list
+    start: Optional[int]
+    end: Optional[int]
+
+
+class Prompt(NamedTuple):
+    """context … [SEP] question₁ answer₁ [SEP] …: NeedlePrompt.java on ids."""
+    ids: list
+    context_length: Optional[int]
+    asked: list
 
 
 def batch(blocks, args, update):
-    """Update `update`'s prompts (0-based), padded on the right: ids (B, T), positions (B, A), targets (B, A)."""
+    """Update `update`'s prompts (0-based), padded on the right, as the head trains on them (collate)."""
     rng = np.random.default_rng([args.seed, update])
     prompts, tokens = [], 0
     if rng.random() < args.kv_share:
@@ -176,29 +200,64 @@ def batch(blocks, args, update):
         pool = blocks.kv[sizes[rng.integers(len(sizes))]]
         while tokens < args.batch_tokens:
             prompts.append(pool[rng.integers(len(pool))])
-            tokens += len(prompts[-1][0])
+            tokens += len(prompts[-1].ids)
     else:
         weights = np.array(args.length_weights) / sum(args.length_weights)
         length = args.lengths[rng.choice(len(args.lengths), p=weights)]
         limit = max(1, min(args.max_needles, length // 24))  # at most one needle per 24 context tokens
         while tokens < args.batch_tokens:
             prompts.append(needle_prompt(blocks, rng, length, 1 + int(rng.integers(limit))))
-            tokens += len(prompts[-1][0])
-    width = max(len(ids) for ids, _ in prompts)
-    answers = max(len(targets) for _, targets in prompts)
+            tokens += len(prompts[-1].ids)
+    return collate(prompts, args.head)
+
+
+def collate(prompts, head):
+    """lm: ids (B, T), positions (B, A), targets (B, A) of every answer token (AnswerLm.java);
+    pointer: ids (B, T), queries (B, Q), labels (B, 2Q) = answer starts then last positions, context (B, T) 1 where
+    the pointer may point (PointerBatches.java). Padding slots are IGNORE."""
+    width = max(len(p.ids) for p in prompts)
     ids = torch.zeros(len(prompts), width, dtype=torch.long)
+    for b, prompt in enumerate(prompts):
+        ids[b, :len(prompt.ids)] = torch.tensor(prompt.ids)
+    if head == "pointer":
+        if any(a.start is None for p in prompts for a in p.asked):
+            raise ValueError("these blocks have no pointer labels for kv prompts: run `needle export` again")
+        questions = max(len(p.asked) for p in prompts)
+        queries = torch.zeros(len(prompts), questions, dtype=torch.long)
+        labels = torch.full((len(prompts), 2 * questions), IGNORE, dtype=torch.long)
+        context = torch.zeros(len(prompts), width, dtype=torch.long)
+        for b, prompt in enumerate(prompts):
+            context[b, :prompt.context_length] = 1
+            for q, asked in enumerate(prompt.asked):
+                queries[b, q] = asked.query
+                labels[b, q] = asked.start
+                labels[b, questions + q] = asked.end - 1
+        return ids, queries, labels, context
+    rows = [[(a.query + k, token) for a in p.asked for k, token in enumerate(a.answer)] for p in prompts]
+    answers = max(len(r) for r in rows)
     positions = torch.zeros(len(prompts), answers, dtype=torch.long)
     targets = torch.full((len(prompts), answers), IGNORE, dtype=torch.long)
-    for b, (prompt, rows) in enumerate(prompts):
-        ids[b, :len(prompt)] = torch.tensor(prompt)
-        positions[b, :len(rows)] = torch.tensor([r[0] for r in rows])
-        targets[b, :len(rows)] = torch.tensor([r[1] for r in rows])
+    for b, prompt_rows in enumerate(rows):
+        positions[b, :len(prompt_rows)] = torch.tensor([r[0] for r in prompt_rows])
+        targets[b, :len(prompt_rows)] = torch.tensor([r[1] for r in prompt_rows])
     return ids, positions, targets
+
+
+def answer_loss(model, head, tensors):
+    """Mean cross-entropy over the batch's labels: answer tokens over the vocabulary (lm), or each answer's start and
+    last position over the context positions (pointer)."""
+    if head == "pointer":
+        ids, queries, labels, context = tensors
+        logits = model.pointer_logits(ids, queries, context)  # (B, 2Q, T)
+        return F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
+    ids, positions, targets = tensors
+    logits = model.answer_logits(ids, positions)  # (B, A, vocab)
+    return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
 
 
 def needle_prompt(blocks, rng, length, needles):
     """NeedleTask.generate and NeedlePrompt.of on ids: context … [SEP] question₁ answer₁ [SEP] …, with every needle
-    asked; returns (ids, [(position, target), …])."""
+    asked."""
     cities = rng.permutation(len(blocks.cities))[:needles]
     numbers = rng.choice(len(blocks.numbers), size=needles, replace=False)
     depths = deal_depths(rng, needles)
@@ -206,23 +265,24 @@ def needle_prompt(blocks, rng, length, needles):
                  for c, n in zip(cities, numbers)]
     haystack = whole_sentences(blocks, rng, length - sum(len(s) for s in sentences))
     slots = [math.floor(depth / 100 * len(haystack) + 0.5) for depth in depths]  # needle i goes before sentence slot
-    context, placed = [], []
+    context, placed, number_at = [], [], {}
     for s in range(len(haystack) + 1):
         for i in range(needles):
             if slots[i] == s:
                 placed.append(i)
+                number_at[i] = len(context) + len(blocks.cities[cities[i]]["needlePrefix"])
                 context.extend(sentences[i])
         if s < len(haystack):
             context.extend(haystack[s])
-    ids, targets = context + [blocks.sep], []
+    ids, asked = context + [blocks.sep], []
     for j in rng.permutation(len(placed)):
         i = placed[j]
         ids.extend(blocks.cities[cities[i]]["question"])
-        first = len(ids) - 1  # the question's last token predicts the answer's first
-        answer = blocks.numbers[numbers[i]] + [blocks.sep]
-        targets.extend((first + k, token) for k, token in enumerate(answer))
+        number = blocks.numbers[numbers[i]]
+        answer = number + [blocks.sep]
+        asked.append(Asked(len(ids) - 1, answer, number_at[i], number_at[i] + len(number)))
         ids.extend(answer)
-    return ids, targets
+    return Prompt(ids, len(context), asked)
 
 
 def deal_depths(rng, needles):
@@ -269,7 +329,8 @@ def save(target, name, model, args, blocks, total, done, losses, skipped, second
     curve = [[min(i + 10, len(losses)), sum(losses[i:i + 10]) / len(losses[i:i + 10])]
              for i in range(0, len(losses), 10)]
     (target / "training.json").write_text(json.dumps({
-        "model": name, "config": json.loads(model.config.to_json()), "parameters": parameters(model),
+        "model": name, "head": args.head, "config": json.loads(model.config.to_json()),
+        "parameters": parameters(model),
         "trainer": "model-server/python/train_needles.py", "device": str(device),
         "deviceName": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
         "torch": torch.__version__, "dtype": "float32 (TF32 matrix products on CUDA)",

@@ -35,8 +35,10 @@ import picocli.CommandLine.Parameters;
  *       question "What is the magic number for X?";</li>
  *   <li>{@code numbers}: seeded distinct 7-digit numbers with their ids, and {@code needleSuffix} (the period);
  *       prefix + number + suffix is checked to equal the whole needle sentence's ids;</li>
- *   <li>{@code kv}: finished kv-retrieval prompts (ids and answer targets, {@link NeedlePrompt}) of the training
- *       records 0..{@value NeedleTrainCommand#KV_TRAIN_RECORDS}−1, shortened to each of {@code --kv-pairs}.</li>
+ *   <li>{@code kv}: finished kv-retrieval prompts of the training records
+ *       0..{@value NeedleTrainCommand#KV_TRAIN_RECORDS}−1, shortened to each of {@code --kv-pairs}: ids and answer
+ *       targets for the LM head, and for the pointer head the question's last position and the gold value's tokens
+ *       {@code [answerStart, answerEnd)} in the context ({@link NeedlePrompt}).</li>
  * </ul>
  * Written as gzipped JSON.
  */
@@ -59,7 +61,8 @@ final class NeedleExportCommand implements Callable<Integer> {
 
     record Number(int value, int[] ids) {}
 
-    record KvPrompt(int pairs, int[] ids, int[][] targets) {}
+    record KvPrompt(int pairs, int[] ids, int[][] targets, int contextLength, int query, int answerStart,
+                    int answerEnd) {}
 
     record Blocks(String command, int sep, List<List<int[]>> essays, List<City> cities, int[] needleSuffix,
                   List<Number> numbers, List<KvPrompt> kv) {}
@@ -116,7 +119,9 @@ final class NeedleExportCommand implements Callable<Integer> {
         for (int pairs : kvPairs) {
             for (KvRetrieval.Example record : records) {
                 NeedlePrompt prompt = NeedlePrompt.of(KvWindow.shorten(record, pairs), tokenizer);
-                prompts.add(new KvPrompt(pairs, prompt.ids(), prompt.answerTargets()));
+                NeedlePrompt.Asked asked = prompt.asked().get(0);
+                prompts.add(new KvPrompt(pairs, prompt.ids(), prompt.answerTargets(), prompt.contextLength(),
+                        asked.firstAnswerPosition(), asked.answerStart(), asked.answerEnd()));
             }
         }
         return prompts;

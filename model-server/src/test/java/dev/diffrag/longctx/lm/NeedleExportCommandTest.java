@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -77,6 +78,16 @@ class NeedleExportCommandTest {
                 assertThat(ids[row.get(0).asInt() + 1]).isEqualTo(row.get(1).asInt()); // position predicts next id
             }
             assertThat(targets.get(targets.size() - 1).get(1).asInt()).isEqualTo(ReaderTokenizer.SEP);
+            // the pointer head's labels: the value's tokens in the context are the answer tokens (less [SEP])
+            int start = prompt.get("answerStart").asInt();
+            int end = prompt.get("answerEnd").asInt();
+            assertThat(end).isLessThanOrEqualTo(prompt.get("contextLength").asInt());
+            assertThat(prompt.get("query").asInt()).isEqualTo(targets.get(0).get(0).asInt());
+            int[] answer = new int[targets.size() - 1];
+            for (int i = 0; i < answer.length; i++) {
+                answer[i] = targets.get(i).get(1).asInt();
+            }
+            assertThat(Arrays.copyOfRange(ids, start, end)).containsExactly(answer);
         }
     }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The GPU trainer ({@code model-server/python}) and the Java model must compute the same function: fixtures written by
  * {@code conformance.py} (a random model per attention kind, with weights large enough that every term matters, and
- * its PyTorch outputs) are loaded by {@link ModelCheckpoint#load} and run here.
+ * its PyTorch outputs; the same for a random {@link AnswerPointer}) are loaded by {@link ModelCheckpoint#load} and
+ * {@link AnswerPointer#load} and run here.
  */
 class PythonTrainerConformanceTest {
 
@@ -43,6 +44,42 @@ class PythonTrainerConformanceTest {
 
             assertClose(hidden, flatten(expected.get("hidden")));
             assertClose(logits, flatten(expected.get("logits")));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pointer-diff-v1", "pointer-diff-v2", "pointer-vanilla"})
+    void javaPointsWhereThePythonPointerPoints(String name) throws Exception {
+        Path dir = fixture(name);
+        JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            AnswerPointer pointer = AnswerPointer.load(dir, manager);
+            NDArray ids = manager.create(longs(expected.get("ids"), 2, 12)).reshape(2, 12);
+            NDArray queries = manager.create(longs(expected.get("queries"), 2, 2)).reshape(2, 2);
+            long[] context = longs(expected.get("contextMask"), 2, 12);
+            NDArray contextMask = manager.create(context).reshape(2, 12);
+
+            float[] logits = pointer.forward(new ParameterStore(manager, false),
+                    new NDList(ids, manager.ones(ids.getShape()), queries, contextMask), false).head().toFloatArray();
+
+            // (2, 4, 12): real scores at context positions, FORBIDDEN added elsewhere; compared on the real ones
+            List<Double> all = flatten(expected.get("pointerLogits"));
+            assertThat(logits).hasSize(all.size());
+            List<Double> wanted = new ArrayList<>();
+            List<Float> got = new ArrayList<>();
+            for (int i = 0; i < logits.length; i++) {
+                if (context[(i / (4 * 12)) * 12 + i % 12] == 1) {
+                    wanted.add(all.get(i));
+                    got.add(logits[i]);
+                } else {
+                    assertThat(logits[i]).isLessThan(AnswerPointer.FORBIDDEN / 2);
+                }
+            }
+            float[] real = new float[got.size()];
+            for (int i = 0; i < real.length; i++) {
+                real[i] = got.get(i);
+            }
+            assertClose(real, wanted);
         }
     }
 
