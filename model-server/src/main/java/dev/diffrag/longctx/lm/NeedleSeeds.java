@@ -28,8 +28,12 @@ final class NeedleSeeds {
     /** Diff model minus {@link #BASELINE} in one cell, for each seed that trained both, and pooled over those seeds. */
     record Gap(String model, int contextTokens, int needles, int asked, Map<String, Double> bySeed, double pooled) {}
 
-    /** Attention noise at the predicting position, the mean over the report's needle depths. */
-    record NoiseRow(String model, int contextTokens, Map<String, Double> noiseBySeed, double mean) {}
+    /**
+     * Attention noise at the predicting position, per seed the mean over the report's needle depths. A Diff model's
+     * map is a difference of softmaxes whose rows sum to 1 − λ, so its masses can be negative: their size is the
+     * noise, and {@code meanMagnitude} averages |mass| over the seeds.
+     */
+    record NoiseRow(String model, int contextTokens, Map<String, Double> noiseBySeed, double meanMagnitude) {}
 
     record OutlierRow(String model, int contextTokens, Map<String, Double> logitTop1BySeed,
                       Map<String, Double> hiddenTop1BySeed) {}
@@ -138,7 +142,7 @@ final class NeedleSeeds {
         bySeed.forEach((key, values) -> {
             String[] parts = key.split("\\|");
             rows.add(new NoiseRow(parts[0], Integer.parseInt(parts[1]), values,
-                    values.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
+                    values.values().stream().mapToDouble(Math::abs).average().orElseThrow()));
         });
         return rows;
     }

@@ -84,12 +84,15 @@ final class NeedleSeedsCommand implements Callable<Integer> {
         }
 
         md.append("\n## Attention noise (mass on the rest of the context, mean over needle depths)\n\n")
-                .append("| model | tokens |").append(seedHeader).append(" mean |\n|---|---:|")
+                .append("At the question's last position, as in each report. A Diff model's map is a difference of "
+                        + "two softmaxes whose rows sum to 1 − λ, so its masses can be negative; the size of the mass "
+                        + "is the noise, and the last column is the mean of |mass| over the seeds.\n\n")
+                .append("| model | tokens |").append(seedHeader).append(" mean of abs |\n|---|---:|")
                 .append("---:|".repeat(summary.seeds().size() + 1)).append('\n');
         for (NeedleSeeds.NoiseRow row : summary.noise()) {
             md.append("| ").append(row.model()).append(" | ").append(row.contextTokens()).append(" |")
                     .append(bySeed(summary.seeds(), row.noiseBySeed(), NeedleSeedsCommand::f2)).append(' ')
-                    .append(f2(row.mean())).append(" |\n");
+                    .append(f2(row.meanMagnitude())).append(" |\n");
         }
 
         md.append("\n## Activation outliers (top-1 absolute value)\n\n| model | tokens | what |").append(seedHeader)
