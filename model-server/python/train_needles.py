@@ -3,7 +3,7 @@
 Input: the blocks written by `needle export` (WordPiece ids from the project's own tokenizer), so this file only
 assembles ids. Each update draws one batch from (seed, update) and applies it to every model, so all models see the
 same data for the same number of updates. The data follow RetrievalBatches.java: a share of kv-retrieval updates
-(finished prompts from the export), the rest multi-needle prompts laid out as NeedleTask + NeedlePrompt do
+(finished prompts from the export: windows of the training records, each asking one of its keys), the rest multi-needle prompts laid out as NeedleTask + NeedlePrompt do
 (haystack of whole essay sentences, 1..6 needles at depths dealt from 0/25/50/75/100%, all of them asked).
 
 Two heads, as `needle train --head`: `lm` writes each answer through the tied LM head (loss on the answer tokens and

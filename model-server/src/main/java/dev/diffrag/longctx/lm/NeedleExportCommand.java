@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
  *   <li>{@code numbers}: seeded distinct 7-digit numbers with their ids, and {@code needleSuffix} (the period);
  *       prefix + number + suffix is checked to equal the whole needle sentence's ids;</li>
  *   <li>{@code kv}: finished kv-retrieval prompts of the training records
- *       0..{@value NeedleTrainCommand#KV_TRAIN_RECORDS}−1, shortened to each of {@code --kv-pairs}: ids and answer
+ *       0..{@value NeedleTrainCommand#KV_TRAIN_RECORDS}−1, each record cut into consecutive windows of each of
+ *       {@code --kv-pairs}, each window asking a seeded random one of its keys ({@link KvWindow}): ids and answer
  *       targets for the LM head, and for the pointer head the question's last position and the gold value's tokens
  *       {@code [answerStart, answerEnd)} in the context ({@link NeedlePrompt}).</li>
  * </ul>
@@ -115,13 +116,17 @@ final class NeedleExportCommand implements Callable<Integer> {
     private List<KvPrompt> kvPrompts(ReaderTokenizer tokenizer) throws Exception {
         List<KvRetrieval.Example> records = KvRetrieval.read(data.resolve("longctx/kv-retrieval-75.jsonl.gz"))
                 .subList(0, NeedleTrainCommand.KV_TRAIN_RECORDS);
+        Random random = new Random(seed);
         List<KvPrompt> prompts = new ArrayList<>();
         for (int pairs : kvPairs) {
             for (KvRetrieval.Example record : records) {
-                NeedlePrompt prompt = NeedlePrompt.of(KvWindow.shorten(record, pairs), tokenizer);
-                NeedlePrompt.Asked asked = prompt.asked().get(0);
-                prompts.add(new KvPrompt(pairs, prompt.ids(), prompt.answerTargets(), prompt.contextLength(),
-                        asked.firstAnswerPosition(), asked.answerStart(), asked.answerEnd()));
+                for (int from = 0; from + pairs <= record.records().size(); from += pairs) {
+                    KvRetrieval.Example window = KvWindow.of(record, from, pairs, random.nextInt(pairs));
+                    NeedlePrompt prompt = NeedlePrompt.of(window, tokenizer);
+                    NeedlePrompt.Asked asked = prompt.asked().get(0);
+                    prompts.add(new KvPrompt(pairs, prompt.ids(), prompt.answerTargets(), prompt.contextLength(),
+                            asked.firstAnswerPosition(), asked.answerStart(), asked.answerEnd()));
+                }
             }
         }
         return prompts;

@@ -56,7 +56,7 @@ public final class RetrievalBatches implements BatchSource {
             int pairs = mix.minKvPairs() + random.nextInt(mix.maxKvPairs() - mix.minKvPairs() + 1);
             while (tokens < mix.batchTokens()) {
                 KvRetrieval.Example record = kvRecords.get(random.nextInt(kvRecords.size()));
-                NeedlePrompt prompt = NeedlePrompt.of(KvWindow.shorten(record, pairs), tokenizer);
+                NeedlePrompt prompt = NeedlePrompt.of(KvWindow.sample(record, pairs, random), tokenizer);
                 prompts.add(prompt);
                 tokens += prompt.ids().length;
             }

@@ -70,8 +70,14 @@ class NeedleExportCommandTest {
         }
 
         JsonNode kv = blocks.get("kv");
-        assertThat(kv).hasSize(2 * NeedleTrainCommand.KV_TRAIN_RECORDS);
+        // each 8-pair record cut into four windows of 2 pairs and one of 5, each asking one of its keys
+        assertThat(kv).hasSize(5 * NeedleTrainCommand.KV_TRAIN_RECORDS);
+        Set<Integer> askedInWindowsOfTwo = new HashSet<>();
         for (JsonNode prompt : kv) {
+            if (prompt.get("pairs").asInt() == 2) {
+                askedInWindowsOfTwo.add(prompt.get("answerStart").asInt() < prompt.get("contextLength").asInt() / 2
+                        ? 0 : 1);
+            }
             int[] ids = ints(prompt.get("ids"));
             JsonNode targets = prompt.get("targets");
             for (JsonNode row : targets) {
@@ -89,6 +95,7 @@ class NeedleExportCommandTest {
             }
             assertThat(Arrays.copyOfRange(ids, start, end)).containsExactly(answer);
         }
+        assertThat(askedInWindowsOfTwo).containsExactlyInAnyOrder(0, 1); // both keys of a window get asked
     }
 
     private static int[] ints(JsonNode array) {

@@ -6,7 +6,10 @@ import dev.diffrag.longctx.KvRetrieval;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.reader.ReaderTokenizer;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,27 @@ class RetrievalBatchesTest {
                     assertThat(batches.prompts(17).get(0).ids()).containsExactly(batches.prompts(17).get(0).ids());
                 }
             }
+        }
+    }
+
+    @Test
+    void kvUpdatesAskKeysBesidesEachRecordsOwn() throws Exception {
+        try (ReaderTokenizer tokenizer = new ReaderTokenizer()) {
+            NeedleTask task = NeedleTask.fromDirectory(TinyData.essays(dir), tokenizer);
+            List<KvRetrieval.Example> kv = KvRetrieval.read(TinyData.kv(dir, 20, 6));
+            RetrievalBatches batches = new RetrievalBatches(task, kv, tokenizer,
+                    new TrainingMix(List.of(64), List.of(1.0), 2, 1.0, 2, 4, 1), 42);
+            Set<String> asked = new HashSet<>();
+            for (int step = 0; step < 200; step++) {
+                asked.add(batches.prompts(step).get(0).asked().get(0).expected());
+            }
+            // TinyData's record r holds values v<r>y0..v<r>y5 and names v<r>y<r % 6> as its own
+            Set<String> others = asked.stream().filter(v -> {
+                int r = Integer.parseInt(v.substring(1, v.indexOf('y')));
+                return Integer.parseInt(v.substring(v.indexOf('y') + 1)) != r % 6;
+            }).collect(Collectors.toSet());
+            assertThat(asked).hasSizeGreaterThan(60); // of 120 pairs; asking only own keys gives at most 20
+            assertThat(others).hasSizeGreaterThan(asked.size() / 2);
         }
     }
 
