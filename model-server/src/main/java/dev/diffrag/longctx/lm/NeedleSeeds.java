@@ -38,8 +38,12 @@ final class NeedleSeeds {
     record OutlierRow(String model, int contextTokens, Map<String, Double> logitTop1BySeed,
                       Map<String, Double> hiddenTop1BySeed) {}
 
+    /** kv-retrieval over all gold positions of a window size: accuracy per seed, and correct / asked pooled. */
+    record KvRow(String model, int pairs, Map<String, Double> accuracyBySeed, int examples, int correct,
+                 double pooledAccuracy) {}
+
     record Summary(String command, String settings, List<String> seeds, List<CellRow> rows, List<Gap> gaps,
-                   List<NoiseRow> noise, List<OutlierRow> outliers) {}
+                   List<NoiseRow> noise, List<OutlierRow> outliers, List<KvRow> kv) {}
 
     private NeedleSeeds() {}
 
@@ -56,7 +60,7 @@ final class NeedleSeeds {
         }
         List<CellRow> rows = cells(reports);
         return new Summary(command, settings, reports.stream().map(Report::seed).toList(), rows, gaps(rows, reports),
-                noise(reports), outliers(reports));
+                noise(reports), outliers(reports), kv(reports));
     }
 
     /** The report command without the per-run options: equal settings mean equal questions. */
@@ -143,6 +147,29 @@ final class NeedleSeeds {
             String[] parts = key.split("\\|");
             rows.add(new NoiseRow(parts[0], Integer.parseInt(parts[1]), values,
                     values.values().stream().mapToDouble(Math::abs).average().orElseThrow()));
+        });
+        return rows;
+    }
+
+    private static List<KvRow> kv(List<Report> reports) {
+        Map<String, Map<String, int[]>> bySeed = new LinkedHashMap<>(); // model|pairs -> seed -> {correct, examples}
+        for (Report report : reports) {
+            for (NeedleReport.KvRow row : report.document().kvRetrieval()) {
+                int[] counts = bySeed.computeIfAbsent(row.model() + "|" + row.pairs(), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(report.seed(), k -> new int[2]);
+                counts[0] += (int) Math.round(row.accuracy() * row.examples());
+                counts[1] += row.examples();
+            }
+        }
+        List<KvRow> rows = new ArrayList<>();
+        bySeed.forEach((key, seeds) -> {
+            String[] parts = key.split("\\|");
+            Map<String, Double> accuracy = new LinkedHashMap<>();
+            seeds.forEach((seed, counts) -> accuracy.put(seed, (double) counts[0] / counts[1]));
+            int correct = seeds.values().stream().mapToInt(c -> c[0]).sum();
+            int examples = seeds.values().stream().mapToInt(c -> c[1]).sum();
+            rows.add(new KvRow(parts[0], Integer.parseInt(parts[1]), accuracy, examples, correct,
+                    (double) correct / examples));
         });
         return rows;
     }

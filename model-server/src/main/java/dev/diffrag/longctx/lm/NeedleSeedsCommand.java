@@ -95,6 +95,17 @@ final class NeedleSeedsCommand implements Callable<Integer> {
                     .append(f2(row.meanMagnitude())).append(" |\n");
         }
 
+        if (!summary.kv().isEmpty()) {
+            md.append("\n## kv-retrieval on held-out records (all gold positions)\n\n| model | pairs |").append(seedHeader)
+                    .append(" pooled |\n|---|---:|").append("---:|".repeat(summary.seeds().size() + 1)).append('\n');
+            for (NeedleSeeds.KvRow row : summary.kv()) {
+                md.append("| ").append(row.model()).append(" | ").append(row.pairs()).append(" |")
+                        .append(bySeed(summary.seeds(), row.accuracyBySeed(), NeedleSeedsCommand::f2)).append(' ')
+                        .append(f2(row.pooledAccuracy())).append(" (").append(row.correct()).append('/')
+                        .append(row.examples()).append(") |\n");
+            }
+        }
+
         md.append("\n## Activation outliers (top-1 absolute value)\n\n| model | tokens | what |").append(seedHeader)
                 .append("\n|---|---:|---|").append("---:|".repeat(summary.seeds().size())).append('\n');
         for (NeedleSeeds.OutlierRow row : summary.outliers()) {

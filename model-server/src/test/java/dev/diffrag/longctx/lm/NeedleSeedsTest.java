@@ -47,6 +47,15 @@ class NeedleSeedsTest {
         assertThat(noise.noiseBySeed().get("42")).isCloseTo(0.3, within(1e-12)); // mean of depths 0.2 and 0.4
         assertThat(noise.noiseBySeed().get("43")).isCloseTo(-0.1, within(1e-12)); // a Diff map's mass may be < 0
         assertThat(noise.meanMagnitude()).isCloseTo(0.2, within(1e-12));
+
+        // kv: seed 42 right on 3 of 4 and 5 of 8 gold positions' examples, seed 43 on 1 of 4 and 2 of 8
+        NeedleSeeds.KvRow kv = summary.kv().stream().filter(k -> k.model().equals("diff-v1")).findFirst()
+                .orElseThrow();
+        assertThat(kv.pairs()).isEqualTo(6);
+        assertThat(kv.accuracyBySeed().get("42")).isCloseTo(8 / 12.0, within(1e-12));
+        assertThat(kv.accuracyBySeed().get("43")).isCloseTo(3 / 12.0, within(1e-12));
+        assertThat(kv.correct()).isEqualTo(11);
+        assertThat(kv.examples()).isEqualTo(24);
     }
 
     @Test
@@ -79,7 +88,8 @@ class NeedleSeedsTest {
                 .asDouble()).isCloseTo((42 - 33) / 48.0, within(1e-12));
         assertThat(Files.readString(out.resolve("seeds.md")))
                 .contains("| diff-v1 | 6/2 | 0.83 | 0.92 | 0.88 (42/48) |")
-                .contains("| diff-v1 | 4096 | 6/2 | +0.04 | +0.33 | +0.19 |");
+                .contains("| diff-v1 | 4096 | 6/2 | +0.04 | +0.33 | +0.19 |")
+                .contains("| vanilla | 6 | 0.67 | 0.25 | 0.46 (11/24) |");
     }
 
     private static NeedleSeeds.CellRow cell(NeedleSeeds.Summary summary, String model) {
@@ -95,7 +105,10 @@ class NeedleSeedsTest {
         return new NeedleReport.Row(model, 4096, 6, 2, correct / 24.0, 12, 24, correct, correct / 24.0);
     }
 
-    /** Noise masses 0.2 and 0.4 at the two depths for seed 42, and -0.3 and 0.1 for the other seeds. */
+    /**
+     * Noise masses 0.2 and 0.4 at the two depths for seed 42, and -0.3 and 0.1 for the other seeds; kv-retrieval in
+     * 6-pair windows right on 3 of 4 and 5 of 8 examples for seed 42, 1 of 4 and 2 of 8 for the others.
+     */
     private static NeedleSeeds.Report report(String seed, String models, NeedleReport.Row... rows) {
         double[] noise = seed.equals("42") ? new double[] {0.2, 0.4} : new double[] {-0.3, 0.1};
         List<NeedleReport.AttentionRow> attention = List.of(rows).stream().flatMap(r -> List.of(
@@ -103,8 +116,12 @@ class NeedleSeedsTest {
                 new NeedleReport.AttentionRow(r.model(), 4096, 50, 0.01, noise[1], 3)).stream()).toList();
         List<NeedleReport.OutlierRow> outliers = List.of(rows).stream()
                 .map(r -> new NeedleReport.OutlierRow(r.model(), 1024, 6, 40.0, 2.0, 30.0, 1.5)).toList();
+        int[] kvCorrect = seed.equals("42") ? new int[] {3, 5} : new int[] {1, 2};
+        List<NeedleReport.KvRow> kv = List.of(rows).stream().flatMap(r -> List.of(
+                new NeedleReport.KvRow(r.model(), 6, 0, 4, kvCorrect[0] / 4.0, kvCorrect[0] / 4.0),
+                new NeedleReport.KvRow(r.model(), 6, 3, 8, kvCorrect[1] / 8.0, kvCorrect[1] / 8.0)).stream()).toList();
         return new NeedleSeeds.Report(seed, new NeedleReportWriter.Document(
                 String.format(COMMAND, "docs/results/seed-" + seed, "target/seed-" + seed, models), "pointer",
-                List.of(rows), attention, outliers, List.of(), Map.of()));
+                List.of(rows), attention, outliers, kv, Map.of()));
     }
 }
