@@ -104,6 +104,7 @@ class NeedleReportTest {
         assertThat(json.get("head").asText()).isEqualTo(head.option());
         assertThat(md).contains("`checkpoints/`", "needle report test", "| 1/1 | 2/2 | 4/2 | 6/2 |", "Diff (paper, 3B)",
                 "| diff-v1 | 96 |", "| vanilla | 96 |", "logit top-1", "First answer token right");
+        assertThat(md.indexOf("| Transformer (paper, 3B) |")).isPositive().isLessThan(md.indexOf("| Diff (paper, 3B) |"));
         return md;
     }
 
