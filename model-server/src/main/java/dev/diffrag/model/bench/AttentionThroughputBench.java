@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
@@ -108,11 +109,16 @@ public final class AttentionThroughputBench {
         List<Row> rows = new ArrayList<>();
         List<DecodeRow> decodeRows = new ArrayList<>();
         List<WidthRow> widthRows = new ArrayList<>();
-        Map<String, Object> modelInfo = new java.util.LinkedHashMap<>();
+        Map<String, Object> modelInfo = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {
             Map<AttentionKind, DiffTransformer> models = models(manager, D_MODEL, maxLength);
-            models.forEach((kind, model) -> modelInfo.put(label(kind), Map.of("heads", model.config().heads(),
-                    "ffnHidden", model.config().ffnHidden(), "parameters", model.parameterCount())));
+            models.forEach((kind, model) -> {
+                Map<String, Object> info = new LinkedHashMap<>(); // fixed key order: diffable reports
+                info.put("heads", model.config().heads());
+                info.put("ffnHidden", model.config().ffnHidden());
+                info.put("parameters", model.parameterCount());
+                modelInfo.put(label(kind), info);
+            });
             modelInfo.put("dModel", D_MODEL);
             modelInfo.put("layers", LAYERS);
             modelInfo.put("headDim", HEAD_DIM);

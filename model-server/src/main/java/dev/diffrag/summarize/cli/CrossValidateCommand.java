@@ -80,9 +80,14 @@ final class CrossValidateCommand implements Callable<Integer> {
             report.put("articles", articles.size());
             report.put("folds", folds);
             report.put("foldSeed", foldSeed);
-            report.put("recipe", Map.of("training", recipe.training(), "softWeight", recipe.softWeight,
-                    "sentenceFeatures", recipe.sentenceFeatures, "dModel", recipe.dModel, "layers", recipe.layers,
-                    "headDim", recipe.headDim));
+            Map<String, Object> recipeRecord = new LinkedHashMap<>();
+            recipeRecord.put("training", recipe.training());
+            recipeRecord.put("softWeight", recipe.softWeight);
+            recipeRecord.put("sentenceFeatures", recipe.sentenceFeatures);
+            recipeRecord.put("dModel", recipe.dModel);
+            recipeRecord.put("layers", recipe.layers);
+            recipeRecord.put("headDim", recipe.headDim);
+            report.put("recipe", recipeRecord);
             report.put("chosen", row(best));
             report.put("lead3", percent(lead));
             report.put("top", ranked.stream().limit(20).map(CrossValidateCommand::row).toList());
@@ -103,8 +108,11 @@ final class CrossValidateCommand implements Callable<Integer> {
     }
 
     private static Map<String, Double> percent(Rouge.Scores scores) {
-        return Map.of("rouge1", round(scores.rouge1()), "rouge2", round(scores.rouge2()),
-                "rougeL", round(scores.rougeL()));
+        Map<String, Double> percent = new LinkedHashMap<>(); // a fixed key order keeps regenerated reports diffable
+        percent.put("rouge1", round(scores.rouge1()));
+        percent.put("rouge2", round(scores.rouge2()));
+        percent.put("rougeL", round(scores.rougeL()));
+        return percent;
     }
 
     private static double round(double value) {
