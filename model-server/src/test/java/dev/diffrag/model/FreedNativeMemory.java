@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Makes a read of freed native memory visible: collects garbage, then hands the freed small blocks out again as NaN. */
-final class FreedNativeMemory {
+public final class FreedNativeMemory {
 
     private FreedNativeMemory() {}
 
@@ -14,7 +14,7 @@ final class FreedNativeMemory {
      * Frees every unreachable direct buffer, then takes small native blocks again, filled with NaN. Keep the returned
      * buffers reachable for as long as the poison must stay in place.
      */
-    static List<ByteBuffer> poison() throws InterruptedException {
+    public static List<ByteBuffer> poison() throws InterruptedException {
         System.gc();
         Thread.sleep(100); // the cleaner frees the collected buffers' native memory on its own thread
         List<ByteBuffer> poison = new ArrayList<>();

@@ -12,6 +12,7 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import dev.diffrag.model.DiffTransformer;
 import dev.diffrag.model.ModelConfig;
+import dev.diffrag.model.Scalars;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.model.io.SafeTensors;
 import java.io.IOException;
@@ -119,7 +120,7 @@ public final class AnswerPointer extends AbstractBlock {
         NDArray w = ps.getValue(weight, queries.getDevice(), training);                  // (D, D)
         NDArray projected = queries.matMul(w.transpose());                               // (B, A, D)
         double scale = Math.sqrt(keys.getShape().get(2));
-        return projected.matMul(keys.transpose(0, 2, 1)).div(scale);                     // (B, A, T)
+        return Scalars.div(projected.matMul(keys.transpose(0, 2, 1)), scale);             // (B, A, T)
     }
 
     @Override

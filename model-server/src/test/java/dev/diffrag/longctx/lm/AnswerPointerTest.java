@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.model.AttentionKind;
 import dev.diffrag.model.DiffTransformer;
+import dev.diffrag.model.FreedNativeMemory;
 import dev.diffrag.model.io.ModelCheckpoint;
 import dev.diffrag.model.io.SafeTensors;
 import dev.diffrag.model.train.Batch;
@@ -20,13 +23,18 @@ import dev.diffrag.model.train.TrainingConfig;
 import dev.diffrag.model.train.ModelTrainer;
 import dev.diffrag.model.train.StepStats;
 import dev.diffrag.reader.ReaderTokenizer;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AnswerPointerTest {
 
@@ -197,6 +205,39 @@ class AnswerPointerTest {
                     assertThat(tokenizer.decode(answers.get(q))).isEqualTo(prompt.asked().get(q).expected());
                 }
             }
+        }
+    }
+
+    /**
+     * Backward must not read memory freed after forward (see {@code FreedMemoryGradientTest} for the encoder): the
+     * pointer's 1/√D scale once went through DJL's {@code div(Number)}, whose operand autograd kept without owning it,
+     * and a rare garbage collection between forward and backward made a training run stop on a NaN gradient.
+     */
+    @ParameterizedTest
+    @EnumSource(AttentionKind.class)
+    void gradientsDoNotDependOnWhatHappensBetweenForwardAndBackward(AttentionKind kind) throws Exception {
+        assertThat(pointerGradients(kind, true)).usingRecursiveComparison().isEqualTo(pointerGradients(kind, false));
+    }
+
+    private static Map<String, float[]> pointerGradients(AttentionKind kind, boolean churn) throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            AnswerPointer pointer = TinyModels.pointer(manager, kind, TinyModels.VOCAB, 13);
+            pointer.namedParameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
+            List<ByteBuffer> poison = List.of();
+            try (NDManager data = manager.newSubManager();
+                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                Batch batch = PointerBatches.collate(List.of(prompt()), data);
+                NDList scores = pointer.forward(new ParameterStore(manager, false), batch.inputs(), true);
+                NDArray loss = new TokenCrossEntropy().loss(scores, batch.labels());
+                if (churn) {
+                    poison = FreedNativeMemory.poison();
+                }
+                collector.backward(loss);
+            }
+            Map<String, float[]> gradients = new LinkedHashMap<>();
+            pointer.namedParameters().forEach((name, p) -> gradients.put(name, p.getArray().getGradient().toFloatArray()));
+            assertThat(poison).allMatch(buffer -> buffer.capacity() > 0); // kept alive until after backward
+            return gradients;
         }
     }
 
