@@ -92,6 +92,16 @@ public record ModelConfig(
                 normEps, lmHead);
     }
 
+    /**
+     * The same model accepting positions up to {@code positions}. Rotary angles are computed per position, not read
+     * from a table, so trained weights load unchanged; what a model does past its training length is what
+     * evaluating there measures.
+     */
+    public ModelConfig withMaxLength(int positions) {
+        return new ModelConfig(dModel, layers, heads, headDim, attention, causal, vocabSize, positions, ropeTheta,
+                normEps, lmHead);
+    }
+
     public ModelConfig withNormEps(double eps) {
         return new ModelConfig(dModel, layers, heads, headDim, attention, causal, vocabSize, maxLength, ropeTheta,
                 eps, lmHead);

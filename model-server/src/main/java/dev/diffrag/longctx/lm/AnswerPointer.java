@@ -74,7 +74,12 @@ public final class AnswerPointer extends AbstractBlock {
 
     /** Loads a saved pointer strictly: a language-model checkpoint (no pointer matrices) is refused by name. */
     public static AnswerPointer load(Path directory, NDManager manager) throws IOException {
-        AnswerPointer pointer = create(ModelFiles.readConfig(directory, ModelConfig.class), manager);
+        return load(directory, ModelFiles.readConfig(directory, ModelConfig.class), manager);
+    }
+
+    /** Loads the saved weights into a pointer built from {@code config} (the saved one, or a variant of it). */
+    public static AnswerPointer load(Path directory, ModelConfig config, NDManager manager) throws IOException {
+        AnswerPointer pointer = create(config, manager);
         ModelFiles.loadWeights(directory, pointer.namedParameters());
         return pointer;
     }

@@ -1,11 +1,14 @@
 package dev.diffrag.longctx.lm;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import dev.diffrag.longctx.KvRetrieval;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.model.DiffTransformer;
+import dev.diffrag.model.ModelConfig;
 import dev.diffrag.model.io.ModelCheckpoint;
+import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.reader.ReaderTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -51,6 +54,9 @@ final class NeedleReportCommand implements Callable<Integer> {
             description = "answer limit in tokens (a 7-digit number is ≤ 7 tokens, a UUID about 25)")
     int maxAnswerTokens;
     @Option(names = "--seed", defaultValue = "2026") long seed;
+    @Option(names = "--max-length", description = "positions the loaded models accept (default: their saved "
+            + "maxLength); raise it to put grid lengths past the training length (length extrapolation)")
+    Integer maxLength;
 
     @Override
     public Integer call() throws Exception {
@@ -80,11 +86,15 @@ final class NeedleReportCommand implements Callable<Integer> {
 
     private NeedleReport.Subject load(RetrievalHead answerHead, Path directory, ParameterStore ps,
                                       NDManager manager) throws IOException {
+        ModelConfig config = ModelFiles.readConfig(directory, ModelConfig.class);
+        if (maxLength != null) {
+            config = config.withMaxLength(maxLength);
+        }
         if (answerHead == RetrievalHead.POINTER) {
-            AnswerPointer pointer = AnswerPointer.load(directory, manager);
+            AnswerPointer pointer = AnswerPointer.load(directory, config, manager);
             return new NeedleReport.Subject(pointer.model(), new PointerDecoder(pointer, ps, maxAnswerTokens));
         }
-        DiffTransformer model = ModelCheckpoint.load(directory, manager);
+        DiffTransformer model = ModelCheckpoint.load(directory, config, manager, DataType.FLOAT32);
         return new NeedleReport.Subject(model, new GreedyDecoder(model, ps, maxAnswerTokens));
     }
 
@@ -98,6 +108,9 @@ final class NeedleReportCommand implements Callable<Integer> {
                 "--outlier-examples", Integer.toString(outlierExamples), "--kv-pairs", join(kvPairs),
                 "--kv-examples", Integer.toString(kvExamples),
                 "--max-answer-tokens", Integer.toString(maxAnswerTokens), "--seed", Long.toString(seed)));
+        if (maxLength != null) {
+            parts.addAll(List.of("--max-length", maxLength.toString()));
+        }
         return String.join(" ", parts);
     }
 

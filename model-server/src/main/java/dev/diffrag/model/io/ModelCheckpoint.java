@@ -38,7 +38,12 @@ public final class ModelCheckpoint {
      * weights strictly (a missing, unexpected or mis-shaped tensor is an error naming it).
      */
     public static DiffTransformer load(Path directory, NDManager manager, DataType dtype) throws IOException {
-        ModelConfig config = ModelFiles.readConfig(directory, ModelConfig.class);
+        return load(directory, ModelFiles.readConfig(directory, ModelConfig.class), manager, dtype);
+    }
+
+    /** Loads the saved weights into a model built from {@code config} (the saved one, or a variant of it). */
+    public static DiffTransformer load(Path directory, ModelConfig config, NDManager manager, DataType dtype)
+            throws IOException {
         DiffTransformer model = new DiffTransformer(config);
         model.initialize(manager, dtype, new Shape(1, 1));
         ModelFiles.loadWeights(directory, model.namedParameters());

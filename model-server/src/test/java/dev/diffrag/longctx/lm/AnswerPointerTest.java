@@ -258,4 +258,25 @@ class AnswerPointerTest {
                     .hasMessageContaining("pointer_start");
         }
     }
+
+    @Test
+    void aLongerMaxLengthLoadsTheSameWeightsAndReadsPastTheSavedLimit() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            AnswerPointer pointer = TinyModels.pointer(manager, AttentionKind.DIFF_V1, TinyModels.VOCAB, 4);
+            pointer.save(dir.resolve("pointer"), SafeTensors.Dtype.F32);
+            int saved = pointer.model().config().maxLength();
+            AnswerPointer longer = AnswerPointer.load(dir.resolve("pointer"),
+                    pointer.model().config().withMaxLength(2 * saved), manager);
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDArray ids = manager.randomInteger(0, TinyModels.VOCAB, new Shape(1, saved + 8),
+                    ai.djl.ndarray.types.DataType.INT32);
+
+            assertThatThrownBy(() -> pointer.model().encode(ps, ids, null, false, null))
+                    .hasMessageContaining("exceeds maxLength " + saved);
+            NDArray past = longer.model().encode(ps, ids, null, false, null);             // (1, saved + 8, D)
+            NDArray within = pointer.model().encode(ps, ids.get(":, :" + saved), null, false, null);
+            // causal: the first `saved` positions never see the extra tokens, so both models agree there
+            assertThat(past.get(":, :" + saved + ", :").sub(within).abs().max().getFloat()).isLessThan(1e-5f);
+        }
+    }
 }
