@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "needle", mixinStandardHelpOptions = true, version = "diffrag needle 0.1.0",
         description = "Long-context retrieval evidence: Diff Transformer vs vanilla.",
         subcommands = {NeedleTrainCommand.class, NeedleReportCommand.class, NeedleSeedsCommand.class,
-                NeedleExportCommand.class})
+                NeedleOutliersCommand.class, NeedleExportCommand.class})
 public final class NeedleCli {
 
     private static final String LOG_CONFIG = "reader-log4j2.xml";

@@ -79,7 +79,7 @@ public final class NeedleReport {
             for (int length : settings.attentionLengths()) {
                 attention.addAll(attention(name, model, ps, manager, length));
             }
-            outliers.add(outliers(name, model, ps, manager));
+            outliers.add(outliers(name, model, settings.outlierLength(), manager));
             kv.addAll(kvRetrieval(name, answerer, manager));
             seconds.put(name, (System.nanoTime() - started) / 1e9);
             LOG.info("{} evaluated in {} s", name, Math.round(seconds.get(name)));
@@ -143,10 +143,13 @@ public final class NeedleReport {
         return rows;
     }
 
-    /** Top-1 and median over all examples' values pooled: 6 needles, 2 asked, the prompt up to the first question. */
-    private OutlierRow outliers(String name, DiffTransformer model, ParameterStore ps, NDManager manager) {
+    /**
+     * Top-1 and median over all {@code outlierExamples} examples' values pooled: 6 needles, 2 asked, the prompt up to
+     * the first question. The examples depend only on the evaluation seed and {@code length}.
+     */
+    OutlierRow outliers(String name, DiffTransformer model, int length, NDManager manager) {
+        ParameterStore ps = new ParameterStore(manager, false);
         OutlierProbe probe = new OutlierProbe();
-        int length = settings.outlierLength();
         for (int i = 0; i < settings.outlierExamples(); i++) {
             NeedlePrompt prompt = NeedlePrompt.of(task.generate(length, 6, 2, exampleSeed(3, length, i)), tokenizer);
             forward(model, ps, manager, Arrays.copyOf(prompt.ids(), prompt.asked().get(0).firstAnswerPosition() + 1),

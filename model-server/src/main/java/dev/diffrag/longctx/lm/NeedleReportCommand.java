@@ -76,7 +76,7 @@ final class NeedleReportCommand implements Callable<Integer> {
             Map<String, NeedleReport.Subject> loaded = new LinkedHashMap<>();
             for (String name : models) {
                 Variants.kind(name);
-                loaded.put(name, load(answerHead, checkpoints.resolve(name), ps, manager));
+                loaded.put(name, load(answerHead, checkpoints.resolve(name), maxLength, maxAnswerTokens, ps, manager));
             }
             NeedleReport.Results results = new NeedleReport(task, heldOut, tokenizer, settings).run(loaded, manager);
             NeedleReportWriter.write(results, answerHead, checkpoints, command(), out);
@@ -84,8 +84,9 @@ final class NeedleReportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private NeedleReport.Subject load(RetrievalHead answerHead, Path directory, ParameterStore ps,
-                                      NDManager manager) throws IOException {
+    /** Loads one checkpoint folder, accepting {@code maxLength} positions when that is not null. */
+    static NeedleReport.Subject load(RetrievalHead answerHead, Path directory, Integer maxLength, int maxAnswerTokens,
+                                     ParameterStore ps, NDManager manager) throws IOException {
         ModelConfig config = ModelFiles.readConfig(directory, ModelConfig.class);
         if (maxLength != null) {
             config = config.withMaxLength(maxLength);
@@ -114,7 +115,7 @@ final class NeedleReportCommand implements Callable<Integer> {
         return String.join(" ", parts);
     }
 
-    private static String join(List<Integer> values) {
+    static String join(List<Integer> values) {
         return String.join(",", values.stream().map(String::valueOf).toList());
     }
 }

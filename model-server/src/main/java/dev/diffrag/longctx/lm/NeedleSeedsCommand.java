@@ -28,18 +28,11 @@ final class NeedleSeedsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Path> folders = new LinkedHashMap<>();
+        Map<String, Path> folders = seedFolders(reports);
         List<NeedleSeeds.Report> loaded = new ArrayList<>();
-        for (String argument : reports) {
-            int equals = argument.indexOf('=');
-            if (equals <= 0) {
-                throw new IllegalArgumentException("expected SEED=DIR, got '" + argument + "'");
-            }
-            String seed = argument.substring(0, equals);
-            Path folder = Path.of(argument.substring(equals + 1));
-            folders.put(seed, folder);
-            loaded.add(new NeedleSeeds.Report(seed,
-                    ModelFiles.readJson(folder.resolve("needle.json"), NeedleReportWriter.Document.class)));
+        for (Map.Entry<String, Path> folder : folders.entrySet()) {
+            loaded.add(new NeedleSeeds.Report(folder.getKey(),
+                    ModelFiles.readJson(folder.getValue().resolve("needle.json"), NeedleReportWriter.Document.class)));
         }
         NeedleSeeds.Summary summary = NeedleSeeds.pool(loaded, "needle seeds " + String.join(" ", reports)
                 + " --out " + out);
@@ -47,6 +40,19 @@ final class NeedleSeedsCommand implements Callable<Integer> {
         ModelFiles.writeJson(out.resolve("seeds.json"), summary);
         Files.writeString(out.resolve("seeds.md"), markdown(summary, folders));
         return 0;
+    }
+
+    /** SEED=DIR arguments, in their order. */
+    static Map<String, Path> seedFolders(List<String> arguments) {
+        Map<String, Path> folders = new LinkedHashMap<>();
+        for (String argument : arguments) {
+            int equals = argument.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException("expected SEED=DIR, got '" + argument + "'");
+            }
+            folders.put(argument.substring(0, equals), Path.of(argument.substring(equals + 1)));
+        }
+        return folders;
     }
 
     static String markdown(NeedleSeeds.Summary summary, Map<String, Path> folders) {

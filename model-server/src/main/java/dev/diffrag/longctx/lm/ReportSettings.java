@@ -30,6 +30,14 @@ public record ReportSettings(List<Integer> lengths, List<int[]> cells, int examp
         kvPairs = List.copyOf(kvPairs);
     }
 
+    /**
+     * Settings that measure only activation outliers ({@link NeedleReport#outliers}), {@code examples} per length: the
+     * examples are those a full report with the same seed measures at that length.
+     */
+    public static ReportSettings outliersOnly(int examples, long seed) {
+        return new ReportSettings(List.of(), paperCells(), 0, List.of(), 0, 0, examples, List.of(), 0, 0, seed);
+    }
+
     /** The paper's grid: N/R = 1/1, 2/2, 4/2, 6/2. */
     public static List<int[]> paperCells() {
         return List.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {4, 2}, new int[] {6, 2});

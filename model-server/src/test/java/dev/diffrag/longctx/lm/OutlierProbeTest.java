@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class OutlierProbeTest {
@@ -29,5 +32,32 @@ class OutlierProbeTest {
             assertThat(probe.hiddenStats().top1()).isEqualTo(8.0);
             assertThat(probe.hiddenStats().median()).isEqualTo(2.5);
         }
+    }
+
+    @Test
+    void selectingByBucketsGivesEveryRankOfTheSortedValues() {
+        Random random = new Random(3);
+        // Parts of uneven length; wide magnitudes, exact zeros and repeats, and close values sharing a bucket.
+        List<float[]> parts = List.of(new float[0], new float[517], new float[1], new float[2048]);
+        for (float[] part : parts) {
+            for (int i = 0; i < part.length; i++) {
+                int kind = random.nextInt(4);
+                part[i] = kind == 0 ? 0f : kind == 1 ? 1.0f + random.nextInt(3) * 1e-7f
+                        : (float) Math.abs(random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
+            }
+        }
+        float[] sorted = new float[517 + 1 + 2048];
+        int at = 0;
+        for (float[] part : parts) {
+            System.arraycopy(part, 0, sorted, at, part.length);
+            at += part.length;
+        }
+        Arrays.sort(sorted);
+        for (int k = 0; k < sorted.length; k += 37) {
+            assertThat(OutlierProbe.Stats.kth(parts, k)).isEqualTo(sorted[k]);
+        }
+        OutlierProbe.Stats stats = OutlierProbe.Stats.of(parts);
+        assertThat(stats.top1()).isEqualTo(sorted[sorted.length - 1]);
+        assertThat(stats.median()).isEqualTo((sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0);
     }
 }
