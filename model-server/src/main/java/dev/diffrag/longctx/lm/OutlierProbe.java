@@ -2,6 +2,7 @@ package dev.diffrag.longctx.lm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.diffrag.model.AttentionProbe;
 import java.util.ArrayList;
@@ -24,13 +25,25 @@ final class OutlierProbe implements AttentionProbe {
     @Override
     public void recordLogits(int layer, NDArray scores) {
         Shape shape = scores.getShape(); // (1, heads, T, S)
-        long queries = shape.get(2);
-        long keys = shape.get(3);
-        try (NDManager scratch = scores.getManager().newSubManager()) {
-            // Query i sits at position S − T + i and sees keys 0 .. S − T + i.
-            NDArray allowed = scratch.arange(keys).expandDims(0)
-                    .lte(scratch.arange(queries).add(keys - queries).expandDims(1)); // (T, S) boolean
-            logits.add(scores.booleanMask(allowed.broadcast(shape)).abs().toFloatArray());
+        int queries = Math.toIntExact(shape.get(2));
+        int keys = Math.toIntExact(shape.get(3));
+        // One head at a time, each copy freed before the next: at 8K tokens a layer's scores are ~2 GB.
+        for (long head = 0; head < shape.get(1); head++) {
+            try (NDManager perHead = scores.getManager().newSubManager()) {
+                NDArray headScores = scores.get(new NDIndex(0, head)); // (T, S)
+                headScores.attach(perHead);
+                float[] all = headScores.abs().toFloatArray();
+                // Query i sits at position S − T + i and sees keys 0 .. S − T + i: copy that prefix of each row.
+                int offset = keys - queries;
+                long count = (long) queries * (offset + 1) + (long) queries * (queries - 1) / 2;
+                float[] visible = new float[Math.toIntExact(count)];
+                int at = 0;
+                for (int i = 0; i < queries; i++) {
+                    System.arraycopy(all, i * keys, visible, at, offset + i + 1);
+                    at += offset + i + 1;
+                }
+                logits.add(visible);
+            }
         }
     }
 
