@@ -137,12 +137,8 @@ public final class DiffReaderAnswerer implements Answerer {
 
     /** Answers with the best span beside each (for measuring reading apart from abstention); one forward pass. */
     public List<Reading> read(List<AnswerRequest> requests) {
-        List<String> texts = new ArrayList<>();
-        for (AnswerRequest request : requests) {
-            texts.add(request.question());
-            request.contexts().forEach(p -> texts.add(p.text()));
-        }
-        featurizer.precompute(texts);
+        featurizer.precompute(requests.stream().map(r -> new ReaderFeaturizer.Texts(r.question(),
+                r.contexts().stream().map(Passage::text).toList())).toList());
         List<ReaderFeaturizer.Encoded> encoded = requests.stream()
                 .map(r -> featurizer.encode(r.question(), r.contexts())).toList();
         List<SpanDecoder.Span> spans = predictor.spans(encoded);

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,10 @@ import java.util.Map;
 /**
  * Frozen token features of a pretrained encoder: the last hidden state (one 384-vector per WordPiece token) of the ONNX
  * model that ships in a LangChain4j embeddings jar (all-MiniLM-L6-v2 or bge-small-en-v1.5, which share MiniLM's
- * vocabulary), run with onnxruntime. Each text is encoded on its own (a question apart from its passages), so a
- * passage's features can be cached and reused for every question that retrieves it; the reader's own layers do the
- * question–passage interaction.
+ * vocabulary), run with onnxruntime. A text is encoded on its own (a question apart from its passages, so a passage's
+ * features can be cached and reused for every question that retrieves it, and the reader's own layers do the
+ * question–passage interaction) or after a prefix (a passage after its question, so the pretrained layers relate
+ * the two; see {@link ReaderConfig.Input#joint()}).
  *
  * <p>Texts longer than one window are cut into windows of {@value #WINDOW_TOKENS} tokens, each wrapped in
  * [CLS] … [SEP] as the encoders were trained; the features of [CLS] and [SEP] are dropped, so row i is token i.
@@ -61,33 +63,66 @@ public final class FrozenTokenFeatures implements AutoCloseable {
         }
     }
 
-    /** Features (tokens, {@value #DIM}) of each token sequence, in order. */
+    /** Features (tokens, {@value #DIM}) of each token sequence, in order, each encoded on its own. */
     public List<float[][]> features(List<int[]> tokenIds) {
-        record Window(int text, int offset, int[] ids) {}
+        return features(tokenIds, Collections.nCopies(tokenIds.size(), new int[0]));
+    }
+
+    /**
+     * Features (tokens, {@value #DIM}) of each token sequence, each read after its prefix: every window is
+     * [CLS] prefix [SEP] tokens [SEP], so the pretrained layers see both (a passage read with its question), and only
+     * the tokens' rows are kept. All positions keep segment id 0: both encoders were fine-tuned on single texts. An
+     * empty prefix gives {@link #features(List)}.
+     */
+    public List<float[][]> features(List<int[]> tokenIds, List<int[]> prefixes) {
+        record Window(int text, int offset, int[] prefix, int[] ids) {
+            int length() {
+                return (prefix.length > 0 ? prefix.length + 1 : 0) + ids.length;
+            }
+        }
         List<Window> windows = new ArrayList<>();
         List<float[][]> result = new ArrayList<>(tokenIds.size());
         for (int t = 0; t < tokenIds.size(); t++) {
             int[] ids = tokenIds.get(t);
+            int[] prefix = prefixes.get(t);
+            int perWindow = WINDOW_TOKENS - (prefix.length > 0 ? prefix.length + 1 : 0);
+            if (perWindow < WINDOW_TOKENS / 2) {
+                throw new IllegalArgumentException("a prefix of " + prefix.length + " tokens leaves too little of a "
+                        + WINDOW_TOKENS + "-token window");
+            }
             result.add(new float[ids.length][]);
-            for (int offset = 0; offset < ids.length; offset += WINDOW_TOKENS) {
-                windows.add(new Window(t, offset,
-                        Arrays.copyOfRange(ids, offset, Math.min(ids.length, offset + WINDOW_TOKENS))));
+            for (int offset = 0; offset < ids.length; offset += perWindow) {
+                windows.add(new Window(t, offset, prefix,
+                        Arrays.copyOfRange(ids, offset, Math.min(ids.length, offset + perWindow))));
             }
         }
         // Similar lengths share a run, so little of each run is padding.
-        windows.sort(Comparator.comparingInt(w -> w.ids().length));
+        windows.sort(Comparator.comparingInt(Window::length));
         for (int from = 0; from < windows.size(); from += WINDOWS_PER_RUN) {
             List<Window> run = windows.subList(from, Math.min(windows.size(), from + WINDOWS_PER_RUN));
-            float[][][] hidden = run(run.stream().map(Window::ids).toList());
+            float[][][] hidden = run(run.stream().map(w -> concat(w.prefix(), w.ids())).toList());
             for (int w = 0; w < run.size(); w++) {
                 Window window = run.get(w);
+                int first = 1 + window.length() - window.ids().length; // after [CLS] and the prefix with its [SEP]
                 float[][] rows = result.get(window.text());
                 for (int i = 0; i < window.ids().length; i++) {
-                    rows[window.offset() + i] = hidden[w][i + 1]; // row 0 is [CLS]
+                    rows[window.offset() + i] = hidden[w][first + i];
                 }
             }
         }
         return result;
+    }
+
+    /** {@code prefix [SEP] ids}, or {@code ids} alone when there is no prefix. */
+    private static int[] concat(int[] prefix, int[] ids) {
+        if (prefix.length == 0) {
+            return ids;
+        }
+        int[] joined = new int[prefix.length + 1 + ids.length];
+        System.arraycopy(prefix, 0, joined, 0, prefix.length);
+        joined[prefix.length] = ReaderTokenizer.SEP;
+        System.arraycopy(ids, 0, joined, prefix.length + 1, ids.length);
+        return joined;
     }
 
     /** One onnxruntime call over windows padded to the longest: (windows, 1 + tokens + 1, DIM). */

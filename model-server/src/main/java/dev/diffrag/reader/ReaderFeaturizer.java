@@ -6,16 +6,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.diffrag.answer.Passage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Turns questions and passages into reader inputs: WordPiece tokens (with char spans) and, for a frozen-feature input,
  * the pretrained encoder's token features. Both are cached by text (least recently used first out), so a passage
- * retrieved for many questions is encoded once.
+ * retrieved for many questions is encoded once (once per question for a joint input, whose passage features depend on
+ * the question).
  */
 public final class ReaderFeaturizer implements AutoCloseable {
 
@@ -69,31 +70,62 @@ public final class ReaderFeaturizer implements AutoCloseable {
         return tokens.computeIfAbsent(text, tokenizer::tokenize);
     }
 
-    /** Computes the frozen features of every text not cached yet, in batched runs. */
-    public synchronized void precompute(Collection<String> texts) {
+    /** A question and the texts of its passages: what one reader input needs features of. */
+    public record Texts(String question, List<String> passages) {}
+
+    /**
+     * Computes, in batched runs, the frozen features not cached yet of each question and of each passage (on its
+     * own, or after its question when the input is {@link ReaderConfig.Input#joint() joint}).
+     */
+    public synchronized void precompute(Collection<Texts> inputs) {
         if (frozen == null) {
             return;
         }
-        List<String> missing = new ArrayList<>(new LinkedHashSet<>(texts));
-        missing.removeIf(features::containsKey);
-        List<int[]> ids = new ArrayList<>(missing.size());
-        for (String text : missing) {
-            ids.add(tokens(text).ids());
+        Map<String, int[]> missing = new LinkedHashMap<>(); // cache key → prefix
+        Map<String, String> textOf = new LinkedHashMap<>();
+        for (Texts input : inputs) {
+            missing.put(input.question(), new int[0]);
+            textOf.put(input.question(), input.question());
+            for (String passage : input.passages()) {
+                String key = key(input.question(), passage);
+                missing.put(key, config.input().joint() ? questionPrefix(input.question()) : new int[0]);
+                textOf.put(key, passage);
+            }
         }
-        List<float[][]> computed = frozen.features(ids);
-        for (int i = 0; i < missing.size(); i++) {
-            features.put(missing.get(i), computed.get(i));
+        missing.keySet().removeIf(features::containsKey);
+        List<String> keys = new ArrayList<>(missing.keySet());
+        List<int[]> ids = keys.stream().map(k -> tokens(textOf.get(k)).ids()).toList();
+        List<float[][]> computed = frozen.features(ids, keys.stream().map(missing::get).toList());
+        for (int i = 0; i < keys.size(); i++) {
+            features.put(keys.get(i), computed.get(i));
         }
     }
 
-    private synchronized float[][] features(String text) {
-        if (frozen == null) {
-            return null;
-        }
-        float[][] cached = features.get(text);
+    /** The cache key of a passage's features: the passage, or the question and passage when read together. */
+    private String key(String question, String passage) {
+        return config.input().joint() ? question + '\u0000' + passage : passage;
+    }
+
+    /** The question's tokens that fit in a reader input, which also prefix its passages in a joint encoding. */
+    private int[] questionPrefix(String question) {
+        int[] ids = tokens(question).ids();
+        return Arrays.copyOf(ids, Math.min(ids.length, config.maxQuestionTokens()));
+    }
+
+    private float[][] questionFeatures(String question) {
+        return cachedFeatures(question, question, new int[0]);
+    }
+
+    private float[][] passageFeatures(String question, String passage) {
+        return cachedFeatures(key(question, passage), passage,
+                config.input().joint() ? questionPrefix(question) : new int[0]);
+    }
+
+    private synchronized float[][] cachedFeatures(String key, String text, int[] prefix) {
+        float[][] cached = features.get(key);
         if (cached == null) {
-            cached = frozen.features(List.of(tokens(text).ids())).get(0);
-            features.put(text, cached);
+            cached = frozen.features(List.of(tokens(text).ids()), List.of(prefix)).get(0);
+            features.put(key, cached);
         }
         return cached;
     }
@@ -104,9 +136,11 @@ public final class ReaderFeaturizer implements AutoCloseable {
         ReaderSequence sequence = ReaderSequence.build(questionTokens, passageTokens, tokenizer.functionWords(),
                 config.maxQuestionTokens(),
                 config.encoder().maxLength());
-        List<float[][]> passageFeatures = frozen == null ? null
-                : passages.stream().map(p -> features(p.text())).toList();
-        return new Encoded(sequence, passageTokens, features(question), passageFeatures);
+        if (frozen == null) {
+            return new Encoded(sequence, passageTokens, null, null);
+        }
+        List<float[][]> passageFeatures = passages.stream().map(p -> passageFeatures(question, p.text())).toList();
+        return new Encoded(sequence, passageTokens, questionFeatures(question), passageFeatures);
     }
 
     /** The model's forward inputs for a batch, padded to its longest sequence: [input, segments, paddingMask]. */

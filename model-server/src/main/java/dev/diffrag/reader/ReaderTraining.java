@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDList;
 import dev.diffrag.answer.GroundedAnswer;
+import dev.diffrag.answer.Passage;
 import dev.diffrag.model.Devices;
 import dev.diffrag.model.train.Batch;
 import dev.diffrag.model.train.ModelTrainer;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -290,18 +290,14 @@ public final class ReaderTraining {
         return metrics;
     }
 
-    /** Computes the frozen features of every text of the examples, with a progress bar. */
+    /** Computes the frozen features of every example's question and passages, with a progress bar. */
     static void precompute(List<ReaderExample> examples, ReaderFeaturizer featurizer) {
-        List<String> texts = new ArrayList<>();
-        for (ReaderExample example : examples) {
-            texts.add(example.question());
-            example.passages().forEach(p -> texts.add(p.text()));
-        }
-        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(texts));
-        int slice = 256;
-        try (ProgressBar bar = new ProgressBar("frozen features", distinct.size())) {
-            for (int from = 0; from < distinct.size(); from += slice) {
-                List<String> part = distinct.subList(from, Math.min(distinct.size(), from + slice));
+        List<ReaderFeaturizer.Texts> inputs = examples.stream().map(e -> new ReaderFeaturizer.Texts(e.question(),
+                e.passages().stream().map(Passage::text).toList())).toList();
+        int slice = 64;
+        try (ProgressBar bar = new ProgressBar("frozen features", inputs.size())) {
+            for (int from = 0; from < inputs.size(); from += slice) {
+                List<ReaderFeaturizer.Texts> part = inputs.subList(from, Math.min(inputs.size(), from + slice));
                 featurizer.precompute(part);
                 bar.stepBy(part.size());
             }

@@ -41,7 +41,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--variants", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch",
             description = "diff-v1, diff-v2, vanilla (MiniLM features), the same with -bge (bge-small-en-v1.5 "
-                    + "features) or -scratch (token embeddings); one frozen encoder per command")
+                    + "features), -bge-joint (bge-small-en-v1.5 features of each passage read after its question) or "
+                    + "-scratch (token embeddings); one frozen encoder per command")
     List<String> variants;
 
     @Option(names = "--recipe", defaultValue = "standard",
@@ -112,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private ReaderConfig config(String variant) {
-        String[] parts = variant.split("-(?=scratch$|bge$)");
+        String[] parts = variant.split("-(?=scratch$|bge$|bge-joint$)", 2);
         AttentionKind attention = switch (parts[0]) {
             case "diff-v1" -> AttentionKind.DIFF_V1;
             case "diff-v2" -> AttentionKind.DIFF_V2;
@@ -121,6 +122,7 @@ final class TrainCommand implements Callable<Integer> {
         };
         ReaderConfig.Input input = parts.length == 1 ? ReaderConfig.Input.MINILM_FEATURES
                 : parts[1].equals("bge") ? ReaderConfig.Input.BGE_SMALL_FEATURES
+                : parts[1].equals("bge-joint") ? ReaderConfig.Input.BGE_SMALL_JOINT_FEATURES
                 : ReaderConfig.Input.TOKEN_EMBEDDINGS;
         return ReaderConfig.of(attention, input, dModel, layers, headDim, maxLength);
     }

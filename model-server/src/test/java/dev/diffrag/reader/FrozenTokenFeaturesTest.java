@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.diffrag.model.AttentionKind;
+import dev.diffrag.answer.Passage;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,11 +54,67 @@ class FrozenTokenFeaturesTest {
                     }
                 }
             }
-            // Padding in a shared run must not leak into a shorter text's features.
-            for (int t = 0; t < shortIds.length; t++) {
-                for (int d = 0; d < FrozenTokenFeatures.DIM; d++) {
-                    assertThat(together.get(1)[t][d]).isCloseTo(alone[t][d], within(1e-4f));
-                }
+            assertClose(together.get(1), alone); // padding in a shared run must not leak into a shorter text
+        }
+    }
+
+    @Test
+    void aPrefixConditionsEveryWindowOfTheTextAndKeepsOneRowPerToken() {
+        int[] question = tokenizer.tokenize("When was the Eiffel Tower built?").ids();
+        int[] otherQuestion = tokenizer.tokenize("Which river runs through Paris?").ids();
+        int[] passage = tokenizer.tokenize(SHORT).ids();
+        int[] longPassage = tokenizer.tokenize(longText()).ids();
+        try (FrozenTokenFeatures features = new FrozenTokenFeatures(ReaderConfig.Input.BGE_SMALL_JOINT_FEATURES, 1)) {
+            float[][] alone = features.features(List.of(passage)).get(0);
+            float[][] noPrefix = features.features(List.of(passage), List.of(new int[0])).get(0);
+            float[][] read = features.features(List.of(passage), List.of(question)).get(0);
+            List<float[][]> batched = features.features(List.of(longPassage, passage, passage),
+                    List.of(question, question, otherQuestion));
+
+            assertThat(noPrefix).isDeepEqualTo(alone);
+            assertThat(read).hasNumberOfRows(passage.length);
+            assertThat(batched.get(0)).hasNumberOfRows(longPassage.length);
+            assertThat(Arrays.asList(batched.get(0))).doesNotContainNull();
+            assertThat(read[0]).isNotEqualTo(alone[0]);                 // the question changes the passage's rows
+            assertThat(batched.get(2)[0]).isNotEqualTo(read[0]);        // and another question changes them again
+            assertClose(batched.get(1), read);                         // padding in a shared run does not leak
+            // The long passage spans several shorter windows, each opening with the question.
+            int perWindow = FrozenTokenFeatures.WINDOW_TOKENS - question.length - 1;
+            float[][] secondWindowAlone = features.features(
+                    List.of(Arrays.copyOfRange(longPassage, perWindow, Math.min(longPassage.length,
+                            2 * perWindow))), List.of(question)).get(0);
+            assertClose(new float[][] {batched.get(0)[perWindow]}, new float[][] {secondWindowAlone[0]});
+            assertThatThrownBy(() -> features.features(List.of(passage),
+                    List.of(new int[FrozenTokenFeatures.WINDOW_TOKENS - 10])))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefix");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ReaderConfig.Input.class, names = {"BGE_SMALL_FEATURES", "BGE_SMALL_JOINT_FEATURES"})
+    void aJointFeaturizerReadsEachPassageWithItsQuestion(ReaderConfig.Input input) {
+        ReaderConfig config = ReaderConfig.of(AttentionKind.DIFF_V1, input, 32, 1, 16, 256);
+        List<Passage> passages = List.of(new Passage("p1", SHORT));
+        String when = "When was the Eiffel Tower built?";
+        String where = "Where is the Eiffel Tower?";
+        try (ReaderFeaturizer featurizer = new ReaderFeaturizer(config, 16, 1)) {
+            featurizer.precompute(List.of(new ReaderFeaturizer.Texts(when, List.of(SHORT))));
+            ReaderFeaturizer.Encoded first = featurizer.encode(when, passages);
+            ReaderFeaturizer.Encoded second = featurizer.encode(where, passages); // not precomputed: computed here
+            float[][] questionAlone;
+            float[][] passageAfterQuestion;
+            try (FrozenTokenFeatures features = new FrozenTokenFeatures(input, 1)) {
+                questionAlone = features.features(List.of(featurizer.tokens(when).ids())).get(0);
+                passageAfterQuestion = features.features(List.of(featurizer.tokens(SHORT).ids()),
+                        List.of(featurizer.tokens(where).ids())).get(0);
+            }
+
+            assertClose(first.question(), questionAlone);
+            if (input.joint()) {
+                assertClose(second.passages().get(0), passageAfterQuestion);
+                assertThat(second.passages().get(0)[0]).isNotEqualTo(first.passages().get(0)[0]);
+            } else {
+                assertThat(second.passages().get(0)).isSameAs(first.passages().get(0));
             }
         }
     }
@@ -87,6 +145,16 @@ class FrozenTokenFeaturesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BGE_SMALL_FEATURES");
         try (ReaderFeaturizer shared = ReaderFeaturizer.sharedBy(List.of(scratch, bge), 4, 1)) {
             assertThat(shared.input()).isEqualTo(ReaderConfig.Input.BGE_SMALL_FEATURES);
+        }
+    }
+
+    /** Same rows, equal within onnxruntime's float noise across batch shapes. */
+    private static void assertClose(float[][] actual, float[][] expected) {
+        assertThat(actual).hasNumberOfRows(expected.length);
+        for (int t = 0; t < expected.length; t++) {
+            for (int d = 0; d < FrozenTokenFeatures.DIM; d++) {
+                assertThat(actual[t][d]).isCloseTo(expected[t][d], within(1e-4f));
+            }
         }
     }
 }
