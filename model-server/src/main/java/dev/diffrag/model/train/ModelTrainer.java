@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToDoubleBiFunction;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -84,6 +85,15 @@ public final class ModelTrainer implements AutoCloseable {
      */
     public ModelTrainer(Block model, Map<String, Parameter> parameters, Object modelConfig, TrainingConfig config,
             BatchSource batches, Objective objective) {
+        this(model, parameters, modelConfig, config, batches, objective, (name, step) -> 1);
+    }
+
+    /**
+     * @param learningRateScale a factor on the schedule's learning rate per parameter name and update number, e.g.
+     *     smaller for pretrained weights being fine-tuned
+     */
+    public ModelTrainer(Block model, Map<String, Parameter> parameters, Object modelConfig, TrainingConfig config,
+            BatchSource batches, Objective objective, ToDoubleBiFunction<String, Long> learningRateScale) {
         this.model = model;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.modelConfig = modelConfig;
@@ -93,7 +103,7 @@ public final class ModelTrainer implements AutoCloseable {
         this.device = commonDevice(parameters, config.dtype());
         this.manager = NDManager.newBaseManager(device);
         this.parameterStore = new ParameterStore(manager, false);
-        this.optimizer = new AdamW(parameters, config, device);
+        this.optimizer = new AdamW(parameters, config, device, learningRateScale);
     }
 
     /** Seeds the engine's generator (parameter initialisation, dropout); call before initialising the model. */
