@@ -101,14 +101,9 @@ public final class ReaderModel extends AbstractBlock {
         });
     }
 
-    /**
-     * The learning-rate factor of a parameter of {@link #namedParameters()} at update {@code step}: the tuned
-     * pretrained layers stay still for the first {@code tuneAfter} updates, while the reader's own layers learn to read
-     * their features (linear probing then fine-tuning, LP-FT: Kumar et al. 2022, so that gradients of a still random
-     * reader do not distort them), then learn at {@link #PRETRAINED_LR_SCALE}.
-     */
-    static double learningRateScale(String name, long step, int tuneAfter) {
-        return !name.startsWith(TUNED) ? 1 : step > tuneAfter ? PRETRAINED_LR_SCALE : 0;
+    /** The learning-rate factor of a parameter of {@link #namedParameters()}. */
+    static double learningRateScale(String name) {
+        return name.startsWith(TUNED) ? PRETRAINED_LR_SCALE : 1;
     }
 
     private static Parameter weight(String name, Shape shape) {

@@ -155,11 +155,10 @@ public final class ReaderTraining {
      * (whichever comes first), calibrates on {@code dev}, saves to {@code output}.
      *
      * @param variant a name for logs, e.g. diff-v1
-     * @param tuneAfter updates before tuned pretrained layers start to learn (see {@link ReaderModel#learningRateScale})
      */
     static Result train(String variant, ReaderConfig config, List<Labelled> train, Dev dev,
             ReaderFeaturizer featurizer, TrainingConfig training, int tokenBudget, int lastStep, double maxSeconds,
-            int tuneAfter, Path output) throws IOException {
+            Path output) throws IOException {
         ModelTrainer.seed(training.seed());
         try (NDManager manager = NDManager.newBaseManager(Devices.pick())) {
             ReaderModel model = new ReaderModel(config);
@@ -176,7 +175,7 @@ public final class ReaderTraining {
             long started = System.nanoTime();
             List<StepStats> history = new ArrayList<>();
             try (ModelTrainer trainer = new ModelTrainer(model, model.namedParameters(), config, training, batches,
-                    new SpanLoss(), (name, step) -> ReaderModel.learningRateScale(name, step, tuneAfter))) {
+                    new SpanLoss(), ReaderModel::learningRateScale)) {
                 // A wall-clock cap protects the shared CPU's budget; the run reports how many steps it took.
                 while (trainer.step() < lastStep && System.nanoTime() - started < maxSeconds * 1e9) {
                     history.addAll(trainer.trainUntil(Math.min(lastStep, trainer.step() + 25), null));

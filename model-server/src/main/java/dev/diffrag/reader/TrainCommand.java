@@ -67,10 +67,6 @@ final class TrainCommand implements Callable<Integer> {
     int stopAfter;
     @Option(names = "--limit", defaultValue = "0", description = "use only this many training examples (0: all)")
     int limit;
-    @Option(names = "--tune-after", defaultValue = "0",
-            description = "for -bge-tuned: updates during which the pretrained layers stay frozen before they are "
-                    + "fine-tuned (linear probing then fine-tuning)")
-    int tuneAfter;
     @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for the frozen encoder")
     int threads;
 
@@ -105,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
             for (String variant : variants) {
                 results.add(ReaderTraining.train(variant, config(variant), trainLabelled, devLabelled,
                         featurizer, training, tokenBudget, stopAfter > 0 ? stopAfter : steps, maxMinutes * 60,
-                        tuneAfter, out.resolve(variant)));
+                        out.resolve(variant)));
             }
         }
         summary.put("trainingExamples", train.size());

@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.ToDoubleBiFunction;
+import java.util.function.ToDoubleFunction;
 
 /**
  * AdamW with decoupled weight decay (Loshchilov and Hutter 2019), the update of PyTorch's {@code torch.optim.AdamW}.
@@ -40,17 +40,15 @@ final class AdamW implements AutoCloseable {
     private final TrainingConfig config;
     private long step;
 
-    /** Learning-rate factor per parameter name and update number (PyTorch's parameter groups). */
-    private final ToDoubleBiFunction<String, Long> learningRateScale;
+    /** Learning-rate factor per parameter name (PyTorch's parameter groups). */
+    private final ToDoubleFunction<String> learningRateScale;
 
     /**
      * Takes over every parameter that requires a gradient (frozen ones are left alone).
      *
      * @param learningRateScale each parameter's factor on the schedule's learning rate (and so on its weight decay)
-     *     at an update number (1-based)
      */
-    AdamW(Map<String, Parameter> all, TrainingConfig config, Device device,
-            ToDoubleBiFunction<String, Long> learningRateScale) {
+    AdamW(Map<String, Parameter> all, TrainingConfig config, Device device, ToDoubleFunction<String> learningRateScale) {
         this.config = config;
         this.learningRateScale = learningRateScale;
         this.state = NDManager.newBaseManager(device);
@@ -95,7 +93,7 @@ final class AdamW implements AutoCloseable {
         double b2 = config.beta2();
         double secondCorrection = Math.sqrt(1 - Math.pow(b2, step));
         parameters.forEach((name, parameter) -> {
-            double rate = learningRate * learningRateScale.applyAsDouble(name, step);
+            double rate = learningRate * learningRateScale.applyAsDouble(name);
             double stepSize = rate / (1 - Math.pow(b1, step));
             NDArray value = parameter.getArray();
             NDArray gradient = value.getGradient();

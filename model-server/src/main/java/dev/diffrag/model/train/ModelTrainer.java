@@ -26,7 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.ToDoubleBiFunction;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -85,15 +85,15 @@ public final class ModelTrainer implements AutoCloseable {
      */
     public ModelTrainer(Block model, Map<String, Parameter> parameters, Object modelConfig, TrainingConfig config,
             BatchSource batches, Objective objective) {
-        this(model, parameters, modelConfig, config, batches, objective, (name, step) -> 1);
+        this(model, parameters, modelConfig, config, batches, objective, name -> 1);
     }
 
     /**
-     * @param learningRateScale a factor on the schedule's learning rate per parameter name and update number, e.g.
-     *     smaller for pretrained weights being fine-tuned
+     * @param learningRateScale a factor on the schedule's learning rate per parameter name, e.g. smaller for
+     *     pretrained weights being fine-tuned
      */
     public ModelTrainer(Block model, Map<String, Parameter> parameters, Object modelConfig, TrainingConfig config,
-            BatchSource batches, Objective objective, ToDoubleBiFunction<String, Long> learningRateScale) {
+            BatchSource batches, Objective objective, ToDoubleFunction<String> learningRateScale) {
         this.model = model;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.modelConfig = modelConfig;
