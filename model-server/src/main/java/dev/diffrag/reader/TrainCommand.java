@@ -47,8 +47,9 @@ final class TrainCommand implements Callable<Integer> {
     List<String> variants;
 
     @Option(names = "--recipe", defaultValue = "standard",
-            description = "training data: standard or wide (every essay and news passage, two cloze questions per "
-                    + "passage); the development examples are the same for both")
+            description = "training data: standard, wide (every essay and news passage, two cloze questions per "
+                    + "passage) or phrases (cloze questions also ask for common noun phrases); the development "
+                    + "examples are the same for all")
     String recipe;
 
     @Option(names = "--steps", defaultValue = "1500") int steps;
@@ -76,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
         ReaderCorpus.Split split = ReaderCorpus.build(data, switch (recipe) {
             case "standard" -> ReaderCorpus.Recipe.standard();
             case "wide" -> ReaderCorpus.Recipe.wide();
-            default -> throw new IllegalArgumentException("unknown recipe " + recipe + " (standard or wide)");
+            case "phrases" -> ReaderCorpus.Recipe.phrases();
+            default -> throw new IllegalArgumentException("unknown recipe " + recipe + " (standard, wide or phrases)");
         }, seed);
         List<ReaderExample> train = limit > 0 ? split.train().subList(0, Math.min(limit, split.train().size()))
                 : split.train();

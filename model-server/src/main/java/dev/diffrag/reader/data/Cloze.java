@@ -7,28 +7,25 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Synthetic extractive questions from real text: one sentence of a passage with a year, a number or a capitalised
- * name replaced by a question word ("In what year did …?"), answered by the hidden span at its place in the passage.
+ * Synthetic extractive questions from real text: one sentence of a passage with a span (a year, a number, a name, a
+ * phrase: see {@link ClozeSpans}) replaced by a question word ("In what year did …?"), answered by the hidden span at
+ * its place in the passage.
  */
 public final class Cloze {
 
-    private static final Pattern YEAR = Pattern.compile("\\b(1[5-9]\\d\\d|20\\d\\d)\\b");
-    private static final Pattern NUMBER = Pattern.compile("\\b\\d+(?:[.,]\\d+)*\\b");
-    private static final Pattern NAME = Pattern.compile("\\b\\p{Lu}\\p{L}+(?:\\s+\\p{Lu}\\p{L}+){0,3}\\b");
+    private final ClozeSpans spans;
 
-    private record Candidate(int start, int end, String questionWord) {}
-
-    private Cloze() {}
+    public Cloze(ClozeSpans spans) {
+        this.spans = spans;
+    }
 
     /**
      * Up to {@code count} questions about different sentences of the passage, in the order they were drawn; none when
      * no sentence has a span worth hiding.
      */
-    public static List<ReaderExample> questions(Passage passage, int count, Random random) {
+    public List<ReaderExample> questions(Passage passage, int count, Random random) {
         String text = passage.text();
         List<int[]> sentences = sentences(text);
         Collections.shuffle(sentences, random);
@@ -42,11 +39,10 @@ public final class Cloze {
             if (wordCount < 6 || wordCount > 45) {
                 continue;
             }
-            List<Candidate> candidates = candidates(words);
-            if (candidates.isEmpty()) {
+            ClozeSpans.HiddenSpan hidden = spans.draw(words, random);
+            if (hidden == null) {
                 continue;
             }
-            Candidate hidden = candidates.get(random.nextInt(candidates.size()));
             String question = (words.substring(0, hidden.start()) + hidden.questionWord()
                     + words.substring(hidden.end())).trim().replaceAll("[\\s.!?;:,\"'”’]+$", "") + "?";
             int start = sentence[0] + hidden.start();
@@ -54,40 +50,6 @@ public final class Cloze {
             questions.add(ReaderExample.single(question, passage, start, end, List.of(text.substring(start, end))));
         }
         return questions;
-    }
-
-    private static List<Candidate> candidates(String sentence) {
-        List<Candidate> candidates = new ArrayList<>();
-        List<int[]> years = spans(YEAR.matcher(sentence));
-        years.forEach(s -> candidates.add(new Candidate(s[0], s[1], "what year")));
-        for (int[] s : spans(NUMBER.matcher(sentence))) {
-            if (years.stream().noneMatch(y -> y[0] == s[0])) {
-                candidates.add(new Candidate(s[0], s[1], "how many"));
-            }
-        }
-        for (int[] s : spans(NAME.matcher(sentence))) {
-            if (insideSentence(sentence, s[0])) { // a sentence's first word is capitalised anyway
-                candidates.add(new Candidate(s[0], s[1], "who or what"));
-            }
-        }
-        return candidates;
-    }
-
-    /** True when the word at {@code at} follows a space and a word of the same sentence. */
-    private static boolean insideSentence(String sentence, int at) {
-        if (at == 0 || sentence.charAt(at - 1) != ' ') {
-            return false;
-        }
-        String before = sentence.substring(0, at).stripTrailing();
-        return !before.isEmpty() && ".!?:\"“\n".indexOf(before.charAt(before.length() - 1)) < 0;
-    }
-
-    private static List<int[]> spans(Matcher matcher) {
-        List<int[]> spans = new ArrayList<>();
-        while (matcher.find()) {
-            spans.add(new int[] {matcher.start(), matcher.end()});
-        }
-        return spans;
     }
 
     /** Sentence boundaries {@code [start, end)} of a text. */

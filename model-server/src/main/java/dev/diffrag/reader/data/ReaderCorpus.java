@@ -49,16 +49,27 @@ public final class ReaderCorpus {
      * @param unanswerable     share of answerable examples paired with one passage lacking the answer
      * @param long_            share placed among {@code minDistractors..maxDistractors} distractors
      * @param longUnanswerable share asked over distractors only
+     * @param phraseAnswers    cloze questions also ask for common noun phrases ({@link TaggedPhrases}), not only for
+     *                         names and numbers ({@link NamesAndNumbers})
      */
     public record Recipe(int dev, int nqTrain, int essayPassages, int newsPassages, double nqCloze,
-            int clozePerPassage, double unanswerable, double long_, double longUnanswerable, int minDistractors, int maxDistractors) {
+            int clozePerPassage, double unanswerable, double long_, double longUnanswerable, int minDistractors,
+            int maxDistractors, boolean phraseAnswers) {
         /**
          * Every NQ question not held out, 600 essay and 600 news passages, long inputs with up to 9 distractors
          * (the size of XQuAD's distractors setting): a run of a few thousand updates passes over the data several
          * times, so the MiniLM features of all of it (about four minutes) are worth computing.
          */
         public static Recipe standard() {
-            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9);
+            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, false);
+        }
+
+        /**
+         * The standard recipe whose cloze questions ask for any of four kinds of span, drawn evenly: years, numbers,
+         * names and common noun phrases.
+         */
+        public static Recipe phrases() {
+            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, true);
         }
 
         /**
@@ -67,7 +78,7 @@ public final class ReaderCorpus {
          */
         public static Recipe wide() {
             return new Recipe(150, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 1.0, 2, 0.3, 0.3, 0.15, 2,
-                    9);
+                    9, false);
         }
     }
 
@@ -104,10 +115,11 @@ public final class ReaderCorpus {
         pool.addAll(news);
 
         List<ReaderExample> answerable = new ArrayList<>(train);
-        addCloze(answerable, essays, recipe.clozePerPassage(), random);
-        addCloze(answerable, news, recipe.clozePerPassage(), random);
+        Cloze cloze = new Cloze(recipe.phraseAnswers() ? new TaggedPhrases() : new NamesAndNumbers());
+        addCloze(answerable, cloze, essays, recipe.clozePerPassage(), random);
+        addCloze(answerable, cloze, news, recipe.clozePerPassage(), random);
         List<Passage> nqPassages = train.stream().map(e -> e.passages().get(0)).toList();
-        addCloze(answerable, nqPassages.subList(0, (int) (nqPassages.size() * recipe.nqCloze())),
+        addCloze(answerable, cloze, nqPassages.subList(0, (int) (nqPassages.size() * recipe.nqCloze())),
                 recipe.clozePerPassage(), random);
 
         Distractors distractors = new Distractors(pool);
@@ -116,7 +128,7 @@ public final class ReaderCorpus {
         Collections.shuffle(trainSet, random);
 
         List<ReaderExample> devSet = new ArrayList<>(dev);
-        Recipe devRecipe = new Recipe(0, 0, 0, 0, 0, 0, 1, 1, 1, 9, 9); // long ones as XQuAD's distractors setting
+        Recipe devRecipe = new Recipe(0, 0, 0, 0, 0, 0, 1, 1, 1, 9, 9, false); // long ones as XQuAD's distractors setting
         devSet.addAll(derived(dev, distractors, devRecipe, random));
         return new Split(trainSet, devSet);
     }
@@ -145,9 +157,10 @@ public final class ReaderCorpus {
         return derived;
     }
 
-    private static void addCloze(List<ReaderExample> into, List<Passage> passages, int perPassage, Random random) {
+    private static void addCloze(List<ReaderExample> into, Cloze cloze, List<Passage> passages, int perPassage,
+            Random random) {
         for (Passage passage : passages) {
-            into.addAll(Cloze.questions(passage, perPassage, random));
+            into.addAll(cloze.questions(passage, perPassage, random));
         }
     }
 

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ClozeAndDistractorsTest {
 
+    private static final Cloze CLOZE = new Cloze(new NamesAndNumbers());
+
     private static final Passage TEXT = new Passage("p", "The first Nobel Prize in Physics was awarded in 1901 to "
             + "Wilhelm Conrad Röntgen, of Germany, who received 150,782 SEK. John Bardeen is the only laureate to win "
             + "the prize twice, in 1956 and 1972. Short one.");
@@ -18,7 +20,7 @@ class ClozeAndDistractorsTest {
     @Test
     void clozeHidesASpanThatOccursInThePassageAtItsOffsets() {
         for (int seed = 0; seed < 30; seed++) {
-            List<ReaderExample> made = Cloze.questions(TEXT, 1, new Random(seed));
+            List<ReaderExample> made = CLOZE.questions(TEXT, 1, new Random(seed));
             assertThat(made).hasSize(1);
             ReaderExample example = made.get(0);
             String hidden = example.answerText();
@@ -34,14 +36,14 @@ class ClozeAndDistractorsTest {
     @Test
     void sentenceInitialWordsAreNotHidden() {
         Passage passage = new Passage("p", "Yesterday it rained in the valley for many long hours.");
-        assertThat(Cloze.questions(passage, 3, new Random(1))).isEmpty();
+        assertThat(CLOZE.questions(passage, 3, new Random(1))).isEmpty();
     }
 
     @Test
     void severalQuestionsOfOnePassageAskAboutDifferentSentences() {
         for (int seed = 0; seed < 10; seed++) {
             // Two sentences qualify ("Short one." is too short), so asking for three gives two.
-            List<ReaderExample> made = Cloze.questions(TEXT, 3, new Random(seed));
+            List<ReaderExample> made = CLOZE.questions(TEXT, 3, new Random(seed));
             assertThat(made).hasSize(2);
             assertThat(made.stream().map(e -> TEXT.text().indexOf("John Bardeen") <= e.answerStart()))
                     .containsExactlyInAnyOrder(true, false);

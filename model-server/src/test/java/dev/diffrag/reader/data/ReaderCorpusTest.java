@@ -66,6 +66,22 @@ class ReaderCorpusTest {
         assertThat(wide.dev()).isEqualTo(standard.dev());
         assertThat(standard.dev()).hasSize(600); // 150 questions: alone, among 9 distractors, and two unanswerable
         assertThat(wide.train().size()).isGreaterThan(standard.train().size() * 3 / 2);
+        assertThat(ReaderCorpus.build(data, ReaderCorpus.Recipe.phrases(), 42).dev()).isEqualTo(standard.dev());
+    }
+
+    @Test
+    void onlyThePhrasesRecipeAsksForCommonNounPhrases() throws IOException {
+        Set<String> standard = clozeAnswers(ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), 42));
+        Set<String> phrases = clozeAnswers(ReaderCorpus.build(data, ReaderCorpus.Recipe.phrases(), 42));
+        // "the river", "the market", "the mills", ...: hidden behind "what" only by the phrases recipe
+        assertThat(standard).noneMatch(answer -> answer.startsWith("the "));
+        assertThat(phrases).anyMatch(answer -> answer.startsWith("the "));
+    }
+
+    /** Answers of the training questions that are cloze questions (the NQ ones ask "who founded town ..."). */
+    private static Set<String> clozeAnswers(ReaderCorpus.Split split) {
+        return split.train().stream().filter(e -> !e.question().startsWith("who founded"))
+                .flatMap(e -> e.answers().stream()).collect(Collectors.toSet());
     }
 
     @Test
