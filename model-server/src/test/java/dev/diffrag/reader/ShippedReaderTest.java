@@ -7,11 +7,14 @@ import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.model.AttentionKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,9 +47,9 @@ class ShippedReaderTest {
     @Test
     void answersAreVerbatimCitedSpansOrAbstentionsInRequestOrder() {
         List<AnswerRequest> requests = List.of(
-                new AnswerRequest("who got the first nobel prize in physics", List.of(RAIN, NOBEL)),
+                new AnswerRequest("When was the first Nobel Prize in Physics awarded?", List.of(RAIN, NOBEL)),
                 new AnswerRequest("How much rain falls in the Amazon?", List.of(RAIN)),
-                new AnswerRequest("When was the first Nobel Prize in Physics awarded?", List.of(NOBEL)));
+                new AnswerRequest("who got the first nobel prize in physics", List.of(NOBEL)));
         List<DiffReaderAnswerer.Reading> readings = reader.read(requests);
         assertThat(readings).hasSize(3);
         for (int i = 0; i < readings.size(); i++) {
@@ -60,9 +63,10 @@ class ShippedReaderTest {
                 }
             }
         }
-        // A Natural Questions training question: the trained weights find its answer among two passages.
+        // The trained weights find this answer among two passages (the same weights fed MiniLM features read "year").
+        // A sanity check of the shipped weights, not of quality: docs/results/reader-eval.md measures that.
         assertThat(readings.get(0).bestSpan().citation().contextId()).isEqualTo("nobel");
-        assertThat(readings.get(0).bestSpan().answer()).contains("Röntgen");
+        assertThat(readings.get(0).bestSpan().answer()).isEqualTo("1901");
         assertThat(reader.answer(requests)).extracting(GroundedAnswer::abstained)
                 .containsExactlyElementsOf(readings.stream().map(r -> r.answer().abstained()).toList());
     }
@@ -99,14 +103,28 @@ class ShippedReaderTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"diff-v1-bge", "vanilla-bge"}) // the default, diff-v2-bge, reads in the tests above
-    void bgeReadersReadThroughTheirOwnEncoder(String name) throws Exception {
-        // Fed MiniLM features in place of BGE's, these weights read "Conrad" and "Conrad Röntgen" (checked by hand).
-        try (DiffReaderAnswerer bge = DiffReaderAnswerer.shipped(name)) {
-            GroundedAnswer best = bge.read(List.of(new AnswerRequest("who got the first nobel prize in physics",
-                    List.of(RAIN, NOBEL)))).get(0).bestSpan();
-            assertThat(best.citation().contextId()).isEqualTo("nobel");
-            assertThat(best.answer()).contains("Wilhelm Conrad Röntgen");
+    @CsvSource({"diff-v2-bge", "diff-v1-bge", "vanilla-bge"})
+    void bgeReadersReadThroughTheirOwnEncoder(String name, @TempDir Path miswired) throws Exception {
+        // The same weights and threshold with MiniLM features in place of BGE's (same width and vocabulary): a
+        // reader that ignored its configured encoder would read identically through both.
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ReaderCheckpoint.Loaded shipped = ReaderCheckpoint.loadResource(name, manager);
+            ReaderCheckpoint.save(miswired, shipped.model(), shipped.calibration());
+        }
+        String config = Files.readString(miswired.resolve("config.json"));
+        assertThat(config).contains("BGE_SMALL_FEATURES");
+        Files.writeString(miswired.resolve("config.json"), config.replace("BGE_SMALL_FEATURES", "MINILM_FEATURES"));
+        List<AnswerRequest> requests = List.of(
+                new AnswerRequest("who got the first nobel prize in physics", List.of(RAIN, NOBEL)),
+                new AnswerRequest("When was the first Nobel Prize in Physics awarded?", List.of(RAIN, NOBEL)),
+                new AnswerRequest("What does the Amazon rainforest cover?", List.of(RAIN, NOBEL)));
+        try (DiffReaderAnswerer bge = DiffReaderAnswerer.shipped(name);
+                DiffReaderAnswerer minilm = DiffReaderAnswerer.load(miswired, bge.threshold())) {
+            List<GroundedAnswer> throughBge = bge.read(requests).stream().map(DiffReaderAnswerer.Reading::bestSpan)
+                    .toList();
+            List<GroundedAnswer> throughMiniLm = minilm.read(requests).stream()
+                    .map(DiffReaderAnswerer.Reading::bestSpan).toList();
+            assertThat(throughBge).isNotEqualTo(throughMiniLm);
         }
     }
 

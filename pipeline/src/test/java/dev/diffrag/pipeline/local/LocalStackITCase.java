@@ -24,9 +24,7 @@ class LocalStackITCase {
      */
     private static final Map<String, String> ANSWERED = Map.of(
             "Who is often associated with printing the first book using moveable type in germany?", "Gutenberg",
-            "Where is the capital city of alabama located?", "Montgomery",
-            "What was the first kind of vertebrate to exist on earth?", "Myllokunmingia",
-            "Who became king of erebor after thorin dies?", "Dáin");
+            "Where is the capital city of alabama located?", "Montgomery");
     private static final String UNANSWERABLE = "Who won the football world cup in 1966?";
 
     @Test
