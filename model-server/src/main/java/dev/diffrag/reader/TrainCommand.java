@@ -48,8 +48,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--recipe", defaultValue = "standard",
             description = "training data: standard, wide (every essay and news passage, two cloze questions per "
-                    + "passage) or phrases (cloze questions also ask for common noun phrases); the development "
-                    + "examples are the same for all")
+                    + "passage), phrases (cloze questions also ask for common noun phrases) or fronted (phrases, "
+                    + "with cloze questions worded question word first, some words dropped and shuffled); the "
+                    + "development examples are the same for all")
     String recipe;
 
     @Option(names = "--steps", defaultValue = "1500") int steps;
@@ -78,7 +79,9 @@ final class TrainCommand implements Callable<Integer> {
             case "standard" -> ReaderCorpus.Recipe.standard();
             case "wide" -> ReaderCorpus.Recipe.wide();
             case "phrases" -> ReaderCorpus.Recipe.phrases();
-            default -> throw new IllegalArgumentException("unknown recipe " + recipe + " (standard, wide or phrases)");
+            case "fronted" -> ReaderCorpus.Recipe.fronted();
+            default -> throw new IllegalArgumentException(
+                    "unknown recipe " + recipe + " (standard, wide, phrases or fronted)");
         }, seed);
         List<ReaderExample> train = limit > 0 ? split.train().subList(0, Math.min(limit, split.train().size()))
                 : split.train();

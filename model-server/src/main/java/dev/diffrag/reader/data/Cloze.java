@@ -15,10 +15,30 @@ import java.util.Random;
  */
 public final class Cloze {
 
-    private final ClozeSpans spans;
+    /** How the question is worded around the hidden span. */
+    public enum Form {
+        /** The sentence with the span replaced by its question word: "… was awarded in what year to Röntgen?" */
+        IN_PLACE,
+        /**
+         * The question word first, then the sentence without the span, with each word dropped with probability
+         * {@value #DROP} and words shuffled at most {@value #SHUFFLE_DISTANCE} places: "what year the first was
+         * awarded in to Röntgen Prize?". Lewis et al. 2019 ("Unsupervised Question Answering by Cloze Translation",
+         * §3.2) found such noisy clozes train better readers than exact ones: the answer can no longer be found by
+         * lining the question up with the passage and reading off the gap, and the question word sits where natural
+         * questions put it.
+         */
+        FRONTED_NOISY
+    }
 
-    public Cloze(ClozeSpans spans) {
+    private static final double DROP = 0.1;
+    private static final int SHUFFLE_DISTANCE = 3;
+
+    private final ClozeSpans spans;
+    private final Form form;
+
+    public Cloze(ClozeSpans spans, Form form) {
         this.spans = spans;
+        this.form = form;
     }
 
     /**
@@ -43,13 +63,37 @@ public final class Cloze {
             if (hidden == null) {
                 continue;
             }
-            String question = (words.substring(0, hidden.start()) + hidden.questionWord()
-                    + words.substring(hidden.end())).trim().replaceAll("[\\s.!?;:,\"'”’]+$", "") + "?";
+            String before = words.substring(0, hidden.start());
+            String after = words.substring(hidden.end());
+            String question = (form == Form.IN_PLACE ? before + hidden.questionWord() + after
+                    : hidden.questionWord() + " " + noisy(before + " " + after, random))
+                    .trim().replaceAll("[\\s.!?;:,\"'”’]+$", "") + "?";
             int start = sentence[0] + hidden.start();
             int end = sentence[0] + hidden.end();
             questions.add(ReaderExample.single(question, passage, start, end, List.of(text.substring(start, end))));
         }
         return questions;
+    }
+
+    /** The words of {@code text} with some dropped and the rest shuffled locally (see {@link Form#FRONTED_NOISY}). */
+    static String noisy(String text, Random random) {
+        List<String> kept = new ArrayList<>();
+        for (String word : text.trim().split("\\s+")) {
+            if (random.nextDouble() >= DROP) {
+                kept.add(word);
+            }
+        }
+        // Each word moves to the order of i + U[0, k + 1): no word travels more than k places (Lample et al. 2018).
+        double[] keys = new double[kept.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = i + random.nextDouble() * (SHUFFLE_DISTANCE + 1);
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < keys.length; i++) {
+            order.add(i);
+        }
+        order.sort((a, b) -> Double.compare(keys[a], keys[b]));
+        return String.join(" ", order.stream().map(kept::get).toList());
     }
 
     /** Sentence boundaries {@code [start, end)} of a text. */

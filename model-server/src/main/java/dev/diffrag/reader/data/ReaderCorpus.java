@@ -51,17 +51,19 @@ public final class ReaderCorpus {
      * @param longUnanswerable share asked over distractors only
      * @param phraseAnswers    cloze questions also ask for common noun phrases ({@link TaggedPhrases}), not only for
      *                         names and numbers ({@link NamesAndNumbers})
+     * @param clozeForm        how cloze questions are worded
      */
     public record Recipe(int dev, int nqTrain, int essayPassages, int newsPassages, double nqCloze,
             int clozePerPassage, double unanswerable, double long_, double longUnanswerable, int minDistractors,
-            int maxDistractors, boolean phraseAnswers) {
+            int maxDistractors, boolean phraseAnswers, Cloze.Form clozeForm) {
         /**
          * Every NQ question not held out, 600 essay and 600 news passages, long inputs with up to 9 distractors
          * (the size of XQuAD's distractors setting): a run of a few thousand updates passes over the data several
          * times, so the MiniLM features of all of it (about four minutes) are worth computing.
          */
         public static Recipe standard() {
-            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, false);
+            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, false,
+                    Cloze.Form.IN_PLACE);
         }
 
         /**
@@ -69,7 +71,14 @@ public final class ReaderCorpus {
          * names and common noun phrases.
          */
         public static Recipe phrases() {
-            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, true);
+            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, true,
+                    Cloze.Form.IN_PLACE);
+        }
+
+        /** The phrases recipe with its cloze questions fronted and noisy ({@link Cloze.Form#FRONTED_NOISY}). */
+        public static Recipe fronted() {
+            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, true,
+                    Cloze.Form.FRONTED_NOISY);
         }
 
         /**
@@ -78,7 +87,7 @@ public final class ReaderCorpus {
          */
         public static Recipe wide() {
             return new Recipe(150, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 1.0, 2, 0.3, 0.3, 0.15, 2,
-                    9, false);
+                    9, false, Cloze.Form.IN_PLACE);
         }
     }
 
@@ -115,7 +124,8 @@ public final class ReaderCorpus {
         pool.addAll(news);
 
         List<ReaderExample> answerable = new ArrayList<>(train);
-        Cloze cloze = new Cloze(recipe.phraseAnswers() ? new TaggedPhrases() : new NamesAndNumbers());
+        Cloze cloze = new Cloze(recipe.phraseAnswers() ? new TaggedPhrases() : new NamesAndNumbers(),
+                recipe.clozeForm());
         addCloze(answerable, cloze, essays, recipe.clozePerPassage(), random);
         addCloze(answerable, cloze, news, recipe.clozePerPassage(), random);
         List<Passage> nqPassages = train.stream().map(e -> e.passages().get(0)).toList();
@@ -128,7 +138,8 @@ public final class ReaderCorpus {
         Collections.shuffle(trainSet, random);
 
         List<ReaderExample> devSet = new ArrayList<>(dev);
-        Recipe devRecipe = new Recipe(0, 0, 0, 0, 0, 0, 1, 1, 1, 9, 9, false); // long ones as XQuAD's distractors setting
+        // long ones as XQuAD's distractors setting
+        Recipe devRecipe = new Recipe(0, 0, 0, 0, 0, 0, 1, 1, 1, 9, 9, false, Cloze.Form.IN_PLACE);
         devSet.addAll(derived(dev, distractors, devRecipe, random));
         return new Split(trainSet, devSet);
     }

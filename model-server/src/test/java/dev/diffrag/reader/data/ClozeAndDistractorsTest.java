@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class ClozeAndDistractorsTest {
 
-    private static final Cloze CLOZE = new Cloze(new NamesAndNumbers());
+    private static final Cloze CLOZE = new Cloze(new NamesAndNumbers(), Cloze.Form.IN_PLACE);
 
     private static final Passage TEXT = new Passage("p", "The first Nobel Prize in Physics was awarded in 1901 to "
             + "Wilhelm Conrad Röntgen, of Germany, who received 150,782 SEK. John Bardeen is the only laureate to win "
@@ -31,6 +31,41 @@ class ClozeAndDistractorsTest {
             String before = TEXT.text().substring(Math.max(0, example.answerStart() - 8), example.answerStart()).strip();
             assertThat(example.question()).contains(before.substring(before.lastIndexOf(' ') + 1));
         }
+    }
+
+    @Test
+    void frontedNoisyQuestionsStartWithTheQuestionWordAndKeepOnlyWordsOfTheSentenceOutsideTheSpan() {
+        Cloze fronted = new Cloze(new NamesAndNumbers(), Cloze.Form.FRONTED_NOISY);
+        int reordered = 0;
+        int shortened = 0;
+        Random random = new Random(7);
+        for (int i = 0; i < 200; i++) {
+            ReaderExample example = fronted.questions(TEXT, 1, random).get(0);
+            String text = TEXT.text();
+            int sentenceStart = text.lastIndexOf(". ", example.answerStart()) + 1;
+            int sentenceEnd = text.indexOf('.', example.answerEnd());
+            String outside = (text.substring(sentenceStart, example.answerStart()) + " "
+                    + text.substring(example.answerEnd(), sentenceEnd)).strip();
+            String question = example.question();
+            String questionWord = List.of("what year", "how many", "who or what").stream()
+                    .filter(question::startsWith).findFirst().orElseThrow();
+            List<String> words = words(question.substring(questionWord.length()));
+            List<String> original = words(outside);
+            assertThat(original).containsAll(words);
+            assertThat(words.size()).isLessThanOrEqualTo(original.size());
+            reordered += words.equals(original.stream().filter(words::contains).toList()) ? 0 : 1;
+            shortened += words.size() < original.size() ? 1 : 0;
+        }
+        // Nearly every question of ~18 words gets some words shuffled; each word is dropped with probability 0.1, so
+        // about 0.9^18 = 15% keep them all.
+        assertThat(reordered).isGreaterThan(180);
+        assertThat(shortened).isBetween(140, 195);
+    }
+
+    /** Words without the final punctuation that the question's last word loses (a lone "." is no word). */
+    private static List<String> words(String text) {
+        return List.of(text.strip().split("\\s+")).stream().map(w -> w.replaceAll("[.!?;:,\"'”’]+$", ""))
+                .filter(w -> !w.isEmpty()).toList();
     }
 
     @Test

@@ -43,7 +43,7 @@ class TaggedPhrasesTest {
     @Test
     void clozeQuestionsDrawEachKindAboutEvenlyAndHideTheSpanAtItsOffsets() {
         Passage passage = new Passage("p", SENTENCE);
-        Cloze cloze = new Cloze(phrases);
+        Cloze cloze = new Cloze(phrases, Cloze.Form.IN_PLACE);
         Map<String, Integer> kinds = new HashMap<>();
         Random random = new Random(7); // one generator, as the corpus uses: first draws of nearby seeds correlate
         for (int i = 0; i < 400; i++) {
