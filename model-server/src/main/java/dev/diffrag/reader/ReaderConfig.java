@@ -11,8 +11,22 @@ import dev.diffrag.model.ModelConfig;
  *                         learned from zero
  * @param maxQuestionTokens longer questions are cut to this many tokens
  * @param maxAnswerTokens  longest answer span, in tokens
+ * @param spanHead         how start and end scores are read off the encoder's output
  */
-public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionTokens, int maxAnswerTokens) {
+public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionTokens, int maxAnswerTokens,
+        SpanHead spanHead) {
+
+    /** How a position's start and end scores are computed from the encoder's output h (B, T, D). */
+    public enum SpanHead {
+        /** A linear map of each position's state: start_i = w_s · h_i; the question acts only through attention. */
+        LINEAR,
+        /**
+         * Bilinear in the position's state and a question vector, as in DrQA (Chen et al. 2017, §3.2):
+         * start_i = h_i · W_s q, where q is an attention-weighted sum of the question positions' states. Every score
+         * is then a product with what the question asks for, so a reader cannot score spans by the passage alone.
+         */
+        BILINEAR
+    }
 
     public enum Input {
         /** all-MiniLM-L6-v2's last hidden state per token (6 layers, 384 wide), projected to dModel. */
@@ -85,6 +99,9 @@ public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionToke
     public static final int SEGMENTS = 4;
 
     public ReaderConfig {
+        if (spanHead == null) {
+            throw new IllegalArgumentException("a reader needs a span head");
+        }
         if (encoder.causal() || encoder.lmHead()) {
             throw new IllegalArgumentException("a reader needs a bidirectional encoder without LM head");
         }
@@ -99,6 +116,11 @@ public record ReaderConfig(ModelConfig encoder, Input input, int maxQuestionToke
             int maxLength) {
         int vocab = input == Input.TOKEN_EMBEDDINGS ? ReaderTokenizer.VOCAB_SIZE : 1;
         return new ReaderConfig(ModelConfig.encoder(attention, dModel, layers, headDim, vocab, maxLength), input, 64,
-                30);
+                30, SpanHead.LINEAR);
+    }
+
+    /** This reader with another span head. */
+    public ReaderConfig withSpanHead(SpanHead head) {
+        return new ReaderConfig(encoder, input, maxQuestionTokens, maxAnswerTokens, head);
     }
 }

@@ -36,6 +36,12 @@ import java.util.Map;
  * x ──encoder (L Diff blocks, final RMSNorm)──> h (B, T, D) ──span_head──> logits (B, T, 2) → start (B, T), end (B, T)
  * </pre>
  *
+ * With the {@link ReaderConfig.SpanHead#BILINEAR bilinear} span head the last step reads the question first:
+ * <pre>
+ * h at [CLS] and the question's positions ──span_pool, softmax──> weights (B, T) ──Σ weights·h──> q (B, D)
+ * q ──span_bilinear──> (B, 2, D): W_s q, W_e q;   logits = h · (W_s q, W_e q) (B, T, 2)
+ * </pre>
+ *
  * Which positions may start or end an answer (the [CLS] no-answer slot and passage tokens) is the decoder's and the
  * loss's business, not the model's: see {@link SpanDecoder} and {@link SpanLoss}.
  *
@@ -51,7 +57,9 @@ public final class ReaderModel extends AbstractBlock {
     private final DiffTransformer encoder;
     private final Parameter inputProjection; // (D, 384), frozen-feature inputs only
     private final Parameter segmentEmbedding; // (SEGMENTS, D)
-    private final Parameter spanHead; // (2, D): start and end scores
+    private final Parameter spanHead; // (2, D): start and end scores; LINEAR span head only
+    private final Parameter spanPool; // (1, D): question-position weights; BILINEAR only
+    private final Parameter spanBilinear; // (2D, D): W_s over W_e; BILINEAR only
     private final List<Map<String, Parameter>> tunedLayers; // the pretrained encoder's top layers, by BertLayer name
 
     /**
@@ -70,7 +78,11 @@ public final class ReaderModel extends AbstractBlock {
                 ? addParameter(weight("input_proj.weight", new Shape(width, FrozenTokenFeatures.DIM)))
                 : null;
         this.segmentEmbedding = addParameter(weight("segment_embed.weight", new Shape(ReaderConfig.SEGMENTS, width)));
-        this.spanHead = addParameter(weight("span_head.weight", new Shape(2, width)));
+        boolean bilinear = config.spanHead() == ReaderConfig.SpanHead.BILINEAR;
+        this.spanHead = bilinear ? null : addParameter(weight("span_head.weight", new Shape(2, width)));
+        this.spanPool = bilinear ? addParameter(weight("span_pool.weight", new Shape(1, width))) : null;
+        this.spanBilinear = bilinear ? addParameter(weight("span_bilinear.weight", new Shape(2 * width, width)))
+                : null;
         this.tunedLayers = new ArrayList<>();
         for (int k = 0; k < config.input().tunedLayers(); k++) {
             Map<String, Parameter> layer = new LinkedHashMap<>();
@@ -130,7 +142,11 @@ public final class ReaderModel extends AbstractBlock {
                 named.put("encoder." + name, parameter);
             }
         });
-        named.put(spanHead.getName(), spanHead);
+        for (Parameter head : new Parameter[] {spanHead, spanPool, spanBilinear}) {
+            if (head != null) {
+                named.put(head.getName(), head);
+            }
+        }
         tunedLayers.forEach(layer -> layer.values().forEach(p -> named.put(p.getName(), p)));
         return named;
     }
@@ -147,6 +163,15 @@ public final class ReaderModel extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        NDArray hidden = hidden(ps, inputs, training); // (B, T, D)
+        NDArray logits = spanHead != null
+                ? Linear.linear(hidden, ps.getValue(spanHead, hidden.getDevice(), training)).head() // (B, T, 2)
+                : bilinearLogits(ps, hidden, inputs.get(1), inputs.get(2), training);
+        return new NDList(logits.get(":, :, 0"), logits.get(":, :, 1"));
+    }
+
+    /** The encoder's output h (B, T, D) for the forward inputs. */
+    NDArray hidden(ParameterStore ps, NDList inputs, boolean training) {
         NDArray input = tunedLayers.isEmpty() ? inputs.get(0) : tunedFeatures(ps, inputs, training); // (B, T, 384)
         NDArray segments = inputs.get(1);
         NDArray paddingMask = inputs.get(2);
@@ -156,9 +181,25 @@ public final class ReaderModel extends AbstractBlock {
         NDArray segmentTable = ps.getValue(segmentEmbedding, input.getDevice(), training);
         x = x.add(Embedding.embedding(segments.toType(DataType.INT64, false), segmentTable, SparseFormat.DENSE)
                 .head());
-        NDArray hidden = encoder.encodeEmbedded(ps, x, paddingMask, training, null); // (B, T, D)
-        NDArray logits = Linear.linear(hidden, ps.getValue(spanHead, input.getDevice(), training)).head(); // (B,T,2)
-        return new NDList(logits.get(":, :, 0"), logits.get(":, :, 1"));
+        return encoder.encodeEmbedded(ps, x, paddingMask, training, null);
+    }
+
+    /** Start and end logits (B, T, 2) bilinear in each position's state and the question vector. */
+    private NDArray bilinearLogits(ParameterStore ps, NDArray hidden, NDArray segments, NDArray paddingMask,
+            boolean training) {
+        long batch = hidden.getShape().get(0);
+        long length = hidden.getShape().get(1);
+        // [CLS] (always present, so no row is empty) and the question's tokens; padding also has segment 0.
+        NDArray question = segments.eq(ReaderConfig.QUESTION).toType(DataType.FLOAT32, false).mul(paddingMask);
+        NDArray first = hidden.getManager().arange(length).eq(0).toType(DataType.FLOAT32, false).reshape(1, length);
+        NDArray pooled = question.maximum(first); // (B, T)
+        NDArray scores = Linear.linear(hidden, ps.getValue(spanPool, hidden.getDevice(), training)).head()
+                .reshape(batch, length); // (B, T)
+        NDArray weights = scores.add(pooled.sub(1).mul(1e9f)).softmax(1); // (B, T), zero off the question
+        NDArray q = weights.expandDims(1).matMul(hidden); // (B, 1, D)
+        NDArray both = Linear.linear(q, ps.getValue(spanBilinear, hidden.getDevice(), training)).head()
+                .reshape(batch, 2, -1); // (B, 2, D): W_s q, W_e q
+        return hidden.matMul(both.transpose(0, 2, 1)); // (B, T, 2)
     }
 
     /**

@@ -48,8 +48,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--recipe", defaultValue = "standard",
             description = "training data: standard, wide (every essay and news passage, two cloze questions per "
-                    + "passage), phrases (cloze questions also ask for common noun phrases) or fronted (phrases, "
-                    + "with cloze questions worded question word first, some words dropped and shuffled); the "
+                    + "passage), phrases (cloze questions also ask for common noun phrases), fronted (phrases, "
+                    + "with cloze questions worded question word first, some words dropped and shuffled) or typed (phrases, "
+                    + "half the cloze questions also hiding a span of another kind); the "
                     + "development examples are the same for all")
     String recipe;
 
@@ -62,6 +63,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-dim", defaultValue = "32") int headDim;
     @Option(names = "--max-length", defaultValue = "4096") int maxLength;
     @Option(names = "--seed", defaultValue = "42") int seed;
+    @Option(names = "--span-head", defaultValue = "LINEAR",
+            description = "LINEAR (a linear map of each position) or BILINEAR (each position's state times the "
+                    + "question's vector, as in DrQA)")
+    ReaderConfig.SpanHead spanHead;
     @Option(names = "--max-minutes", defaultValue = "22", description = "wall-clock cap per variant")
     double maxMinutes;
     @Option(names = "--stop-after", defaultValue = "0",
@@ -80,8 +85,9 @@ final class TrainCommand implements Callable<Integer> {
             case "wide" -> ReaderCorpus.Recipe.wide();
             case "phrases" -> ReaderCorpus.Recipe.phrases();
             case "fronted" -> ReaderCorpus.Recipe.fronted();
+            case "typed" -> ReaderCorpus.Recipe.typed();
             default -> throw new IllegalArgumentException(
-                    "unknown recipe " + recipe + " (standard, wide, phrases or fronted)");
+                    "unknown recipe " + recipe + " (standard, wide, phrases, fronted or typed)");
         }, seed);
         List<ReaderExample> train = limit > 0 ? split.train().subList(0, Math.min(limit, split.train().size()))
                 : split.train();
@@ -131,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
                 : parts[1].equals("bge-joint") ? ReaderConfig.Input.BGE_SMALL_JOINT_FEATURES
                 : parts[1].equals("bge-tuned") ? ReaderConfig.Input.BGE_SMALL_TUNED
                 : ReaderConfig.Input.TOKEN_EMBEDDINGS;
-        return ReaderConfig.of(attention, input, dModel, layers, headDim, maxLength);
+        return ReaderConfig.of(attention, input, dModel, layers, headDim, maxLength).withSpanHead(spanHead);
     }
 
 }

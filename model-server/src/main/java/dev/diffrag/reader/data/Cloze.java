@@ -27,9 +27,20 @@ public final class Cloze {
          * lining the question up with the passage and reading off the gap, and the question word sits where natural
          * questions put it.
          */
-        FRONTED_NOISY
+        FRONTED_NOISY,
+        /**
+         * {@link #IN_PLACE}, and in {@value #DECOY_SHARE} of the questions whose sentence has a span of another kind,
+         * that span too is hidden, behind "{@value #DECOY_WORD}": "In what year did something receive the first
+         * Nobel Prize?" The passage then has two spans that the question lacks, and only the question word tells
+         * which is asked for. An in-place cloze is answered by lining the question up with the passage and reading
+         * off the one gap, which trains readers that ignore what the question asks for (a "when" and a "who"
+         * question about one sentence got the same span).
+         */
+        TWO_GAPS
     }
 
+    private static final double DECOY_SHARE = 0.5;
+    private static final String DECOY_WORD = "something";
     private static final double DROP = 0.1;
     private static final int SHUFFLE_DISTANCE = 3;
 
@@ -63,16 +74,31 @@ public final class Cloze {
             if (hidden == null) {
                 continue;
             }
-            String before = words.substring(0, hidden.start());
-            String after = words.substring(hidden.end());
-            String question = (form == Form.IN_PLACE ? before + hidden.questionWord() + after
-                    : hidden.questionWord() + " " + noisy(before + " " + after, random))
+            ClozeSpans.HiddenSpan decoy = form == Form.TWO_GAPS && random.nextDouble() < DECOY_SHARE
+                    ? spans.decoy(words, hidden, random) : null;
+            String question = (form == Form.FRONTED_NOISY
+                    ? hidden.questionWord() + " " + noisy(words.substring(0, hidden.start()) + " "
+                            + words.substring(hidden.end()), random)
+                    : inPlace(words, hidden, decoy))
                     .trim().replaceAll("[\\s.!?;:,\"'”’]+$", "") + "?";
             int start = sentence[0] + hidden.start();
             int end = sentence[0] + hidden.end();
             questions.add(ReaderExample.single(question, passage, start, end, List.of(text.substring(start, end))));
         }
         return questions;
+    }
+
+    /** The sentence with the hidden span replaced by its question word, and the decoy (if any) by {@value #DECOY_WORD}. */
+    private static String inPlace(String sentence, ClozeSpans.HiddenSpan hidden, ClozeSpans.HiddenSpan decoy) {
+        StringBuilder question = new StringBuilder(sentence);
+        if (decoy != null && decoy.start() > hidden.start()) {
+            question.replace(decoy.start(), decoy.end(), DECOY_WORD); // the later span first: offsets stay valid
+        }
+        question.replace(hidden.start(), hidden.end(), hidden.questionWord());
+        if (decoy != null && decoy.start() < hidden.start()) {
+            question.replace(decoy.start(), decoy.end(), DECOY_WORD);
+        }
+        return question.toString();
     }
 
     /** The words of {@code text} with some dropped and the rest shuffled locally (see {@link Form#FRONTED_NOISY}). */

@@ -10,4 +10,15 @@ public interface ClozeSpans {
 
     /** A span of the sentence worth asking for, drawn with {@code random}; null when it has none. */
     HiddenSpan draw(String sentence, Random random);
+
+    /**
+     * A span of another kind than {@code target} (another question word) that does not overlap it, drawn with
+     * {@code random}; null when the sentence has none.
+     */
+    HiddenSpan decoy(String sentence, HiddenSpan target, Random random);
+
+    /** Whether two spans share a character. */
+    static boolean overlap(HiddenSpan a, HiddenSpan b) {
+        return a.start() < b.end() && b.start() < a.end();
+    }
 }

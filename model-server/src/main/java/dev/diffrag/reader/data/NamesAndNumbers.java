@@ -15,6 +15,19 @@ public final class NamesAndNumbers implements ClozeSpans {
 
     @Override
     public HiddenSpan draw(String sentence, Random random) {
+        List<HiddenSpan> candidates = candidates(sentence);
+        return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
+    }
+
+    @Override
+    public HiddenSpan decoy(String sentence, HiddenSpan target, Random random) {
+        List<HiddenSpan> others = candidates(sentence).stream()
+                .filter(s -> !s.questionWord().equals(target.questionWord()) && !ClozeSpans.overlap(s, target))
+                .toList();
+        return others.isEmpty() ? null : others.get(random.nextInt(others.size()));
+    }
+
+    private static List<HiddenSpan> candidates(String sentence) {
         List<HiddenSpan> candidates = new ArrayList<>();
         List<int[]> years = spans(YEAR.matcher(sentence));
         years.forEach(s -> candidates.add(new HiddenSpan(s[0], s[1], "what year")));
@@ -28,7 +41,7 @@ public final class NamesAndNumbers implements ClozeSpans {
                 candidates.add(new HiddenSpan(s[0], s[1], "who or what"));
             }
         }
-        return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
+        return candidates;
     }
 
     /** True when the word at {@code at} follows a space and a word of the same sentence. */

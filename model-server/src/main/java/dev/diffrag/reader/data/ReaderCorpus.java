@@ -82,6 +82,15 @@ public final class ReaderCorpus {
         }
 
         /**
+         * The phrases recipe where half the cloze questions whose sentence allows it hide a second span of another
+         * kind ({@link Cloze.Form#TWO_GAPS}), so that the question word decides which span is asked for.
+         */
+        public static Recipe typed() {
+            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, true,
+                    Cloze.Form.TWO_GAPS);
+        }
+
+        /**
          * The standard recipe with every essay and news passage (about 1,100 and 1,700) and two cloze questions per
          * passage: about twice the answerable examples, most of the new ones cloze.
          */

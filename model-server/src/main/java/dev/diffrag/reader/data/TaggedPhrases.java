@@ -49,7 +49,20 @@ public final class TaggedPhrases implements ClozeSpans {
 
     @Override
     public HiddenSpan draw(String sentence, Random random) {
+        return drawEvenly(spans(sentence), random);
+    }
+
+    @Override
+    public HiddenSpan decoy(String sentence, HiddenSpan target, Random random) {
         Map<String, List<HiddenSpan>> byKind = spans(sentence);
+        byKind.remove(target.questionWord());
+        byKind.values().forEach(spans -> spans.removeIf(s -> ClozeSpans.overlap(s, target)));
+        byKind.values().removeIf(List::isEmpty);
+        return drawEvenly(byKind, random);
+    }
+
+    /** A kind drawn uniformly, then a span of that kind; null when there are none. */
+    private static HiddenSpan drawEvenly(Map<String, List<HiddenSpan>> byKind, Random random) {
         if (byKind.isEmpty()) {
             return null;
         }

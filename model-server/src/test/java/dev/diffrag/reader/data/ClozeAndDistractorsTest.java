@@ -62,6 +62,66 @@ class ClozeAndDistractorsTest {
         assertThat(shortened).isBetween(140, 195);
     }
 
+    @Test
+    void twoGapQuestionsHideHalfTheTimeASecondSpanOfAnotherKindAndKeepTheRestOfTheSentence() {
+        Cloze twoGaps = new Cloze(new NamesAndNumbers(), Cloze.Form.TWO_GAPS);
+        Random random = new Random(3);
+        int firstSentenceEnd = TEXT.text().indexOf("SEK.");
+        int firstSentence = 0;
+        int withDecoy = 0;
+        for (int i = 0; i < 400; i++) {
+            ReaderExample example = twoGaps.questions(TEXT, 1, random).get(0);
+            String question = example.question();
+            String questionWord = List.of("what year", "how many", "who or what").stream()
+                    .filter(question::contains).findFirst().orElseThrow();
+            assertThat(TEXT.text().substring(example.answerStart(), example.answerEnd()))
+                    .isEqualTo(example.answerText());
+            boolean inFirst = example.answerStart() <= firstSentenceEnd;
+            firstSentence += inFirst ? 1 : 0;
+            if (!question.contains("something")) {
+                continue;
+            }
+            // The second sentence has only years ("John Bardeen" opens it, so it is no name span): no decoy there.
+            assertThat(inFirst).isTrue();
+            withDecoy++;
+            // Put both spans back: the question becomes its sentence, so the decoy was one other span of the sentence.
+            String text = TEXT.text();
+            int sentenceStart = text.lastIndexOf(". ", example.answerStart()) + 1;
+            String sentence = text.substring(sentenceStart, text.indexOf('.', example.answerEnd())).strip();
+            String restored = question.replace(questionWord, example.answerText()).replaceAll("\\?$", "");
+            int gap = restored.indexOf("something");
+            String prefix = restored.substring(0, gap);
+            String suffix = restored.substring(gap + "something".length());
+            assertThat(sentence).startsWith(prefix).endsWith(suffix);
+            String decoy = sentence.substring(prefix.length(), sentence.length() - suffix.length());
+            assertThat(decoy).isNotBlank().isNotEqualTo(example.answerText());
+            // It is of another kind: a year is never the decoy of a year question, nor a name of a name question.
+            if (questionWord.equals("what year")) {
+                assertThat(decoy).doesNotMatch("1[5-9]\\d\\d|20\\d\\d");
+            }
+            if (questionWord.equals("who or what")) {
+                assertThat(decoy).matches("[\\d,]+");
+            }
+        }
+        // The first sentence has years, numbers and names, so about half its questions get a decoy.
+        assertThat(firstSentence).isGreaterThan(60);
+        assertThat((double) withDecoy / firstSentence).isBetween(0.35, 0.65);
+    }
+
+    @Test
+    void taggedPhrasesFindADecoyOfAnotherKindOnlyWhereTheSentenceHasOne() {
+        TaggedPhrases phrases = new TaggedPhrases();
+        String sentence = "In 1901 Wilhelm Röntgen received the first prize in physics.";
+        ClozeSpans.HiddenSpan year = new ClozeSpans.HiddenSpan(3, 7, "what year");
+        for (int seed = 0; seed < 20; seed++) {
+            ClozeSpans.HiddenSpan decoy = phrases.decoy(sentence, year, new Random(seed));
+            assertThat(decoy.questionWord()).isNotEqualTo("what year");
+            assertThat(ClozeSpans.overlap(decoy, year)).isFalse();
+        }
+        assertThat(phrases.decoy("It was built in 1901 and then again.", new ClozeSpans.HiddenSpan(16, 20, "what year"),
+                new Random(1))).isNull();
+    }
+
     /** Words without the final punctuation that the question's last word loses (a lone "." is no word). */
     private static List<String> words(String text) {
         return List.of(text.strip().split("\\s+")).stream().map(w -> w.replaceAll("[.!?;:,\"'”’]+$", ""))

@@ -78,6 +78,15 @@ class ReaderCorpusTest {
         assertThat(phrases).anyMatch(answer -> answer.startsWith("the "));
     }
 
+    @Test
+    void onlyTheTypedRecipeHidesASecondSpanAndItKeepsTheDevelopmentExamples() throws IOException {
+        ReaderCorpus.Split phrases = ReaderCorpus.build(data, ReaderCorpus.Recipe.phrases(), 42);
+        ReaderCorpus.Split typed = ReaderCorpus.build(data, ReaderCorpus.Recipe.typed(), 42);
+        assertThat(typed.dev()).isEqualTo(phrases.dev());
+        assertThat(phrases.train()).noneMatch(e -> e.question().contains("something"));
+        assertThat(typed.train()).anyMatch(e -> e.question().contains("something"));
+    }
+
     /** Answers of the training questions that are cloze questions (the NQ ones ask "who founded town ..."). */
     private static Set<String> clozeAnswers(ReaderCorpus.Split split) {
         return split.train().stream().filter(e -> !e.question().startsWith("who founded"))
