@@ -29,18 +29,18 @@ public final class Cloze {
          */
         FRONTED_NOISY,
         /**
-         * {@link #IN_PLACE}, and in {@value #DECOY_SHARE} of the questions whose sentence has a span of another kind,
-         * that span too is hidden, behind "{@value #DECOY_WORD}": "In what year did something receive the first
-         * Nobel Prize?" The passage then has two spans that the question lacks, and only the question word tells
-         * which is asked for. An in-place cloze is answered by lining the question up with the passage and reading
-         * off the one gap, which trains readers that ignore what the question asks for (a "when" and a "who"
-         * question about one sentence got the same span).
+         * {@link #IN_PLACE}, except for {@value #DECOY_SHARE} of the questions whose sentence has a span of another
+         * kind: those put the question word first and drop both spans from the sentence, "what year did receive the
+         * first Nobel Prize in Physics?" The passage then has two spans that the question lacks and neither lines up
+         * with a word of the question, so only the question word tells which is asked for. An in-place cloze is
+         * answered by lining the question up with the passage and reading off the one gap, which trains readers that
+         * ignore what the question asks for (a "when" and a "who" question about one sentence got the same span); a
+         * decoy left in place behind a placeholder word would still line up, and give the answer away by elimination.
          */
         TWO_GAPS
     }
 
     private static final double DECOY_SHARE = 0.5;
-    private static final String DECOY_WORD = "something";
     private static final double DROP = 0.1;
     private static final int SHUFFLE_DISTANCE = 3;
 
@@ -77,9 +77,9 @@ public final class Cloze {
             ClozeSpans.HiddenSpan decoy = form == Form.TWO_GAPS && random.nextDouble() < DECOY_SHARE
                     ? spans.decoy(words, hidden, random) : null;
             String question = (form == Form.FRONTED_NOISY
-                    ? hidden.questionWord() + " " + noisy(words.substring(0, hidden.start()) + " "
-                            + words.substring(hidden.end()), random)
-                    : inPlace(words, hidden, decoy))
+                    ? hidden.questionWord() + " " + noisy(without(words, hidden, null), random)
+                    : decoy != null ? hidden.questionWord() + " " + without(words, hidden, decoy)
+                    : words.substring(0, hidden.start()) + hidden.questionWord() + words.substring(hidden.end()))
                     .trim().replaceAll("[\\s.!?;:,\"'”’]+$", "") + "?";
             int start = sentence[0] + hidden.start();
             int end = sentence[0] + hidden.end();
@@ -88,17 +88,14 @@ public final class Cloze {
         return questions;
     }
 
-    /** The sentence with the hidden span replaced by its question word, and the decoy (if any) by {@value #DECOY_WORD}. */
-    private static String inPlace(String sentence, ClozeSpans.HiddenSpan hidden, ClozeSpans.HiddenSpan decoy) {
-        StringBuilder question = new StringBuilder(sentence);
-        if (decoy != null && decoy.start() > hidden.start()) {
-            question.replace(decoy.start(), decoy.end(), DECOY_WORD); // the later span first: offsets stay valid
+    /** The sentence without the hidden span and without the decoy, if any, in single-spaced words. */
+    private static String without(String sentence, ClozeSpans.HiddenSpan hidden, ClozeSpans.HiddenSpan decoy) {
+        StringBuilder rest = new StringBuilder(sentence);
+        for (ClozeSpans.HiddenSpan span : decoy == null ? List.of(hidden)
+                : decoy.start() > hidden.start() ? List.of(decoy, hidden) : List.of(hidden, decoy)) {
+            rest.delete(span.start(), span.end()); // the later span first: the earlier one's offsets stay valid
         }
-        question.replace(hidden.start(), hidden.end(), hidden.questionWord());
-        if (decoy != null && decoy.start() < hidden.start()) {
-            question.replace(decoy.start(), decoy.end(), DECOY_WORD);
-        }
-        return question.toString();
+        return rest.toString().trim().replaceAll("\\s+", " ");
     }
 
     /** The words of {@code text} with some dropped and the rest shuffled locally (see {@link Form#FRONTED_NOISY}). */
