@@ -20,13 +20,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code reader calibrate DATA CHECKPOINT…}: chooses the abstention threshold of trained readers again on the
- * development split that {@code train} builds with the same seed (never on xquad), and rewrites each checkpoint's
- * {@value Calibration#FILE}; the weights stay as they are. A summary with the development metrics goes to
+ * {@code reader calibrate DATA CHECKPOINT…}: chooses the abstention threshold and answer-type weight of trained
+ * readers again on the development split that {@code train} builds with the same seed (never on xquad), and rewrites
+ * each checkpoint's {@value Calibration#FILE}; the weights stay as they are. A summary with the development metrics goes to
  * {@code --summary}.
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = "Re-choose readers' abstention thresholds on the development split (never xquad).")
+        description = "Re-choose readers' abstention thresholds and answer-type weights on the development split "
+                + "(never xquad).")
 final class CalibrateCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CalibrateCommand.class);
@@ -61,9 +62,9 @@ final class CalibrateCommand implements Callable<Integer> {
             ReaderTraining.Dev labelled = ReaderTraining.labelDev(dev, featurizer);
             for (Path checkpoint : checkpoints) {
                 try (NDManager scope = manager.newSubManager()) {
-                    ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.load(checkpoint, scope);
-                    ReaderTraining.Calibrated calibrated = ReaderTraining.calibrateOnDev(loaded.model(), featurizer,
-                            labelled, scope);
+                    ReaderModel model = ReaderCheckpoint.loadModel(checkpoint, scope);
+                    ReaderTraining.Calibrated calibrated = ReaderTraining.calibrateOnDev(model, featurizer, labelled,
+                            scope);
                     ModelFiles.writeJson(checkpoint.resolve(Calibration.FILE), calibrated.calibration());
                     LOG.info("{}: {}, dev {}", checkpoint, calibrated.calibration(), calibrated.dev());
                     results.put(checkpoint.toString(), calibrated);

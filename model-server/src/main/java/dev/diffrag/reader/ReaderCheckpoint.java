@@ -33,11 +33,17 @@ public final class ReaderCheckpoint {
 
     /** Loads a reader into {@code manager} (its device) in float32. */
     public static Loaded load(Path directory, NDManager manager) throws IOException {
+        ReaderModel model = loadModel(directory, manager);
+        return new Loaded(model, ModelFiles.readJson(directory.resolve(Calibration.FILE), Calibration.class));
+    }
+
+    /** Loads a reader's weights without its calibration (which {@code reader calibrate} is about to replace). */
+    static ReaderModel loadModel(Path directory, NDManager manager) throws IOException {
         ReaderConfig config = ModelFiles.readConfig(directory, ReaderConfig.class);
         ReaderModel model = new ReaderModel(config);
         model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1));
         ModelFiles.loadWeights(directory, model.namedParameters());
-        return new Loaded(model, ModelFiles.readJson(directory.resolve(Calibration.FILE), Calibration.class));
+        return model;
     }
 
     /** Loads the shipped reader {@code name} (e.g. {@code diff-v1}) from the classpath. */

@@ -20,9 +20,12 @@ import java.util.Map;
  */
 public final class ReaderFeaturizer implements AutoCloseable {
 
-    /** A question with its passages, laid out and with the features the layout refers to. */
+    /**
+     * A question with its passages, laid out and with the features the layout refers to; {@code askedType} marks the
+     * positions that hold passage tokens of the kind of answer the question asks for ({@link AnswerType}).
+     */
     public record Encoded(ReaderSequence sequence, List<ReaderTokenizer.Tokens> passageTokens, float[][] question,
-            List<float[][]> passages) {}
+            List<float[][]> passages, boolean[] askedType) {}
 
     private final ReaderConfig config;
     private final ReaderTokenizer tokenizer;
@@ -136,11 +139,13 @@ public final class ReaderFeaturizer implements AutoCloseable {
         ReaderSequence sequence = ReaderSequence.build(questionTokens, passageTokens, tokenizer.functionWords(),
                 config.maxQuestionTokens(),
                 config.encoder().maxLength());
+        boolean[] askedType = AnswerType.askedOf(question, passages.stream().map(Passage::text).toList(),
+                passageTokens, sequence);
         if (frozen == null) {
-            return new Encoded(sequence, passageTokens, null, null);
+            return new Encoded(sequence, passageTokens, null, null, askedType);
         }
         List<float[][]> passageFeatures = passages.stream().map(p -> passageFeatures(question, p.text())).toList();
-        return new Encoded(sequence, passageTokens, questionFeatures(question), passageFeatures);
+        return new Encoded(sequence, passageTokens, questionFeatures(question), passageFeatures, askedType);
     }
 
     /**

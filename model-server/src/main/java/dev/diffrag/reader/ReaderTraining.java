@@ -18,6 +18,7 @@ import dev.diffrag.reader.pretrained.PretrainedBert;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -43,8 +44,14 @@ public final class ReaderTraining {
     /** Development examples whose answer survived encoding, each beside its labelled encoding. */
     record Dev(List<ReaderExample> examples, List<Labelled> labelled) {}
 
-    /** A calibration and the development metrics at its threshold. */
-    public record Calibrated(Calibration calibration, Map<String, Double> dev) {}
+    /**
+     * A calibration and the development metrics at its threshold and answer-type weight; {@code f1ByAnswerTypeWeight}
+     * is the development F1 at the threshold chosen for each weight tried.
+     */
+    public record Calibrated(Calibration calibration, Map<String, Double> dev, Map<String, Double> f1ByAnswerTypeWeight) {}
+
+    /** The answer-type weights calibration tries ({@link SpanDecoder}); 0 is the plain decoder. */
+    static final double[] ANSWER_TYPE_WEIGHTS = {0, 0.5, 1, 1.5, 2, 3, 4, 6, 9};
 
     /** What a finished run measured. */
     public record Result(String variant, long parameters, int steps, double seconds, double firstLoss,
@@ -66,13 +73,29 @@ public final class ReaderTraining {
         return new Dev(kept, labelled);
     }
 
-    /** Reads the development examples with {@code model}, chooses its threshold and measures it there. */
+    /**
+     * Reads the development examples with {@code model} and chooses its answer-type weight and threshold there: for
+     * each weight of {@link #ANSWER_TYPE_WEIGHTS} the threshold {@link #calibrate} picks, then the weight whose
+     * threshold comes closest to the targets and then reads best (ties keep the smaller weight).
+     */
     static Calibrated calibrateOnDev(ReaderModel model, ReaderFeaturizer featurizer, Dev dev, NDManager manager) {
         SpanPredictor predictor = new SpanPredictor(model, featurizer, manager);
-        List<SpanDecoder.Span> spans = predictor.spans(dev.labelled().stream().map(Labelled::encoded).toList());
-        Calibration calibration = calibrate(dev.examples(), dev.labelled(), spans);
-        return new Calibrated(calibration, devMetrics(dev.examples(), dev.labelled(), spans,
-                calibration.abstainThreshold()));
+        List<ReaderFeaturizer.Encoded> encoded = dev.labelled().stream().map(Labelled::encoded).toList();
+        List<SpanPredictor.Scores> scores = predictor.scores(encoded);
+        Calibration best = null;
+        List<SpanDecoder.Span> bestSpans = null;
+        Map<String, Double> f1ByWeight = new LinkedHashMap<>();
+        for (double weight : ANSWER_TYPE_WEIGHTS) {
+            List<SpanDecoder.Span> spans = predictor.decode(encoded, scores, weight);
+            Calibration calibration = calibrate(dev.examples(), dev.labelled(), spans, weight);
+            f1ByWeight.put(Double.toString(weight), calibration.devF1());
+            if (best == null || Operating.of(calibration).betterThan(Operating.of(best))) {
+                best = calibration;
+                bestSpans = spans;
+            }
+        }
+        return new Calibrated(best, devMetrics(dev.examples(), dev.labelled(), bestSpans, best.abstainThreshold()),
+                f1ByWeight);
     }
 
     /** Encodes examples and places their answers on sequence positions; examples whose answer was cut are dropped. */
@@ -207,6 +230,17 @@ public final class ReaderTraining {
 
     /** Development rates and F1 at one threshold. */
     record Operating(double threshold, double f1, double answerRate, double abstainRate) {
+        static Operating of(Calibration calibration) {
+            return new Operating(calibration.abstainThreshold(), calibration.devF1(), calibration.devAnswerRate(),
+                    calibration.devAbstainRate());
+        }
+
+        /** Closer to both targets, or as close and a higher F1. */
+        boolean betterThan(Operating other) {
+            return targetShare() > other.targetShare() + 1e-12
+                    || (targetShare() > other.targetShare() - 1e-12 && f1 > other.f1 + 1e-12);
+        }
+
         boolean meetsTargets() {
             return abstainRate >= ABSTAIN_TARGET && answerRate >= ANSWER_TARGET;
         }
@@ -224,7 +258,8 @@ public final class ReaderTraining {
      * {@link Operating#targetShare()}), then highest F1. Candidates are 0 and the observed confidences; ties keep
      * the lowest threshold.
      */
-    static Calibration calibrate(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans) {
+    static Calibration calibrate(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans,
+            double answerTypeWeight) {
         List<Double> candidates = new ArrayList<>();
         candidates.add(0.0);
         spans.forEach(s -> candidates.add(s.confidence()));
@@ -232,15 +267,15 @@ public final class ReaderTraining {
         Operating best = null;
         for (double threshold : candidates) {
             Operating operating = operating(examples, labelled, spans, threshold);
-            if (best == null || operating.targetShare() > best.targetShare() + 1e-12
-                    || (operating.targetShare() > best.targetShare() - 1e-12 && operating.f1() > best.f1() + 1e-12)) {
+            if (best == null || operating.betterThan(best)) {
                 best = operating;
             }
         }
-        return new Calibration(best.threshold(), "Natural Questions (open) development split (answerable, "
-                + "unanswerable and long-context examples): highest answerable F1 with abstention >= "
+        return new Calibration(best.threshold(), answerTypeWeight, "Natural Questions (open) development split "
+                + "(answerable, unanswerable and long-context examples): highest answerable F1 with abstention >= "
                 + ABSTAIN_TARGET + " on unanswerable and answer rate >= " + ANSWER_TARGET + " on answerable, else "
-                + "closest to both", best.f1(), best.answerRate(), best.abstainRate());
+                + "closest to both; answer-type weight from " + Arrays.toString(ANSWER_TYPE_WEIGHTS) + " by the same "
+                + "rule", best.f1(), best.answerRate(), best.abstainRate());
     }
 
     static Operating operating(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans,

@@ -9,6 +9,11 @@ package dev.diffrag.reader;
  * p_start(0)·p_end(0); the span's confidence is its share of the two, p_span / (p_span + p_none): above 0.5 the span
  * is the likelier reading, and a calibrated threshold on it (SQuAD 2.0's null-score threshold, in probability form)
  * decides when to abstain.
+ *
+ * <p>With an answer-type weight w &gt; 0 the choice among spans weighs a span that starts and ends on tokens of the kind
+ * the question asks for ({@link AnswerType}) by e^w: p_start(i)·p_end(j)·e^w. Both ends, because a span that merely
+ * contained such a token would let the model's favourite start reach over to it ("Paris, in 1889"). The weight only picks the span; its
+ * confidence stays p_span / (p_span + p_none) of the unweighted probabilities, so the threshold keeps its meaning.
  */
 public final class SpanDecoder {
 
@@ -23,16 +28,25 @@ public final class SpanDecoder {
     public record Span(int passage, int startToken, int endToken, double confidence) {}
 
     private final int maxAnswerTokens;
+    private final double typedSpanFactor;
 
-    public SpanDecoder(int maxAnswerTokens) {
+    /** @param answerTypeWeight w ≥ 0: a span of the asked kind counts e^w times its probability when choosing */
+    public SpanDecoder(int maxAnswerTokens, double answerTypeWeight) {
         if (maxAnswerTokens < 1) {
             throw new IllegalArgumentException("maxAnswerTokens must be positive");
         }
+        if (!(answerTypeWeight >= 0)) {
+            throw new IllegalArgumentException("answerTypeWeight must be at least 0, got " + answerTypeWeight);
+        }
         this.maxAnswerTokens = maxAnswerTokens;
+        this.typedSpanFactor = Math.exp(answerTypeWeight);
     }
 
-    /** @param start, end the model's scores for the sequence's positions (extra padding positions are ignored) */
-    public Span decode(ReaderSequence sequence, float[] start, float[] end) {
+    /**
+     * @param start, end the model's scores for the sequence's positions (extra padding positions are ignored)
+     * @param askedType  positions holding a passage token of the kind the question asks for
+     */
+    public Span decode(ReaderSequence sequence, float[] start, float[] end, boolean[] askedType) {
         boolean[] allowed = sequence.answerable();
         double[] startProbability = softmax(start, allowed);
         double[] endProbability = softmax(end, allowed);
@@ -40,12 +54,15 @@ public final class SpanDecoder {
         int bestStart = 0;
         int bestEnd = 0;
         double best = -1;
+        double bestChoice = -1;
         for (int p = 0; p < sequence.passages(); p++) {
             for (int i = sequence.passageStart(p); i < sequence.passageEnd(p); i++) {
                 int last = Math.min(sequence.passageEnd(p), i + maxAnswerTokens);
                 for (int j = i; j < last; j++) {
                     double score = startProbability[i] * endProbability[j];
-                    if (score > best) {
+                    double choice = askedType[i] && askedType[j] ? score * typedSpanFactor : score;
+                    if (choice > bestChoice) {
+                        bestChoice = choice;
                         best = score;
                         bestPassage = p;
                         bestStart = i - sequence.passageStart(p);

@@ -10,8 +10,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Runs a reader over encoded inputs in batches of similar length and decodes each input's best span. */
+/**
+ * Runs a reader over encoded inputs in batches of similar length and decodes each input's best span. Scoring and
+ * decoding are apart so that calibration can decode one set of scores under several answer-type weights.
+ */
 final class SpanPredictor {
+
+    /** The model's start and end scores for one input's positions. */
+    record Scores(float[] start, float[] end) {}
 
     /** Inputs per forward pass. */
     private static final int BATCH = 8;
@@ -20,28 +26,42 @@ final class SpanPredictor {
     private final ReaderFeaturizer featurizer;
     private final NDManager manager;
     private final ParameterStore parameters;
-    private final SpanDecoder decoder;
 
     SpanPredictor(ReaderModel model, ReaderFeaturizer featurizer, NDManager manager) {
         this.model = model;
         this.featurizer = featurizer;
         this.manager = manager;
         this.parameters = new ParameterStore(manager, false);
-        this.decoder = new SpanDecoder(model.config().maxAnswerTokens());
     }
 
-    /** The decoded spans, in input order. */
-    List<SpanDecoder.Span> spans(List<ReaderFeaturizer.Encoded> encoded) {
-        return Autograd.off(() -> decode(encoded));
+    /** The decoded spans, in input order, choosing with the answer-type weight {@code answerTypeWeight}. */
+    List<SpanDecoder.Span> spans(List<ReaderFeaturizer.Encoded> encoded, double answerTypeWeight) {
+        return decode(encoded, scores(encoded), answerTypeWeight);
     }
 
-    private List<SpanDecoder.Span> decode(List<ReaderFeaturizer.Encoded> encoded) {
+    /** The model's scores, in input order. */
+    List<Scores> scores(List<ReaderFeaturizer.Encoded> encoded) {
+        return Autograd.off(() -> score(encoded));
+    }
+
+    List<SpanDecoder.Span> decode(List<ReaderFeaturizer.Encoded> encoded, List<Scores> scores,
+            double answerTypeWeight) {
+        SpanDecoder decoder = new SpanDecoder(model.config().maxAnswerTokens(), answerTypeWeight);
+        List<SpanDecoder.Span> spans = new ArrayList<>(encoded.size());
+        for (int i = 0; i < encoded.size(); i++) {
+            ReaderFeaturizer.Encoded input = encoded.get(i);
+            spans.add(decoder.decode(input.sequence(), scores.get(i).start(), scores.get(i).end(), input.askedType()));
+        }
+        return spans;
+    }
+
+    private List<Scores> score(List<ReaderFeaturizer.Encoded> encoded) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < encoded.size(); i++) {
             order.add(i);
         }
         order.sort(Comparator.comparingInt(i -> encoded.get(i).sequence().length()));
-        SpanDecoder.Span[] spans = new SpanDecoder.Span[encoded.size()];
+        Scores[] scores = new Scores[encoded.size()];
         for (int from = 0; from < order.size(); from += BATCH) {
             List<Integer> slice = order.subList(from, Math.min(order.size(), from + BATCH));
             List<ReaderFeaturizer.Encoded> batch = slice.stream().map(encoded::get).toList();
@@ -51,11 +71,11 @@ final class SpanPredictor {
                 float[][] start = rows(outputs.get(0));
                 float[][] end = rows(outputs.get(1));
                 for (int b = 0; b < slice.size(); b++) {
-                    spans[slice.get(b)] = decoder.decode(batch.get(b).sequence(), start[b], end[b]);
+                    scores[slice.get(b)] = new Scores(start[b], end[b]);
                 }
             }
         }
-        return List.of(spans);
+        return List.of(scores);
     }
 
     private static float[][] rows(NDArray scores) {

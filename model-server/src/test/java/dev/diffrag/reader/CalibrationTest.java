@@ -41,7 +41,7 @@ class CalibrationTest {
     }
 
     private Calibration calibrate() {
-        return ReaderTraining.calibrate(examples, ReaderTraining.label(examples, featurizer), spans);
+        return ReaderTraining.calibrate(examples, ReaderTraining.label(examples, featurizer), spans, 0);
     }
 
     @Test
@@ -65,8 +65,7 @@ class CalibrationTest {
             add(false, 0.1 * (i + 1)); // indistinguishable: every threshold trades one target against the other
         }
         Calibration calibration = calibrate();
-        ReaderTraining.Operating chosen = new ReaderTraining.Operating(calibration.abstainThreshold(),
-                calibration.devF1(), calibration.devAnswerRate(), calibration.devAbstainRate());
+        ReaderTraining.Operating chosen = ReaderTraining.Operating.of(calibration);
         assertThat(chosen.meetsTargets()).isFalse();
         for (SpanDecoder.Span span : spans) {
             ReaderTraining.Operating other = ReaderTraining.operating(examples,
@@ -75,5 +74,21 @@ class CalibrationTest {
         }
         // Abstaining on 5 of 10 and answering 5 of 10: min(0.5 / 0.8, 0.5 / 0.9) beats 4 and 6 (0.5) or 6 and 4 (0.44).
         assertThat(chosen.abstainRate()).isCloseTo(0.5, within(1e-9));
+    }
+
+    @Test
+    void anAnswerTypeWeightWinsByTargetsFirstThenF1AndTiesKeepTheEarlierWeight() {
+        ReaderTraining.Operating meets = new ReaderTraining.Operating(0.1, 30, 0.95, 0.8);
+        ReaderTraining.Operating readsBetterButMissesAbstention = new ReaderTraining.Operating(0.1, 40, 0.95, 0.7);
+        ReaderTraining.Operating meetsAndReadsBetter = new ReaderTraining.Operating(0.2, 35, 0.92, 0.85);
+        assertThat(readsBetterButMissesAbstention.betterThan(meets)).isFalse();
+        assertThat(meets.betterThan(readsBetterButMissesAbstention)).isTrue();
+        assertThat(meetsAndReadsBetter.betterThan(meets)).isTrue();
+        assertThat(meets.betterThan(new ReaderTraining.Operating(0.3, 30, 0.99, 0.9))).isFalse(); // a tie
+        for (int i = 0; i < 10; i++) {
+            add(true, 0.5);
+        }
+        assertThat(ReaderTraining.calibrate(examples, ReaderTraining.label(examples, featurizer), spans, 2.5)
+                .answerTypeWeight()).isEqualTo(2.5);
     }
 }

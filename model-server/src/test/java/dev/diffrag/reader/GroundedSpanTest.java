@@ -27,8 +27,10 @@ class GroundedSpanTest {
 
     private static ReaderFeaturizer.Encoded encode(String question, List<Passage> passages) {
         List<ReaderTokenizer.Tokens> tokens = passages.stream().map(p -> tokenizer.tokenize(p.text())).toList();
-        return new ReaderFeaturizer.Encoded(ReaderSequence.build(tokenizer.tokenize(question), tokens,
-                tokenizer.functionWords(), 64, 512), tokens, null, null);
+        ReaderSequence sequence = ReaderSequence.build(tokenizer.tokenize(question), tokens,
+                tokenizer.functionWords(), 64, 512);
+        return new ReaderFeaturizer.Encoded(sequence, tokens, null, null,
+                AnswerType.askedOf(question, passages.stream().map(Passage::text).toList(), tokens, sequence));
     }
 
     @Test

@@ -29,6 +29,10 @@ class SpanDecoderTest {
         return scores;
     }
 
+    private static SpanDecoder.Span plain(int maxAnswerTokens, ReaderSequence sequence, float[] start, float[] end) {
+        return new SpanDecoder(maxAnswerTokens, 0).decode(sequence, start, end, new boolean[sequence.length()]);
+    }
+
     @Test
     void layoutPlacesPassagesAfterTheQuestionBetweenSeparators() {
         ReaderSequence sequence = ReaderSequence.build(words(3), List.of(words(4), words(2)), Set.of(), 64, 100);
@@ -58,7 +62,7 @@ class SpanDecoderTest {
         float[] end = scores(sequence.length(), 0);
         start[sequence.passageStart(0) + 2] = 10; // the last token of passage 0 …
         end[sequence.passageStart(1)] = 10;       // … and the first of passage 1 are the favourites
-        SpanDecoder.Span span = new SpanDecoder(30).decode(sequence, start, end);
+        SpanDecoder.Span span = plain(30, sequence, start, end);
         int first = sequence.passageStart(span.passage()) + span.startToken();
         int last = sequence.passageStart(span.passage()) + span.endToken();
         assertThat(last).isLessThan(sequence.passageEnd(span.passage()));
@@ -73,9 +77,9 @@ class SpanDecoderTest {
         float[] end = scores(sequence.length(), 0);
         start[sequence.passageStart(0) + 1] = 10;
         end[sequence.passageStart(0) + 12] = 10;
-        SpanDecoder.Span span = new SpanDecoder(4).decode(sequence, start, end);
+        SpanDecoder.Span span = plain(4, sequence, start, end);
         assertThat(span.endToken() - span.startToken() + 1).isLessThanOrEqualTo(4);
-        assertThat(new SpanDecoder(30).decode(sequence, start, end))
+        assertThat(plain(30, sequence, start, end))
                 .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(1, 12);
     }
 
@@ -87,7 +91,7 @@ class SpanDecoderTest {
         start[1] = 50; // a question token: not an answer position, so it must not count
         start[0] = 5;
         end[0] = 5;
-        SpanDecoder.Span span = new SpanDecoder(30).decode(sequence, start, end);
+        SpanDecoder.Span span = plain(30, sequence, start, end);
         // p_none = (e^5 / (e^5 + 3))^2 ≈ 0.96, the best span (1/(e^5 + 3))^2: its share of the two is tiny.
         double positions = Math.exp(5) + 3;
         double none = Math.pow(Math.exp(5) / positions, 2);
@@ -97,6 +101,36 @@ class SpanDecoderTest {
         end[0] = 0;
         start[sequence.passageStart(0)] = 5;
         end[sequence.passageStart(0)] = 5;
-        assertThat(new SpanDecoder(30).decode(sequence, start, end).confidence()).isGreaterThan(0.99);
+        assertThat(plain(30, sequence, start, end).confidence()).isGreaterThan(0.99);
+    }
+
+    @Test
+    void answerTypeWeightPicksASpanOfTheAskedKindButKeepsItsOwnConfidence() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(6)), Set.of(), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        int first = sequence.passageStart(0);
+        start[first + 1] = 3; // the likelier span: token 1 alone
+        end[first + 1] = 3;
+        start[first + 4] = 2; // a span of the asked kind: token 4 alone, e^2 less likely
+        end[first + 4] = 2;
+        boolean[] asked = new boolean[sequence.length()];
+        asked[first + 4] = true; // tokens 1..4 end on it but start elsewhere: never favoured
+
+        SpanDecoder.Span untyped = new SpanDecoder(30, 0).decode(sequence, start, end, asked);
+        assertThat(untyped).extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(1, 1);
+        assertThat(new SpanDecoder(30, 1.9).decode(sequence, start, end, asked).startToken()).isEqualTo(1);
+
+        SpanDecoder.Span typed = new SpanDecoder(30, 2.1).decode(sequence, start, end, asked);
+        assertThat(typed).extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(4, 4);
+        double[] p = new double[sequence.length()];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = sequence.answerable()[i] ? Math.exp(start[i]) : 0;
+            sum += p[i];
+        }
+        double span = Math.pow(p[first + 4] / sum, 2);
+        double none = Math.pow(p[0] / sum, 2);
+        assertThat(typed.confidence()).isCloseTo(span / (span + none), within(1e-9)).isLessThan(untyped.confidence());
     }
 }
