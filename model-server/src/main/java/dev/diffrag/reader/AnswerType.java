@@ -16,22 +16,29 @@ import java.util.regex.Pattern;
  * {@link Calibration} chooses on development data; weight 0 is the plain decoder.
  *
  * <ul>
- *   <li>{@link #DATE}: "when …", "what year / date / month / century / decade …"; years, decades, month names and
- *       centuries.</li>
+ *   <li>{@link #DATE}: "when …", "what year / date / month / century / decade …"; years, decades, month and weekday
+ *       names and centuries.</li>
  *   <li>{@link #QUANTITY}: "how many / much / long / far / tall / old …", "what percentage / number / age …"; digits
  *       and number words.</li>
- *   <li>{@link #NAME}: "who / whom / whose / where …"; capitalised words other than a sentence's first.</li>
+ *   <li>{@link #NAME}: "who / whom / whose / where …"; capitalised words other than a sentence's first and other than
+ *       month and weekday names.</li>
  *   <li>{@link #ANY}: every other question ("what …", "which …", "why …"); no token is marked.</li>
  * </ul>
  */
 public enum AnswerType {
     DATE(Pattern.compile("\\b(?:1\\d{3}|20\\d{2})s?\\b|\\b\\d{1,2}(?:st|nd|rd|th) century\\b"
-            + "|\\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\\b")),
+            + "|\\b" + Months.NAMES + "\\b")),
     QUANTITY(Pattern.compile("\\d+(?:[.,]\\d+)*|\\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
             + "|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
             + "|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?)\\b")),
-    NAME(Pattern.compile("(?<![.!?:\"“]\\s)(?<=\\S\\s)\\p{Lu}[\\p{L}\\p{M}'’.-]*")),
+    NAME(Pattern.compile("(?<![.!?:\"“]\\s)(?<=\\S\\s)(?!" + Months.NAMES + "\\b)\\p{Lu}[\\p{L}\\p{M}'’.-]*")),
     ANY(null);
+
+    /** Month and weekday names: dates, although capitalised. */
+    private static final class Months {
+        static final String NAMES = "(?:January|February|March|April|May|June|July|August|September|October|November"
+                + "|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
+    }
 
     private static final Pattern WH = Pattern.compile("\\b(who|whom|whose|where|when|what|which|how)\\b(?:\\s+(\\w+))?");
     private static final Set<String> DATE_NOUNS = Set.of("year", "date", "day", "month", "century", "decade");

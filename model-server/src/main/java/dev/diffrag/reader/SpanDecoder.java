@@ -10,9 +10,11 @@ package dev.diffrag.reader;
  * is the likelier reading, and a calibrated threshold on it (SQuAD 2.0's null-score threshold, in probability form)
  * decides when to abstain.
  *
- * <p>With an answer-type weight w &gt; 0 the choice among spans weighs a span that starts and ends on tokens of the kind
- * the question asks for ({@link AnswerType}) by e^w: p_start(i)·p_end(j)·e^w. Both ends, because a span that merely
- * contained such a token would let the model's favourite start reach over to it ("Paris, in 1889"). The weight only picks the span; its
+ * <p>With an answer-type weight w &gt; 0 the choice among spans weighs a span of the kind the question asks for
+ * ({@link AnswerType}) by e^w: p_start(i)·p_end(j)·e^w. A span is of that kind when it starts and ends on marked tokens
+ * and at least half of its tokens are marked ("September 21, 2016", "Dr. Jesse Bennett"). Both ends, because a span
+ * that merely contained a marked token would let the model's favourite start reach over to it ("Paris, in 1889");
+ * half, because two marked ends can frame a clause ("735 feet (224 m) and was topped out in November 2008"). The weight only picks the span; its
  * confidence stays p_span / (p_span + p_none) of the unweighted probabilities, so the threshold keeps its meaning.
  */
 public final class SpanDecoder {
@@ -53,6 +55,10 @@ public final class SpanDecoder {
         int bestPassage = -1;
         int bestStart = 0;
         int bestEnd = 0;
+        int[] markedBefore = new int[askedType.length + 1];
+        for (int i = 0; i < askedType.length; i++) {
+            markedBefore[i + 1] = markedBefore[i] + (askedType[i] ? 1 : 0);
+        }
         double best = -1;
         double bestChoice = -1;
         for (int p = 0; p < sequence.passages(); p++) {
@@ -60,7 +66,9 @@ public final class SpanDecoder {
                 int last = Math.min(sequence.passageEnd(p), i + maxAnswerTokens);
                 for (int j = i; j < last; j++) {
                     double score = startProbability[i] * endProbability[j];
-                    double choice = askedType[i] && askedType[j] ? score * typedSpanFactor : score;
+                    boolean ofAskedKind = askedType[i] && askedType[j]
+                            && 2 * (markedBefore[j + 1] - markedBefore[i]) >= j - i + 1;
+                    double choice = ofAskedKind ? score * typedSpanFactor : score;
                     if (choice > bestChoice) {
                         bestChoice = choice;
                         best = score;

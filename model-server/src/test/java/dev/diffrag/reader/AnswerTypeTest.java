@@ -45,8 +45,8 @@ class AnswerTypeTest {
         String text = "The tower opened in July 1889 in Paris; about 600 million people and twelve lifts serve it.";
         assertThat(marked(AnswerType.DATE, text)).containsExactly("july", "1889");
         assertThat(marked(AnswerType.QUANTITY, text)).containsExactly("1889", "600", "million", "twelve");
-        // "The" opens the sentence: a capital there says nothing about a name
-        assertThat(marked(AnswerType.NAME, text)).containsExactly("july", "paris");
+        // "The" opens the sentence: a capital there says nothing about a name; "July" is a date
+        assertThat(marked(AnswerType.NAME, text)).containsExactly("paris");
         assertThat(marked(AnswerType.ANY, text)).isEmpty();
     }
 

@@ -133,4 +133,27 @@ class SpanDecoderTest {
         double none = Math.pow(p[0] / sum, 2);
         assertThat(typed.confidence()).isCloseTo(span / (span + none), within(1e-9)).isLessThan(untyped.confidence());
     }
+
+    @Test
+    void twoMarkedEndsAroundMostlyUnmarkedTokensAreNotOfTheAskedKind() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(8)), Set.of(), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        int first = sequence.passageStart(0);
+        start[first + 2] = 4; // the likeliest span: token 2 alone, e^8
+        end[first + 2] = 4;
+        start[first] = 3;     // tokens 0..6, e^6: "735 feet … topped out in 2008"
+        end[first + 6] = 3;
+        boolean[] asked = new boolean[sequence.length()];
+        for (int t : new int[] {0, 3, 6}) {
+            asked[first + t] = true; // 3 of its 7 tokens: under half, so e^4 does not lift it to e^10
+        }
+        SpanDecoder decoder = new SpanDecoder(30, 4);
+        assertThat(decoder.decode(sequence, start, end, asked))
+                .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(2, 2);
+        asked[first + 4] = true;
+        asked[first + 5] = true; // 5 of 7: of the asked kind now
+        assertThat(decoder.decode(sequence, start, end, asked))
+                .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(0, 6);
+    }
 }
