@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  *       names and centuries.</li>
  *   <li>{@link #QUANTITY}: "how many / much / long / far / tall / old …", "what percentage / number / age …"; digits
  *       and number words.</li>
- *   <li>{@link #NAME}: "who / whom / whose / where …"; capitalised words other than a sentence's first and other than
- *       month and weekday names.</li>
+ *   <li>{@link #NAME}: "who / whom / whose / where …"; capitalised words other than month and weekday names, a
+ *       sentence's first word only when the next is capitalised too ("Johannes Gutenberg of Mainz …", not "The tower
+ *       …").</li>
  *   <li>{@link #ANY}: every other question ("what …", "which …", "why …"); no token is marked.</li>
  * </ul>
  */
@@ -31,13 +32,16 @@ public enum AnswerType {
     QUANTITY(Pattern.compile("\\d+(?:[.,]\\d+)*|\\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
             + "|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
             + "|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?)\\b")),
-    NAME(Pattern.compile("(?<![.!?:\"“]\\s)(?<=\\S\\s)(?!" + Months.NAMES + "\\b)\\p{Lu}[\\p{L}\\p{M}'’.-]*")),
+    NAME(Pattern.compile("(?<![.!?:\"“]\\s)(?<=\\S\\s)" + Months.CAPITALISED_WORD
+            + "|(?<![\\p{L}\\p{M}'’.-])" + Months.CAPITALISED_WORD + "(?=\\s+" + Months.CAPITALISED_WORD + ")")),
     ANY(null);
 
     /** Month and weekday names: dates, although capitalised. */
     private static final class Months {
         static final String NAMES = "(?:January|February|March|April|May|June|July|August|September|October|November"
                 + "|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
+        /** A capitalised word that is not a month or weekday name. */
+        static final String CAPITALISED_WORD = "(?!" + NAMES + "\\b)\\p{Lu}[\\p{L}\\p{M}'’.-]*";
     }
 
     private static final Pattern WH = Pattern.compile("\\b(who|whom|whose|where|when|what|which|how)\\b(?:\\s+(\\w+))?");

@@ -51,9 +51,11 @@ class AnswerTypeTest {
     }
 
     @Test
-    void aNameAfterASentenceEndIsNotMarkedButOneInsideIs() {
-        assertThat(String.join("", marked(AnswerType.NAME, "It rained. Then Wilhelm Röntgen arrived.")))
+    void aSentenceOpensWithANameOnlyWhenTheNextWordIsCapitalisedToo() {
+        assertThat(String.join("", marked(AnswerType.NAME, "It rained. Then he left. Wilhelm Röntgen arrived.")))
                 .isEqualTo("wilhelmröntgen");
+        assertThat(marked(AnswerType.NAME, "Movable type\n\nJohannes Gutenberg of Mainz, Germany"))
+                .containsExactly("johannes", "gut", "enberg", "mainz", "germany"); // WordPiece splits "Gutenberg"
     }
 
     @Test
