@@ -30,8 +30,8 @@ public final class DiffReaderAnswerer implements Answerer {
 
     /**
      * The reader shipped as the default: Diff V2 over frozen bge-small-en-v1.5 features, trained for 3,000 updates
-     * on the phrases recipe. It reads best of the shipped readers on the development split (F1 at its threshold 40.5
-     * with its answer-type weight 9, 34.5 without; best-span F1 43.3 single / 39.3 among 9 distractors) and meets both
+     * on the phrases recipe. It reads best of the shipped readers on the development split (F1 at its threshold 44.8
+     * with its answer-type weight 9, 34.5 without; best-span F1 48.2 single / 42.8 among 9 distractors) and meets both
      * calibration targets there; see resources/reader/README.md.
      */
     public static final String DEFAULT = "diff-v2-bge";
