@@ -6,15 +6,13 @@ package dev.diffrag.reader;
  * @param abstainThreshold answers whose confidence is below this are withheld
  * @param answerTypeWeight w ≥ 0: spans of the kind of answer the question asks for count e^w times their probability
  *                         when the decoder chooses ({@link SpanDecoder}, {@link AnswerType}); 0 is the plain decoder
- * @param questionEchoPenalty u ≥ 0: spans that only repeat the question count e^−u times their probability when the
- *                         decoder chooses ({@link SpanDecoder}); 0 is the plain decoder
  * @param calibratedOn     what the threshold was chosen on (development data, never the evaluation set) and how
  * @param devF1            mean F1 on the answerable development examples at this threshold (an abstention scores 0)
  * @param devAnswerRate    share of answerable development examples answered at this threshold
  * @param devAbstainRate   share of unanswerable development examples abstained on at this threshold
  */
-public record Calibration(double abstainThreshold, double answerTypeWeight, double questionEchoPenalty,
-        String calibratedOn, double devF1, double devAnswerRate, double devAbstainRate) {
+public record Calibration(double abstainThreshold, double answerTypeWeight, String calibratedOn, double devF1,
+        double devAnswerRate, double devAbstainRate) {
 
     public static final String FILE = "calibration.json";
 
@@ -24,9 +22,6 @@ public record Calibration(double abstainThreshold, double answerTypeWeight, doub
         }
         if (!(answerTypeWeight >= 0)) {
             throw new IllegalArgumentException("answerTypeWeight must be at least 0, got " + answerTypeWeight);
-        }
-        if (!(questionEchoPenalty >= 0)) {
-            throw new IllegalArgumentException("questionEchoPenalty must be at least 0, got " + questionEchoPenalty);
         }
     }
 }

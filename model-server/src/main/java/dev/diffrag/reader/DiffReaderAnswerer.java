@@ -44,7 +44,7 @@ public final class DiffReaderAnswerer implements Answerer {
     private final ReaderFeaturizer featurizer;
     private final SpanPredictor predictor;
     private final double threshold;
-    private final Calibration calibration; // the decoder's weights
+    private final double answerTypeWeight;
 
     private DiffReaderAnswerer(String name, NDManager manager, ReaderCheckpoint.Loaded loaded, double threshold) {
         this.name = name;
@@ -53,7 +53,7 @@ public final class DiffReaderAnswerer implements Answerer {
         this.featurizer = new ReaderFeaturizer(config, CACHE, Runtime.getRuntime().availableProcessors());
         this.predictor = new SpanPredictor(loaded.model(), featurizer, manager);
         this.threshold = threshold;
-        this.calibration = loaded.calibration();
+        this.answerTypeWeight = loaded.calibration().answerTypeWeight();
     }
 
     /** The default shipped reader ({@value #DEFAULT}) with its calibrated threshold. */
@@ -144,8 +144,7 @@ public final class DiffReaderAnswerer implements Answerer {
                 r.contexts().stream().map(Passage::text).toList())).toList());
         List<ReaderFeaturizer.Encoded> encoded = requests.stream()
                 .map(r -> featurizer.encode(r.question(), r.contexts())).toList();
-        List<SpanDecoder.Span> spans = predictor.spans(encoded, calibration.answerTypeWeight(),
-                calibration.questionEchoPenalty());
+        List<SpanDecoder.Span> spans = predictor.spans(encoded, answerTypeWeight);
         List<Reading> readings = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
             SpanDecoder.Span span = spans.get(i);

@@ -27,7 +27,6 @@ public final class ReaderSequence {
     private final int[] segments;
     private final int[] source; // passage index, QUESTION or BOUNDARY
     private final int[] row;    // token index within the question or passage
-    private final boolean[] functionWord; // a passage token among the unmatched ids (function words, punctuation)
     private final int[] passageStart;
     private final int[] passageEnd;
 
@@ -36,7 +35,6 @@ public final class ReaderSequence {
         segments = new int[length];
         source = new int[length];
         row = new int[length];
-        functionWord = new boolean[length];
         passageStart = new int[passages];
         passageEnd = new int[passages];
     }
@@ -74,7 +72,6 @@ public final class ReaderSequence {
             for (int i = 0; i < passage.size() && position < length - 1; i++) {
                 int id = passage.ids()[i];
                 int segment = questionTerms.contains(id) ? ReaderConfig.PASSAGE_MATCH : ReaderConfig.PASSAGE;
-                sequence.functionWord[position] = unmatched.contains(id);
                 sequence.put(position++, id, segment, p, i);
             }
             sequence.passageEnd[p] = position;
@@ -98,7 +95,6 @@ public final class ReaderSequence {
         System.arraycopy(segments, 0, copy.segments, 0, length);
         System.arraycopy(source, 0, copy.source, 0, length);
         System.arraycopy(row, 0, copy.row, 0, length);
-        System.arraycopy(functionWord, 0, copy.functionWord, 0, length);
         System.arraycopy(passageStart, 0, copy.passageStart, 0, passageStart.length);
         System.arraycopy(passageEnd, 0, copy.passageEnd, 0, passageEnd.length);
         return copy;
@@ -118,16 +114,6 @@ public final class ReaderSequence {
 
     int segment(int position) {
         return segments[position];
-    }
-
-    /** Whether a position holds a passage token that also occurs in the question (function words aside). */
-    boolean repeatsQuestion(int position) {
-        return segments[position] == ReaderConfig.PASSAGE_MATCH;
-    }
-
-    /** Whether a position holds a passage token that is neither in the question nor a function word. */
-    boolean newToQuestion(int position) {
-        return source[position] >= 0 && segments[position] != ReaderConfig.PASSAGE_MATCH && !functionWord[position];
     }
 
     /** Passage index of a position, or {@link #QUESTION} / {@link #BOUNDARY}. */

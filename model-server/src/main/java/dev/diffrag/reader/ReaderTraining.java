@@ -45,15 +45,13 @@ public final class ReaderTraining {
     record Dev(List<ReaderExample> examples, List<Labelled> labelled) {}
 
     /**
-     * A calibration and the development metrics at its threshold and decoder weights; {@code f1ByDecoderWeights} is
-     * the development F1 at the threshold chosen for each pair of weights tried ("w=… u=…").
+     * A calibration and the development metrics at its threshold and answer-type weight; {@code f1ByAnswerTypeWeight}
+     * is the development F1 at the threshold chosen for each weight tried.
      */
-    public record Calibrated(Calibration calibration, Map<String, Double> dev, Map<String, Double> f1ByDecoderWeights) {}
+    public record Calibrated(Calibration calibration, Map<String, Double> dev, Map<String, Double> f1ByAnswerTypeWeight) {}
 
     /** The answer-type weights calibration tries ({@link SpanDecoder}); 0 is the plain decoder. */
     static final double[] ANSWER_TYPE_WEIGHTS = {0, 0.5, 1, 1.5, 2, 3, 4, 6, 9};
-    /** The question-echo penalties calibration tries ({@link SpanDecoder}); 0 is the plain decoder. */
-    static final double[] QUESTION_ECHO_PENALTIES = {0, 1, 2, 4, 9};
 
     /** What a finished run measured. */
     public record Result(String variant, long parameters, int steps, double seconds, double firstLoss,
@@ -76,10 +74,9 @@ public final class ReaderTraining {
     }
 
     /**
-     * Reads the development examples with {@code model} and chooses its decoder weights and threshold there: for
-     * each question-echo penalty of {@link #QUESTION_ECHO_PENALTIES} and answer-type weight of
-     * {@link #ANSWER_TYPE_WEIGHTS} the threshold {@link #calibrate} picks, then the pair whose threshold comes closest
-     * to the targets and then reads best (ties keep the smaller penalty, then the smaller weight).
+     * Reads the development examples with {@code model} and chooses its answer-type weight and threshold there: for
+     * each weight of {@link #ANSWER_TYPE_WEIGHTS} the threshold {@link #calibrate} picks, then the weight whose
+     * threshold comes closest to the targets and then reads best (ties keep the smaller weight).
      */
     static Calibrated calibrateOnDev(ReaderModel model, ReaderFeaturizer featurizer, Dev dev, NDManager manager) {
         SpanPredictor predictor = new SpanPredictor(model, featurizer, manager);
@@ -87,20 +84,18 @@ public final class ReaderTraining {
         List<SpanPredictor.Scores> scores = predictor.scores(encoded);
         Calibration best = null;
         List<SpanDecoder.Span> bestSpans = null;
-        Map<String, Double> f1ByWeights = new LinkedHashMap<>();
-        for (double penalty : QUESTION_ECHO_PENALTIES) {
-            for (double weight : ANSWER_TYPE_WEIGHTS) {
-                List<SpanDecoder.Span> spans = predictor.decode(encoded, scores, weight, penalty);
-                Calibration calibration = calibrate(dev.examples(), dev.labelled(), spans, weight, penalty);
-                f1ByWeights.put("w=" + weight + " u=" + penalty, calibration.devF1());
-                if (best == null || Operating.of(calibration).betterThan(Operating.of(best))) {
-                    best = calibration;
-                    bestSpans = spans;
-                }
+        Map<String, Double> f1ByWeight = new LinkedHashMap<>();
+        for (double weight : ANSWER_TYPE_WEIGHTS) {
+            List<SpanDecoder.Span> spans = predictor.decode(encoded, scores, weight);
+            Calibration calibration = calibrate(dev.examples(), dev.labelled(), spans, weight);
+            f1ByWeight.put(Double.toString(weight), calibration.devF1());
+            if (best == null || Operating.of(calibration).betterThan(Operating.of(best))) {
+                best = calibration;
+                bestSpans = spans;
             }
         }
         return new Calibrated(best, devMetrics(dev.examples(), dev.labelled(), bestSpans, best.abstainThreshold()),
-                f1ByWeights);
+                f1ByWeight);
     }
 
     /** Encodes examples and places their answers on sequence positions; examples whose answer was cut are dropped. */
@@ -264,7 +259,7 @@ public final class ReaderTraining {
      * the lowest threshold.
      */
     static Calibration calibrate(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans,
-            double answerTypeWeight, double questionEchoPenalty) {
+            double answerTypeWeight) {
         List<Double> candidates = new ArrayList<>();
         candidates.add(0.0);
         spans.forEach(s -> candidates.add(s.confidence()));
@@ -276,13 +271,11 @@ public final class ReaderTraining {
                 best = operating;
             }
         }
-        return new Calibration(best.threshold(), answerTypeWeight, questionEchoPenalty,
-                "Natural Questions (open) development split "
+        return new Calibration(best.threshold(), answerTypeWeight, "Natural Questions (open) development split "
                 + "(answerable, unanswerable and long-context examples): highest answerable F1 with abstention >= "
                 + ABSTAIN_TARGET + " on unanswerable and answer rate >= " + ANSWER_TARGET + " on answerable, else "
-                + "closest to both; answer-type weight from " + Arrays.toString(ANSWER_TYPE_WEIGHTS) + " and "
-                + "question-echo penalty from " + Arrays.toString(QUESTION_ECHO_PENALTIES) + " by the same rule",
-                best.f1(), best.answerRate(), best.abstainRate());
+                + "closest to both; answer-type weight from " + Arrays.toString(ANSWER_TYPE_WEIGHTS) + " by the same "
+                + "rule", best.f1(), best.answerRate(), best.abstainRate());
     }
 
     static Operating operating(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans,

@@ -1,7 +1,5 @@
 package dev.diffrag.reader;
 
-import java.util.function.IntPredicate;
-
 /**
  * Picks the answer span from start and end scores: the best start ≤ end pair inside one passage (a span never crosses
  * a passage boundary) of at most {@code maxAnswerTokens} tokens, weighed against the no-answer slot at position 0.
@@ -18,12 +16,6 @@ import java.util.function.IntPredicate;
  * that merely contained a marked token would let the model's favourite start reach over to it ("Paris, in 1889");
  * half, because two marked ends can frame a clause ("735 feet (224 m) and was topped out in November 2008"). The weight only picks the span; its
  * confidence stays p_span / (p_span + p_none) of the unweighted probabilities, so the threshold keeps its meaning.
- *
- * <p>With a question-echo penalty u &gt; 0 the choice counts a span that only repeats the question e^−u times its
- * probability ("Who designed the Eiffel Tower?" — "Eiffel Tower"): every token of such a span occurs in the question
- * or is a function word or punctuation ({@link ReaderSequence#newToQuestion}), and at least one repeats a question
- * word. Answers seldom consist of question words (a feature of SQuAD's logistic-regression baseline, Rajpurkar et
- * al. 2016). Like the answer-type weight, it only picks the span.
  */
 public final class SpanDecoder {
 
@@ -39,25 +31,17 @@ public final class SpanDecoder {
 
     private final int maxAnswerTokens;
     private final double typedSpanFactor;
-    private final double echoFactor;
 
-    /**
-     * @param answerTypeWeight    w ≥ 0: a span of the asked kind counts e^w times its probability when choosing
-     * @param questionEchoPenalty u ≥ 0: a span that only repeats the question counts e^−u times its probability
-     */
-    public SpanDecoder(int maxAnswerTokens, double answerTypeWeight, double questionEchoPenalty) {
+    /** @param answerTypeWeight w ≥ 0: a span of the asked kind counts e^w times its probability when choosing */
+    public SpanDecoder(int maxAnswerTokens, double answerTypeWeight) {
         if (maxAnswerTokens < 1) {
             throw new IllegalArgumentException("maxAnswerTokens must be positive");
         }
         if (!(answerTypeWeight >= 0)) {
             throw new IllegalArgumentException("answerTypeWeight must be at least 0, got " + answerTypeWeight);
         }
-        if (!(questionEchoPenalty >= 0)) {
-            throw new IllegalArgumentException("questionEchoPenalty must be at least 0, got " + questionEchoPenalty);
-        }
         this.maxAnswerTokens = maxAnswerTokens;
         this.typedSpanFactor = Math.exp(answerTypeWeight);
-        this.echoFactor = Math.exp(-questionEchoPenalty);
     }
 
     /**
@@ -71,9 +55,10 @@ public final class SpanDecoder {
         int bestPassage = -1;
         int bestStart = 0;
         int bestEnd = 0;
-        int[] markedBefore = countsBefore(askedType.length, i -> askedType[i]);
-        int[] repeatedBefore = countsBefore(sequence.length(), sequence::repeatsQuestion);
-        int[] newBefore = countsBefore(sequence.length(), sequence::newToQuestion);
+        int[] markedBefore = new int[askedType.length + 1];
+        for (int i = 0; i < askedType.length; i++) {
+            markedBefore[i + 1] = markedBefore[i] + (askedType[i] ? 1 : 0);
+        }
         double best = -1;
         double bestChoice = -1;
         for (int p = 0; p < sequence.passages(); p++) {
@@ -83,8 +68,7 @@ public final class SpanDecoder {
                     double score = startProbability[i] * endProbability[j];
                     boolean ofAskedKind = askedType[i] && askedType[j]
                             && 2 * (markedBefore[j + 1] - markedBefore[i]) >= j - i + 1;
-                    boolean echo = newBefore[j + 1] == newBefore[i] && repeatedBefore[j + 1] > repeatedBefore[i];
-                    double choice = score * (ofAskedKind ? typedSpanFactor : 1) * (echo ? echoFactor : 1);
+                    double choice = ofAskedKind ? score * typedSpanFactor : score;
                     if (choice > bestChoice) {
                         bestChoice = choice;
                         best = score;
@@ -97,15 +81,6 @@ public final class SpanDecoder {
         }
         double none = startProbability[0] * endProbability[0];
         return new Span(bestPassage, bestStart, bestEnd, best > 0 ? best / (best + none) : 0);
-    }
-
-    /** counts[i] = how many of positions 0 … i−1 have the property; a span i…j has counts[j+1] − counts[i]. */
-    private static int[] countsBefore(int length, IntPredicate property) {
-        int[] counts = new int[length + 1];
-        for (int i = 0; i < length; i++) {
-            counts[i + 1] = counts[i] + (property.test(i) ? 1 : 0);
-        }
-        return counts;
     }
 
     private static double[] softmax(float[] scores, boolean[] allowed) {

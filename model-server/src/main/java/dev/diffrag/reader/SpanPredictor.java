@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Runs a reader over encoded inputs in batches of similar length and decodes each input's best span. Scoring and
- * decoding are apart so that calibration can decode one set of scores under several decoder weights.
+ * decoding are apart so that calibration can decode one set of scores under several answer-type weights.
  */
 final class SpanPredictor {
 
@@ -34,10 +34,9 @@ final class SpanPredictor {
         this.parameters = new ParameterStore(manager, false);
     }
 
-    /** The decoded spans, in input order, choosing with the decoder's weights ({@link SpanDecoder}). */
-    List<SpanDecoder.Span> spans(List<ReaderFeaturizer.Encoded> encoded, double answerTypeWeight,
-            double questionEchoPenalty) {
-        return decode(encoded, scores(encoded), answerTypeWeight, questionEchoPenalty);
+    /** The decoded spans, in input order, choosing with the answer-type weight {@code answerTypeWeight}. */
+    List<SpanDecoder.Span> spans(List<ReaderFeaturizer.Encoded> encoded, double answerTypeWeight) {
+        return decode(encoded, scores(encoded), answerTypeWeight);
     }
 
     /** The model's scores, in input order. */
@@ -46,8 +45,8 @@ final class SpanPredictor {
     }
 
     List<SpanDecoder.Span> decode(List<ReaderFeaturizer.Encoded> encoded, List<Scores> scores,
-            double answerTypeWeight, double questionEchoPenalty) {
-        SpanDecoder decoder = new SpanDecoder(model.config().maxAnswerTokens(), answerTypeWeight, questionEchoPenalty);
+            double answerTypeWeight) {
+        SpanDecoder decoder = new SpanDecoder(model.config().maxAnswerTokens(), answerTypeWeight);
         List<SpanDecoder.Span> spans = new ArrayList<>(encoded.size());
         for (int i = 0; i < encoded.size(); i++) {
             ReaderFeaturizer.Encoded input = encoded.get(i);

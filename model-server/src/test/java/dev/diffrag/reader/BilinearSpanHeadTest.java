@@ -133,7 +133,7 @@ class BilinearSpanHeadTest {
             NDList inputs = featurizer.inputs(batch(), CONFIG.input(), scope);
             float[] before = Autograd.off(() -> model.forward(new ParameterStore(scope, false), inputs, false).get(0)
                     .toFloatArray());
-            ReaderCheckpoint.save(dir, model, new Calibration(0.5, 0, 0, "test", 0, 0, 0));
+            ReaderCheckpoint.save(dir, model, new Calibration(0.5, 0, "test", 0, 0, 0));
             try (NDManager loadedManager = NDManager.newBaseManager(Device.cpu())) {
                 ReaderModel loaded = ReaderCheckpoint.load(dir, loadedManager).model();
                 assertThat(loaded.config().spanHead()).isEqualTo(ReaderConfig.SpanHead.BILINEAR);

@@ -41,7 +41,7 @@ class CalibrationTest {
     }
 
     private Calibration calibrate() {
-        return ReaderTraining.calibrate(examples, ReaderTraining.label(examples, featurizer), spans, 0, 0);
+        return ReaderTraining.calibrate(examples, ReaderTraining.label(examples, featurizer), spans, 0);
     }
 
     @Test
@@ -77,7 +77,7 @@ class CalibrationTest {
     }
 
     @Test
-    void decoderWeightsWinByTargetsFirstThenF1AndTiesKeepTheEarlierWeights() {
+    void anAnswerTypeWeightWinsByTargetsFirstThenF1AndTiesKeepTheEarlierWeight() {
         ReaderTraining.Operating meets = new ReaderTraining.Operating(0.1, 30, 0.95, 0.8);
         ReaderTraining.Operating readsBetterButMissesAbstention = new ReaderTraining.Operating(0.1, 40, 0.95, 0.7);
         ReaderTraining.Operating meetsAndReadsBetter = new ReaderTraining.Operating(0.2, 35, 0.92, 0.85);
@@ -88,9 +88,7 @@ class CalibrationTest {
         for (int i = 0; i < 10; i++) {
             add(true, 0.5);
         }
-        Calibration weighted = ReaderTraining.calibrate(examples, ReaderTraining.label(examples, featurizer), spans,
-                2.5, 4);
-        assertThat(weighted).extracting(Calibration::answerTypeWeight, Calibration::questionEchoPenalty)
-                .containsExactly(2.5, 4.0);
+        assertThat(ReaderTraining.calibrate(examples, ReaderTraining.label(examples, featurizer), spans, 2.5)
+                .answerTypeWeight()).isEqualTo(2.5);
     }
 }

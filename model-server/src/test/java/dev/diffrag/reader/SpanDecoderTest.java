@@ -30,7 +30,7 @@ class SpanDecoderTest {
     }
 
     private static SpanDecoder.Span plain(int maxAnswerTokens, ReaderSequence sequence, float[] start, float[] end) {
-        return new SpanDecoder(maxAnswerTokens, 0, 0).decode(sequence, start, end, new boolean[sequence.length()]);
+        return new SpanDecoder(maxAnswerTokens, 0).decode(sequence, start, end, new boolean[sequence.length()]);
     }
 
     @Test
@@ -117,11 +117,11 @@ class SpanDecoderTest {
         boolean[] asked = new boolean[sequence.length()];
         asked[first + 4] = true; // tokens 1..4 end on it but start elsewhere: never favoured
 
-        SpanDecoder.Span untyped = new SpanDecoder(30, 0, 0).decode(sequence, start, end, asked);
+        SpanDecoder.Span untyped = new SpanDecoder(30, 0).decode(sequence, start, end, asked);
         assertThat(untyped).extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(1, 1);
-        assertThat(new SpanDecoder(30, 1.9, 0).decode(sequence, start, end, asked).startToken()).isEqualTo(1);
+        assertThat(new SpanDecoder(30, 1.9).decode(sequence, start, end, asked).startToken()).isEqualTo(1);
 
-        SpanDecoder.Span typed = new SpanDecoder(30, 2.1, 0).decode(sequence, start, end, asked);
+        SpanDecoder.Span typed = new SpanDecoder(30, 2.1).decode(sequence, start, end, asked);
         assertThat(typed).extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(4, 4);
         double[] p = new double[sequence.length()];
         double sum = 0;
@@ -148,49 +148,12 @@ class SpanDecoderTest {
         for (int t : new int[] {0, 3, 6}) {
             asked[first + t] = true; // 3 of its 7 tokens: under half, so e^4 does not lift it to e^10
         }
-        SpanDecoder decoder = new SpanDecoder(30, 4, 0);
+        SpanDecoder decoder = new SpanDecoder(30, 4);
         assertThat(decoder.decode(sequence, start, end, asked))
                 .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(2, 2);
         asked[first + 4] = true;
         asked[first + 5] = true; // 5 of 7: of the asked kind now
         assertThat(decoder.decode(sequence, start, end, asked))
                 .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(0, 6);
-    }
-
-    @Test
-    void questionEchoPenaltyPassesOverSpansThatOnlyRepeatTheQuestion() {
-        // question: tokens 7 8; passage 0: 7 5 8 (5 a function word); passage 1: 20 21, new to the question
-        ReaderTokenizer.Tokens question = tokens(7, 8);
-        List<ReaderTokenizer.Tokens> passages = List.of(tokens(7, 5, 8), tokens(20, 21));
-        ReaderSequence sequence = ReaderSequence.build(question, passages, Set.of(5), 64, 100);
-        float[] start = scores(sequence.length(), 0);
-        float[] end = scores(sequence.length(), 0);
-        start[sequence.position(0, 0)] = 3; // "7 5 8": e^6, an echo
-        end[sequence.position(0, 2)] = 3;
-        start[sequence.position(1, 0)] = 2; // "20 21": e^4
-        end[sequence.position(1, 1)] = 2;
-        boolean[] untyped = new boolean[sequence.length()];
-
-        SpanDecoder.Span plain = new SpanDecoder(30, 0, 0).decode(sequence, start, end, untyped);
-        assertThat(plain.passage()).isEqualTo(0);
-        assertThat(new SpanDecoder(30, 0, 1.9).decode(sequence, start, end, untyped).passage()).isEqualTo(0);
-        SpanDecoder.Span penalised = new SpanDecoder(30, 0, 2.1).decode(sequence, start, end, untyped);
-        assertThat(penalised).extracting(SpanDecoder.Span::passage, SpanDecoder.Span::startToken,
-                SpanDecoder.Span::endToken).containsExactly(1, 0, 1);
-        assertThat(penalised.confidence()).isLessThan(plain.confidence()); // its own, not the penalised choice's
-
-        // when 5 is a word new to the question, "7 5 8" is no echo
-        ReaderSequence withNewWord = ReaderSequence.build(question, passages, Set.of(), 64, 100);
-        assertThat(new SpanDecoder(30, 0, 2.1).decode(withNewWord, start, end, untyped).passage()).isEqualTo(0);
-    }
-
-    private static ReaderTokenizer.Tokens tokens(int... ids) {
-        int[] start = new int[ids.length];
-        int[] end = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            start[i] = 3 * i;
-            end[i] = 3 * i + 2;
-        }
-        return new ReaderTokenizer.Tokens(ids, start, end);
     }
 }

@@ -110,7 +110,7 @@ class TunedLayersTest {
 
             float[] before = Autograd.off(() -> model.forward(new ParameterStore(scope, false), inputs, false).get(0)
                     .toFloatArray());
-            ReaderCheckpoint.save(dir, model, new Calibration(0.5, 0, 0, "test", 0, 0, 0));
+            ReaderCheckpoint.save(dir, model, new Calibration(0.5, 0, "test", 0, 0, 0));
             try (NDManager loadedManager = NDManager.newBaseManager(Device.cpu())) {
                 ReaderModel loaded = ReaderCheckpoint.load(dir, loadedManager).model();
                 float[] after = Autograd.off(() -> loaded.forward(new ParameterStore(scope, false), inputs, false)
