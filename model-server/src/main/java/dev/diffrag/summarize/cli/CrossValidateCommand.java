@@ -59,7 +59,7 @@ final class CrossValidateCommand implements Callable<Integer> {
             System.err.printf("%s: %d-fold cross-validation, %d steps%n", RecipeOptions.name(kind), folds,
                     recipe.steps);
             CrossValidation.Recipe run = new CrossValidation.Recipe(recipe.model(kind, new SelectionRule(1, 0)),
-                    recipe.training(), recipe.softWeight, evalEvery);
+                    recipe.training(), recipe.softWeight, recipe.teacherWeight, evalEvery);
             List<CrossValidation.Cell> cells = CrossValidation.grid(articles,
                     CrossValidation.outOfFold(articles, fold, folds, run, System.err));
             for (CrossValidation.Cell cell : cells) {
@@ -83,6 +83,8 @@ final class CrossValidateCommand implements Callable<Integer> {
             Map<String, Object> recipeRecord = new LinkedHashMap<>();
             recipeRecord.put("training", recipe.training());
             recipeRecord.put("softWeight", recipe.softWeight);
+            recipeRecord.put("teacher", recipe.teacher);
+            recipeRecord.put("teacherWeight", recipe.teacherWeight);
             recipeRecord.put("sentenceFeatures", recipe.sentenceFeatures);
             recipeRecord.put("dModel", recipe.dModel);
             recipeRecord.put("layers", recipe.layers);
@@ -123,9 +125,11 @@ final class CrossValidateCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder("# Summarizer cross-validation on cnndm-250 (train + dev)\n\n");
         out.append(String.format("%d articles (train + dev; the test part is not read), %d folds (fold seed %d); "
                         + "out-of-fold ROUGE F1 × 100 of 3-sentence summaries. Recipe: %d-step schedule, lr %s, "
-                        + "batch %d, seed %d, D = %d, %d layers, soft-label weight %s, sentence features %s. LEAD-3 on "
+                        + "batch %d, seed %d, D = %d, %d layers, soft-label weight %s, teacher %s (weight %s), "
+                        + "sentence features %s. LEAD-3 on "
                         + "the same articles: %.2f / %.2f / %.2f.%n%n", articles, folds, foldSeed, recipe.steps,
                 recipe.learningRate, recipe.batchSize, recipe.seed, recipe.dModel, recipe.layers, recipe.softWeight,
+                recipe.teacher == null ? "none" : recipe.teacher, recipe.teacherWeight,
                 recipe.sentenceFeatures ? "on" : "off",
                 100 * lead.rouge1(), 100 * lead.rouge2(), 100 * lead.rougeL()));
         out.append(String.format("Chosen (best mean R1 + R2 + RL over the kinds): step %d, MMR λ %.1f, lead prior "

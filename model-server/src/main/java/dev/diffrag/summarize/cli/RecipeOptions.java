@@ -55,6 +55,14 @@ final class RecipeOptions {
             description = "targets = (1 - w)·greedy oracle + w·per-sentence ROUGE gain (default: ${DEFAULT-VALUE})")
     double softWeight;
 
+    @Option(names = "--teacher", description = "a published system of the data (peers: bart, bert_sum, …) whose "
+            + "summaries of the training articles give extra oracle labels (default: none)")
+    String teacher;
+
+    @Option(names = "--teacher-weight", defaultValue = "0",
+            description = "targets = (1 - t)·reference labels + t·teacher's labels (default: ${DEFAULT-VALUE})")
+    double teacherWeight;
+
     @Option(names = "--sentence-features", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "append position, length and centrality to each sentence embedding (default: ${DEFAULT-VALUE})")
     boolean sentenceFeatures;
@@ -85,8 +93,21 @@ final class RecipeOptions {
                 embeddingCache);
         List<SalienceTraining.Article> labelled = new ArrayList<>();
         for (int i = 0; i < articles.size(); i++) {
-            labelled.add(new SalienceTraining.Article(documents.get(i), articles.get(i).reference()));
+            labelled.add(new SalienceTraining.Article(documents.get(i), articles.get(i).reference(),
+                    teacherSummary(articles.get(i))));
         }
         return labelled;
+    }
+
+    private String teacherSummary(CnnDmArticles.Article article) {
+        if (teacher == null) {
+            return null;
+        }
+        String summary = article.peers().get(teacher);
+        if (summary == null) {
+            throw new IllegalArgumentException("article " + article.id() + " has no summary by teacher '" + teacher
+                    + "'; its peers are " + article.peers().keySet());
+        }
+        return summary;
     }
 }

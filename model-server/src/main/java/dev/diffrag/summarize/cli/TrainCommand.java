@@ -56,7 +56,7 @@ final class TrainCommand implements Callable<Integer> {
             SalienceConfig modelConfig = recipe.model(kind, selection);
             List<SalienceTraining.Example> examples = new ArrayList<>();
             for (SalienceTraining.Article article : articles) {
-                examples.add(SalienceTraining.example(article, modelConfig, recipe.softWeight));
+                examples.add(SalienceTraining.example(article, modelConfig, recipe.softWeight, recipe.teacherWeight));
             }
             String name = RecipeOptions.name(kind);
             Path directory = output.resolve(name);
@@ -75,6 +75,8 @@ final class TrainCommand implements Callable<Integer> {
                 run.put("splitSeed", recipe.splitSeed);
                 run.put("stopAt", stopAt);
                 run.put("softWeight", recipe.softWeight);
+                run.put("teacher", recipe.teacher);
+                run.put("teacherWeight", recipe.teacherWeight);
                 run.put("selection", selection);
                 run.put("trainingSeconds", Math.round(seconds));
                 run.put("training", config);

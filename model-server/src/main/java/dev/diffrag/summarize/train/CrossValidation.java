@@ -36,7 +36,8 @@ public final class CrossValidation {
     public static final List<Double> LEAD_PRIORS = List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7);
 
     /** What each fold trains: the model, the schedule, the label blend and how often out-of-fold scores are taken. */
-    public record Recipe(SalienceConfig model, TrainingConfig training, double softWeight, int evalEvery) {}
+    public record Recipe(SalienceConfig model, TrainingConfig training, double softWeight, double teacherWeight,
+            int evalEvery) {}
 
     /** Mean out-of-fold ROUGE of summaries made at {@code step} with {@code rule}. */
     public record Cell(long step, SelectionRule rule, Rouge.Scores scores) {}
@@ -93,7 +94,7 @@ public final class CrossValidation {
                     heldOut.add(i);
                 } else {
                     train.add(SalienceTraining.example(articles.get(i), recipe.model(),
-                            recipe.softWeight()));
+                            recipe.softWeight(), recipe.teacherWeight()));
                 }
             }
             List<SalienceTraining.Article> scored = heldOut.stream().map(articles::get).toList();

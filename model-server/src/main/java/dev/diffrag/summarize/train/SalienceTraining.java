@@ -37,8 +37,11 @@ public final class SalienceTraining {
     /** One document: its sentence inputs (truncated to the model's reach) and targets in [0, 1]. */
     public record Example(float[][] sentences, float[] labels) {}
 
-    /** An article with its reference summary. */
-    public record Article(EmbeddedDocument document, String reference) {}
+    /**
+     * An article with its reference summary and, optionally, a teacher: a published system's summary of it (null when
+     * none), whose own oracle labels can be blended into the targets.
+     */
+    public record Article(EmbeddedDocument document, String reference, String teacherSummary) {}
 
     /** Called each time training reaches an evaluation step. */
     @FunctionalInterface
@@ -49,20 +52,29 @@ public final class SalienceTraining {
     private SalienceTraining() {}
 
     /**
-     * Targets {@code (1 − softWeight)·oracle + softWeight·soft}: the greedy oracle's 0/1 labels ({@link
-     * OracleLabels#greedy}) blended with the graded per-sentence gains ({@link OracleLabels#soft}).
+     * Targets {@code (1 − teacherWeight)·[(1 − softWeight)·oracle + softWeight·soft] + teacherWeight·teacher}: the
+     * greedy oracle's 0/1 labels ({@link OracleLabels#greedy}) blended with the graded per-sentence gains ({@link
+     * OracleLabels#soft}), and with the greedy oracle's labels against the teacher's summary, the sentences that
+     * system's content selection points to (distillation from a system trained on far more articles).
      */
-    public static Example example(Article article, SalienceConfig config, double softWeight) {
+    public static Example example(Article article, SalienceConfig config, double softWeight, double teacherWeight) {
+        if (teacherWeight > 0 && article.teacherSummary() == null) {
+            throw new IllegalArgumentException("teacher weight " + teacherWeight + " needs a teacher summary");
+        }
         EmbeddedDocument document = article.document();
         float[][] inputs = config.inputs(document);
         int length = inputs.length;
         List<String> sentences = IntStream.range(0, length).mapToObj(document::sentence).toList();
         float[] labels = OracleLabels.soft(sentences, article.reference());
         for (int i = 0; i < length; i++) {
-            labels[i] *= (float) softWeight;
+            labels[i] *= (float) (softWeight * (1 - teacherWeight));
         }
         OracleLabels.greedy(sentences, article.reference(), SUMMARY_SENTENCES)
-                .forEach(i -> labels[i] += (float) (1 - softWeight));
+                .forEach(i -> labels[i] += (float) ((1 - softWeight) * (1 - teacherWeight)));
+        if (teacherWeight > 0) {
+            OracleLabels.greedy(sentences, article.teacherSummary(), SUMMARY_SENTENCES)
+                    .forEach(i -> labels[i] += (float) teacherWeight);
+        }
         return new Example(inputs, labels);
     }
 
