@@ -4,6 +4,7 @@ import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
 import dev.diffrag.answer.Passage;
+import dev.diffrag.eval.PairedBootstrap;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.reader.eval.PassageRetriever;
 import dev.diffrag.reader.eval.ReaderScoring;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
  * paragraphs of other articles, shuffled with the seed) and {@code abstain} (those 9 distractors only: how often the
  * reader abstains); with a {@link PassageRetriever} also {@code open} (the passages that retriever finds among all XQuAD
  * paragraphs; the pipeline runs this command with its own retriever). Writes {@code reader-eval.json} and
- * {@code reader-eval.md} into the output folder.
+ * {@code reader-eval.md} into the output folder; with {@code --compare A:B} also each setting's paired difference
+ * A − B with a 95% bootstrap interval ({@link PairedBootstrap}), both models having read the same questions.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate readers on XQuAD (evaluation only).")
 public final class EvalCommand implements Callable<Integer> {
@@ -91,6 +93,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = "--out", defaultValue = "docs/results") Path out;
 
+    @Option(names = "--compare", split = ",", paramLabel = "A:B",
+            description = "pairs of evaluated models: per setting the mean difference A - B over the same questions "
+                    + "with a 95% paired-bootstrap interval (F1 points; abstain: the abstain rate)")
+    List<String> comparisons = List.of();
+
     @Option(names = "--update",
             description = "evaluate only the --reader models (and the baseline unless --no-baseline) and keep the other "
                     + "models' rows of the report in --out, which must come from this command with the same settings")
@@ -99,8 +106,15 @@ public final class EvalCommand implements Callable<Integer> {
     /** One invocation that wrote rows of the report. */
     public record Run(String command, String date, List<String> models) {}
 
-    /** The report file: the runs that made it and its rows. */
-    public record Report(List<Run> runs, List<Row> rows) {}
+    /**
+     * One setting's paired difference {@code a − b}: F1 points, or in {@code abstain} the abstain rate, with its 95%
+     * bootstrap interval.
+     */
+    public record Comparison(String a, String b, String setting, int questions, double difference, double low,
+            double high) {}
+
+    /** The report file: the runs that made it, its rows and the paired comparisons asked for. */
+    public record Report(List<Run> runs, List<Row> rows, List<Comparison> comparisons) {}
 
     @Override
     public Integer call() throws Exception {
@@ -108,24 +122,70 @@ public final class EvalCommand implements Callable<Integer> {
         List<Xquad.Question> gold = data.sample(goldQuestions, seed);
         List<Xquad.Question> longSample = data.sample(longQuestions, seed);
         List<ReaderScoring.Item> open = retrieveOpen(data);
-        List<Row> rows = new ArrayList<>();
+        List<String[]> pairs = pairs();
+        List<ReaderScoring.Scored> scored = new ArrayList<>();
         for (String reader : readers) {
             String[] parts = reader.split("=", 2);
             try (Answerer answerer = parts.length == 2 ? DiffReaderAnswerer.load(Path.of(parts[1]), null)
                     : DiffReaderAnswerer.shipped(parts[0])) {
-                rows.addAll(evaluate(parts[0], answerer, data, gold, longSample, open));
+                scored.addAll(evaluate(parts[0], answerer, data, gold, longSample, open));
             }
         }
         if (baseline) {
             try (Answerer answerer = new BestSentenceAnswerer(new CachedEmbeddings(new AllMiniLmL6V2EmbeddingModel()),
                     BestSentenceAnswerer.DEFAULT_THRESHOLD)) {
-                rows.addAll(evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample, open));
+                scored.addAll(evaluate(BestSentenceAnswerer.NAME, answerer, data, gold, longSample, open));
             }
         }
+        List<Row> rows = scored.stream().map(ReaderScoring.Scored::row).toList();
         Run run = new Run(invocation(), Instant.now().toString(),
                 rows.stream().map(Row::model).distinct().toList());
-        write(update ? merged(previousReport(), run, rows) : new Report(List.of(run), rows));
+        List<Comparison> compared = compare(pairs, scored);
+        write(update ? merged(previousReport(), run, rows, compared) : new Report(List.of(run), rows, compared));
         return 0;
+    }
+
+    /** The --compare pairs, refused unless both models are evaluated by this run. */
+    private List<String[]> pairs() {
+        List<String> evaluated = new ArrayList<>(readers.stream().map(r -> r.split("=", 2)[0]).toList());
+        if (baseline) {
+            evaluated.add(BestSentenceAnswerer.NAME);
+        }
+        List<String[]> pairs = new ArrayList<>();
+        for (String comparison : comparisons) {
+            String[] pair = comparison.split(":", -1);
+            if (pair.length != 2 || !evaluated.contains(pair[0]) || !evaluated.contains(pair[1])) {
+                throw new IllegalArgumentException("--compare " + comparison + ": expected A:B of models this run "
+                        + "evaluates, " + evaluated);
+            }
+            pairs.add(pair);
+        }
+        return pairs;
+    }
+
+    /** Each pair's paired difference in every setting both models were scored in. */
+    private List<Comparison> compare(List<String[]> pairs, List<ReaderScoring.Scored> scored) {
+        Map<String, double[]> perQuestion = new HashMap<>();
+        List<String> settings = new ArrayList<>();
+        for (ReaderScoring.Scored s : scored) {
+            perQuestion.put(s.row().model() + "\n" + s.row().setting(), s.perQuestion());
+            if (!settings.contains(s.row().setting())) {
+                settings.add(s.row().setting());
+            }
+        }
+        List<Comparison> comparisons = new ArrayList<>();
+        for (String[] pair : pairs) {
+            for (String setting : settings) {
+                double[] a = perQuestion.get(pair[0] + "\n" + setting);
+                double[] b = perQuestion.get(pair[1] + "\n" + setting);
+                if (a != null && b != null) {
+                    PairedBootstrap.Difference d = PairedBootstrap.meanDifference(a, b, seed);
+                    comparisons.add(new Comparison(pair[0], pair[1], setting, d.items(), d.mean(), d.low(),
+                            d.high()));
+                }
+            }
+        }
+        return comparisons;
     }
 
     private String invocation() {
@@ -147,6 +207,8 @@ public final class EvalCommand implements Callable<Integer> {
             runs.addAll(List.of(ModelFiles.JSON.treeToValue(json.get("runs"), Run[].class)));
         }
         List<Row> rows = List.of(ModelFiles.JSON.treeToValue(json.get("rows"), Row[].class));
+        List<Comparison> comparisons = json.has("comparisons")
+                ? List.of(ModelFiles.JSON.treeToValue(json.get("comparisons"), Comparison[].class)) : List.of();
         if (json.has("command")) { // a report of one run, written before runs were recorded
             runs.add(new Run(json.get("command").asText(), json.get("date").asText(),
                     rows.stream().map(Row::model).distinct().toList()));
@@ -158,7 +220,7 @@ public final class EvalCommand implements Callable<Integer> {
                         + settings + "; now " + settings(invocation()) + "): run without --update");
             }
         }
-        return new Report(runs, rows);
+        return new Report(runs, rows, comparisons);
     }
 
     /** What makes rows comparable, read back from a recorded command: the entry point and every sampling option. */
@@ -177,8 +239,11 @@ public final class EvalCommand implements Callable<Integer> {
                 parsed.distractors, parsed.seed);
     }
 
-    /** The earlier report with this run's models' rows replaced (in place) or added (at the end), and the run added. */
-    static Report merged(Report previous, Run run, List<Row> fresh) {
+    /**
+     * The earlier report with this run's models' rows replaced (in place) or added (at the end), and the run added;
+     * earlier comparisons involving a model of this run are replaced by this run's.
+     */
+    static Report merged(Report previous, Run run, List<Row> fresh, List<Comparison> compared) {
         List<Row> rows = new ArrayList<>();
         List<String> placed = new ArrayList<>();
         for (Row row : previous.rows()) {
@@ -198,7 +263,10 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         runs.add(run);
-        return new Report(runs, rows);
+        List<Comparison> comparisons = new ArrayList<>(previous.comparisons().stream()
+                .filter(c -> !run.models().contains(c.a()) && !run.models().contains(c.b())).toList());
+        comparisons.addAll(compared);
+        return new Report(runs, rows, comparisons);
     }
 
     /** The {@code open} questions with their retrieved passages, retrieved once for all models (none without one). */
@@ -220,9 +288,9 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private List<Row> evaluate(String model, Answerer answerer, Xquad data, List<Xquad.Question> gold,
-            List<Xquad.Question> longSample, List<ReaderScoring.Item> open) {
-        List<Row> rows = new ArrayList<>();
+    private List<ReaderScoring.Scored> evaluate(String model, Answerer answerer, Xquad data,
+            List<Xquad.Question> gold, List<Xquad.Question> longSample, List<ReaderScoring.Item> open) {
+        List<ReaderScoring.Scored> rows = new ArrayList<>();
         rows.add(ReaderScoring.answerable(model, "gold", answerer, items(gold, data::gold)));
         rows.add(ReaderScoring.answerable(model, "distractors", answerer,
                 items(longSample, q -> data.withDistractors(q, distractors, seed))));
@@ -231,7 +299,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         rows.add(ReaderScoring.unanswerable(model, "abstain", answerer,
                 longSample.stream().map(q -> data.distractorsOnly(q, distractors, seed)).toList()));
-        rows.forEach(r -> spec.commandLine().getOut().println(r));
+        rows.forEach(r -> spec.commandLine().getOut().println(r.row()));
         return rows;
     }
 
@@ -264,6 +332,18 @@ public final class EvalCommand implements Callable<Integer> {
             md.append(String.format("| %s | %s | %d | %s | %s | %.3f | %.3f | %s |%n", row.model(), row.setting(),
                     row.questions(), format(row.em()), format(row.f1()), row.answerRate(), row.abstainRate(),
                     format(row.f1BestSpan())));
+        }
+        if (!report.comparisons().isEmpty()) {
+            md.append("\nPaired differences (both models read the same questions; 95% interval of the mean difference "
+                    + "by the paired bootstrap, ").append(PairedBootstrap.RESAMPLES).append(" resamples of the "
+                    + "questions): F1 points, and in `abstain` the abstain rate.\n\n")
+                    .append("| A − B | setting | questions | difference | 95% interval |\n")
+                    .append("|---|---|---:|---:|---|\n");
+            for (Comparison c : report.comparisons()) {
+                String number = c.setting().equals("abstain") ? "%+.3f" : "%+.1f";
+                md.append(String.format("| %s − %s | %s | %d | " + number + " | [" + number + ", " + number + "] |%n",
+                        c.a(), c.b(), c.setting(), c.questions(), c.difference(), c.low(), c.high()));
+            }
         }
         Files.writeString(out.resolve("reader-eval.md"), md.toString());
     }

@@ -5,6 +5,7 @@ import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.reader.DiffReaderAnswerer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 
@@ -29,21 +30,28 @@ public final class ReaderScoring {
     public record Row(String model, String setting, int questions, Double em, Double f1, double answerRate,
             double abstainRate, Double f1BestSpan) {}
 
+    /**
+     * A row with each question's own score, in question order, for paired comparisons: F1 in percent (0 when
+     * abstained) where the contexts hold the answer, 1 when abstained and 0 when answered where they do not.
+     */
+    public record Scored(Row row, double[] perQuestion) {}
+
     private ReaderScoring() {}
 
     /** EM, F1, answer rate and best-span F1 of {@code answerer} on questions whose contexts hold the answer. */
-    public static Row answerable(String model, String setting, Answerer answerer, List<Item> items) {
+    public static Scored answerable(String model, String setting, Answerer answerer, List<Item> items) {
         List<DiffReaderAnswerer.Reading> readings = read(model + " " + setting, answerer,
                 items.stream().map(Item::request).toList());
         return spanRow(model, setting, items.stream().map(Item::answers).toList(), readings);
     }
 
     /** How often {@code answerer} abstains on questions whose contexts do not hold the answer. */
-    public static Row unanswerable(String model, String setting, Answerer answerer, List<AnswerRequest> requests) {
+    public static Scored unanswerable(String model, String setting, Answerer answerer,
+            List<AnswerRequest> requests) {
         List<DiffReaderAnswerer.Reading> readings = read(model + " " + setting, answerer, requests);
-        double abstained = readings.stream().filter(r -> r.answer().abstained()).count()
-                / (double) Math.max(1, readings.size());
-        return new Row(model, setting, readings.size(), null, null, 1 - abstained, abstained, null);
+        double[] abstained = readings.stream().mapToDouble(r -> r.answer().abstained() ? 1 : 0).toArray();
+        double rate = Arrays.stream(abstained).sum() / Math.max(1, readings.size());
+        return new Scored(new Row(model, setting, readings.size(), null, null, 1 - rate, rate, null), abstained);
     }
 
     /** The answerer's readings in request order, with a progress bar; the best span only from the reader. */
@@ -64,10 +72,11 @@ public final class ReaderScoring {
     }
 
     /** EM and F1 in percent over all questions; an abstention scores 0. */
-    static Row spanRow(String model, String setting, List<List<String>> answers,
+    static Scored spanRow(String model, String setting, List<List<String>> answers,
             List<DiffReaderAnswerer.Reading> readings) {
         double em = 0;
         double f1 = 0;
+        double[] perQuestion = new double[readings.size()];
         double f1Best = 0;
         int answered = 0;
         boolean reader = readings.stream().allMatch(r -> r.bestSpan() != null);
@@ -77,7 +86,9 @@ public final class ReaderScoring {
             if (!answer.abstained()) {
                 answered++;
                 em += SquadMetrics.exactMatch(answer.answer(), golds);
-                f1 += SquadMetrics.f1(answer.answer(), golds);
+                double questionF1 = SquadMetrics.f1(answer.answer(), golds);
+                f1 += questionF1;
+                perQuestion[i] = 100 * questionF1;
             }
             GroundedAnswer best = readings.get(i).bestSpan();
             if (reader && !best.abstained()) {
@@ -85,7 +96,7 @@ public final class ReaderScoring {
             }
         }
         int n = Math.max(1, readings.size());
-        return new Row(model, setting, readings.size(), 100 * em / n, 100 * f1 / n, answered / (double) n,
-                1 - answered / (double) n, reader ? 100 * f1Best / n : null);
+        return new Scored(new Row(model, setting, readings.size(), 100 * em / n, 100 * f1 / n, answered / (double) n,
+                1 - answered / (double) n, reader ? 100 * f1Best / n : null), perQuestion);
     }
 }

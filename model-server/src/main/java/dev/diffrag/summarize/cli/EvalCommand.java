@@ -3,6 +3,7 @@ package dev.diffrag.summarize.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.diffrag.eval.PairedBootstrap;
 import dev.diffrag.summarize.EmbeddedDocument;
 import dev.diffrag.summarize.LeadSummarizer;
 import dev.diffrag.summarize.SalienceSummarizer;
@@ -38,6 +39,10 @@ final class EvalCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     private static final List<String> PEERS = List.of("bart", "bert_sum", "pgn", "bus", "s2s");
+    /** The comparisons: each model against LEAD-3, and Diff V1 against vanilla. */
+    private static final List<List<String>> COMPARED = List.of(List.of("diff-v1", "lead-3"),
+            List.of("vanilla", "lead-3"), List.of("diff-v1", "vanilla"));
+    private static final long BOOTSTRAP_SEED = 13;
 
     @Parameters(index = "0", description = "cnndm-250.jsonl")
     Path data;
@@ -72,7 +77,7 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--part must be test or all, got " + part);
         };
         List<String> references = articles.stream().map(CnnDmArticles.Article::reference).toList();
-        List<Map<String, Object>> rows = new ArrayList<>();
+        Map<String, List<String>> candidates = new LinkedHashMap<>();
         if (part.equals("test")) {
             AllMiniLmL6V2EmbeddingModel embedder = new AllMiniLmL6V2EmbeddingModel();
             List<EmbeddedDocument> documents = ArticleEmbeddings.embed(articles, embedder, embeddingCache);
@@ -80,19 +85,26 @@ final class EvalCommand implements Callable<Integer> {
                             : SalienceSummarizer.load(diffV1, embedder, 0);
                     SalienceSummarizer plain = vanilla == null ? SalienceSummarizer.bundled("vanilla", 0)
                             : SalienceSummarizer.load(vanilla, embedder, 0)) {
-                rows.add(row("diff-v1", summaries(diff, documents), references));
-                rows.add(row("vanilla", summaries(plain, documents), references));
+                candidates.put("diff-v1", summaries(diff, documents));
+                candidates.put("vanilla", summaries(plain, documents));
             }
         }
-        rows.add(row("lead-3", summaries(new LeadSummarizer(3), articles), references));
+        candidates.put("lead-3", summaries(new LeadSummarizer(3), articles));
         for (String peer : PEERS) {
-            rows.add(row(peer, articles.stream().map(a -> a.peers().get(peer)).toList(), references));
+            candidates.put(peer, articles.stream().map(a -> a.peers().get(peer)).toList());
         }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        candidates.forEach((system, summaries) -> rows.add(row(system, summaries, references)));
+        List<Map<String, Object>> differences = part.equals("test")
+                ? differences(candidates, references, COMPARED) : List.of();
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("articles", articles.size());
         report.put("rows", rows);
-        String table = table(rows);
+        if (!differences.isEmpty()) {
+            report.put("differences", differences);
+        }
+        String table = table(rows) + differencesTable(differences);
         System.out.print(table);
         if (output != null) {
             Files.createDirectories(output);
@@ -146,6 +158,57 @@ final class EvalCommand implements Callable<Integer> {
 
     private static double round(double value) {
         return Math.round(value * 100) / 100.0;
+    }
+
+    /**
+     * For each pair (A, B) and ROUGE measure, the mean per-article difference A − B (F1 × 100) with its 95% paired
+     * bootstrap interval over the articles ({@link PairedBootstrap}).
+     */
+    static List<Map<String, Object>> differences(Map<String, List<String>> candidates, List<String> references,
+            List<List<String>> pairs) {
+        Map<String, double[][]> perArticle = new LinkedHashMap<>(); // system → [measure][article]
+        candidates.forEach((system, summaries) -> {
+            double[][] scores = new double[3][summaries.size()];
+            for (int i = 0; i < summaries.size(); i++) {
+                Rouge.Scores s = Rouge.score(summaries.get(i), references.get(i));
+                scores[0][i] = 100 * s.rouge1();
+                scores[1][i] = 100 * s.rouge2();
+                scores[2][i] = 100 * s.rougeL();
+            }
+            perArticle.put(system, scores);
+        });
+        List<String> measures = List.of("rouge1", "rouge2", "rougeL");
+        List<Map<String, Object>> differences = new ArrayList<>();
+        for (List<String> pair : pairs) {
+            for (int m = 0; m < measures.size(); m++) {
+                PairedBootstrap.Difference d = PairedBootstrap.meanDifference(perArticle.get(pair.get(0))[m],
+                        perArticle.get(pair.get(1))[m], BOOTSTRAP_SEED);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("a", pair.get(0));
+                row.put("b", pair.get(1));
+                row.put("measure", measures.get(m));
+                row.put("difference", round(d.mean()));
+                row.put("low", round(d.low()));
+                row.put("high", round(d.high()));
+                differences.add(row);
+            }
+        }
+        return differences;
+    }
+
+    private static String differencesTable(List<Map<String, Object>> differences) {
+        if (differences.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("\nPaired differences A − B over the same articles (ROUGE F1 × 100; 95% "
+                + "interval of the mean difference by the paired bootstrap, " + PairedBootstrap.RESAMPLES
+                + " resamples of the articles):\n\n| A − B | measure | difference | 95% interval |\n"
+                + "|---|---|---:|---|\n");
+        for (Map<String, Object> d : differences) {
+            out.append(String.format("| %s − %s | %s | %+.2f | [%+.2f, %+.2f] |%n", d.get("a"), d.get("b"),
+                    d.get("measure"), d.get("difference"), d.get("low"), d.get("high")));
+        }
+        return out.toString();
     }
 
     private static String table(List<Map<String, Object>> rows) {

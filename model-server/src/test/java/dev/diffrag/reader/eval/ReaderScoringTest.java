@@ -40,7 +40,9 @@ class ReaderScoringTest {
                 item("Who?", "Charles Babbage built it.", "Charles Babbage"), // F1 2/3
                 item("Who?!", "Ada Lovelace wrote it.", "Ada"),               // abstained
                 item("Who?", "It was Ada.", "Ada"));                          // wrong
-        ReaderScoring.Row row = ReaderScoring.answerable("first-word", "gold", new FirstWord(), items);
+        ReaderScoring.Scored scored = ReaderScoring.answerable("first-word", "gold", new FirstWord(), items);
+        ReaderScoring.Row row = scored.row();
+        assertThat(scored.perQuestion()).containsExactly(new double[] {100, 100 * 2.0 / 3, 0, 0}, within(1e-9));
         assertThat(row.model()).isEqualTo("first-word");
         assertThat(row.setting()).isEqualTo("gold");
         assertThat(row.questions()).isEqualTo(4);
@@ -55,7 +57,9 @@ class ReaderScoringTest {
     void unanswerableRowIsTheAbstentionRate() {
         List<AnswerRequest> requests = List.of(new AnswerRequest("Who?!", List.of(new Passage("c", "A b."))),
                 new AnswerRequest("Who?", List.of(new Passage("c", "A b."))));
-        ReaderScoring.Row row = ReaderScoring.unanswerable("first-word", "abstain", new FirstWord(), requests);
+        ReaderScoring.Scored scored = ReaderScoring.unanswerable("first-word", "abstain", new FirstWord(), requests);
+        ReaderScoring.Row row = scored.row();
+        assertThat(scored.perQuestion()).containsExactly(1, 0);
         assertThat(row.abstainRate()).isCloseTo(0.5, within(1e-9));
         assertThat(row.answerRate()).isCloseTo(0.5, within(1e-9));
         assertThat(row.em()).isNull();

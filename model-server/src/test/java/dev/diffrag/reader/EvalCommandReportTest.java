@@ -1,6 +1,7 @@
 package dev.diffrag.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.diffrag.model.io.ModelFiles;
@@ -15,8 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code eval --update}: a report extended by a later run keeps the earlier rows only when the settings agree. */
-class EvalCommandUpdateTest {
+/**
+ * The report's bookkeeping: {@code --update} extends a report and keeps the earlier rows only when the settings agree;
+ * {@code --compare} adds paired differences that agree with the rows.
+ */
+class EvalCommandReportTest {
 
     @TempDir
     Path folder;
@@ -72,6 +76,43 @@ class EvalCommandUpdateTest {
         String[] otherSeed = concat(new String[] {xquad, "--reader", "vanilla", "--update", "--seed", "5"}, sample);
         assertThat(run(otherSeed)).isNotZero();
         assertThat(ModelFiles.JSON.readTree(json.toFile())).isEqualTo(second); // nothing written
+    }
+
+    @Test
+    void compareAddsEachSettingsPairedDifferenceOfTheComparedRows() throws IOException {
+        String xquad = xquad().toString();
+        String out = folder.resolve("compared").toString();
+        String[] args = {xquad, "--reader", "diff-v1,vanilla", "--compare", "diff-v1:vanilla,vanilla:baseline-sentence",
+            "--gold-questions", "6", "--long-questions", "3", "--out", out};
+        assertThat(run(args)).isZero();
+        JsonNode report = ModelFiles.JSON.readTree(folder.resolve("compared/reader-eval.json").toFile());
+        JsonNode comparisons = report.get("comparisons");
+        assertThat(comparisons).hasSize(6); // two pairs × gold, distractors, abstain
+        for (JsonNode c : comparisons) {
+            JsonNode a = row(report, c.get("a").asText(), c.get("setting").asText());
+            JsonNode b = row(report, c.get("b").asText(), c.get("setting").asText());
+            String measure = c.get("setting").asText().equals("abstain") ? "abstainRate" : "f1";
+            assertThat(c.get("difference").asDouble())
+                    .isCloseTo(a.get(measure).asDouble() - b.get(measure).asDouble(), within(1e-9));
+            assertThat(c.get("low").asDouble()).isLessThanOrEqualTo(c.get("difference").asDouble());
+            assertThat(c.get("high").asDouble()).isGreaterThanOrEqualTo(c.get("difference").asDouble());
+            assertThat(c.get("questions").asInt()).isEqualTo(a.get("questions").asInt());
+        }
+        assertThat(Files.readString(folder.resolve("compared/reader-eval.md")))
+                .contains("Paired differences", "| diff-v1 − vanilla | gold | 6 |");
+
+        String[] unknown = {xquad, "--reader", "diff-v1", "--compare", "diff-v1:vanilla", "--out", out + "2"};
+        assertThat(run(unknown)).isNotZero();
+        assertThat(folder.resolve("compared2")).doesNotExist();
+    }
+
+    private static JsonNode row(JsonNode report, String model, String setting) {
+        for (JsonNode row : report.get("rows")) {
+            if (row.get("model").asText().equals(model) && row.get("setting").asText().equals(setting)) {
+                return row;
+            }
+        }
+        throw new AssertionError("no row " + model + " " + setting);
     }
 
     private static String[] concat(String[] a, String[] b) {
