@@ -64,6 +64,12 @@ public record TrainingConfig(
                 eps, gradClipNorm, seed, batchSize, steps, logEvery, dtype);
     }
 
+    /** This configuration with another initialisation and batch-order seed. */
+    public TrainingConfig withSeed(int newSeed) {
+        return new TrainingConfig(learningRate, minLearningRate, warmupSteps, totalSteps, weightDecay, beta1, beta2,
+                eps, gradClipNorm, newSeed, batchSize, checkpointEvery, logEvery, dtype);
+    }
+
     /**
      * Learning rate of update number {@code step} (1-based): linear warm-up {@code learningRate · step / warmupSteps},
      * then cosine decay from {@code learningRate} at the end of warm-up to {@code minLearningRate} at

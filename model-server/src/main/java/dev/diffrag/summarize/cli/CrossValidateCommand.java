@@ -38,6 +38,9 @@ final class CrossValidateCommand implements Callable<Integer> {
     @Option(names = "--folds", defaultValue = "5") int folds;
     @Option(names = "--fold-seed", defaultValue = "7") long foldSeed;
     @Option(names = "--eval-every", defaultValue = "20") int evalEvery;
+    @Option(names = "--ensemble", defaultValue = "1",
+            description = "models per fold (seeds --seed, + 1, …), their salience averaged (default: ${DEFAULT-VALUE})")
+    int ensemble;
 
     @Option(names = "--output", description = "directory for summarization-cv.json/.md (default: print only)")
     Path output;
@@ -59,7 +62,7 @@ final class CrossValidateCommand implements Callable<Integer> {
             System.err.printf("%s: %d-fold cross-validation, %d steps%n", RecipeOptions.name(kind), folds,
                     recipe.steps);
             CrossValidation.Recipe run = new CrossValidation.Recipe(recipe.model(kind, new SelectionRule(1, 0)),
-                    recipe.training(), recipe.softWeight, recipe.teacherWeight, evalEvery);
+                    recipe.training(), recipe.softWeight, recipe.teacherWeight, evalEvery, ensemble);
             List<CrossValidation.Cell> cells = CrossValidation.grid(articles,
                     CrossValidation.outOfFold(articles, fold, folds, run, System.err));
             for (CrossValidation.Cell cell : cells) {
@@ -80,6 +83,7 @@ final class CrossValidateCommand implements Callable<Integer> {
             report.put("articles", articles.size());
             report.put("folds", folds);
             report.put("foldSeed", foldSeed);
+            report.put("ensemble", ensemble);
             Map<String, Object> recipeRecord = new LinkedHashMap<>();
             recipeRecord.put("training", recipe.training());
             recipeRecord.put("softWeight", recipe.softWeight);
@@ -126,11 +130,11 @@ final class CrossValidateCommand implements Callable<Integer> {
         out.append(String.format("%d articles (train + dev; the test part is not read), %d folds (fold seed %d); "
                         + "out-of-fold ROUGE F1 × 100 of 3-sentence summaries. Recipe: %d-step schedule, lr %s, "
                         + "batch %d, seed %d, D = %d, %d layers, soft-label weight %s, teacher %s (weight %s), "
-                        + "sentence features %s. LEAD-3 on "
+                        + "sentence features %s, %d model(s) per fold. LEAD-3 on "
                         + "the same articles: %.2f / %.2f / %.2f.%n%n", articles, folds, foldSeed, recipe.steps,
                 recipe.learningRate, recipe.batchSize, recipe.seed, recipe.dModel, recipe.layers, recipe.softWeight,
                 recipe.teacher == null ? "none" : recipe.teacher, recipe.teacherWeight,
-                recipe.sentenceFeatures ? "on" : "off",
+                recipe.sentenceFeatures ? "on" : "off", ensemble,
                 100 * lead.rouge1(), 100 * lead.rouge2(), 100 * lead.rougeL()));
         out.append(String.format("Chosen (best mean R1 + R2 + RL over the kinds): step %d, MMR λ %.1f, lead prior "
                 + "%.1f.%n%n", best.step(), best.rule().mmrLambda(), best.rule().leadPrior()));

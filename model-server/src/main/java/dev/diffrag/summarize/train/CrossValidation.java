@@ -35,9 +35,18 @@ public final class CrossValidation {
     /** The lead-prior weights tried. */
     public static final List<Double> LEAD_PRIORS = List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7);
 
-    /** What each fold trains: the model, the schedule, the label blend and how often out-of-fold scores are taken. */
+    /**
+     * What each fold trains: the model, the schedule, the label blend, how often out-of-fold scores are taken, and how
+     * many models (seeds {@code training.seed()}, + 1, …) are trained per fold, their salience averaged.
+     */
     public record Recipe(SalienceConfig model, TrainingConfig training, double softWeight, double teacherWeight,
-            int evalEvery) {}
+            int evalEvery, int ensemble) {
+        public Recipe {
+            if (ensemble < 1) {
+                throw new IllegalArgumentException("need at least one model per fold, got " + ensemble);
+            }
+        }
+    }
 
     /** Mean out-of-fold ROUGE of summaries made at {@code step} with {@code rule}. */
     public record Cell(long step, SelectionRule rule, Rouge.Scores scores) {}
@@ -50,11 +59,11 @@ public final class CrossValidation {
     private CrossValidation() {}
 
     /** Trains one fold's model, handing the held-out articles' salience at each evaluation step to its sink. */
-    private static double trainFold(Recipe recipe, List<SalienceTraining.Example> train,
+    private static double trainFold(Recipe recipe, TrainingConfig training, List<SalienceTraining.Example> train,
             List<SalienceTraining.Article> scored, LongFunction<ScoreSink> sinks) throws IOException {
         try (NDManager manager = NDManager.newBaseManager(Devices.pick())) {
-            SentenceSalienceModel model = SalienceTraining.initialised(recipe.model(), recipe.training().seed(), manager);
-            return SalienceTraining.fit(model, recipe.training(), train, recipe.training().totalSteps(),
+            SentenceSalienceModel model = SalienceTraining.initialised(recipe.model(), training.seed(), manager);
+            return SalienceTraining.fit(model, training, train, training.totalSteps(),
                     recipe.evalEvery(), step -> {
                         List<double[]> scores = SalienceTraining.salience(model, scored);
                         ScoreSink sink = sinks.apply(step);
@@ -80,8 +89,8 @@ public final class CrossValidation {
     }
 
     /**
-     * Out-of-fold salience: for each evaluation step, each article's salience from the model of the fold that did not
-     * train on it (in {@code articles} order).
+     * Out-of-fold salience: for each evaluation step, each article's salience from the model (or the mean over the
+     * ensemble's models) of the fold that did not train on it (in {@code articles} order).
      */
     public static TreeMap<Long, List<double[]>> outOfFold(List<SalienceTraining.Article> articles, int[] fold, int k,
             Recipe recipe, PrintStream log) throws IOException {
@@ -98,14 +107,35 @@ public final class CrossValidation {
                 }
             }
             List<SalienceTraining.Article> scored = heldOut.stream().map(articles::get).toList();
-            double seconds = trainFold(recipe, train, scored, step -> {
-                List<double[]> all = salience.computeIfAbsent(step,
-                        s -> new ArrayList<>(Collections.nCopies(articles.size(), null)));
-                return (j, scores) -> all.set(heldOut.get(j), scores);
-            });
-            log.printf("  fold %d/%d: %d training articles, %.0f s%n", f + 1, k, train.size(), seconds);
+            double seconds = 0;
+            for (int member = 0; member < recipe.ensemble(); member++) {
+                TrainingConfig training = recipe.training().withSeed(recipe.training().seed() + member);
+                seconds += trainFold(recipe, training, train, scored, step -> {
+                    List<double[]> all = salience.computeIfAbsent(step,
+                            s -> new ArrayList<>(Collections.nCopies(articles.size(), null)));
+                    return (j, scores) -> all.set(heldOut.get(j), add(all.get(heldOut.get(j)), scores));
+                });
+            }
+            log.printf("  fold %d/%d: %d training articles, %d model(s), %.0f s%n", f + 1, k, train.size(),
+                    recipe.ensemble(), seconds);
         }
+        salience.values().forEach(all -> all.forEach(scores -> {
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] /= recipe.ensemble();
+            }
+        }));
         return salience;
+    }
+
+    /** {@code sum + scores} elementwise; {@code scores} itself when nothing was summed yet. */
+    private static double[] add(double[] sum, double[] scores) {
+        if (sum == null) {
+            return scores;
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += scores[i];
+        }
+        return sum;
     }
 
     /**
