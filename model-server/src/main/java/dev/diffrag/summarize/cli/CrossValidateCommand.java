@@ -129,10 +129,11 @@ final class CrossValidateCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder("# Summarizer cross-validation on cnndm-250 (train + dev)\n\n");
         out.append(String.format("%d articles (train + dev; the test part is not read), %d folds (fold seed %d); "
                         + "out-of-fold ROUGE F1 × 100 of 3-sentence summaries. Recipe: %d-step schedule, lr %s, "
-                        + "batch %d, seed %d, D = %d, %d layers, soft-label weight %s, teacher %s (weight %s), "
+                        + "batch %d, seed %d, D = %d, %d layers, head dim %d, soft-label weight %s, teacher %s (weight %s), "
                         + "sentence features %s, %d model(s) per fold. LEAD-3 on "
                         + "the same articles: %.2f / %.2f / %.2f.%n%n", articles, folds, foldSeed, recipe.steps,
-                recipe.learningRate, recipe.batchSize, recipe.seed, recipe.dModel, recipe.layers, recipe.softWeight,
+                recipe.learningRate, recipe.batchSize, recipe.seed, recipe.dModel, recipe.layers, recipe.headDim,
+                recipe.softWeight,
                 recipe.teacher == null ? "none" : recipe.teacher, recipe.teacherWeight,
                 recipe.sentenceFeatures ? "on" : "off", ensemble,
                 100 * lead.rouge1(), 100 * lead.rouge2(), 100 * lead.rougeL()));
