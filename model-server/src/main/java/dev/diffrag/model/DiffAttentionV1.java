@@ -74,15 +74,19 @@ final class DiffAttentionV1 extends Attention {
         NDArray[] kv = withCache(context, k, v);                                   // (B, 2h, S, d), (B, h, S, 2d)
         long keys = kv[0].getShape().get(2);
 
-        NDArray scores = Scalars.mul(q, Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2));    // (B, 2h, T, S)
-        probeLogits(context, scores);
-        NDArray pairs = softmax32(scores, context.bias()).reshape(batch, h, 2, queries, keys); // (B, h, 2, T, S)
+        NDArray scaled = Scalars.mul(q, Math.pow(d, -0.5));
+        NDArray keysT = kv[0].transpose(0, 1, 3, 2);                                         // (B, 2h, d, S)
         NDArray lambda = lambda(ps, x, training);                                            // ()
-        NDArray map = differentialMap(pairs, lambda, training);                              // (B, h, T, S) float32
-        probe(context, map);
-
-        NDArray out = map.toType(v.getDataType(), false).matMul(kv[1]);        // (B, h, T, 2d)
-        out = Scalars.mul(subln.forward(ps, out, training), 1 - lambdaInit);     // (B, h, T, 2d)
+        NDArray out = byQueryBlocks(context, training, batch, 2L * h, queries, keys, (from, to) -> {
+            NDArray scores = rows(scaled, from, to).matMul(keysT);                            // (B, 2h, t, S)
+            probeLogits(context, scores);
+            NDArray pairs = softmax32(scores, rows(context.bias(), from, to))
+                    .reshape(batch, h, 2, to - from, keys);                                   // (B, h, 2, t, S)
+            NDArray map = differentialMap(pairs, lambda, training);                           // (B, h, t, S) float32
+            probe(context, map);
+            return map.toType(v.getDataType(), false).matMul(kv[1]);                         // (B, h, t, 2d)
+        });                                                                                   // (B, h, T, 2d)
+        out = Scalars.mul(subln.forward(ps, out, training), 1 - lambdaInit);                 // (B, h, T, 2d)
         return mergeAndProject(ps, out, outProj, training);                      // (B, T, dModel)
     }
 

@@ -53,24 +53,27 @@ final class DiffAttentionV2 extends Attention {
         NDArray[] kv = withCache(context, k, v);                                                           // (B, h, S, d)
         long keys = kv[0].getShape().get(2);
 
-        // Query heads 2i, 2i+1 share KV head i: fold the pair into the query axis instead of repeating K and V.
-        NDArray pairedQueries = Scalars.mul(q, Math.pow(d, -0.5)).reshape(batch, h, 2 * queries, d); // (B, h, 2T, d)
-        NDArray scores = pairedQueries.matMul(kv[0].transpose(0, 1, 3, 2))                 // (B, h, 2T, S)
-                .reshape(batch, h, 2, queries, keys);                                       // (B, h, 2, T, S)
-        if (context.probe() != null) {
-            probeLogits(context, scores.reshape(batch, 2L * h, queries, keys)); // (B, 2h, T, S) view, pairs adjacent
-        }
-        NDArray bias = context.bias() == null ? null : context.bias().expandDims(1);        // (B, 1, 1, T, S)
-        NDArray pairs = softmax32(scores, bias);                                            // (B, h, 2, T, S) float32
-
+        NDArray scaled = Scalars.mul(q, Math.pow(d, -0.5));                                 // (B, 2h, T, d)
+        NDArray keysT = kv[0].transpose(0, 1, 3, 2);                                        // (B, h, d, S)
         NDArray lambdaT = Linear.linear(x, Params.value(ps, lambdaProj, x, training)).head() // (B, T, h)
                 .transpose(0, 2, 1).expandDims(-1);                                         // (B, h, T, 1)
         NDArray weight = Activation.sigmoid(lambdaT.toType(DataType.FLOAT32, false));      // (B, h, T, 1) float32
-        // attn_even − w·attn_odd = (P_even − w·P_odd)·V because both heads of a pair read the same V: subtracting
-        // the maps first halves the P·V product.
-        NDArray map = differentialMap(pairs, weight, training);                             // (B, h, T, S) float32
-        probe(context, map);
-        NDArray out = map.toType(v.getDataType(), false).matMul(kv[1]); // (B, h, T, d)
+        NDArray out = byQueryBlocks(context, training, batch, 2L * h, queries, keys, (from, to) -> {
+            long t = to - from;
+            // Query heads 2i, 2i+1 share KV head i: fold the pair into the query axis instead of repeating K and V.
+            NDArray pairedQueries = rows(scaled, from, to).reshape(batch, h, 2 * t, d);      // (B, h, 2t, d)
+            NDArray scores = pairedQueries.matMul(keysT).reshape(batch, h, 2, t, keys);      // (B, h, 2, t, S)
+            if (context.probe() != null) {
+                probeLogits(context, scores.reshape(batch, 2L * h, t, keys)); // (B, 2h, t, S) view, pairs adjacent
+            }
+            NDArray bias = rows(context.bias(), from, to);
+            NDArray pairs = softmax32(scores, bias == null ? null : bias.expandDims(1));      // (B, h, 2, t, S) float32
+            // attn_even − w·attn_odd = (P_even − w·P_odd)·V because both heads of a pair read the same V: subtracting
+            // the maps first halves the P·V product.
+            NDArray map = differentialMap(pairs, rows(weight, from, to), training);           // (B, h, t, S) float32
+            probe(context, map);
+            return map.toType(v.getDataType(), false).matMul(kv[1]);                          // (B, h, t, d)
+        });                                                                                    // (B, h, T, d)
         return mergeAndProject(ps, out, oProj, training);                // (B, T, dModel)
     }
 }

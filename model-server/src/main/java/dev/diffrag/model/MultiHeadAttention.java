@@ -1,6 +1,7 @@
 package dev.diffrag.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.List;
@@ -39,11 +40,17 @@ final class MultiHeadAttention extends Attention {
         NDArray v = projectHeads(ps, x, vProj, heads, d, training).transpose(0, 2, 1, 3);                 // (B, H, T, d)
         NDArray[] kv = withCache(context, k, v);                                                           // (B, H, S, d)
 
-        NDArray scores = Scalars.mul(q, Math.pow(d, -0.5)).matMul(kv[0].transpose(0, 1, 3, 2)); // (B, H, T, S)
-        probeLogits(context, scores);
-        NDArray probabilities = softmax32(scores, context.bias());                     // (B, H, T, S) float32
-        probe(context, probabilities);
-        NDArray out = probabilities.toType(v.getDataType(), false).matMul(kv[1]);     // (B, H, T, d)
-        return mergeAndProject(ps, out, outProj, training);                            // (B, T, dModel)
+        NDArray scaled = Scalars.mul(q, Math.pow(d, -0.5));
+        NDArray keysT = kv[0].transpose(0, 1, 3, 2);                                       // (B, H, d, S)
+        Shape shape = q.getShape();
+        long keys = kv[0].getShape().get(2);
+        NDArray out = byQueryBlocks(context, training, shape.get(0), heads, shape.get(2), keys, (from, to) -> {
+            NDArray scores = rows(scaled, from, to).matMul(keysT);                          // (B, H, t, S)
+            probeLogits(context, scores);
+            NDArray probabilities = softmax32(scores, rows(context.bias(), from, to));   // (B, H, t, S) float32
+            probe(context, probabilities);
+            return probabilities.toType(v.getDataType(), false).matMul(kv[1]);           // (B, H, t, d)
+        });                                                                                 // (B, H, T, d)
+        return mergeAndProject(ps, out, outProj, training);                                // (B, T, dModel)
     }
 }

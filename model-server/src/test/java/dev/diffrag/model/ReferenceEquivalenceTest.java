@@ -42,36 +42,68 @@ class ReferenceEquivalenceTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, causal, true), 7);
             Reference reference = new Reference(model);
-            ParameterStore ps = new ParameterStore(manager, false);
             boolean[][] real = realTokens(batch, length, padded);
             NDArray mask = padded ? Fixtures.mask(manager, real) : null;
-
-            double[][][] x = Fixtures.gaussian(11, batch, length, model.config().dModel());
-            NDArray input = Fixtures.floats(manager, x);
-            Attention.Context context = new Attention.Context(
-                    Rotary.forPositions(manager, 0, length, model.config().headDim(), model.config().ropeTheta()),
-                    AttentionBias.build(manager, length, 0, length, causal, mask), null, null);
-            int layer = 1; // the second layer: λinit and names of a layer other than the first
-            NDArray attention = model.attention(layer).forward(ps, input, context, false);
-            NDArray block = model.block(layer).forward(ps, input, context, false);
+            assertLayerMatches(manager, model, reference, causal, real, mask);
 
             int[][] tokens = Fixtures.tokens(13, batch, length);
             NDList inputs = mask == null
                     ? new NDList(Fixtures.ids(manager, tokens))
                     : new NDList(Fixtures.ids(manager, tokens), mask);
-            NDArray logits = model.forward(ps, inputs, false).singletonOrThrow(); // (B, T, vocab)
-
-            for (int b = 0; b < batch; b++) {
-                assertThat(Fixtures.relativeError(Fixtures.item(attention, b),
-                        reference.attention(layer, x[b], real[b]), real[b]))
-                        .as("attention, batch item %d", b).isLessThan(TOLERANCE);
-                assertThat(Fixtures.relativeError(Fixtures.item(block, b),
-                        reference.block(layer, x[b], real[b]), real[b]))
-                        .as("block, batch item %d", b).isLessThan(TOLERANCE);
+            NDArray logits = model.forward(new ParameterStore(manager, false), inputs, false).singletonOrThrow();
+            for (int b = 0; b < batch; b++) {                                     // logits (B, T, vocab)
                 assertThat(Fixtures.relativeError(Fixtures.item(logits, b),
                         reference.model(tokens[b], real[b]), real[b]))
                         .as("model logits, batch item %d", b).isLessThan(TOLERANCE);
             }
+        }
+    }
+
+    static List<Arguments> longCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (AttentionKind kind : AttentionKind.values()) {
+            for (boolean causal : new boolean[] {false, true}) {
+                cases.add(Arguments.of(kind, causal));
+            }
+        }
+        return cases;
+    }
+
+    /** Long inputs are attended in blocks of query rows (several here); the result must not move. */
+    @ParameterizedTest(name = "{0} causal={1}")
+    @MethodSource("longCases")
+    void attentionInBlocksOfQueryRowsMatchesTheReference(AttentionKind kind, boolean causal) {
+        int length = 1101;
+        int fewestQueryHeads = 4; // dModel 32 / head dim 8: vanilla's heads, V1's 2h; V2 has twice as many
+        assertThat(Attention.rowsPerBlock(2, fewestQueryHeads, length)).as("rows per block").isLessThan(length / 3);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, causal, false), 7);
+            boolean[][] real = Fixtures.real(length, new int[] {length, length - 300});
+            assertLayerMatches(manager, model, new Reference(model), causal, real, Fixtures.mask(manager, real));
+        }
+    }
+
+    /** The second layer's attention and whole block on Gaussian inputs, each batch item against the reference. */
+    private static void assertLayerMatches(NDManager manager, DiffTransformer model, Reference reference,
+                                           boolean causal, boolean[][] real, NDArray mask) {
+        int batch = real.length;
+        int length = real[0].length;
+        ParameterStore ps = new ParameterStore(manager, false);
+        double[][][] x = Fixtures.gaussian(11, batch, length, model.config().dModel());
+        NDArray input = Fixtures.floats(manager, x);
+        Attention.Context context = new Attention.Context(
+                Rotary.forPositions(manager, 0, length, model.config().headDim(), model.config().ropeTheta()),
+                AttentionBias.build(manager, length, 0, length, causal, mask), null, null);
+        int layer = 1; // the second layer: λinit and names of a layer other than the first
+        NDArray attention = model.attention(layer).forward(ps, input, context, false);
+        NDArray block = model.block(layer).forward(ps, input, context, false);
+        for (int b = 0; b < batch; b++) {
+            assertThat(Fixtures.relativeError(Fixtures.item(attention, b),
+                    reference.attention(layer, x[b], real[b]), real[b]))
+                    .as("attention, batch item %d", b).isLessThan(TOLERANCE);
+            assertThat(Fixtures.relativeError(Fixtures.item(block, b),
+                    reference.block(layer, x[b], real[b]), real[b]))
+                    .as("block, batch item %d", b).isLessThan(TOLERANCE);
         }
     }
 
