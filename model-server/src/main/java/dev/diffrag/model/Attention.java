@@ -57,10 +57,10 @@ abstract class Attention {
     /** Fewer rows per block cost more in per-operation overhead and small products than the cache saves. */
     static final long MIN_BLOCK_ROWS = 64;
 
-    /** The attention output of query rows [from, to): (B, heads, to − from, dv). */
+    /** The attention output of query rows [from, to) over keys [0, keyLimit): (B, heads, to − from, dv). */
     @FunctionalInterface
     interface RowAttention {
-        NDArray attend(long from, long to);
+        NDArray attend(long from, long to, long keyLimit);
     }
 
     /** Query rows per block: a block's (B, queryHeads, rows, S) score map holds about BLOCK_ELEMENTS. */
@@ -72,21 +72,24 @@ abstract class Attention {
      * Inference attention over blocks of query rows, concatenated along the query axis: (B, heads, T, dv). Each
      * row's softmax still runs over all of its keys, so the result is the one-block result. The mask, softmax and
      * differential passes over the score maps are memory-bound on a CPU, and maps of tens of MiB are fresh memory
-     * on every call; blocks of a few MiB stay in cache and reuse it (model-server/README.md, Benchmark: about 1.4×
-     * vanilla and 1.6× V2 throughput at 2,048 tokens). Training keeps one block, since its backward pass holds every
-     * block's maps anyway; so does a probe, which records the maps of a whole pass.
+     * on every call; blocks of a few MiB stay in cache and reuse it (model-server/README.md, Benchmark). In causal
+     * mode a block reads only the keys up to its last query: the keys after it are masked for every row of the
+     * block, so leaving them out changes nothing but the work. Training keeps one block, since its backward pass
+     * holds every block's maps anyway; so does a probe, which records the maps of a whole pass.
      *
      * @param queryHeads the score maps' heads: H for vanilla, 2h for V1 and V2
+     * @param keys       S, the keys of the pass: the cached ones, then the T new ones
      */
-    static NDArray byQueryBlocks(Context context, boolean training, long batch, long queryHeads, long queries,
-                                 long keys, RowAttention rows) {
+    NDArray byQueryBlocks(Context context, boolean training, long batch, long queryHeads, long queries, long keys,
+                          RowAttention rows) {
         long block = rowsPerBlock(batch, queryHeads, keys);
         if (training || context.probe() != null || queries <= block) {
-            return rows.attend(0, queries);
+            return rows.attend(0, queries, keys);
         }
         List<NDArray> blocks = new ArrayList<>();
         for (long from = 0; from < queries; from += block) {
-            blocks.add(rows.attend(from, Math.min(queries, from + block)));
+            long to = Math.min(queries, from + block);
+            blocks.add(rows.attend(from, to, config.causal() ? keys - queries + to : keys));
         }
         return NDArrays.concat(new NDList(blocks), 2);
     }
@@ -97,6 +100,19 @@ abstract class Attention {
             return x;
         }
         return x.get(new NDIndex(":, :, {}:{}", from, to));
+    }
+
+    /** The first {@code limit} entries of x's last axis; x itself when that is all of it or x is null. */
+    static NDArray firstColumns(NDArray x, long limit) {
+        if (x == null || limit == x.getShape().getLastDimension()) {
+            return x;
+        }
+        return x.get(new NDIndex("..., :{}", limit));
+    }
+
+    /** Rows [from, to) and keys [0, keyLimit) of a mask (B or 1, 1, T or 1, S); null stays null. */
+    static NDArray maskBlock(NDArray bias, long from, long to, long keyLimit) {
+        return firstColumns(rows(bias, from, to), keyLimit);
     }
 
     /** Appends this layer's keys and values to the cache when decoding incrementally; returns all keys/values. */

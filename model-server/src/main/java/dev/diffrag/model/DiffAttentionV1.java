@@ -77,14 +77,14 @@ final class DiffAttentionV1 extends Attention {
         NDArray scaled = Scalars.mul(q, Math.pow(d, -0.5));
         NDArray keysT = kv[0].transpose(0, 1, 3, 2);                                         // (B, 2h, d, S)
         NDArray lambda = lambda(ps, x, training);                                            // ()
-        NDArray out = byQueryBlocks(context, training, batch, 2L * h, queries, keys, (from, to) -> {
-            NDArray scores = rows(scaled, from, to).matMul(keysT);                            // (B, 2h, t, S)
+        NDArray out = byQueryBlocks(context, training, batch, 2L * h, queries, keys, (from, to, s) -> {
+            NDArray scores = rows(scaled, from, to).matMul(firstColumns(keysT, s));            // (B, 2h, t, s)
             probeLogits(context, scores);
-            NDArray pairs = softmax32(scores, rows(context.bias(), from, to))
-                    .reshape(batch, h, 2, to - from, keys);                                   // (B, h, 2, t, S)
-            NDArray map = differentialMap(pairs, lambda, training);                           // (B, h, t, S) float32
+            NDArray pairs = softmax32(scores, maskBlock(context.bias(), from, to, s))
+                    .reshape(batch, h, 2, to - from, s);                                      // (B, h, 2, t, s)
+            NDArray map = differentialMap(pairs, lambda, training);                           // (B, h, t, s) float32
             probe(context, map);
-            return map.toType(v.getDataType(), false).matMul(kv[1]);                         // (B, h, t, 2d)
+            return map.toType(v.getDataType(), false).matMul(rows(kv[1], 0, s));             // (B, h, t, 2d)
         });                                                                                   // (B, h, T, 2d)
         out = Scalars.mul(subln.forward(ps, out, training), 1 - lambdaInit);                 // (B, h, T, 2d)
         return mergeAndProject(ps, out, outProj, training);                      // (B, T, dModel)

@@ -58,21 +58,22 @@ final class DiffAttentionV2 extends Attention {
         NDArray lambdaT = Linear.linear(x, Params.value(ps, lambdaProj, x, training)).head() // (B, T, h)
                 .transpose(0, 2, 1).expandDims(-1);                                         // (B, h, T, 1)
         NDArray weight = Activation.sigmoid(lambdaT.toType(DataType.FLOAT32, false));      // (B, h, T, 1) float32
-        NDArray out = byQueryBlocks(context, training, batch, 2L * h, queries, keys, (from, to) -> {
+        NDArray out = byQueryBlocks(context, training, batch, 2L * h, queries, keys, (from, to, s) -> {
             long t = to - from;
             // Query heads 2i, 2i+1 share KV head i: fold the pair into the query axis instead of repeating K and V.
             NDArray pairedQueries = rows(scaled, from, to).reshape(batch, h, 2 * t, d);      // (B, h, 2t, d)
-            NDArray scores = pairedQueries.matMul(keysT).reshape(batch, h, 2, t, keys);      // (B, h, 2, t, S)
+            NDArray scores = pairedQueries.matMul(firstColumns(keysT, s))
+                    .reshape(batch, h, 2, t, s);                                              // (B, h, 2, t, s)
             if (context.probe() != null) {
-                probeLogits(context, scores.reshape(batch, 2L * h, t, keys)); // (B, 2h, t, S) view, pairs adjacent
+                probeLogits(context, scores.reshape(batch, 2L * h, t, s)); // (B, 2h, t, s) view, pairs adjacent
             }
-            NDArray bias = rows(context.bias(), from, to);
-            NDArray pairs = softmax32(scores, bias == null ? null : bias.expandDims(1));      // (B, h, 2, t, S) float32
+            NDArray bias = maskBlock(context.bias(), from, to, s);
+            NDArray pairs = softmax32(scores, bias == null ? null : bias.expandDims(1));      // (B, h, 2, t, s) float32
             // attn_even − w·attn_odd = (P_even − w·P_odd)·V because both heads of a pair read the same V: subtracting
             // the maps first halves the P·V product.
-            NDArray map = differentialMap(pairs, rows(weight, from, to), training);           // (B, h, t, S) float32
+            NDArray map = differentialMap(pairs, rows(weight, from, to), training);           // (B, h, t, s) float32
             probe(context, map);
-            return map.toType(v.getDataType(), false).matMul(kv[1]);                          // (B, h, t, d)
+            return map.toType(v.getDataType(), false).matMul(rows(kv[1], 0, s));              // (B, h, t, d)
         });                                                                                    // (B, h, T, d)
         return mergeAndProject(ps, out, oProj, training);                // (B, T, dModel)
     }

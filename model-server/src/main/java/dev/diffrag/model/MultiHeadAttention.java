@@ -44,13 +44,13 @@ final class MultiHeadAttention extends Attention {
         NDArray keysT = kv[0].transpose(0, 1, 3, 2);                                       // (B, H, d, S)
         Shape shape = q.getShape();
         long keys = kv[0].getShape().get(2);
-        NDArray out = byQueryBlocks(context, training, shape.get(0), heads, shape.get(2), keys, (from, to) -> {
-            NDArray scores = rows(scaled, from, to).matMul(keysT);                          // (B, H, t, S)
+        NDArray out = byQueryBlocks(context, training, shape.get(0), heads, shape.get(2), keys, (from, to, s) -> {
+            NDArray scores = rows(scaled, from, to).matMul(firstColumns(keysT, s));           // (B, H, t, s)
             probeLogits(context, scores);
-            NDArray probabilities = softmax32(scores, rows(context.bias(), from, to));   // (B, H, t, S) float32
+            NDArray probabilities = softmax32(scores, maskBlock(context.bias(), from, to, s)); // (B, H, t, s) float32
             probe(context, probabilities);
-            return probabilities.toType(v.getDataType(), false).matMul(kv[1]);           // (B, H, t, d)
-        });                                                                                 // (B, H, T, d)
+            return probabilities.toType(v.getDataType(), false).matMul(rows(kv[1], 0, s));   // (B, H, t, d)
+        });                                                                                   // (B, H, T, d)
         return mergeAndProject(ps, out, outProj, training);                                // (B, T, dModel)
     }
 }

@@ -8,9 +8,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class CausalAndPaddingTest {
 
@@ -61,17 +64,28 @@ class CausalAndPaddingTest {
         }
     }
 
+    static List<Arguments> decodingCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (AttentionKind kind : AttentionKind.values()) {
+            cases.add(Arguments.of(kind, new int[] {5, 1, 1, 3, 1}));
+            // chunks longer than a block of query rows: blocks read keys only up to their last query, after a cache
+            cases.add(Arguments.of(kind, new int[] {600, 1, 399}));
+        }
+        return cases;
+    }
+
     /**
-     * Prefill 5 tokens, decode 1, 1, then a chunk of 3, then 1: the concatenated step outputs equal the full
-     * causal forward pass. Item 1 is left-padded by 2, so the cache's key mask is exercised too.
+     * Prefill, decode single tokens and chunks (5, 1, 1, 3, 1 tokens; or 600, 1, 399): the concatenated step outputs
+     * equal the full causal forward pass. Item 1 is left-padded by 2, so the cache's key mask is exercised too.
      */
-    @ParameterizedTest
-    @EnumSource(AttentionKind.class)
-    void incrementalDecodingWithTheKvCacheEqualsTheFullForwardPass(AttentionKind kind) {
+    @ParameterizedTest(name = "{0} chunks {1}")
+    @MethodSource("decodingCases")
+    void incrementalDecodingWithTheKvCacheEqualsTheFullForwardPass(AttentionKind kind, int[] chunks) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, true, true), 23);
+            int length = Arrays.stream(chunks).sum();
+            ModelConfig config = ModelConfig.of(kind, 32, 2, 8, true, Fixtures.VOCAB, Math.max(64, length), true);
+            DiffTransformer model = Fixtures.model(manager, config, 23);
             ParameterStore ps = new ParameterStore(manager, false);
-            int length = 11;
             int[][] tokens = Fixtures.tokens(9, 2, length);
             boolean[][] real = Fixtures.real(length, length, length);
             real[1][0] = false;
@@ -83,7 +97,7 @@ class CausalAndPaddingTest {
             List<NDArray> steps = new ArrayList<>();
             try (KvCache cache = model.newCache(manager)) {
                 int position = 0;
-                for (int size : new int[] {5, 1, 1, 3, 1}) {
+                for (int size : chunks) {
                     try (NDManager step = manager.newSubManager()) {
                         String range = ":, " + position + ":" + (position + size);
                         NDArray out = model.forwardStep(ps, ids.get(range).duplicate(), mask.get(range).duplicate(),
@@ -118,10 +132,10 @@ class CausalAndPaddingTest {
                 NDArray batch = model.forward(ps, new NDList(Fixtures.ids(manager, tokens),
                         Fixtures.mask(manager, real)), false).head();
                 for (int b = 0; b < lengths.length; b++) {
-                    int[][] alone = {java.util.Arrays.copyOf(tokens[b], lengths[b])};
+                    int[][] alone = {Arrays.copyOf(tokens[b], lengths[b])};
                     double[][] expected = Fixtures.item(
                             model.forward(ps, new NDList(Fixtures.ids(manager, alone)), false).head(), 0);
-                    double[][] actual = java.util.Arrays.copyOf(Fixtures.item(batch, b), lengths[b]);
+                    double[][] actual = Arrays.copyOf(Fixtures.item(batch, b), lengths[b]);
                     boolean[] all = new boolean[lengths[b]];
                     java.util.Arrays.fill(all, true);
                     assertThat(Fixtures.relativeError(actual, expected, all))
