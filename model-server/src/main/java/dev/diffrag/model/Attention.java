@@ -69,21 +69,20 @@ abstract class Attention {
     }
 
     /**
-     * Inference attention over blocks of query rows, concatenated along the query axis: (B, heads, T, dv). Each
-     * row's softmax still runs over all of its keys, so the result is the one-block result. The mask, softmax and
-     * differential passes over the score maps are memory-bound on a CPU, and maps of tens of MiB are fresh memory
-     * on every call; blocks of a few MiB stay in cache and reuse it (model-server/README.md, Benchmark). In causal
-     * mode a block reads only the keys up to its last query: the keys after it are masked for every row of the
-     * block, so leaving them out changes nothing but the work. Training keeps one block, since its backward pass
-     * holds every block's maps anyway; so does a probe, which records the maps of a whole pass.
+     * Attention over blocks of query rows, concatenated along the query axis: (B, heads, T, dv). Each row's softmax
+     * still runs over all of its keys, so the result (and its gradient) is the one-block result. The mask, softmax
+     * and differential passes over the score maps, forward and backward, are memory-bound on a CPU, and maps of tens
+     * of MiB are fresh memory on every call; blocks of a few MiB stay in cache and reuse it (model-server/README.md,
+     * Benchmark). In causal mode a block reads only the keys up to its last query: the keys after it are masked for
+     * every row of the block, so leaving them out changes nothing but the work. A probe, which records the maps of a
+     * whole pass, gets one block.
      *
      * @param queryHeads the score maps' heads: H for vanilla, 2h for V1 and V2
      * @param keys       S, the keys of the pass: the cached ones, then the T new ones
      */
-    NDArray byQueryBlocks(Context context, boolean training, long batch, long queryHeads, long queries, long keys,
-                          RowAttention rows) {
+    NDArray byQueryBlocks(Context context, long batch, long queryHeads, long queries, long keys, RowAttention rows) {
         long block = rowsPerBlock(batch, queryHeads, keys);
-        if (training || context.probe() != null || queries <= block) {
+        if (context.probe() != null || queries <= block) {
             return rows.attend(0, queries, keys);
         }
         List<NDArray> blocks = new ArrayList<>();

@@ -77,7 +77,7 @@ final class DiffAttentionV1 extends Attention {
         NDArray scaled = Scalars.mul(q, Math.pow(d, -0.5));
         NDArray keysT = kv[0].transpose(0, 1, 3, 2);                                         // (B, 2h, d, S)
         NDArray lambda = lambda(ps, x, training);                                            // ()
-        NDArray out = byQueryBlocks(context, training, batch, 2L * h, queries, keys, (from, to, s) -> {
+        NDArray out = byQueryBlocks(context, batch, 2L * h, queries, keys, (from, to, s) -> {
             NDArray scores = rows(scaled, from, to).matMul(firstColumns(keysT, s));            // (B, 2h, t, s)
             probeLogits(context, scores);
             NDArray pairs = softmax32(scores, maskBlock(context.bias(), from, to, s))

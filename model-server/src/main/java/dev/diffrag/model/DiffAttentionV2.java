@@ -58,7 +58,7 @@ final class DiffAttentionV2 extends Attention {
         NDArray lambdaT = Linear.linear(x, Params.value(ps, lambdaProj, x, training)).head() // (B, T, h)
                 .transpose(0, 2, 1).expandDims(-1);                                         // (B, h, T, 1)
         NDArray weight = Activation.sigmoid(lambdaT.toType(DataType.FLOAT32, false));      // (B, h, T, 1) float32
-        NDArray out = byQueryBlocks(context, training, batch, 2L * h, queries, keys, (from, to, s) -> {
+        NDArray out = byQueryBlocks(context, batch, 2L * h, queries, keys, (from, to, s) -> {
             long t = to - from;
             // Query heads 2i, 2i+1 share KV head i: fold the pair into the query axis instead of repeating K and V.
             NDArray pairedQueries = rows(scaled, from, to).reshape(batch, h, 2 * t, d);      // (B, h, 2t, d)

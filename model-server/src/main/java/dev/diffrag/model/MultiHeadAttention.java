@@ -44,7 +44,7 @@ final class MultiHeadAttention extends Attention {
         NDArray keysT = kv[0].transpose(0, 1, 3, 2);                                       // (B, H, d, S)
         Shape shape = q.getShape();
         long keys = kv[0].getShape().get(2);
-        NDArray out = byQueryBlocks(context, training, shape.get(0), heads, shape.get(2), keys, (from, to, s) -> {
+        NDArray out = byQueryBlocks(context, shape.get(0), heads, shape.get(2), keys, (from, to, s) -> {
             NDArray scores = rows(scaled, from, to).matMul(firstColumns(keysT, s));           // (B, H, t, s)
             probeLogits(context, scores);
             NDArray probabilities = softmax32(scores, maskBlock(context.bias(), from, to, s)); // (B, H, t, s) float32
