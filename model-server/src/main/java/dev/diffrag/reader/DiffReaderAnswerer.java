@@ -29,9 +29,9 @@ import java.util.Optional;
 public final class DiffReaderAnswerer implements Answerer {
 
     /**
-     * The reader shipped as the default: Diff V2 over frozen bge-small-en-v1.5 features, trained for 3,000 updates
-     * on the phrases recipe. It reads best of the shipped readers on the development split (F1 at its threshold 44.8
-     * with its answer-type weight 9, 34.5 without; best-span F1 48.2 single / 42.8 among 9 distractors) and meets both
+     * The reader shipped as the default: Diff V2 over frozen bge-small-en-v1.5 features, trained for 6,000 updates
+     * on the phrases recipe. It reads best of the shipped readers on the development split (F1 at its threshold 48.8
+     * with its answer-type weight 9; 53.5 on single passages and 46.1 among 9 distractors) and meets both
      * calibration targets there; see resources/reader/README.md.
      */
     public static final String DEFAULT = "diff-v2-bge";
@@ -89,7 +89,7 @@ public final class DiffReaderAnswerer implements Answerer {
 
     /**
      * A shipped reader by name: {@code diff-v2-long}, {@code diff-v1-long}, {@code vanilla-long} (3,000 updates);
-     * {@code diff-v2-bge}, {@code diff-v1-bge}, {@code vanilla-bge} (3,000 updates over bge-small-en-v1.5 features);
+     * {@code diff-v2-bge}, {@code diff-v1-bge}, {@code vanilla-bge} (6,000 updates over bge-small-en-v1.5 features);
      * {@code diff-v1},
      * {@code vanilla}, {@code diff-v2}, {@code diff-v1-scratch} (1,500 updates).
      */
