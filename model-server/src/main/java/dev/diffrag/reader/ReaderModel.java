@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
@@ -54,6 +55,7 @@ public final class ReaderModel extends AbstractBlock {
     private static final float WEIGHT_STD = 0.02f;
 
     private final ReaderConfig config;
+    private final float trainingDropout;
     private final DiffTransformer encoder;
     private final Parameter inputProjection; // (D, 384), frozen-feature inputs only
     private final Parameter segmentEmbedding; // (SEGMENTS, D)
@@ -69,9 +71,23 @@ public final class ReaderModel extends AbstractBlock {
     static final double PRETRAINED_LR_SCALE = 0.05;
     private static final String TUNED = "pretrained.top.";
 
+    /** A reader that trains without dropout. */
     public ReaderModel(ReaderConfig config) {
+        this(config, 0);
+    }
+
+    /**
+     * @param trainingDropout share of the encoder's input and output states zeroed in training forward passes
+     *                        (inverted dropout, as after BERT's embeddings); a training choice, not saved with the
+     *                        weights, and without effect at inference
+     */
+    public ReaderModel(ReaderConfig config, double trainingDropout) {
         super(VERSION);
+        if (!(trainingDropout >= 0 && trainingDropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + trainingDropout);
+        }
         this.config = config;
+        this.trainingDropout = (float) trainingDropout;
         int width = config.encoder().dModel();
         this.encoder = addChildBlock("encoder", new DiffTransformer(config.encoder()));
         this.inputProjection = config.input().frozen()
@@ -181,7 +197,12 @@ public final class ReaderModel extends AbstractBlock {
         NDArray segmentTable = ps.getValue(segmentEmbedding, input.getDevice(), training);
         x = x.add(Embedding.embedding(segments.toType(DataType.INT64, false), segmentTable, SparseFormat.DENSE)
                 .head());
-        return encoder.encodeEmbedded(ps, x, paddingMask, training, null);
+        return dropout(encoder.encodeEmbedded(ps, dropout(x, training), paddingMask, training, null), training);
+    }
+
+    /** Dropout in training forward passes; the identity at inference and when the rate is 0. */
+    private NDArray dropout(NDArray x, boolean training) {
+        return training && trainingDropout > 0 ? Dropout.dropout(x, trainingDropout, true).head() : x;
     }
 
     /** Start and end logits (B, T, 2) bilinear in each position's state and the question vector. */

@@ -179,12 +179,12 @@ public final class ReaderTraining {
      *
      * @param variant a name for logs, e.g. diff-v1
      */
-    static Result train(String variant, ReaderConfig config, List<Labelled> train, Dev dev,
+    static Result train(String variant, ReaderConfig config, double dropout, List<Labelled> train, Dev dev,
             ReaderFeaturizer featurizer, TrainingConfig training, int tokenBudget, int lastStep, double maxSeconds,
             Path output) throws IOException {
         ModelTrainer.seed(training.seed());
         try (NDManager manager = NDManager.newBaseManager(Devices.pick())) {
-            ReaderModel model = new ReaderModel(config);
+            ReaderModel model = new ReaderModel(config, dropout);
             model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1));
             if (config.input().tunedLayers() > 0) {
                 try (PretrainedBert pretrained = PretrainedBert.load(config.input().onnxResource(), Devices.pick())) {

@@ -67,6 +67,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "LINEAR (a linear map of each position) or BILINEAR (each position's state times the "
                     + "question's vector, as in DrQA)")
     ReaderConfig.SpanHead spanHead;
+    @Option(names = "--dropout", defaultValue = "0",
+            description = "share of the encoder's input and output states zeroed in training (0: none)")
+    double dropout;
     @Option(names = "--max-minutes", defaultValue = "22", description = "wall-clock cap per variant")
     double maxMinutes;
     @Option(names = "--stop-after", defaultValue = "0",
@@ -110,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
             ReaderTraining.Dev devLabelled = ReaderTraining.labelDev(dev, featurizer);
             TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);
             for (String variant : variants) {
-                results.add(ReaderTraining.train(variant, config(variant), trainLabelled, devLabelled,
+                results.add(ReaderTraining.train(variant, config(variant), dropout, trainLabelled, devLabelled,
                         featurizer, training, tokenBudget, stopAfter > 0 ? stopAfter : steps, maxMinutes * 60,
                         out.resolve(variant)));
             }
