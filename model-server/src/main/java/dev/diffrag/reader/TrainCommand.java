@@ -89,8 +89,9 @@ final class TrainCommand implements Callable<Integer> {
             case "phrases" -> ReaderCorpus.Recipe.phrases();
             case "fronted" -> ReaderCorpus.Recipe.fronted();
             case "typed" -> ReaderCorpus.Recipe.typed();
+            case "long" -> ReaderCorpus.Recipe.longInputs();
             default -> throw new IllegalArgumentException(
-                    "unknown recipe " + recipe + " (standard, wide, phrases, fronted or typed)");
+                    "unknown recipe " + recipe + " (standard, wide, phrases, fronted, typed or long)");
         }, seed);
         List<ReaderExample> train = limit > 0 ? split.train().subList(0, Math.min(limit, split.train().size()))
                 : split.train();

@@ -88,6 +88,21 @@ class ReaderCorpusTest {
         assertThat(typed.train()).anyMatch(e -> e.question().startsWith("what year"));
     }
 
+    @Test
+    void theLongRecipePutsEveryAnswerableExampleAmongNineDistractors() throws IOException {
+        ReaderCorpus.Split phrases = ReaderCorpus.build(data, ReaderCorpus.Recipe.phrases(), 42);
+        ReaderCorpus.Split longInputs = ReaderCorpus.build(data, ReaderCorpus.Recipe.longInputs(), 42);
+        assertThat(longInputs.dev()).isEqualTo(phrases.dev());
+        long answerable = longInputs.train().stream().filter(e -> e.passages().size() == 1 && e.answerPassage() >= 0)
+                .count();
+        long amongNine = longInputs.train().stream().filter(e -> e.passages().size() == 10 && e.answerPassage() >= 0)
+                .count();
+        // all but those whose answer is so common that this small test corpus has no passage lacking it
+        assertThat(amongNine).isBetween(answerable * 2 / 3, answerable);
+        assertThat(phrases.train().stream().filter(e -> e.passages().size() == 10 && e.answerPassage() >= 0).count())
+                .isLessThan(answerable / 2);
+    }
+
     /** Answers of the training questions that are cloze questions (the NQ ones ask "who founded town ..."). */
     private static Set<String> clozeAnswers(ReaderCorpus.Split split) {
         return split.train().stream().filter(e -> !e.question().startsWith("who founded"))
