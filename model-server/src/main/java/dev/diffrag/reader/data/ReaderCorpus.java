@@ -71,14 +71,16 @@ public final class ReaderCorpus {
          * names and common noun phrases.
          */
         public static Recipe phrases() {
-            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, true,
-                    Cloze.Form.IN_PLACE);
+            Recipe standard = standard();
+            return new Recipe(standard.dev, standard.nqTrain, standard.essayPassages, standard.newsPassages,
+                    standard.nqCloze, standard.clozePerPassage, standard.unanswerable, standard.long_,
+                    standard.longUnanswerable, standard.minDistractors, standard.maxDistractors, true,
+                    standard.clozeForm);
         }
 
         /** The phrases recipe with its cloze questions fronted and noisy ({@link Cloze.Form#FRONTED_NOISY}). */
         public static Recipe fronted() {
-            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, true,
-                    Cloze.Form.FRONTED_NOISY);
+            return phrases().withClozeForm(Cloze.Form.FRONTED_NOISY);
         }
 
         /**
@@ -86,8 +88,7 @@ public final class ReaderCorpus {
          * kind ({@link Cloze.Form#TWO_GAPS}), so that the question word decides which span is asked for.
          */
         public static Recipe typed() {
-            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 0.3, 0.15, 2, 9, true,
-                    Cloze.Form.TWO_GAPS);
+            return phrases().withClozeForm(Cloze.Form.TWO_GAPS);
         }
 
         /**
@@ -96,8 +97,10 @@ public final class ReaderCorpus {
          * data, and where differential attention is meant to help.
          */
         public static Recipe longInputs() {
-            return new Recipe(150, Integer.MAX_VALUE, 600, 600, 1.0, 1, 0.3, 1.0, 0.15, 9, 9, true,
-                    Cloze.Form.IN_PLACE);
+            Recipe phrases = phrases();
+            return new Recipe(phrases.dev, phrases.nqTrain, phrases.essayPassages, phrases.newsPassages,
+                    phrases.nqCloze, phrases.clozePerPassage, phrases.unanswerable, 1.0, phrases.longUnanswerable,
+                    9, 9, phrases.phraseAnswers, phrases.clozeForm);
         }
 
         /**
@@ -105,8 +108,15 @@ public final class ReaderCorpus {
          * passage: about twice the answerable examples, most of the new ones cloze.
          */
         public static Recipe wide() {
-            return new Recipe(150, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 1.0, 2, 0.3, 0.3, 0.15, 2,
-                    9, false, Cloze.Form.IN_PLACE);
+            Recipe standard = standard();
+            return new Recipe(standard.dev, standard.nqTrain, Integer.MAX_VALUE, Integer.MAX_VALUE, standard.nqCloze,
+                    2, standard.unanswerable, standard.long_, standard.longUnanswerable, standard.minDistractors,
+                    standard.maxDistractors, standard.phraseAnswers, standard.clozeForm);
+        }
+
+        private Recipe withClozeForm(Cloze.Form form) {
+            return new Recipe(dev, nqTrain, essayPassages, newsPassages, nqCloze, clozePerPassage, unanswerable,
+                    long_, longUnanswerable, minDistractors, maxDistractors, phraseAnswers, form);
         }
     }
 
