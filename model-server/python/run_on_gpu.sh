@@ -7,6 +7,7 @@
 # Each SEED:MODELS job (default 42:diff-v1,diff-v2,vanilla) is one train_needles.py process: its models train in
 # lockstep on the batches of its seed. Jobs run side by side on the one GPU, each fitting its updates to MINUTES.
 set -euo pipefail
+shopt -s nullglob  # a job that saved nothing leaves no checkpoint to copy; the others still come back
 blocks=$(realpath "$1")
 out=$(realpath "$2")
 minutes=$3
@@ -25,7 +26,7 @@ work=$(mktemp -d)
   command -v java || echo "java: not installed"
   python3 -c "import torch, safetensors; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'safetensors', safetensors.__version__)" || true
 } > "$work/env.txt" 2>&1
-python3 conformance.py "$work/conformance"
+python3 conformance.py "$work/conformance" >> "$work/env.txt" 2>&1 || echo "conformance.py failed" >> "$work/env.txt"
 pids=()
 for job in "${jobs[@]}"; do
   seed=${job%%:*}
