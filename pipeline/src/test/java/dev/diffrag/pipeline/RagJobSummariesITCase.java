@@ -47,6 +47,7 @@ class RagJobSummariesITCase {
             "{\"tenant\": \"acme\", \"id\": ",
             json(new DocumentRecord("acme", "museum", DocumentOp.UPSERT, "Museum", V2, null, 2_000L, null)),
             json(new DocumentRecord("acme", "old", DocumentOp.DELETE, null, null, null, 3_000L, null)));
+    private static final List<String> DOCUMENT_KEYS = List.of("acme/museum", "acme/broken", "acme/museum", "acme/old");
 
     static final Queue<SummaryRecord> SUMMARIES = new ConcurrentLinkedQueue<>();
 
@@ -102,7 +103,7 @@ class RagJobSummariesITCase {
     }
 
     private static RawRecord document(long index) {
-        return new RawRecord("documents", 0, index, index == 1 ? "acme/broken" : null,
+        return new RawRecord("documents", 0, index, DOCUMENT_KEYS.get((int) index),
                 DOCUMENTS.get((int) index).getBytes(StandardCharsets.UTF_8), 0);
     }
 

@@ -27,16 +27,34 @@ public final class DeadLetters {
      */
     static final int MAX_RAW_CHARS = 64 * 1024;
 
-    /** The dead letter of {@code raw}; a payload over {@link #MAX_RAW_CHARS} is cut, and the error says so. */
+    /**
+     * Most characters of the record key and of the error a dead letter keeps: the key is copied into the dead letter's
+     * Kafka key, its {@code key} field and often its error, so a 400 kB key alone would again exceed the record limit.
+     */
+    static final int MAX_KEY_CHARS = 1024;
+    static final int MAX_ERROR_CHARS = 4 * 1024;
+
+    /**
+     * The dead letter of {@code raw}; a payload over {@link #MAX_RAW_CHARS} is cut, and the error says so; a key or
+     * error over its limit is cut too.
+     */
     public static DeadLetterRecord of(RawRecord raw, String error) {
         String text = raw.valueAsText();
+        String cutNote = "";
         if (text != null && text.length() > MAX_RAW_CHARS) {
-            // Never cut between the two halves of a surrogate pair: a lone half is not valid text.
-            int end = Character.isHighSurrogate(text.charAt(MAX_RAW_CHARS - 1)) ? MAX_RAW_CHARS - 1 : MAX_RAW_CHARS;
-            error += " (raw payload cut to its first " + end + " of " + text.length() + " characters)";
-            text = text.substring(0, end);
+            String cut = prefix(text, MAX_RAW_CHARS);
+            cutNote = " (raw payload cut to its first " + cut.length() + " of " + text.length() + " characters)";
+            text = cut;
         }
-        return new DeadLetterRecord(raw.topic(), raw.partition(), raw.offset(), raw.key(), error, text);
+        String key = raw.key() == null || raw.key().length() <= MAX_KEY_CHARS ? raw.key() : prefix(raw.key(), MAX_KEY_CHARS);
+        String cutError = error.length() <= MAX_ERROR_CHARS ? error : prefix(error, MAX_ERROR_CHARS) + "…";
+        return new DeadLetterRecord(raw.topic(), raw.partition(), raw.offset(), key, cutError + cutNote, text);
+    }
+
+    /** The first {@code max} characters of {@code text}, one fewer where that would split a surrogate pair. */
+    private static String prefix(String text, int max) {
+        // A lone half of a surrogate pair is not valid text.
+        return text.substring(0, Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max);
     }
 
     /**

@@ -77,12 +77,20 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
         if (doc.op() == null) {
             throw new MalformedRecordException("missing field 'op'");
         }
-        if (raw.key() != null && !raw.key().equals(doc.key())) {
+        if (raw.key() == null) {
+            // Unkeyed records are spread over partitions, and offsets of different partitions do not order versions.
+            throw new MalformedRecordException("record has no key; documents must be keyed tenant/id '" + doc.key() + "'");
+        }
+        if (!raw.key().equals(doc.key())) {
             // Another key could put versions of one document on different partitions, out of order.
             throw new MalformedRecordException("record key '" + raw.key() + "' is not tenant/id '" + doc.key() + "'");
         }
         if (doc.op() == DocumentOp.UPSERT) {
             requireAtMost(requireText(doc.text(), "text"), "text", maxDocumentChars);
+            if (!Chunker.hasVisibleText(doc.text())) {
+                // Checked here, not only by the chunker, so that the summaries branch rejects it too.
+                throw new MalformedRecordException("field 'text' has only whitespace and control characters");
+            }
         }
         return new ValidDocument(doc, raw.offset(), doc.ts() != null ? doc.ts() : raw.timestamp());
     }

@@ -73,8 +73,8 @@ class ParseDocumentsTest {
         String ok = "\"tenant\":\"acme\",\"id\":\"d\",\"op\":\"upsert\"";
         return Stream.of(
                 Arguments.of("not JSON", raw("documents", 1, null, "tenant=acme"), "invalid JSON"),
-                Arguments.of("truncated JSON", raw("documents", 1, null, "{" + ok + ",\"text\":\"a"), "invalid JSON"),
-                Arguments.of("trailing content", raw("documents", 1, null, "{" + ok + ",\"text\":\"a\"} {}"), "invalid JSON"),
+                Arguments.of("truncated JSON", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"a"), "invalid JSON"),
+                Arguments.of("trailing content", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"a\"} {}"), "invalid JSON"),
                 Arguments.of("a JSON array", raw("documents", 1, null, "[1, 2]"), "invalid JSON"),
                 Arguments.of("JSON null", raw("documents", 1, null, "null"), "payload is JSON null"),
                 Arguments.of("tombstone", raw("documents", 1, "acme/d", null), "no payload"),
@@ -84,14 +84,16 @@ class ParseDocumentsTest {
                 Arguments.of("blank id", raw("documents", 1, null, "{\"tenant\":\"acme\",\"id\":\" \",\"op\":\"upsert\",\"text\":\"t\"}"), "blank field 'id'"),
                 Arguments.of("missing op", raw("documents", 1, null, "{\"tenant\":\"acme\",\"id\":\"d\",\"text\":\"t\"}"), "missing field 'op'"),
                 Arguments.of("unknown op", raw("documents", 1, null, "{\"tenant\":\"acme\",\"id\":\"d\",\"op\":\"patch\",\"text\":\"t\"}"), "unknown op 'patch'"),
-                Arguments.of("missing text", raw("documents", 1, null, "{" + ok + "}"), "missing field 'text'"),
-                Arguments.of("empty text", raw("documents", 1, null, "{" + ok + ",\"text\":\"\"}"), "blank field 'text'"),
-                Arguments.of("blank text", raw("documents", 1, null, "{" + ok + ",\"text\":\" \\n\\t \"}"), "blank field 'text'"),
-                Arguments.of("text of control characters only", raw("documents", 1, null, "{" + ok + ",\"text\":\"\\u0001\\u0002\"}"), "cannot chunk text"),
-                Arguments.of("text over the limit", raw("documents", 1, null, "{" + ok + ",\"text\":\"" + "x".repeat(MAX_CHARS + 1) + "\"}"), "over the limit of " + MAX_CHARS),
-                Arguments.of("text of the wrong type", raw("documents", 1, null, "{" + ok + ",\"text\":5}"), "invalid JSON in field 'text'"),
-                Arguments.of("ts of the wrong type", raw("documents", 1, null, "{" + ok + ",\"text\":\"t\",\"ts\":\"noon\"}"), "invalid JSON in field 'ts'"),
-                Arguments.of("key not tenant/id", raw("documents", 1, "acme/other", "{" + ok + ",\"text\":\"t\"}"), "is not tenant/id 'acme/d'"));
+                Arguments.of("missing text", raw("documents", 1, "acme/d", "{" + ok + "}"), "missing field 'text'"),
+                Arguments.of("empty text", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\"}"), "blank field 'text'"),
+                Arguments.of("blank text", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\" \\n\\t \"}"), "blank field 'text'"),
+                Arguments.of("text of control characters only", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\\u0001\\u0002\"}"), "only whitespace and control characters"),
+                Arguments.of("text of no-break spaces only", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\\u00a0\\u2007\"}"), "only whitespace and control characters"),
+                Arguments.of("text over the limit", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"" + "x".repeat(MAX_CHARS + 1) + "\"}"), "over the limit of " + MAX_CHARS),
+                Arguments.of("text of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":5}"), "invalid JSON in field 'text'"),
+                Arguments.of("ts of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":\"noon\"}"), "invalid JSON in field 'ts'"),
+                Arguments.of("key not tenant/id", raw("documents", 1, "acme/other", "{" + ok + ",\"text\":\"t\"}"), "is not tenant/id 'acme/d'"),
+                Arguments.of("no key", raw("documents", 1, null, "{" + ok + ",\"text\":\"t\"}"), "record has no key"));
     }
 
     @ParameterizedTest(name = "{0}")
