@@ -9,6 +9,7 @@ import dev.diffrag.pipeline.batching.ModelBatchers;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
 import dev.diffrag.serving.MicroBatcher;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -53,15 +54,23 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
                     retrieval, AnswerRecords.NO_PASSAGES, 0, answerer.name(), System.currentTimeMillis())));
             return;
         }
-        batcher.submit(request(retrieval)).whenComplete((answer, error) -> {
-            if (error == null) {
-                result.complete(List.of(AnswerRecords.of(retrieval, answer, answerer.name(), System.currentTimeMillis())));
-            } else {
-                LOG.warn("answerer {} failed on question {}", answerer.name(), retrieval.question().key(), error);
-                result.complete(List.of(AnswerRecords.abstained(retrieval,
-                        AnswerRecords.ANSWERER_ERROR + ": " + error, 0, answerer.name(), System.currentTimeMillis())));
-            }
-        });
+        // Building the record is inside the chain, so an answer that cannot be one (e.g. a remote model citing a
+        // passage it was not given) abstains with the error instead of throwing in a callback and timing out.
+        batcher.submit(request(retrieval))
+                .thenApply(answer -> AnswerRecords.of(retrieval, answer, answerer.name(), System.currentTimeMillis()))
+                .whenComplete((record, error) -> {
+                    if (error == null) {
+                        result.complete(List.of(record));
+                    } else {
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause()
+                                : error;
+                        LOG.warn("answerer {} failed on question {}", answerer.name(), retrieval.question().key(), cause);
+                        result.complete(List.of(AnswerRecords.abstained(retrieval,
+                                AnswerRecords.ANSWERER_ERROR + ": " + cause, 0, answerer.name(),
+                                System.currentTimeMillis())));
+                    }
+                });
     }
 
     @Override

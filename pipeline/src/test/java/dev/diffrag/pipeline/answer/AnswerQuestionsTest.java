@@ -21,6 +21,7 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** AnswerQuestions inside Flink's async wait operator (test harness with a manual processing-time clock). */
 class AnswerQuestionsTest {
@@ -175,6 +176,23 @@ class AnswerQuestionsTest {
 
         assertThat(answer.abstained()).isTrue();
         assertThat(answer.reason()).startsWith(AnswerRecords.ANSWERER_ERROR).contains("CUDA out of memory");
+    }
+
+    @Test
+    @Timeout(30) // before the fix the question never completed: endInput waited for it forever
+    void anAnswerCitingAPassageItWasNotGivenAbstainsWithTheErrorAtOnce() throws Exception {
+        AnswererFactory confused = () -> new FirstPassageAnswerer() {
+            @Override
+            public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+                return List.of(new GroundedAnswer("Rome", false, 0.9, new GroundedAnswer.Citation("elsewhere", 0, 4)));
+            }
+        };
+        var harness = harness(confused, config(1, 0));
+        harness.processElement(retrieval("q-confused", chunk("Rome is the capital of Italy.", 1)), 0);
+
+        AnswerRecord answer = finish(harness).get(0);
+
+        assertThat(answer.reason()).startsWith(AnswerRecords.ANSWERER_ERROR).contains("'elsewhere', which was not retrieved");
     }
 
     @Test
