@@ -91,8 +91,9 @@ public record ServerConfig(
         }
     }
 
+    /** Contexts: 100, the most passages the pipeline retrieves for a question ({@code topK}), so none is refused. */
     public static ServerConfig defaults() {
-        return new ServerConfig(8080, "diff-reader", 0.3, NO_SUMMARIZER, 16, 10, 256, 1 << 20, 2_000, 32, 8_000, 16,
+        return new ServerConfig(8080, "diff-reader", 0.3, NO_SUMMARIZER, 16, 10, 256, 1 << 20, 2_000, 100, 8_000, 16,
                 100_000, null, 30_000);
     }
 

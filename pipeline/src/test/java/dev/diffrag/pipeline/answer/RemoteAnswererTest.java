@@ -11,6 +11,7 @@ import dev.diffrag.answer.BestSentenceAnswerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.pipeline.PipelineConfig;
+import dev.diffrag.pipeline.ingest.ParseQuestions;
 import dev.diffrag.serving.ModelServer;
 import dev.diffrag.serving.ServerConfig;
 import java.net.ServerSocket;
@@ -170,6 +171,21 @@ class RemoteAnswererTest {
                 .isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
                 .hasMessageContaining("answered 400")
                 .hasMessageContaining("question is required");
+    }
+
+    @Test
+    void aServerWithDefaultSettingsTakesAsManyPassagesAsAQuestionMayRetrieve() {
+        FirstWordAnswerer model = new FirstWordAnswerer();
+        ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
+        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 0, 4));
+        List<Passage> passages = new ArrayList<>();
+        for (int i = 0; i < ParseQuestions.MAX_TOP_K; i++) {
+            passages.add(new Passage("p" + i, "Passage number " + i + "."));
+        }
+
+        List<GroundedAnswer> answers = remote.answer(List.of(new AnswerRequest("Which passage?", passages)));
+
+        assertThat(answers).singleElement().extracting(GroundedAnswer::answer).isEqualTo("Passage");
     }
 
     @Test
