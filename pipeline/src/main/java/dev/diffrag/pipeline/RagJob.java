@@ -143,7 +143,7 @@ public final class RagJob {
 
     /**
      * The answering stage. Async I/O keeps up to {@code capacity} questions in flight per subtask while the
-     * answerer works on batches; unordered, because answers are keyed by question id and need no order.
+     * answerer works on batches; unordered, because answers are keyed by their question and need no order.
      */
     static DataStream<AnswerRecord> answer(DataStream<RetrievalResult> retrievals, PipelineConfig config) {
         var answerConfig = config.answer();

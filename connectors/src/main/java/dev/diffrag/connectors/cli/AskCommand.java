@@ -64,8 +64,9 @@ final class AskCommand implements Callable<Integer> {
             long deadline = start + Duration.ofSeconds(timeoutSeconds).toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> answer : answers.poll(Duration.ofMillis(200))) {
-                    // Answers are keyed by question id; at-least-once may repeat one, the first is enough.
-                    if (questionId.equals(answer.key())) {
+                    // Answers are keyed like their question (tenant/id); at-least-once may repeat one, the first is
+                    // enough.
+                    if (record.key().equals(answer.key())) {
                         long roundTripMs = (System.nanoTime() - start) / 1_000_000;
                         AnswerPrinter.print(Json.read(answer.value(), AnswerRecord.class), roundTripMs, out);
                         return 0;

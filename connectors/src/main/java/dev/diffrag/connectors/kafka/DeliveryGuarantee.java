@@ -1,7 +1,7 @@
 package dev.diffrag.connectors.kafka;
 
 /**
- * What the Kafka sinks promise. Answers are keyed by question id, so consumers can deduplicate the repeats that
+ * What the Kafka sinks promise. Answers are keyed like their questions ({@code tenant/id}), so consumers can deduplicate the repeats that
  * at-least-once delivery allows after a restart; exactly-once uses Kafka transactions committed on checkpoints.
  */
 public enum DeliveryGuarantee {

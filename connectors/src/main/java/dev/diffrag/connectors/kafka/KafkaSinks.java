@@ -36,9 +36,9 @@ public final class KafkaSinks {
                 .build();
     }
 
-    /** Answers on the answers topic, keyed by question id so consumers can deduplicate. */
+    /** Answers on the answers topic, keyed like their questions ({@code tenant/id}) so consumers can deduplicate. */
     public static KafkaSink<AnswerRecord> answers(KafkaConfig config) {
-        return json(config, config.answersTopic(), AnswerRecord::id);
+        return json(config, config.answersTopic(), AnswerRecord::key);
     }
 
     /** Summaries on the summaries topic, keyed so that a document's newer summary supersedes the older one. */

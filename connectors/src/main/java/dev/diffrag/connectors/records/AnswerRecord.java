@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * The job's reply on the {@code answers} topic, keyed by question id so consumers can deduplicate under
- * at-least-once delivery. {@code answer} is null exactly when {@code abstained} is true.
+ * The job's reply on the {@code answers} topic, keyed like its question ({@link #key()}: {@code tenant/id}, since
+ * question ids are only unique within a tenant) so consumers can deduplicate under at-least-once delivery. {@code answer} is null exactly when {@code abstained} is true.
  *
  * @param reason why the job abstained, null when it answered: {@code low-confidence} (the answerer's own
  *               judgement), {@code no-passages} (retrieval found nothing), {@code timeout} (the answerer did not
@@ -37,5 +37,10 @@ public record AnswerRecord(
             String model,
             long latencyMs) {
         this(tenant, id, question, answer, abstained, confidence, citations, retrieved, model, latencyMs, null);
+    }
+
+    /** The Kafka key: the key of the question it answers. */
+    public String key() {
+        return tenant + "/" + id;
     }
 }

@@ -178,7 +178,11 @@ class DiffragCliITCase {
                     received.add(question);
                     AnswerRecord answer = answerTo(question);
                     if (answer != null) {
-                        answers.send(new ProducerRecord<>(config.answersTopic(), answer.id(), Json.toBytes(answer)));
+                        // Another tenant's question with the same id, answered first: ask must not take it.
+                        AnswerRecord decoy = new AnswerRecord("other-tenant", question.id(), question.question(),
+                                "Percy Shelley", false, 0.9, List.of(), List.of(), "test-responder", 1);
+                        answers.send(new ProducerRecord<>(config.answersTopic(), decoy.key(), Json.toBytes(decoy)));
+                        answers.send(new ProducerRecord<>(config.answersTopic(), answer.key(), Json.toBytes(answer)));
                     }
                 }
             }

@@ -49,6 +49,9 @@ class RecordJsonTest {
         assertThat(Json.read(Json.toBytes(abstained), AnswerRecord.class)).isEqualTo(abstained);
         assertThat(Json.read(Json.toBytes(deadLetter), DeadLetterRecord.class)).isEqualTo(deadLetter);
         assertThat(Json.MAPPER.readTree(Json.toBytes(abstained)).get("answer").isNull()).isTrue();
+        assertThat(answer.key()).as("keyed like its question")
+                .isEqualTo(new QuestionRecord("acme", "q1", "Who wrote it?", null, null).key());
+        assertThat(Json.MAPPER.readTree(Json.toBytes(answer)).has("key")).as("the key is not a field").isFalse();
     }
 
     @Test

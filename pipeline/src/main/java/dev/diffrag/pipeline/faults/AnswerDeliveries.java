@@ -23,8 +23,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public record AnswerDeliveries(int questions, int answered, int lost, int duplicated) {
 
-    static AnswerDeliveries count(KafkaConfig kafka, Collection<String> questionIds) {
-        Set<String> asked = Set.copyOf(questionIds);
+    static AnswerDeliveries count(KafkaConfig kafka, Collection<String> questionKeys) {
+        Set<String> asked = Set.copyOf(questionKeys);
         Map<String, Integer> deliveries = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(kafka, true)) {
             List<TopicPartition> partitions = consumer.partitionsFor(kafka.answersTopic()).stream()

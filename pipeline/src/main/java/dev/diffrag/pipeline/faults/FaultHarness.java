@@ -182,7 +182,7 @@ public final class FaultHarness {
                     recovery.put(fault, new Recovery(tasksRunning.get(fault), stream.secondsToFirstAnswerAfter(at))));
             List<String> indexProblems = indexProblems(client, corpus);
             restarts += job.restarts();
-            return new FaultRun(guarantee, AnswerDeliveries.count(topics, stream.ids()), corpus.changes(), faults,
+            return new FaultRun(guarantee, AnswerDeliveries.count(topics, stream.keys()), corpus.changes(), faults,
                     recovery, indexProblems, restarts, stream.medianLatencySeconds(0, questions / 4),
                     stream.medianLatencySeconds(0, questions), (System.nanoTime() - start) / 1e9);
         } finally {

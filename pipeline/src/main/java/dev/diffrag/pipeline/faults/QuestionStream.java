@@ -56,7 +56,7 @@ final class QuestionStream {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
                 next += intervalNanos;
-                String tenant = corpus.tenants().get(n % corpus.tenants().size());
+                String tenant = tenant(n);
                 int index = n;
                 sentAt.set(n, System.nanoTime());
                 answered.add(client.ask(new QuestionRecord(tenant, id(n), corpus.question(n), null,
@@ -76,8 +76,13 @@ final class QuestionStream {
         return idPrefix + "-" + n;
     }
 
-    List<String> ids() {
-        return IntStream.range(0, count).mapToObj(this::id).toList();
+    private String tenant(int n) {
+        return corpus.tenants().get(n % corpus.tenants().size());
+    }
+
+    /** The keys ({@code tenant/id}) of all questions, as their answers are keyed. */
+    List<String> keys() {
+        return IntStream.range(0, count).mapToObj(n -> tenant(n) + "/" + id(n)).toList();
     }
 
     /** Waits until {@code n} questions were sent. */

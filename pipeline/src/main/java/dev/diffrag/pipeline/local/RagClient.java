@@ -67,7 +67,7 @@ public final class RagClient implements AutoCloseable {
                         if (record.topic().equals(config.answersTopic())) {
                             AnswerRecord answer = Json.read(record.value(), AnswerRecord.class);
                             // At-least-once may deliver an answer twice; the first one wins.
-                            answerFuture(answer.id()).complete(answer);
+                            answerFuture(answer.key()).complete(answer);
                         } else {
                             deadLetters.add(Json.read(record.value(), DeadLetterRecord.class));
                         }
@@ -79,8 +79,9 @@ public final class RagClient implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<AnswerRecord> answerFuture(String questionId) {
-        return answers.computeIfAbsent(questionId, id -> new CompletableFuture<>());
+    /** The answer to the question with this key ({@code tenant/id}, as answers are keyed). */
+    private CompletableFuture<AnswerRecord> answerFuture(String questionKey) {
+        return answers.computeIfAbsent(questionKey, key -> new CompletableFuture<>());
     }
 
     /** Sends a new version of a document; returns its version (the record's offset, as the job numbers versions). */
@@ -112,7 +113,7 @@ public final class RagClient implements AutoCloseable {
     }
 
     public CompletableFuture<AnswerRecord> ask(QuestionRecord question) {
-        CompletableFuture<AnswerRecord> answer = answerFuture(question.id());
+        CompletableFuture<AnswerRecord> answer = answerFuture(question.key());
         send(config.questionsTopic(), question.key(), Json.toBytes(question));
         return answer;
     }
