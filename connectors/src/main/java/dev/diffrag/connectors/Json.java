@@ -1,6 +1,7 @@
 package dev.diffrag.connectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,9 +17,11 @@ public final class Json {
 
     /**
      * Strict on purpose: a record with a field of the wrong type is malformed and belongs on the dead-letter topic.
-     * Jackson would otherwise read {@code "topK": "5"} as 5 and {@code "text": 5} as "5", and ignore trailing content.
+     * Jackson would otherwise read {@code "topK": "5"} and {@code "topK": 5.9} as 5 and {@code "text": 5} as "5", ignore
+     * trailing content, and let the last of two {@code "tenant"} fields win.
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -27,6 +30,8 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, integer -> integer
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
             .build();
 
     private Json() {}

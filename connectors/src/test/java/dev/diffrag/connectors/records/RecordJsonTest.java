@@ -66,6 +66,14 @@ class RecordJsonTest {
     }
 
     @Test
+    void aFieldGivenTwiceIsAnError() {
+        assertThatThrownBy(() -> Json.read(bytes("{\"tenant\":\"a\",\"tenant\":\"b\",\"id\":\"q\",\"question\":\"x\"}"),
+                QuestionRecord.class))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Duplicate field 'tenant'");
+    }
+
+    @Test
     void wrongTypeIsAnError() {
         assertThatThrownBy(() -> Json.read(bytes("{\"tenant\":\"a\",\"id\":\"q\",\"question\":\"x\",\"topK\":\"five\"}"),
                 QuestionRecord.class))
@@ -75,6 +83,11 @@ class RecordJsonTest {
         assertThatThrownBy(() -> Json.read(bytes("{\"tenant\":\"a\",\"id\":\"q\",\"question\":\"x\",\"topK\":\"5\"}"),
                 QuestionRecord.class))
                 .isInstanceOf(IOException.class);
+        // Nor is a fraction cut to a whole number.
+        assertThatThrownBy(() -> Json.read(bytes("{\"tenant\":\"a\",\"id\":\"q\",\"question\":\"x\",\"topK\":5.9}"),
+                QuestionRecord.class))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("topK");
         assertThatThrownBy(() -> Json.read(bytes(answerJson("\"abstained\":\"yes\",\"confidence\":0.5")), AnswerRecord.class))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("abstained");
