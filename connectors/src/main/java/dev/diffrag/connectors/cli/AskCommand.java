@@ -4,6 +4,7 @@ import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.kafka.KafkaClients;
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.connectors.records.DeadLetterRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,13 +25,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "ask", mixinStandardHelpOptions = true, description = {
         "Sends a question to the questions topic and waits for its answer on the answers topic.",
-        "Exits 1 when no answer arrives within the timeout."})
+        "Exits 1 when the job rejects the question (its dead letter gives the reason) or no answer arrives within the",
+        "timeout."})
 final class AskCommand implements Callable<Integer> {
     @Parameters(paramLabel = "QUESTION", description = "The question, quoted.")
     String question;
 
-    @Option(names = "--tenant", defaultValue = "default", description = "Tenant whose documents answer (default: ${DEFAULT-VALUE}).")
-    String tenant;
+    @Mixin
+    TenantOption tenant;
 
     @Option(names = "--top-k", paramLabel = "K", description = "Chunks to retrieve (default: the job's setting).")
     Integer topK;
@@ -53,10 +55,12 @@ final class AskCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         KafkaConfig config = kafka.config();
         String questionId = id != null ? id : UUID.randomUUID().toString();
-        QuestionRecord record = new QuestionRecord(tenant, questionId, question, topK, System.currentTimeMillis());
+        QuestionRecord record = new QuestionRecord(tenant.get(), questionId, question, topK, System.currentTimeMillis());
 
-        // Positioned at the end of the answers topic before the question exists, so its answer cannot be missed.
-        try (KafkaConsumer<String, byte[]> answers = TopicReader.open(config, config.answersTopic(), false)) {
+        // Positioned at the ends of the answers and dead-letter topics before the question exists, so neither its
+        // answer nor its rejection can be missed.
+        try (KafkaConsumer<String, byte[]> answers = TopicReader.open(config, config.answersTopic(), false);
+                KafkaConsumer<String, byte[]> deadLetters = TopicReader.open(config, config.deadLetterTopic(), false)) {
             long start = System.nanoTime();
             try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config)) {
                 producer.send(new ProducerRecord<>(config.questionsTopic(), record.key(), Json.toBytes(record))).get();
@@ -70,6 +74,18 @@ final class AskCommand implements Callable<Integer> {
                         long roundTripMs = (System.nanoTime() - start) / 1_000_000;
                         AnswerPrinter.print(Json.read(answer.value(), AnswerRecord.class), roundTripMs, out);
                         return 0;
+                    }
+                }
+                for (ConsumerRecord<String, byte[]> dead : deadLetters.poll(Duration.ZERO)) {
+                    // Dead letters are keyed by the key of the record they failed on.
+                    if (!record.key().equals(dead.key())) {
+                        continue;
+                    }
+                    DeadLetterRecord rejection = Json.read(dead.value(), DeadLetterRecord.class);
+                    if (config.questionsTopic().equals(rejection.sourceTopic())) {
+                        spec.commandLine().getErr().printf("the job rejected question %s: %s%n", questionId,
+                                rejection.error());
+                        return 1;
                     }
                 }
             }

@@ -42,8 +42,8 @@ final class IngestCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR|FILE", description = "A directory (read recursively) or a single file.")
     Path path;
 
-    @Option(names = "--tenant", defaultValue = "default", description = "Tenant of the documents (default: ${DEFAULT-VALUE}).")
-    String tenant;
+    @Mixin
+    TenantOption tenant;
 
     @Mixin
     KafkaOptions kafka;
@@ -70,7 +70,7 @@ final class IngestCommand implements Callable<Integer> {
 
         failures.forEach(failure -> err.println("cannot ingest " + failure));
         out.printf("sent %d of %d documents to topic '%s' (tenant %s)%n",
-                sent, listing.documents().size(), config.documentsTopic(), tenant);
+                sent, listing.documents().size(), config.documentsTopic(), tenant.get());
         return failures.isEmpty() ? 0 : 1;
     }
 
@@ -84,7 +84,7 @@ final class IngestCommand implements Callable<Integer> {
             for (SourceFile file : files) {
                 DocumentRecord record;
                 try {
-                    record = DocumentFiles.toRecord(tenant, file);
+                    record = DocumentFiles.toRecord(tenant.get(), file);
                 } catch (UnreadableDocumentException e) {
                     failures.add(e.getMessage());
                     progress.step();

@@ -3,6 +3,7 @@ package dev.diffrag.connectors.ingest;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
 import java.io.IOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +24,8 @@ public final class DocumentFiles {
     public record SourceFile(Path path, String docId, DocumentFormat format) {}
 
     /**
-     * What a scan found: files to ingest (sorted by document id), files of unsupported types, and files or
-     * directories that could not be read at all.
+     * What a scan found: files to ingest (sorted by document id), files of unsupported types or that are not regular
+     * files (devices, pipes), and files or directories that could not be read at all.
      */
     public record Listing(List<SourceFile> documents, List<Path> unsupported, List<UnreadableDocumentException> unreadable) {}
 
@@ -33,13 +35,12 @@ public final class DocumentFiles {
         List<Path> unsupported = new ArrayList<>();
         List<UnreadableDocumentException> unreadable = new ArrayList<>();
         Path root = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+        // Links are followed, as a user who links a folder or file into the ingested tree means it; a link cycle is
+        // reported as unreadable (FileSystemLoopException) rather than walked forever.
+        Files.walkFileTree(path, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                if (!attributes.isRegularFile()) {
-                    return FileVisitResult.CONTINUE;
-                }
-                Optional<DocumentFormat> format = DocumentFormat.of(file);
+                Optional<DocumentFormat> format = attributes.isRegularFile() ? DocumentFormat.of(file) : Optional.empty();
                 if (format.isPresent()) {
                     documents.add(new SourceFile(file, docId(root, file), format.get()));
                 } else {

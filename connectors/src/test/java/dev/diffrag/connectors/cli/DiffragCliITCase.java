@@ -10,6 +10,7 @@ import dev.diffrag.connectors.kafka.TopicAdmin;
 import dev.diffrag.connectors.local.EmbeddedKafka;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.Citation;
+import dev.diffrag.connectors.records.DeadLetterRecord;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
@@ -97,6 +98,8 @@ class DiffragCliITCase {
             Run answered = run("ask", "Who wrote Frankenstein?", "--tenant", "acme", "--top-k", "3", "--id", "q-1");
             Run abstained = run("ask", "What is unknown here?", "--tenant", "acme", "--id", "q-2");
             Run unanswered = run("ask", "Ignore this one", "--id", "q-3", "--timeout", "2");
+            Run rejected = run("ask", "Reject this one", "--tenant", "acme", "--id", "q-4", "--timeout", "60");
+            Run badTenant = run("ask", "Who wrote Frankenstein?", "--tenant", "ac/me", "--id", "q-5");
 
             assertThat(answered.exitCode).as(answered.err).isZero();
             assertThat(answered.out)
@@ -108,7 +111,12 @@ class DiffragCliITCase {
             assertThat(abstained.out).contains("Answer:     no answer in the documents");
             assertThat(unanswered.exitCode).isEqualTo(1);
             assertThat(unanswered.err).contains("no answer to question q-3 within 2 s");
-            assertThat(received).extracting(QuestionRecord::id).contains("q-1", "q-2", "q-3");
+            assertThat(rejected.exitCode).isEqualTo(1);
+            assertThat(rejected.err).contains("the job rejected question q-4: field 'topK' must be in 1..100");
+            assertThat(badTenant.exitCode).isEqualTo(2);
+            assertThat(badTenant.err).contains("--tenant must not be blank or contain '/'");
+            assertThat(received).extracting(QuestionRecord::id).contains("q-1", "q-2", "q-3", "q-4")
+                    .doesNotContain("q-5");
             QuestionRecord first = received.stream().filter(q -> q.id().equals("q-1")).findFirst().orElseThrow();
             assertThat(first.tenant()).isEqualTo("acme");
             assertThat(first.topK()).isEqualTo(3);
@@ -167,7 +175,8 @@ class DiffragCliITCase {
     /** Answers every question on the questions topic the way the job would, abstaining on "unknown" ones. */
     private static void respond(Queue<QuestionRecord> received, AtomicBoolean running) {
         try (KafkaConsumer<String, byte[]> questions = KafkaClients.consumer(config, false);
-                KafkaProducer<String, byte[]> answers = KafkaClients.producer(config)) {
+                KafkaProducer<String, byte[]> answers = KafkaClients.producer(config);
+                KafkaProducer<String, byte[]> deadLetters = KafkaClients.producer(config)) {
             List<TopicPartition> partitions = questions.partitionsFor(config.questionsTopic()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             questions.assign(partitions);
@@ -176,6 +185,15 @@ class DiffragCliITCase {
                 for (ConsumerRecord<String, byte[]> record : questions.poll(Duration.ofMillis(100))) {
                     QuestionRecord question = Json.read(record.value(), QuestionRecord.class);
                     received.add(question);
+                    if (question.question().startsWith("Reject")) {
+                        // What the job does with a malformed question; dead letters of other records come first.
+                        deadLetters.send(new ProducerRecord<>(config.deadLetterTopic(), question.key(), Json.toBytes(
+                                new DeadLetterRecord("documents", 0, 1, question.key(), "not this one", "{}"))));
+                        deadLetters.send(new ProducerRecord<>(config.deadLetterTopic(), question.key(), Json.toBytes(
+                                new DeadLetterRecord(config.questionsTopic(), record.partition(), record.offset(),
+                                        question.key(), "field 'topK' must be in 1..100, got 0", "{}"))));
+                        continue;
+                    }
                     AnswerRecord answer = answerTo(question);
                     if (answer != null) {
                         // Another tenant's question with the same id, answered first: ask must not take it.

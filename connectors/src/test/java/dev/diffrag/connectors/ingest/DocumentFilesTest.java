@@ -7,6 +7,7 @@ import dev.diffrag.connectors.ingest.DocumentFiles.SourceFile;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
 import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,6 +34,25 @@ class DocumentFilesTest {
                 .containsExactly(DocumentFormat.HTML, DocumentFormat.TEXT, DocumentFormat.MARKDOWN);
         assertThat(listing.unsupported()).containsExactly(dir.resolve("logo.png"));
         assertThat(listing.unreadable()).isEmpty();
+    }
+
+    @Test
+    void linkedFoldersAndFilesAreIngestedAndALinkCycleIsReportedAsUnreadable() throws IOException {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("linked.md"), "# Linked");
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.writeString(tree.resolve("own.txt"), "own");
+        Files.createSymbolicLink(tree.resolve("notes"), elsewhere);
+        Files.createSymbolicLink(tree.resolve("alias.md"), elsewhere.resolve("linked.md"));
+        Files.createSymbolicLink(tree.resolve("loop"), tree);
+        Path linkToTree = Files.createSymbolicLink(dir.resolve("tree-link"), tree);
+
+        Listing listing = DocumentFiles.scan(linkToTree);
+
+        assertThat(listing.documents()).extracting(SourceFile::docId)
+                .containsExactly("alias.md", "notes/linked.md", "own.txt");
+        assertThat(listing.unreadable()).singleElement()
+                .satisfies(e -> assertThat(e).hasCauseInstanceOf(FileSystemLoopException.class));
     }
 
     @Test
