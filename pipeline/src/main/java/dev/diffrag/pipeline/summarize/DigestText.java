@@ -7,11 +7,16 @@ import java.util.List;
 
 /**
  * The candidate sentences of a window's documents laid out as one text, one sentence per line, so that any
- * {@link dev.diffrag.summarize.Summarizer} can choose among them (a line break always ends a sentence for the
- * splitter), and the chosen spans mapped back to their documents' own offsets. Every digest sentence is therefore
- * still a verbatim span of the document it cites.
+ * {@link dev.diffrag.summarize.Summarizer} can choose among them, and the chosen spans mapped back to their documents'
+ * own offsets. Every digest sentence is therefore still a verbatim span of the document it cites.
+ *
+ * <p>Lines end with {@link #LINE_END}, U+2029 PARAGRAPH SEPARATOR: the sentence splitter
+ * ({@link java.text.BreakIterator}) always breaks after it, but not at {@code '\n'}, so a candidate without final
+ * punctuation would otherwise run into the next line and the summarizer's span could not be cited.
  */
 final class DigestText {
+
+    static final char LINE_END = '\u2029';
 
     /** A candidate sentence of a document and where it lies in the combined text. */
     private record Line(DigestCandidate document, SummaryRecord.Sentence sentence, int offset) {}
@@ -25,7 +30,7 @@ final class DigestText {
         for (DigestCandidate document : documents) {
             for (SummaryRecord.Sentence sentence : document.sentences()) {
                 if (!text.isEmpty()) {
-                    text.append('\n');
+                    text.append(LINE_END);
                 }
                 lines.add(new Line(document, sentence, text.length()));
                 text.append(sentence.text());

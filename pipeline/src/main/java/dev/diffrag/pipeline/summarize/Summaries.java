@@ -64,7 +64,7 @@ public final class Summaries {
                 .name("Digest event time")
                 .keyBy(DigestCandidate::digestKey, Types.STRING)
                 .window(TumblingEventTimeWindows.of(Duration.ofMillis(config.digestWindowMs())))
-                .process(new DigestWindow(config))
+                .process(new DigestWindow(config, SummarizerFactory.forDigests(config)))
                 .uid("digest-windows")
                 .name("Digests per tenant and topic");
         return documentSummaries.union(digests);

@@ -13,4 +13,9 @@ public interface SummarizerFactory extends Serializable {
     static SummarizerFactory of(SummaryConfig config) {
         return () -> config.newSummarizer(config.maxTokens());
     }
+
+    /** The summarizer named by {@link SummaryConfig#summarizer()} for digests: their budget is a sentence count only. */
+    static SummarizerFactory forDigests(SummaryConfig config) {
+        return () -> config.newSummarizer(0);
+    }
 }

@@ -30,7 +30,7 @@ class DigestTextTest {
         DigestCandidate a = candidate("a", 3, A, 13, 37);
         DigestCandidate b = candidate("b", 8, B, 0, 17, 18, 37);
         DigestText digest = new DigestText(List.of(a, b));
-        assertThat(digest.text()).isEqualTo("The bridge opened today.\nRain is forecast.\nSchools close early");
+        assertThat(digest.text()).isEqualTo("The bridge opened today.\u2029Rain is forecast.\u2029Schools close early");
 
         // a real summarizer over the combined text: the line breaks keep every choice inside one line
         Summary chosen = new LeadSummarizer(3).summarize(List.of(new SummaryRequest("d", digest.text(), 3))).get(0);
@@ -42,6 +42,24 @@ class DigestTextTest {
             String document = sentence.docId().equals("a") ? A : B;
             assertThat(document.substring(sentence.start(), sentence.end())).isEqualTo(sentence.text());
         }
+    }
+
+    @Test
+    void aCandidateWithoutFinalPunctuationDoesNotRunIntoTheNextDocument() {
+        String a1 = "Acme opened a plant in Lyon";
+        String a2 = "Acme shares rose 4 percent. Analysts were surprised.";
+        DigestText digest = new DigestText(
+                List.of(candidate("a1", 1, a1, 0, 27), candidate("a2", 5, a2, 0, 27, 28, 52)));
+
+        // the real splitter (BreakIterator, via lead-3) sees three sentences, one per line; with '\n' it saw two
+        Summary chosen = new LeadSummarizer(3).summarize(List.of(new SummaryRequest("d", digest.text(), 3))).get(0);
+        List<SummaryRecord.Sentence> cited = chosen.sentences().stream().map(digest::cite).toList();
+
+        assertThat(cited).extracting(SummaryRecord.Sentence::text)
+                .containsExactly(a1, "Acme shares rose 4 percent.", "Analysts were surprised.");
+        assertThat(cited).extracting(SummaryRecord.Sentence::docId).containsExactly("a1", "a2", "a2");
+        assertThat(cited.get(2)).extracting(SummaryRecord.Sentence::start, SummaryRecord.Sentence::end)
+                .containsExactly(28, 52);
     }
 
     @Test

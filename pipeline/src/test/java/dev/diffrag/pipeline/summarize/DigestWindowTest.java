@@ -1,0 +1,83 @@
+package dev.diffrag.pipeline.summarize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.summarize.LeadSummarizer;
+import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summary;
+import dev.diffrag.summarize.SummaryRequest;
+import dev.diffrag.text.SentenceSplitter;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The digest window operator on its own, as the job builds it: keyed by tenant/topic, tumbling event-time windows. */
+class DigestWindowTest {
+
+    private static final long WINDOW = 10_000;
+    private static final SummaryConfig CONFIG = new SummaryConfig("lead-3", 3, 0, WINDOW, 3, 0, 1_000);
+
+    /** lead-3, except that it throws on any text mentioning a "boom", as a model server that fails might. */
+    private static final class BrokenOnBoom implements Summarizer {
+        private final Summarizer lead = new LeadSummarizer(3);
+
+        @Override
+        public String name() {
+            return lead.name();
+        }
+
+        @Override
+        public List<Summary> summarize(List<SummaryRequest> batch) {
+            if (batch.stream().anyMatch(r -> r.text().contains("boom"))) {
+                throw new IllegalStateException("model server answered 503");
+            }
+            return lead.summarize(batch);
+        }
+    }
+
+    /** A document version whose summary is all its sentences. */
+    static DigestCandidate candidate(String docId, long version, String text, long producedAtMs) {
+        List<SummaryRecord.Sentence> sentences = SentenceSplitter.split(text).stream()
+                .map(s -> new SummaryRecord.Sentence(s.of(text), s.start(), s.end(), null, null))
+                .toList();
+        return new DigestCandidate("acme", null, docId, version, false, sentences, producedAtMs);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, DigestCandidate, SummaryRecord> digests(
+            SummarizerFactory summarizers) throws Exception {
+        var windows = new WindowOperatorBuilder<DigestCandidate, String, TimeWindow>(
+                TumblingEventTimeWindows.of(Duration.ofMillis(WINDOW)), EventTimeTrigger.create(),
+                new ExecutionConfig(), TypeInformation.of(DigestCandidate.class), DigestCandidate::digestKey,
+                Types.STRING);
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                windows.process(new DigestWindow(CONFIG, summarizers)), DigestCandidate::digestKey, Types.STRING);
+        harness.open();
+        return harness;
+    }
+
+    @Test
+    void aDigestTheSummarizerFailsOnIsSkippedAndLaterWindowsStillGetTheirs() throws Exception {
+        try (var harness = digests(BrokenOnBoom::new)) {
+            harness.processElement(candidate("a1", 1, "A boom shook the plant. Nobody was hurt.", 1_000), 1_000);
+            harness.processElement(candidate("a2", 2, "Acme shares rose 4 percent.", 12_000), 12_000);
+
+            harness.processWatermark(WINDOW - 1); // fires the failing window: no exception, no digest
+            assertThat(harness.extractOutputValues()).isEmpty();
+            harness.processWatermark(2 * WINDOW - 1);
+
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(digest -> {
+                assertThat(digest.window()).isEqualTo(new SummaryRecord.Window(WINDOW, 2 * WINDOW));
+                assertThat(digest.sentences()).extracting(SummaryRecord.Sentence::docId).containsExactly("a2");
+            });
+        }
+    }
+}
