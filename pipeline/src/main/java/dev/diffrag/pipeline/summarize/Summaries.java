@@ -10,18 +10,27 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The summaries branch of the job:
  *
  * <pre>
- * documents ─▶ validate ─▶ keyBy(tenant/doc) ─▶ latest versions only ─▶ async I/O: summarize in micro-batches
- *    ─▶ split ─────────────────────────────────────────────────────────────────────────────────▶ summaries
- *         └─ candidates ─▶ event time (producer ts, watermarks)
- *              ─▶ keyBy(tenant/topic) ─▶ tumbling window ─▶ digest ────────────────────────────────┘
+ * documents ─▶ validate ─▶ event time (producer ts, watermarks) ─▶ keyBy(tenant/doc) ─▶ latest versions only
+ *    ─▶ async I/O: summarize in micro-batches ─▶ split ─────────────────────────────────────────▶ summaries
+ *         └─ candidates ─▶ keyBy(tenant/topic) ─▶ tumbling window ─▶ digest ─────────────────────────┘
+ *                                                        └─ late ─▶ counted and logged
  * </pre>
+ *
+ * <p>Watermarks are generated where documents are read, before the summarizer, and travel through it (ordered async
+ * I/O holds a watermark back until the versions before it are summarized). So a slow summarizer only delays digests;
+ * only a document whose producer time is behind what its reader has already seen, by more than the out-of-orderness
+ * bound, comes too late for its window.
  */
 public final class Summaries {
+
+    /** Digest candidates that came after their window fired. */
+    static final OutputTag<DigestCandidate> LATE_CANDIDATES = new OutputTag<>("late-digest-candidates") {};
 
     private Summaries() {}
 
@@ -38,11 +47,14 @@ public final class Summaries {
     public static DataStream<SummaryRecord> fromVersions(DataStream<DocumentVersion> versions, SummaryConfig config) {
         // The uid "summarize-documents" stays with the keyed operator: it owns the latest-version state of savepoints.
         DataStream<DocumentVersion> latestVersions = versions
+                .assignTimestampsAndWatermarks(eventTime(config))
+                .uid("digest-event-time")
+                .name("Digest event time")
                 .keyBy(DocumentVersion::key, Types.STRING)
                 .process(new LatestDocumentVersions())
                 .uid("summarize-documents")
                 .name("Latest document versions");
-        // Ordered, so a document's newer version never overtakes its older one.
+        // Ordered, so a document's newer version never overtakes its older one (nor the watermarks after it).
         SingleOutputStreamOperator<SummaryRecord> documentSummaries = AsyncDataStream.orderedWait(
                         latestVersions,
                         new SummarizeDocuments(SummarizerFactory.of(config), config),
@@ -54,19 +66,26 @@ public final class Summaries {
                 .process(new SplitSummaries())
                 .uid("split-summaries")
                 .name("Split summaries and digest candidates");
-        DataStream<SummaryRecord> digests = documentSummaries
+        SingleOutputStreamOperator<SummaryRecord> digests = documentSummaries
                 .getSideOutput(SplitSummaries.DIGEST_CANDIDATES)
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<DigestCandidate>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrdernessMs()))
-                        .withTimestampAssigner((candidate, recordTimestamp) -> candidate.producedAtMs())
-                        .withIdleness(Duration.ofMillis(config.idleSourceMs())))
-                .uid("digest-event-time")
-                .name("Digest event time")
                 .keyBy(DigestCandidate::digestKey, Types.STRING)
                 .window(TumblingEventTimeWindows.of(Duration.ofMillis(config.digestWindowMs())))
+                .sideOutputLateData(LATE_CANDIDATES)
                 .process(new DigestWindow(config, SummarizerFactory.forDigests(config)))
                 .uid("digest-windows")
                 .name("Digests per tenant and topic");
+        digests.getSideOutput(LATE_CANDIDATES)
+                .process(new LateDigestCandidates(config.digestWindowMs()))
+                .uid("digest-late-candidates")
+                .name("Late digest candidates");
         return documentSummaries.union(digests);
+    }
+
+    /** Producer time, bounded out-of-orderness; idle readers stop holding the watermark back. */
+    private static WatermarkStrategy<DocumentVersion> eventTime(SummaryConfig config) {
+        return WatermarkStrategy
+                .<DocumentVersion>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrdernessMs()))
+                .withTimestampAssigner((version, recordTimestamp) -> version.producedAtMs())
+                .withIdleness(Duration.ofMillis(config.idleSourceMs()));
     }
 }

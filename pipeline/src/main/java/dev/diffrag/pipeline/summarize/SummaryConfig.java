@@ -17,7 +17,7 @@ import java.io.Serializable;
  * @param digestWindowMs      length of the tumbling event-time windows of the digests
  * @param digestSentences     sentences per digest
  * @param outOfOrdernessMs    how late (in event time) a document may arrive and still count in its window
- * @param idleSourceMs        after how long without documents a source partition stops holding back watermarks
+ * @param idleSourceMs        after how long without documents a reading subtask stops holding back watermarks
  * @param maxBatchSize        most document versions handed to the summarizer in one call
  * @param maxBatchDelayMs     longest a document version waits for others to fill its batch
  * @param timeoutMs           longest a version may take in the summarizer; after it, that version gets no summary

@@ -10,8 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -21,10 +26,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@link Summaries#fromVersions} on a MiniCluster with parallelism 2: document summaries and windowed digests. */
 class SummariesITCase {
 
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(2)
+            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
             .build());
 
     private static final long WINDOW = 10_000;
@@ -53,8 +61,9 @@ class SummariesITCase {
         SummaryConfig config = new SummaryConfig("lead-3", 2, 0, WINDOW, 10, 0, 1_000);
 
         List<SummaryRecord> out = new ArrayList<>();
+        JobID job;
         try (CloseableIterator<SummaryRecord> records = Summaries.fromVersions(source, config).collectAsync()) {
-            env.execute("summaries");
+            job = env.execute("summaries").getJobID();
             records.forEachRemaining(out::add);
         }
 
@@ -84,6 +93,53 @@ class SummariesITCase {
                 .containsExactly(2L, 5L);
         assertThat(documents).filteredOn(r -> r.docId().equals("gone")).extracting(SummaryRecord::deleted)
                 .containsExactly(null, true);
+        assertThat(lateCandidates(job)).isZero();
+    }
+
+    @Test
+    void aDocumentLaterThanTheOutOfOrdernessBoundIsInNoDigestButIsCounted() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1); // one path, so the watermark reaches the window before the late document does
+        String text = "Acme opened a plant in Lyon. It employs 200 people.";
+        List<DocumentVersion> versions = List.of(
+                upsert("acme", "a1", 1, text, 1_000),
+                upsert("acme", "a2", 2, text, 15_000), // next window: the watermark passes the first one
+                upsert("acme", "late", 3, text, 2_000)); // first window, already fired
+        DataStream<DocumentVersion> source = env.fromData(versions, TypeInformation.of(DocumentVersion.class))
+                .map(SummariesITCase::holdBackTheLateOne)
+                .returns(DocumentVersion.class)
+                .disableChaining(); // the reader's watermark timer runs while this waits
+        SummaryConfig config = new SummaryConfig("lead-3", 2, 0, WINDOW, 10, 0, 60_000);
+
+        List<SummaryRecord> out = new ArrayList<>();
+        JobID job;
+        try (CloseableIterator<SummaryRecord> records = Summaries.fromVersions(source, config).collectAsync()) {
+            job = env.execute("late summaries").getJobID();
+            records.forEachRemaining(out::add);
+        }
+
+        Map<Long, SummaryRecord> digests = out.stream().filter(r -> r.kind() == SummaryRecord.Kind.DIGEST)
+                .collect(Collectors.toMap(r -> r.window().start(), r -> r));
+        assertThat(docIds(digests.get(0L))).containsExactly("a1");
+        assertThat(docIds(digests.get(WINDOW))).containsExactly("a2");
+        // its own summary is still written; only the digest misses it
+        assertThat(out).filteredOn(r -> r.kind() == SummaryRecord.Kind.DOCUMENT).extracting(SummaryRecord::docId)
+                .containsExactly("a1", "a2", "late");
+        assertThat(lateCandidates(job)).isEqualTo(1);
+    }
+
+    /** Waits well over the periodic watermark interval (200 ms) before the late document, so the watermark leads. */
+    private static DocumentVersion holdBackTheLateOne(DocumentVersion version) throws InterruptedException {
+        if (version.docId().equals("late")) {
+            Thread.sleep(1_000);
+        }
+        return version;
+    }
+
+    private static long lateCandidates(JobID job) {
+        return METRICS.findMetrics(job, "lateDigestCandidates").values().stream()
+                .mapToLong(metric -> ((Counter) metric).getCount())
+                .sum();
     }
 
     private static List<String> docIds(SummaryRecord digest) {
