@@ -10,6 +10,12 @@ import java.util.List;
 public record DigestCandidate(String tenant, String topic, String docId, long version, boolean deleted,
         List<SummaryRecord.Sentence> sentences, long producedAtMs) {
 
+    /** {@code document} leaving the digests of {@code topic}: deleted, or moved to another topic. */
+    static DigestCandidate removal(DocumentVersion document, String topic) {
+        return new DigestCandidate(document.tenant(), topic, document.docId(), document.version(), true, List.of(),
+                document.producedAtMs());
+    }
+
     /** Digests are per tenant and topic. */
     public String digestKey() {
         return tenant + "/" + (topic == null ? "" : topic);

@@ -7,7 +7,8 @@ import dev.diffrag.connectors.records.DocumentOp;
  *
  * @param version      the Kafka offset of the record (see {@link dev.diffrag.pipeline.ingest.ParseDocuments})
  * @param text         the full text of an upsert; null for a delete
- * @param topic        {@code metadata.topic} when the document has one, else null
+ * @param topic        {@code metadata.topic} when the document has one, else null; after
+ *                     {@link LatestDocumentVersions}, a delete has the topic of the version it deletes
  * @param producedAtMs the producer time: the event time of digests and the start of the summary latency
  */
 public record DocumentVersion(
@@ -15,5 +16,9 @@ public record DocumentVersion(
 
     public String key() {
         return tenant + "/" + docId;
+    }
+
+    DocumentVersion withTopic(String topic) {
+        return new DocumentVersion(tenant, docId, version, op, text, topic, producedAtMs);
     }
 }

@@ -17,9 +17,11 @@ import org.apache.flink.util.OutputTag;
  *
  * <pre>
  * documents ─▶ validate ─▶ event time (producer ts, watermarks) ─▶ keyBy(tenant/doc) ─▶ latest versions only
- *    ─▶ async I/O: summarize in micro-batches ─▶ split ─────────────────────────────────────────▶ summaries
- *         └─ candidates ─▶ keyBy(tenant/topic) ─▶ tumbling window ─▶ digest ─────────────────────────┘
- *                                                        └─ late ─▶ counted and logged
+ *    ├─▶ async I/O: summarize in micro-batches ─▶ split ─────────────────────────────────────────▶ summaries
+ *    │                                              └─ candidates ─┐                                 ▲
+ *    └─▶ removals from a topic the document left ──────────────────┴─▶ keyBy(tenant/topic)           │
+ *          ─▶ tumbling window ─▶ digest ─────────────────────────────────────────────────────────────┘
+ *                        └─ late ─▶ counted and logged
  * </pre>
  *
  * <p>Watermarks are generated where documents are read, before the summarizer, and travel through it (ordered async
@@ -46,7 +48,7 @@ public final class Summaries {
     /** Document summaries and digests of already validated document versions. */
     public static DataStream<SummaryRecord> fromVersions(DataStream<DocumentVersion> versions, SummaryConfig config) {
         // The uid "summarize-documents" stays with the keyed operator: it owns the latest-version state of savepoints.
-        DataStream<DocumentVersion> latestVersions = versions
+        SingleOutputStreamOperator<DocumentVersion> latestVersions = versions
                 .assignTimestampsAndWatermarks(eventTime(config))
                 .uid("digest-event-time")
                 .name("Digest event time")
@@ -68,6 +70,7 @@ public final class Summaries {
                 .name("Split summaries and digest candidates");
         SingleOutputStreamOperator<SummaryRecord> digests = documentSummaries
                 .getSideOutput(SplitSummaries.DIGEST_CANDIDATES)
+                .union(latestVersions.getSideOutput(LatestDocumentVersions.LEFT_TOPICS))
                 .keyBy(DigestCandidate::digestKey, Types.STRING)
                 .window(TumblingEventTimeWindows.of(Duration.ofMillis(config.digestWindowMs())))
                 .sideOutputLateData(LATE_CANDIDATES)

@@ -57,8 +57,7 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
             result.complete(List.of(new SummarizedVersion(
                     SummaryRecord.deleted(document.tenant(), document.docId(), document.version(), summarizer.name(),
                             latency(document)),
-                    new DigestCandidate(document.tenant(), document.topic(), document.docId(), document.version(),
-                            true, List.of(), document.producedAtMs()))));
+                    DigestCandidate.removal(document, document.topic()))));
             return;
         }
         batcher.submit(new SummaryRequest(document.key(), document.text(), config.maxSentences()))

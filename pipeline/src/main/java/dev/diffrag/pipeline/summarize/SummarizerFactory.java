@@ -14,7 +14,7 @@ public interface SummarizerFactory extends Serializable {
         return () -> config.newSummarizer(config.maxTokens());
     }
 
-    /** The summarizer named by {@link SummaryConfig#summarizer()} for digests: their budget is a sentence count only. */
+    /** The summarizer named by {@link SummaryConfig#summarizer()} for digests, whose budget is a sentence count. */
     static SummarizerFactory forDigests(SummaryConfig config) {
         return () -> config.newSummarizer(0);
     }

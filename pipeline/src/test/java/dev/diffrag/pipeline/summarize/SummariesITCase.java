@@ -47,12 +47,18 @@ class SummariesITCase {
                 "a3", "Acme named a new chief executive. She starts in May.",
                 "o1", "Other Corp recalled a toaster. No injuries were reported.",
                 "s1", "The local team won the cup. Fans celebrated all night.",
-                "gone", "This document will be deleted. It must not appear.");
+                "gone", "This document will be deleted. It must not appear.",
+                "s2", "The away team lost. This report was deleted.",
+                "m1", "The club sold its stadium. The deal moved to the markets desk.");
         List<DocumentVersion> versions = List.of(
                 upsert("acme", "a1", 1, texts.get("a1"), 1_000),
                 upsert("acme", "a2", 2, "An early draft. Soon replaced.", 2_000),
                 upsert("acme", "a2", 5, texts.get("a2"), 3_000),
                 new DocumentVersion("acme", "s1", 3, DocumentOp.UPSERT, texts.get("s1"), "sport", 4_000),
+                new DocumentVersion("acme", "s2", 9, DocumentOp.UPSERT, texts.get("s2"), "sport", 4_100),
+                new DocumentVersion("acme", "m1", 10, DocumentOp.UPSERT, texts.get("m1"), "sport", 4_200),
+                delete("acme", "s2", 11, 4_300), // a delete carries no metadata, so no topic
+                new DocumentVersion("acme", "m1", 12, DocumentOp.UPSERT, texts.get("m1"), "markets", 4_400),
                 upsert("other", "o1", 4, texts.get("o1"), 5_000),
                 upsert("acme", "gone", 6, texts.get("gone"), 6_000),
                 delete("acme", "gone", 7, 7_000),
@@ -71,10 +77,12 @@ class SummariesITCase {
         Map<String, SummaryRecord> byKey = digests.stream()
                 .collect(Collectors.toMap(SummaryRecord::key, r -> r));
         assertThat(byKey).containsOnlyKeys("acme/digest//0", "acme/digest//10000", "acme/digest/sport/0",
-                "other/digest//0");
+                "acme/digest/markets/0", "other/digest//0");
         assertThat(docIds(byKey.get("acme/digest//0"))).containsExactlyInAnyOrder("a1", "a2");
         assertThat(docIds(byKey.get("acme/digest//10000"))).containsExactly("a3");
+        // s2 was deleted and m1 moved to markets within the window
         assertThat(docIds(byKey.get("acme/digest/sport/0"))).containsExactly("s1");
+        assertThat(docIds(byKey.get("acme/digest/markets/0"))).containsExactly("m1");
         assertThat(docIds(byKey.get("other/digest//0"))).containsExactly("o1");
         assertThat(byKey.get("acme/digest//0").window()).isEqualTo(new SummaryRecord.Window(0, WINDOW));
         for (SummaryRecord digest : digests) {
