@@ -64,6 +64,7 @@ public record PipelineConfig(
     public static final String SUMMARY_TIMEOUT_MS = "diffrag.summary.timeout-ms";
     public static final String DIGEST_WINDOW_MS = "diffrag.digest.window-ms";
     public static final String DIGEST_SENTENCES = "diffrag.digest.sentences";
+    public static final String DIGEST_MAX_CANDIDATES = "diffrag.digest.max-candidates";
     public static final String DIGEST_OUT_OF_ORDERNESS_MS = "diffrag.digest.out-of-orderness-ms";
     public static final String DIGEST_IDLENESS_MS = "diffrag.digest.idleness-ms";
 
@@ -123,6 +124,7 @@ public record PipelineConfig(
                 values.integer(SUMMARY_MAX_TOKENS, d.summary().maxTokens()),
                 values.longValue(DIGEST_WINDOW_MS, d.summary().digestWindowMs()),
                 values.integer(DIGEST_SENTENCES, d.summary().digestSentences()),
+                values.integer(DIGEST_MAX_CANDIDATES, d.summary().digestCandidates()),
                 values.longValue(DIGEST_OUT_OF_ORDERNESS_MS, d.summary().outOfOrdernessMs()),
                 values.longValue(DIGEST_IDLENESS_MS, d.summary().idleSourceMs()),
                 values.integer(SUMMARY_BATCH_SIZE, d.summary().maxBatchSize()),

@@ -28,13 +28,14 @@ class PipelineConfigTest {
         properties.setProperty("diffrag.summary.max-tokens", "60");
         properties.setProperty("diffrag.digest.window-ms", "300000");
         properties.setProperty("diffrag.digest.sentences", "7");
+        properties.setProperty("diffrag.digest.max-candidates", "32");
         properties.setProperty("diffrag.summary.batch-size", "8");
         properties.setProperty("diffrag.summary.batch-delay-ms", "50");
         properties.setProperty("diffrag.summary.timeout-ms", "5000");
 
         SummaryConfig summary = PipelineConfig.fromProperties(properties).summary();
 
-        assertThat(summary).isEqualTo(new SummaryConfig("lead-3", 2, 60, 300_000, 7,
+        assertThat(summary).isEqualTo(new SummaryConfig("lead-3", 2, 60, 300_000, 7, 32,
                 SummaryConfig.defaults().outOfOrdernessMs(), SummaryConfig.defaults().idleSourceMs(), 8, 50, 5_000,
                 SummaryConfig.defaults().remote()));
         assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_DIGEST_WINDOW_MS", "0")))

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The candidate sentences of a window's documents laid out as one text, one sentence per line, so that any
+ * Candidate sentences of a window's documents laid out as one text, one sentence per line, so that any
  * {@link dev.diffrag.summarize.Summarizer} can choose among them, and the chosen spans mapped back to their documents'
  * own offsets. Every digest sentence is therefore still a verbatim span of the document it cites.
  *
@@ -18,26 +18,37 @@ final class DigestText {
 
     static final char LINE_END = '\u2029';
 
-    /** A candidate sentence of a document and where it lies in the combined text. */
-    private record Line(DigestCandidate document, SummaryRecord.Sentence sentence, int offset) {}
+    /** A candidate sentence and where it lies in the combined text. */
+    private record Line(SummaryRecord.Sentence sentence, int offset) {}
 
     private final String text;
     private final List<Line> lines;
 
-    DigestText(List<DigestCandidate> documents) {
+    /** @param candidates sentences with their document's offsets, id and version, one line each in this order */
+    DigestText(List<SummaryRecord.Sentence> candidates) {
         StringBuilder text = new StringBuilder();
         List<Line> lines = new ArrayList<>();
-        for (DigestCandidate document : documents) {
-            for (SummaryRecord.Sentence sentence : document.sentences()) {
-                if (!text.isEmpty()) {
-                    text.append(LINE_END);
-                }
-                lines.add(new Line(document, sentence, text.length()));
-                text.append(sentence.text());
+        for (SummaryRecord.Sentence sentence : candidates) {
+            if (!text.isEmpty()) {
+                text.append(LINE_END);
             }
+            lines.add(new Line(sentence, text.length()));
+            text.append(sentence.text());
         }
         this.text = text.toString();
         this.lines = List.copyOf(lines);
+    }
+
+    /** The summary sentences of {@code documents}, in order, each naming its document and version. */
+    static List<SummaryRecord.Sentence> candidates(List<DigestCandidate> documents) {
+        List<SummaryRecord.Sentence> candidates = new ArrayList<>();
+        for (DigestCandidate document : documents) {
+            for (SummaryRecord.Sentence sentence : document.sentences()) {
+                candidates.add(new SummaryRecord.Sentence(sentence.text(), sentence.start(), sentence.end(),
+                        document.docId(), document.version()));
+            }
+        }
+        return candidates;
     }
 
     String text() {
@@ -51,7 +62,7 @@ final class DigestText {
             if (chosen.start() >= line.offset() && chosen.end() <= lineEnd) {
                 int start = line.sentence().start() + (chosen.start() - line.offset());
                 return new SummaryRecord.Sentence(chosen.text(), start, start + chosen.text().length(),
-                        line.document().docId(), line.document().version());
+                        line.sentence().docId(), line.sentence().docVersion());
             }
         }
         throw new IllegalArgumentException("span [" + chosen.start() + ", " + chosen.end()

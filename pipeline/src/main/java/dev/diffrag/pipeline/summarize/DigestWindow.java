@@ -1,7 +1,9 @@
 package dev.diffrag.pipeline.summarize;
 
 import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.summarize.SalienceSummarizer;
 import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * sentences among the summary sentences of the window's documents (the latest version of each; a document deleted in
  * the window is left out). Each digest sentence cites its document and version.
  *
+ * <p>A summarizer reads only so many sentences of one text (the shipped salience models 64), so a window with more
+ * candidates than that is summarized in groups, in one batch, and the groups' choices compete again until one request
+ * holds them all: every document's sentences are read, however many documents the window has.
+ *
  * <p>A digest that cannot be made (the summarizer throws, or returns a span that is not one candidate sentence) is
  * skipped, logged and counted in {@code digestErrors}: failing the task would restore the same window and fail again.
  */
@@ -31,6 +37,7 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
     private final SummaryConfig config;
     private final SummarizerFactory summarizerFactory;
     private transient Summarizer summarizer;
+    private transient int linesPerRequest;
     private transient Counter errors;
 
     public DigestWindow(SummaryConfig config, SummarizerFactory summarizerFactory) {
@@ -41,6 +48,7 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
     @Override
     public void open(OpenContext openContext) {
         summarizer = summarizerFactory.create();
+        linesPerRequest = linesPerRequest(summarizer, config.digestCandidates());
         errors = getRuntimeContext().getMetricGroup().counter("digestErrors");
     }
 
@@ -54,7 +62,7 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
         SummaryRecord.Window window = new SummaryRecord.Window(context.window().getStart(), context.window().getEnd());
         List<SummaryRecord.Sentence> sentences;
         try {
-            sentences = digestSentences(key, documents);
+            sentences = digestSentences(key, DigestText.candidates(documents));
         } catch (RuntimeException e) {
             errors.inc();
             LOG.warn("digest {} of window [{}, {}) failed with summarizer {}; it is skipped", key, window.start(),
@@ -77,13 +85,46 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
         return documents;
     }
 
-    private List<SummaryRecord.Sentence> digestSentences(String key, List<DigestCandidate> documents) {
-        DigestText digestText = new DigestText(documents);
-        return summarizer
-                .summarize(List.of(new SummaryRequest(key, digestText.text(), config.digestSentences()))).get(0)
-                .sentences().stream()
-                .map(digestText::cite)
-                .toList();
+    /**
+     * The most candidates one request may hold: the configured number, or fewer when an in-process salience model reads
+     * fewer sentences (it scores only its first {@code maxSentences}; a candidate is one sentence to the splitter, as it
+     * was in its document).
+     */
+    static int linesPerRequest(Summarizer summarizer, int configured) {
+        return summarizer instanceof SalienceSummarizer salience
+                ? Math.min(configured, salience.model().config().maxSentences())
+                : configured;
+    }
+
+    /** The digest's sentences, chosen in rounds until all remaining candidates fit one request. */
+    private List<SummaryRecord.Sentence> digestSentences(String key, List<SummaryRecord.Sentence> candidates) {
+        List<SummaryRecord.Sentence> remaining = candidates;
+        while (remaining.size() > linesPerRequest) {
+            List<SummaryRecord.Sentence> chosen = chooseInGroups(key, remaining);
+            if (chosen.size() >= remaining.size()) {
+                // only a summarizer choosing more than asked gets here; another round would not end either
+                throw new IllegalStateException(summarizer.name() + " chose " + chosen.size() + " of "
+                        + remaining.size() + " candidates in groups of " + linesPerRequest);
+            }
+            remaining = chosen;
+        }
+        return chooseInGroups(key, remaining);
+    }
+
+    /** What each consecutive group of at most {@link #linesPerRequest} candidates chooses, in candidate order. */
+    private List<SummaryRecord.Sentence> chooseInGroups(String key, List<SummaryRecord.Sentence> candidates) {
+        List<DigestText> groups = new ArrayList<>();
+        for (int from = 0; from < candidates.size(); from += linesPerRequest) {
+            groups.add(new DigestText(candidates.subList(from, Math.min(from + linesPerRequest, candidates.size()))));
+        }
+        List<Summary> summaries = summarizer.summarize(groups.stream()
+                .map(group -> new SummaryRequest(key, group.text(), config.digestSentences()))
+                .toList());
+        List<SummaryRecord.Sentence> chosen = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            summaries.get(g).sentences().stream().map(groups.get(g)::cite).forEach(chosen::add);
+        }
+        return chosen;
     }
 
     @Override

@@ -16,6 +16,9 @@ import java.io.Serializable;
  * @param maxTokens           token budget per document summary; 0 = only the sentence count limits
  * @param digestWindowMs      length of the tumbling event-time windows of the digests
  * @param digestSentences     sentences per digest
+ * @param digestCandidates    most candidate sentences one summarizer request of a digest holds (what the model reads;
+ *                            an in-process salience model caps it at its own length): a window with more is
+ *                            summarized in groups of this size, then among the sentences the groups chose
  * @param outOfOrdernessMs    how late (in event time) a document may arrive and still count in its window
  * @param idleSourceMs        after how long without documents a reading subtask stops holding back watermarks
  * @param maxBatchSize        most document versions handed to the summarizer in one call
@@ -30,6 +33,7 @@ public record SummaryConfig(
         int maxTokens,
         long digestWindowMs,
         int digestSentences,
+        int digestCandidates,
         long outOfOrdernessMs,
         long idleSourceMs,
         int maxBatchSize,
@@ -38,12 +42,15 @@ public record SummaryConfig(
         RemoteAnswererConfig remote) implements Serializable {
 
     public SummaryConfig {
-        if (maxSentences < 1 || maxTokens < 0 || digestWindowMs < 1 || digestSentences < 1 || outOfOrdernessMs < 0
-                || idleSourceMs < 1 || maxBatchSize < 1 || maxBatchDelayMs < 0 || timeoutMs < 1) {
+        // Each round of a digest must leave fewer candidates than it started with: fewer chosen than a group holds.
+        if (maxSentences < 1 || maxTokens < 0 || digestWindowMs < 1 || digestSentences < 1
+                || digestCandidates <= digestSentences || outOfOrdernessMs < 0 || idleSourceMs < 1 || maxBatchSize < 1
+                || maxBatchDelayMs < 0 || timeoutMs < 1) {
             throw new IllegalArgumentException("bad summary settings: " + maxSentences + " sentences, " + maxTokens
-                    + " tokens, window " + digestWindowMs + " ms, digest " + digestSentences + " sentences, "
-                    + "out-of-orderness " + outOfOrdernessMs + " ms, idleness " + idleSourceMs + " ms, batches of "
-                    + maxBatchSize + " within " + maxBatchDelayMs + " ms, timeout " + timeoutMs + " ms");
+                    + " tokens, window " + digestWindowMs + " ms, digest " + digestSentences + " sentences of at most "
+                    + digestCandidates + " candidates per request, out-of-orderness " + outOfOrdernessMs
+                    + " ms, idleness " + idleSourceMs + " ms, batches of " + maxBatchSize + " within " + maxBatchDelayMs
+                    + " ms, timeout " + timeoutMs + " ms");
         }
         if ("remote".equals(summarizer) && (remote == null || remote.url() == null)) {
             throw new IllegalArgumentException("summarizer 'remote' needs the model server's URL ("
@@ -54,12 +61,15 @@ public record SummaryConfig(
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final long DEFAULT_BATCH_DELAY_MS = 20;
     public static final long DEFAULT_TIMEOUT_MS = 60_000;
+    /** The sentences the shipped salience models read ({@code maxLength} of their configs), in process or served. */
+    public static final int DEFAULT_DIGEST_CANDIDATES = 64;
 
-    /** Settings of an in-process summarizer (no model server) with the default batching and timeout. */
+    /** Settings of an in-process summarizer (no model server) with the default candidates, batching and timeout. */
     public SummaryConfig(String summarizer, int maxSentences, int maxTokens, long digestWindowMs, int digestSentences,
             long outOfOrdernessMs, long idleSourceMs) {
-        this(summarizer, maxSentences, maxTokens, digestWindowMs, digestSentences, outOfOrdernessMs, idleSourceMs,
-                DEFAULT_BATCH_SIZE, DEFAULT_BATCH_DELAY_MS, DEFAULT_TIMEOUT_MS, RemoteAnswererConfig.defaults());
+        this(summarizer, maxSentences, maxTokens, digestWindowMs, digestSentences, DEFAULT_DIGEST_CANDIDATES,
+                outOfOrdernessMs, idleSourceMs, DEFAULT_BATCH_SIZE, DEFAULT_BATCH_DELAY_MS, DEFAULT_TIMEOUT_MS,
+                RemoteAnswererConfig.defaults());
     }
 
     /**

@@ -29,7 +29,7 @@ class DigestTextTest {
     void everyChosenSentenceMapsBackToItsDocumentsOwnOffsets() {
         DigestCandidate a = candidate("a", 3, A, 13, 37);
         DigestCandidate b = candidate("b", 8, B, 0, 17, 18, 37);
-        DigestText digest = new DigestText(List.of(a, b));
+        DigestText digest = new DigestText(DigestText.candidates(List.of(a, b)));
         assertThat(digest.text()).isEqualTo("The bridge opened today.\u2029Rain is forecast.\u2029Schools close early");
 
         // a real summarizer over the combined text: the line breaks keep every choice inside one line
@@ -48,8 +48,8 @@ class DigestTextTest {
     void aCandidateWithoutFinalPunctuationDoesNotRunIntoTheNextDocument() {
         String a1 = "Acme opened a plant in Lyon";
         String a2 = "Acme shares rose 4 percent. Analysts were surprised.";
-        DigestText digest = new DigestText(
-                List.of(candidate("a1", 1, a1, 0, 27), candidate("a2", 5, a2, 0, 27, 28, 52)));
+        DigestText digest = new DigestText(DigestText.candidates(
+                List.of(candidate("a1", 1, a1, 0, 27), candidate("a2", 5, a2, 0, 27, 28, 52))));
 
         // the real splitter (BreakIterator, via lead-3) sees three sentences, one per line; with '\n' it saw two
         Summary chosen = new LeadSummarizer(3).summarize(List.of(new SummaryRequest("d", digest.text(), 3))).get(0);
@@ -64,7 +64,8 @@ class DigestTextTest {
 
     @Test
     void aSpanAcrossTwoLinesIsRejected() {
-        DigestText digest = new DigestText(List.of(candidate("a", 3, A, 13, 37), candidate("b", 8, B, 0, 17)));
+        DigestText digest = new DigestText(
+                DigestText.candidates(List.of(candidate("a", 3, A, 13, 37), candidate("b", 8, B, 0, 17))));
         assertThatThrownBy(() -> digest.cite(new Summary.Sentence("x", 20, 30)))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.summarize.LeadSummarizer;
 import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summarizers;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import dev.diffrag.text.SentenceSplitter;
@@ -44,6 +45,25 @@ class DigestWindowTest {
         }
     }
 
+    /** Like the salience model, reads only the first 64 sentences of a text; chooses those that report a record. */
+    private static final class RecordFinder implements Summarizer {
+        @Override
+        public String name() {
+            return "record-finder";
+        }
+
+        @Override
+        public List<Summary> summarize(List<SummaryRequest> batch) {
+            return batch.stream().map(request -> new Summary(request.id(), SentenceSplitter.split(request.text())
+                    .stream()
+                    .limit(64)
+                    .filter(span -> span.of(request.text()).contains("record"))
+                    .limit(request.maxSentences())
+                    .map(span -> new Summary.Sentence(span.of(request.text()), span.start(), span.end()))
+                    .toList())).toList();
+        }
+    }
+
     /** A document version whose summary is all its sentences. */
     static DigestCandidate candidate(String docId, long version, String text, long producedAtMs) {
         List<SummaryRecord.Sentence> sentences = SentenceSplitter.split(text).stream()
@@ -79,5 +99,32 @@ class DigestWindowTest {
                 assertThat(digest.sentences()).extracting(SummaryRecord.Sentence::docId).containsExactly("a2");
             });
         }
+    }
+
+    @Test
+    void aSentenceOfTheLastOfManyDocumentsCanBeChosen() throws Exception {
+        // 40 documents of 3 sentences: 120 candidates, over what one request of the summarizer reads
+        String last = "Plant 39 opened. It employs 39 people. Its output hit a record.";
+        try (var harness = digests(RecordFinder::new)) {
+            for (int i = 0; i < 39; i++) {
+                harness.processElement(candidate("d" + i, i, "Plant " + i + " opened. It employs " + i
+                        + " people. Its output rose " + i + " percent.", 1_000 + i), 1_000 + i);
+            }
+            harness.processElement(candidate("d39", 39, last, 2_000), 2_000);
+            harness.processWatermark(WINDOW - 1);
+
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(digest ->
+                    assertThat(digest.sentences()).containsExactly(new SummaryRecord.Sentence(
+                            "Its output hit a record.", last.indexOf("Its"), last.length(), "d39", 39L)));
+        }
+    }
+
+    @Test
+    void aRequestHoldsNoMoreCandidatesThanTheSalienceModelReads() {
+        try (Summarizer diffV1 = Summarizers.named("diff-v1", 0)) {
+            assertThat(DigestWindow.linesPerRequest(diffV1, 1_000)).isEqualTo(64);
+            assertThat(DigestWindow.linesPerRequest(diffV1, 32)).isEqualTo(32);
+        }
+        assertThat(DigestWindow.linesPerRequest(new LeadSummarizer(3), 1_000)).isEqualTo(1_000);
     }
 }

@@ -68,7 +68,7 @@ class SummarizeDocumentsTest {
     }
 
     private static SummaryConfig config(String summarizer, int maxBatchSize, long maxBatchDelayMs) {
-        return new SummaryConfig(summarizer, 3, 0, 60_000, 5, 0, 1_000, maxBatchSize, maxBatchDelayMs, TIMEOUT_MS,
+        return new SummaryConfig(summarizer, 3, 0, 60_000, 5, 64, 0, 1_000, maxBatchSize, maxBatchDelayMs, TIMEOUT_MS,
                 SummaryConfig.defaults().remote());
     }
 
