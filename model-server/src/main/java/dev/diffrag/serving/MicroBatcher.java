@@ -15,7 +15,8 @@ import java.util.function.Function;
  * Groups single requests into batches for a model that is only fast when fed several inputs at once (the shape of
  * djl-serving's {@code BatchAggregator}). Callers {@link #submit} one input and get a future; one worker thread takes
  * the oldest waiting request, then waits at most {@code maxDelay} for more, up to {@code maxBatchSize}, and runs the
- * batch function once for all of them.
+ * batch function once for all of them. A batch that fails is run again one request at a time, so a failure is
+ * reported only to the requests that cause it.
  *
  * <p>The queue is bounded: when it is full, {@code submit} fails fast with {@link RejectedExecutionException} instead
  * of letting callers pile up unbounded memory. {@link #close()} stops accepting, finishes everything already queued,
@@ -59,11 +60,16 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     /** Queues {@code input}; the future completes with its result, or exceptionally if its batch failed. */
     public CompletableFuture<O> submit(I input) {
         CompletableFuture<O> result = new CompletableFuture<>();
+        Pending<I, O> pending = new Pending<>(input, result);
         if (closed) {
             result.completeExceptionally(new RejectedExecutionException("micro-batcher " + worker.getName() + " is closed"));
-        } else if (!queue.offer(new Pending<>(input, result))) {
+        } else if (!queue.offer(pending)) {
             result.completeExceptionally(new RejectedExecutionException(
                     "micro-batcher " + worker.getName() + " queue is full (" + queue.size() + " waiting)"));
+        } else if (closed && queue.remove(pending)) {
+            // close() ran between the check and the offer, possibly after its last look at the queue: nobody would
+            // ever take this request. (If remove fails, the worker or close() took it and completes it.)
+            result.completeExceptionally(new RejectedExecutionException("micro-batcher " + worker.getName() + " is closed"));
         }
         return result;
     }
@@ -116,22 +122,35 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the batch; if it fails, runs each request alone, so that one bad input (or a batch too large for the
+     * device's memory) fails only itself and not the requests that happened to share its batch.
+     */
     private void run(List<Pending<I, O>> batch) {
-        List<I> inputs = batch.stream().map(Pending::input).toList();
         List<O> outputs;
         try {
-            outputs = batchFunction.apply(inputs);
-            if (outputs.size() != inputs.size()) {
-                throw new IllegalStateException(
-                        "batch function returned " + outputs.size() + " results for " + inputs.size() + " inputs");
-            }
+            outputs = apply(batch);
         } catch (RuntimeException | Error e) {
-            batch.forEach(pending -> pending.result().completeExceptionally(e));
+            if (batch.size() == 1) {
+                batch.get(0).result().completeExceptionally(e);
+            } else {
+                batch.forEach(pending -> run(List.of(pending)));
+            }
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(outputs.get(i));
         }
+    }
+
+    private List<O> apply(List<Pending<I, O>> batch) {
+        List<I> inputs = batch.stream().map(Pending::input).toList();
+        List<O> outputs = batchFunction.apply(inputs);
+        if (outputs.size() != inputs.size()) {
+            throw new IllegalStateException(
+                    "batch function returned " + outputs.size() + " results for " + inputs.size() + " inputs");
+        }
+        return outputs;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -68,6 +69,29 @@ class MicroBatcherTest {
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(IllegalArgumentException.class);
             assertThat(batcher.submit(7).get(5, TimeUnit.SECONDS)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void aRequestThatFailsItsBatchFailsAloneAndItsNeighboursAreAnswered() throws Exception {
+        List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+        Function<List<Integer>, List<Integer>> failOnNegative = inputs -> {
+            calls.add(List.copyOf(inputs));
+            if (inputs.stream().anyMatch(i -> i < 0)) {
+                throw new IllegalArgumentException("negative input");
+            }
+            return inputs;
+        };
+        try (MicroBatcher<Integer, Integer> batcher =
+                new MicroBatcher<>("test", failOnNegative, 3, Duration.ofSeconds(10), 10)) {
+            CompletableFuture<Integer> one = batcher.submit(1);
+            CompletableFuture<Integer> bad = batcher.submit(-1);
+            CompletableFuture<Integer> two = batcher.submit(2);
+
+            assertThat(one.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(two.get(5, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalArgumentException.class);
+            assertThat(calls).containsExactly(List.of(1, -1, 2), List.of(1), List.of(-1), List.of(2));
         }
     }
 
