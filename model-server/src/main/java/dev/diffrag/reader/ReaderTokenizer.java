@@ -65,20 +65,43 @@ public final class ReaderTokenizer implements AutoCloseable {
 
     /** Tokens without special tokens; spans are UTF-16 offsets into {@code text}, as Java strings count. */
     public Tokens tokenize(String text) {
-        Encoding encoding = tokenizer.encode(text, false, false);
+        // Offsets into the cleaned text are offsets into the original: both have the same UTF-16 length.
+        String clean = withoutLoneSurrogates(text);
+        Encoding encoding = tokenizer.encode(clean, false, false);
         long[] ids = encoding.getIds();
         CharSpan[] spans = encoding.getCharTokenSpans();
-        boolean astral = text.codePoints().count() != text.length();
+        boolean astral = clean.codePoints().count() != clean.length();
         int[] tokenIds = new int[ids.length];
         int[] start = new int[ids.length];
         int[] end = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             tokenIds[i] = Math.toIntExact(ids[i]);
             // The native tokenizer counts Unicode code points; Java strings count UTF-16 units.
-            start[i] = astral ? text.offsetByCodePoints(0, spans[i].getStart()) : spans[i].getStart();
-            end[i] = astral ? text.offsetByCodePoints(0, spans[i].getEnd()) : spans[i].getEnd();
+            start[i] = astral ? clean.offsetByCodePoints(0, spans[i].getStart()) : spans[i].getStart();
+            end[i] = astral ? clean.offsetByCodePoints(0, spans[i].getEnd()) : spans[i].getEnd();
         }
         return new Tokens(tokenIds, start, end);
+    }
+
+    /**
+     * {@code text} with every unpaired surrogate replaced by U+FFFD. The native tokenizer would read one unpaired
+     * surrogate as three replacement characters and shift every later offset; U+FFFD is one UTF-16 unit, like the
+     * surrogate it replaces.
+     */
+    static String withoutLoneSurrogates(String text) {
+        char[] chars = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++; // a pair: one astral character
+            } else if (Character.isSurrogate(c)) {
+                if (chars == null) {
+                    chars = text.toCharArray();
+                }
+                chars[i] = '\uFFFD';
+            }
+        }
+        return chars == null ? text : new String(chars);
     }
 
     /** The text of token ids: WordPiece continuations ("##…") glued to their word, special tokens dropped. */

@@ -57,6 +57,23 @@ class ReaderTokenizerTest {
     }
 
     @Test
+    void unpairedSurrogatesDoNotShiftLaterOffsets() {
+        for (String text : List.of("ab \uD800 Bob Smith did it.", "😀 \uDC00 Bob Smith did it.",
+                "Bob\uDBFF Smith did it.")) {
+            List<String> pieces = pieces(text, tokenizer.tokenize(text));
+            assertThat(pieces).as(text).endsWith("Bob", "Smith", "did", "it", ".");
+        }
+    }
+
+    @Test
+    void unpairedSurrogatesBecomeOneReplacementCharacterAndPairsStay() {
+        assertThat(ReaderTokenizer.withoutLoneSurrogates("a\uD800b\uDC00😀\uD83D"))
+                .isEqualTo("a\uFFFDb\uFFFD😀\uFFFD");
+        String clean = "plain 😀 text";
+        assertThat(ReaderTokenizer.withoutLoneSurrogates(clean)).isSameAs(clean);
+    }
+
+    @Test
     void noSpecialTokensAreAdded() {
         ReaderTokenizer.Tokens tokens = tokenizer.tokenize("hello world");
         assertThat(tokens.ids()).doesNotContain(ReaderTokenizer.CLS, ReaderTokenizer.SEP).hasSize(2);
