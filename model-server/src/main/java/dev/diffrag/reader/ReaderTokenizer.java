@@ -70,17 +70,32 @@ public final class ReaderTokenizer implements AutoCloseable {
         Encoding encoding = tokenizer.encode(clean, false, false);
         long[] ids = encoding.getIds();
         CharSpan[] spans = encoding.getCharTokenSpans();
-        boolean astral = clean.codePoints().count() != clean.length();
+        // The native tokenizer counts Unicode code points; Java strings count UTF-16 units.
+        int[] utf16 = utf16Offsets(clean);
         int[] tokenIds = new int[ids.length];
         int[] start = new int[ids.length];
         int[] end = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             tokenIds[i] = Math.toIntExact(ids[i]);
-            // The native tokenizer counts Unicode code points; Java strings count UTF-16 units.
-            start[i] = astral ? clean.offsetByCodePoints(0, spans[i].getStart()) : spans[i].getStart();
-            end[i] = astral ? clean.offsetByCodePoints(0, spans[i].getEnd()) : spans[i].getEnd();
+            start[i] = utf16[spans[i].getStart()];
+            end[i] = utf16[spans[i].getEnd()];
         }
         return new Tokens(tokenIds, start, end);
+    }
+
+    /**
+     * The UTF-16 offset of every code point offset 0..n of {@code text}, built in one pass (converting each token's
+     * offsets on its own is quadratic in the text's length).
+     */
+    static int[] utf16Offsets(String text) {
+        int[] offsets = new int[text.codePointCount(0, text.length()) + 1];
+        int unit = 0;
+        for (int codePoint = 0; codePoint < offsets.length - 1; codePoint++) {
+            offsets[codePoint] = unit;
+            unit += Character.charCount(text.codePointAt(unit));
+        }
+        offsets[offsets.length - 1] = unit;
+        return offsets;
     }
 
     /**
