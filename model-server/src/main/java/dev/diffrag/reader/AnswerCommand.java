@@ -48,14 +48,19 @@ final class AnswerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Answerer answerer = checkpoint != null ? DiffReaderAnswerer.load(checkpoint, threshold)
-                : DiffReaderAnswerer.shipped();
+        try (Answerer answerer = answerer();
                 Reader in = input != null ? Files.newBufferedReader(input)
                         : new InputStreamReader(System.in, StandardCharsets.UTF_8);
                 Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) {
             run(answerer, in, out);
         }
         return 0;
+    }
+
+    /** The reader the options select, with {@code --threshold} when given, else its calibrated threshold. */
+    DiffReaderAnswerer answerer() throws IOException {
+        return checkpoint != null ? DiffReaderAnswerer.load(checkpoint, threshold)
+                : DiffReaderAnswerer.shipped(DiffReaderAnswerer.DEFAULT, threshold);
     }
 
     /** Answers every request line of {@code in}, writing the answer lines to {@code out}. */

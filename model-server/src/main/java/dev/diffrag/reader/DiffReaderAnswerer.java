@@ -94,11 +94,16 @@ public final class DiffReaderAnswerer implements Answerer {
      * {@code vanilla}, {@code diff-v2}, {@code diff-v1-scratch} (1,500 updates).
      */
     public static DiffReaderAnswerer shipped(String readerName) throws IOException {
+        return shipped(readerName, null);
+    }
+
+    /** {@link #shipped(String)}; {@code threshold} null uses the calibrated one. */
+    public static DiffReaderAnswerer shipped(String readerName, Double threshold) throws IOException {
         NDManager manager = NDManager.newBaseManager(Devices.pick());
         try {
             ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.loadResource(readerName, manager);
             return new DiffReaderAnswerer(readerName + "-reader", manager, loaded,
-                    loaded.calibration().abstainThreshold());
+                    threshold != null ? threshold : loaded.calibration().abstainThreshold());
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;

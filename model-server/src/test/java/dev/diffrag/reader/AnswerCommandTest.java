@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class AnswerCommandTest {
 
@@ -61,6 +62,16 @@ class AnswerCommandTest {
         assertThat(second.get("abstained").asBoolean()).isTrue();
         assertThat(second.get("citation").isNull()).isTrue();
         assertThat(answerer.batchSizes).containsExactly(2); // one batched call
+    }
+
+    @Test
+    void thresholdOptionAppliesToTheShippedReader() throws Exception {
+        AnswerCommand command = new AnswerCommand();
+        new CommandLine(command).parseArgs("--threshold", "0.987");
+        try (DiffReaderAnswerer answerer = command.answerer()) {
+            assertThat(answerer.name()).isEqualTo(DiffReaderAnswerer.DEFAULT + "-reader");
+            assertThat(answerer.threshold()).isEqualTo(0.987);
+        }
     }
 
     @Test
