@@ -66,7 +66,9 @@ class BestSentenceAnswererTest {
     void abstainsWithoutPassagesOrWithBlankOnes() {
         List<GroundedAnswer> answers = answerer.answer(List.of(
                 new AnswerRequest("Who designed the Eiffel Tower?", List.of()),
-                new AnswerRequest("Who designed the Eiffel Tower?", List.of(new Passage("blank", " \n ")))));
+                new AnswerRequest("Who designed the Eiffel Tower?", List.of(new Passage("blank", " \n "))),
+                new AnswerRequest("Who designed the Eiffel Tower?", List.of(new Passage("no-break", "\u00A0"),
+                        new Passage("zero-width", "\u200B")))));
 
         assertThat(answers).allSatisfy(answer -> {
             assertThat(answer.abstained()).isTrue();

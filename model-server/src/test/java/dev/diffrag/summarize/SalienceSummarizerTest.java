@@ -69,10 +69,12 @@ class SalienceSummarizerTest {
             assertThat(summary.sentences()).isNotEmpty();
         }
         List<Summary> summaries = summarizer.summarize(List.of(new SummaryRequest("one", "Only one sentence.", 3),
-                new SummaryRequest("none", "   ", 3), new SummaryRequest("zero", NEWS, 0)));
+                new SummaryRequest("none", "   ", 3), new SummaryRequest("zero", NEWS, 0),
+                new SummaryRequest("invisible", "\u00A0\n\u200B", 3)));
         assertThat(summaries.get(0).sentences()).extracting(Summary.Sentence::text).containsExactly("Only one sentence.");
         assertThat(summaries.get(1).sentences()).isEmpty();
         assertThat(summaries.get(2).sentences()).isEmpty();
+        assertThat(summaries.get(3).sentences()).isEmpty();
     }
 
     @Test

@@ -24,6 +24,23 @@ class SentenceSplitterTest {
     }
 
     @Test
+    void noBreakSpacesAndFormatCharactersAreTrimmedLikeWhitespace() {
+        assertThat(SentenceSplitter.split("\u00A0")).isEmpty();
+        assertThat(SentenceSplitter.split("\u200B")).isEmpty();
+        assertThat(SentenceSplitter.split(" \u00A0\n\u200B\u2007\uFEFF\u0000\uD800 ")).isEmpty();
+        String text = "\u00A0\nFirst one.\u00A0 \n\u200BSecond one.\u202F\r\n";
+        assertThat(SentenceSplitter.split(text)).extracting(span -> span.of(text))
+                .containsExactly("First one.", "Second one.");
+    }
+
+    @Test
+    void keepsPunctuationOnlySentencesAndCharactersOutsideTheBmp() {
+        assertThat(SentenceSplitter.split(" ...\u00A0")).containsExactly(new SentenceSplitter.Span(1, 4));
+        String text = "Stop. Go 😀\u200B";
+        assertThat(SentenceSplitter.split(text)).extracting(span -> span.of(text)).containsExactly("Stop.", "Go 😀");
+    }
+
+    @Test
     void keepsTypographicQuotesAndNumbersInsideSentences() {
         String text = "He paid $3.50 for it. ‘I’d do it again,’ he said.";
         assertThat(SentenceSplitter.split(text)).extracting(span -> span.of(text))
