@@ -167,8 +167,27 @@ public final class DiffReaderAnswerer implements Answerer {
             return GroundedAnswer.abstain(span.confidence());
         }
         ReaderTokenizer.Tokens tokens = encoded.passageTokens().get(span.passage());
-        return GroundedAnswer.span(passages.get(span.passage()), tokens.start()[span.startToken()],
-                tokens.end()[span.endToken()], span.confidence());
+        Passage passage = passages.get(span.passage());
+        return GroundedAnswer.span(passage, tokens.start()[span.startToken()],
+                throughAttachedMarks(passage.text(), tokens.end()[span.endToken()]), span.confidence());
+    }
+
+    /**
+     * {@code end} moved past the combining marks, variation selectors and zero-width joiners that follow it. The
+     * tokenizer strips accents, so a decomposed word's last token ends before its trailing marks ("Négre" for
+     * "Négré" written with U+0301); they belong to the character the answer ends with.
+     */
+    static int throughAttachedMarks(String text, int end) {
+        while (end < text.length() && attached(text.codePointAt(end))) {
+            end += Character.charCount(text.codePointAt(end));
+        }
+        return end;
+    }
+
+    private static boolean attached(int codePoint) {
+        int type = Character.getType(codePoint);
+        // Variation selectors are non-spacing marks (Mn) too.
+        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || codePoint == '\u200D';
     }
 
     @Override

@@ -62,6 +62,28 @@ class GroundedSpanTest {
     }
 
     @Test
+    void answersKeepTheCombiningMarksThatEndThem() {
+        List<Passage> passages = List.of(new Passage("c1", "Rene\u0301 Ne\u0301gre\u0301. He sang."));
+        ReaderFeaturizer.Encoded encoded = encode("Who sang?", passages);
+        int lastName = 0;
+        while (encoded.passageTokens().get(0).end()[lastName + 1] <= "Rene\u0301 Ne\u0301gre".length()) {
+            lastName++;
+        }
+        GroundedAnswer name = DiffReaderAnswerer.toAnswer(passages, encoded,
+                new SpanDecoder.Span(0, 0, lastName, 0.9), 0);
+        assertThat(name.answer()).isEqualTo("Rene\u0301 Ne\u0301gre\u0301");
+        assertThat(name.citation().end()).isEqualTo(13);
+    }
+
+    @Test
+    void anAnswerEndExtendsOverMarksVariationSelectorsAndJoinersOnly() {
+        String text = "x\u0301\u20DD\uFE0F\u200D\uDB40\uDD00 y";
+        assertThat(DiffReaderAnswerer.throughAttachedMarks(text, 1)).isEqualTo(7);
+        assertThat(DiffReaderAnswerer.throughAttachedMarks(text, 7)).isEqualTo(7);
+        assertThat(DiffReaderAnswerer.throughAttachedMarks("ab", 2)).isEqualTo(2);
+    }
+
+    @Test
     void abstainsWhenTheConfidenceIsUnderTheThreshold() {
         List<Passage> passages = List.of(new Passage("c1", "Paris is the capital of France."));
         ReaderFeaturizer.Encoded encoded = encode("What is the capital of France?", passages);
