@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -103,11 +105,18 @@ final class AnswerCommand implements Callable<Integer> {
 
     private static AnswerRequest request(JsonNode record, int number) {
         List<Passage> contexts = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
         for (JsonNode context : record.get("contexts")) {
             if (!context.path("id").isValueNode() || !context.path("text").isTextual()) {
                 throw new IllegalArgumentException("line " + number + ": every context needs an id and a text");
             }
-            contexts.add(new Passage(context.get("id").asText(), context.get("text").asText()));
+            String id = context.get("id").asText();
+            if (!ids.add(id)) {
+                // The citation names its context by id alone.
+                throw new IllegalArgumentException("line " + number + ": context id '" + id
+                        + "' appears twice; context ids must be unique");
+            }
+            contexts.add(new Passage(id, context.get("text").asText()));
         }
         return new AnswerRequest(record.get("question").asText(), contexts);
     }

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -274,11 +275,18 @@ public final class ModelServer implements AutoCloseable {
                     + " (" + ServerConfig.envName(ServerConfig.MAX_CONTEXTS) + ")");
         }
         List<Passage> passages = new ArrayList<>(contexts.size());
+        Map<String, Integer> firstWithId = new HashMap<>();
         for (int i = 0; i < contexts.size(); i++) {
             AnswerApi.Context context = contexts.get(i);
             String what = "contexts[" + i + "]";
             if (context == null || context.id() == null || context.id().isBlank() || context.text() == null) {
                 throw new ApiError(400, what + " needs an id and a text");
+            }
+            Integer first = firstWithId.putIfAbsent(context.id(), i);
+            if (first != null) {
+                // The citation names its context by id alone.
+                throw new ApiError(400, what + " has the id '" + context.id() + "' of contexts[" + first
+                        + "]; context ids must be unique");
             }
             tooLong(what + " ('" + context.id() + "')", context.text(), config.maxContextChars(),
                     ServerConfig.MAX_CONTEXT_CHARS);

@@ -75,6 +75,16 @@ class AnswerCommandTest {
     }
 
     @Test
+    void duplicateContextIdsAreRejectedWithTheirLineNumber() {
+        String input = "{\"id\": \"q1\", \"question\": \"Who?\", \"contexts\": [{\"id\": \"c\", \"text\": \"A b.\"}]}\n"
+                + "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": [{\"id\": \"c\", \"text\": \"A b.\"},"
+                + " {\"id\": \"c\", \"text\": \"C d.\"}]}\n";
+        assertThatThrownBy(() -> AnswerCommand.run(new FirstWord(), new StringReader(input), new StringWriter()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("line 2: context id 'c' appears twice; context ids must be unique");
+    }
+
+    @Test
     void malformedLinesAreRejectedWithTheirLineNumber() {
         String input = "{\"id\": \"q1\", \"question\": \"Who?\", \"contexts\": []}\n{\"id\": \"q2\"}\n";
         assertThatThrownBy(() -> AnswerCommand.run(new FirstWord(), new StringReader(input), new StringWriter()))

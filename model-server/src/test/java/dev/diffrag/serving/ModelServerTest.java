@@ -123,6 +123,9 @@ class ModelServerTest {
                 "contexts[0] ('a') has 51 characters, more than the limit of 50 (DIFFRAG_SERVER_MAX_CONTEXT_CHARS)");
         cases.put("{\"question\": \"q\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}, {\"id\": \"b\", \"text\": \"t\"},"
                 + " {\"id\": \"c\", \"text\": \"t\"}]}", "3 contexts are more than the limit of 2");
+        cases.put("{\"question\": \"q\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"},"
+                + " {\"id\": \"a\", \"text\": \"u\"}]}",
+                "contexts[1] has the id 'a' of contexts[0]; context ids must be unique");
         cases.put("{\"question\": \"q\", \"topK\": 0, \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
                 "topK must be at least 1");
         for (Map.Entry<String, String> c : cases.entrySet()) {
