@@ -1,7 +1,9 @@
 package dev.diffrag.reader;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
@@ -35,7 +37,9 @@ import picocli.CommandLine.Parameters;
         description = "Answer questions from JSONL with the reader, writing JSONL answers.")
 final class AnswerCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** One JSON value per line: a line with anything after its object is malformed, not half read. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     /** Requests handed to the answerer at once. */
     private static final int CHUNK = 64;
 
@@ -92,10 +96,10 @@ final class AnswerCommand implements Callable<Integer> {
     private static JsonNode parse(String line, int number) {
         try {
             JsonNode record = JSON.readTree(line);
-            if (!record.isObject() || !record.path("id").isValueNode() || !record.path("question").isTextual()
+            if (!record.isObject() || !record.path("id").isTextual() || !record.path("question").isTextual()
                     || !record.path("contexts").isArray()) {
                 throw new IllegalArgumentException("line " + number
-                        + ": expected {\"id\", \"question\", \"contexts\": [{\"id\", \"text\"}]}");
+                        + ": expected {\"id\", \"question\", \"contexts\": [{\"id\", \"text\"}]} with string ids");
             }
             return record;
         } catch (IOException e) {
@@ -107,8 +111,8 @@ final class AnswerCommand implements Callable<Integer> {
         List<Passage> contexts = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (JsonNode context : record.get("contexts")) {
-            if (!context.path("id").isValueNode() || !context.path("text").isTextual()) {
-                throw new IllegalArgumentException("line " + number + ": every context needs an id and a text");
+            if (!context.path("id").isTextual() || !context.path("text").isTextual()) {
+                throw new IllegalArgumentException("line " + number + ": every context needs a string id and a text");
             }
             String id = context.get("id").asText();
             if (!ids.add(id)) {

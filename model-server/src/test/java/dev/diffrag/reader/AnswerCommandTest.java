@@ -40,7 +40,7 @@ class AnswerCommandTest {
         String input = """
                 {"id": "q1", "question": "Who?", "contexts": [{"id": "c9", "text": "Ada Lovelace wrote it."}]}
 
-                {"id": 2, "question": "no question mark", "contexts": [{"id": "c1", "text": "Nothing here."}]}
+                {"id": "2", "question": "no question mark", "contexts": [{"id": "c1", "text": "Nothing here."}]}
                 """;
         StringWriter out = new StringWriter();
         FirstWord answerer = new FirstWord();
@@ -86,8 +86,18 @@ class AnswerCommandTest {
 
     @Test
     void malformedLinesAreRejectedWithTheirLineNumber() {
-        String input = "{\"id\": \"q1\", \"question\": \"Who?\", \"contexts\": []}\n{\"id\": \"q2\"}\n";
-        assertThatThrownBy(() -> AnswerCommand.run(new FirstWord(), new StringReader(input), new StringWriter()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2");
+        String first = "{\"id\": \"q1\", \"question\": \"Who?\", \"contexts\": []}\n";
+        for (String second : List.of("{\"id\": \"q2\"}",
+                "{\"id\": null, \"question\": \"Who?\", \"contexts\": []}",
+                "{\"id\": 2, \"question\": \"Who?\", \"contexts\": []}",
+                "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": [{\"id\": 3, \"text\": \"A b.\"}]}",
+                "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": [{\"id\": null, \"text\": \"A b.\"}]}",
+                "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": []} trailing garbage",
+                "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": []} {}")) {
+            FirstWord answerer = new FirstWord();
+            assertThatThrownBy(() -> AnswerCommand.run(answerer, new StringReader(first + second), new StringWriter()))
+                    .as(second).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("line 2");
+            assertThat(answerer.batchSizes).as(second).isEmpty();
+        }
     }
 }
