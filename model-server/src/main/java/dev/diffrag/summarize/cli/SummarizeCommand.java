@@ -1,5 +1,6 @@
 package dev.diffrag.summarize.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Option;
         description = "Summarize JSONL {id, text} documents into JSONL {id, sentences:[{text, start, end}]}.")
 final class SummarizeCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** One JSON value per line: a line with anything after its object is malformed, not half read. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     /** One output line. */
     record SummaryLine(String id, List<Summary.Sentence> sentences) {}

@@ -47,15 +47,24 @@ class SummarizeCommandTest {
 
     @Test
     void aLineWithoutTextFailsWithItsLineNumber(@TempDir Path dir) throws Exception {
-        Path input = dir.resolve("in.jsonl");
-        Files.write(input, List.of(line("a"), "{\"id\":\"x\"}"));
+        assertThat(errorsOfAFailedRun(dir, line("a"), "{\"id\":\"x\"}")).contains("line 2");
+    }
+
+    @Test
+    void aLineWithTrailingContentFailsWithItsLineNumber(@TempDir Path dir) throws Exception {
+        assertThat(errorsOfAFailedRun(dir, line("a"), line("a") + " trailing garbage")).contains("line 2: not JSON");
+    }
+
+    /** Runs {@code summarize} on these input lines, checks that it failed, and returns what it printed on stderr. */
+    private static String errorsOfAFailedRun(Path dir, String... lines) throws Exception {
+        Path input = Files.write(dir.resolve("in.jsonl"), List.of(lines));
         CommandLine cli = new CommandLine(new SummarizeCli());
         java.io.StringWriter errors = new java.io.StringWriter();
         cli.setErr(new java.io.PrintWriter(errors));
         int exit = cli.execute("summarize", "--input", input.toString(), "--output",
                 dir.resolve("out.jsonl").toString(), "--model", "lead-3");
         assertThat(exit).isNotZero();
-        assertThat(errors.toString()).contains("line 2");
+        return errors.toString();
     }
 
     private static String line(String id) throws Exception {
