@@ -133,7 +133,11 @@ public final class ModelServer implements AutoCloseable {
         return start("0.0.0.0");
     }
 
-    /** Listens on {@code host}, then warms each model with one request through its batcher; ready once that answered. */
+    /**
+     * Listens on {@code host}, then warms each model with one request through its batcher; ready once that answered.
+     * A server whose model fails the warm-up is closed before the error is thrown: left listening, its web threads
+     * would keep the process alive, never ready, so no supervisor would restart it.
+     */
     public ModelServer start(String host) {
         app.start(host, config.port());
         LOG.info("model server listening on port {}: {}, device {}, answerer {}, summarizer {}", port(), config,
@@ -147,8 +151,10 @@ public final class ModelServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            close();
             throw new IllegalStateException("interrupted while warming up", e);
         } catch (ExecutionException e) {
+            close();
             throw new IllegalStateException("the model failed its warm-up request: " + e.getCause(), e.getCause());
         }
         ready.set(true);

@@ -6,8 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.answer.AnswerRequest;
+import dev.diffrag.answer.Answerer;
+import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.summarize.Summarizer;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -359,6 +365,30 @@ class ModelServerTest {
         try (Summarizer summarizer = ServedModels.summarizer(lead)) {
             assertThat(summarizer.name()).isEqualTo("lead-2");
         }
+    }
+
+    @Test
+    void aModelThatFailsItsWarmUpStopsTheServerSoTheProcessCanEnd() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Answerer broken = new Answerer() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+                throw new IllegalStateException("no weights");
+            }
+        };
+        ModelServer server = new ModelServer(ServerConfig.defaults().withPort(port), Device.cpu(), broken, null);
+
+        assertThatThrownBy(server::start).hasMessageContaining("failed its warm-up").hasRootCauseMessage("no weights");
+        assertThat(server.isReady()).isFalse();
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
     }
 
     /** Starts a server on an answerer that lets only the warm-up batch through; the test opens it later. */
