@@ -57,7 +57,10 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         this.worker.start();
     }
 
-    /** Queues {@code input}; the future completes with its result, or exceptionally if its batch failed. */
+    /**
+     * Queues {@code input}; the future completes with its result, or exceptionally if it failed. Cancelling the future
+     * before its batch starts takes the request out of that batch.
+     */
     public CompletableFuture<O> submit(I input) {
         CompletableFuture<O> result = new CompletableFuture<>();
         Pending<I, O> pending = new Pending<>(input, result);
@@ -88,6 +91,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 // Nobody but the JVM interrupts this private thread; run what was taken and let the loop end it.
                 closed = true;
             }
+            // A caller that gave up (cancelled its future, e.g. on a timeout) wants no answer: after a backlog, computing
+            // answers nobody waits for would make every later request time out too.
+            batch.removeIf(pending -> pending.result().isDone());
             if (!batch.isEmpty()) {
                 run(batch);
                 batch.clear();

@@ -96,6 +96,36 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aRequestCancelledWhileQueuedIsNotRun() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+        Function<List<Integer>, List<Integer>> blockingFirst = inputs -> {
+            calls.add(List.copyOf(inputs));
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return inputs;
+        };
+        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", blockingFirst, 2, Duration.ZERO, 10)) {
+            CompletableFuture<Integer> running = batcher.submit(0);
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Integer> abandoned = batcher.submit(1);
+            CompletableFuture<Integer> wanted = batcher.submit(2);
+            abandoned.cancel(false);
+
+            release.countDown();
+
+            assertThat(wanted.get(5, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(running.get(5, TimeUnit.SECONDS)).isZero();
+            assertThat(calls).containsExactly(List.of(0), List.of(2));
+        }
+    }
+
+    @Test
     void failsABatchWhoseResultCountIsWrong() throws Exception {
         try (MicroBatcher<Integer, Integer> batcher =
                 new MicroBatcher<>("test", inputs -> List.of(), 1, Duration.ZERO, 10)) {

@@ -8,7 +8,11 @@ import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.pipeline.batching.ModelBatchers;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
 import dev.diffrag.serving.MicroBatcher;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -34,6 +38,8 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
 
     private transient Answerer answerer;
     private transient MicroBatcher<AnswerRequest, GroundedAnswer> batcher;
+    /** Each question's place on the batcher, so that its timeout can take it out of the queue. */
+    private transient Map<RetrievalResult, CompletableFuture<GroundedAnswer>> submitted;
 
     public AnswerQuestions(AnswererFactory answererFactory, AnswerConfig config) {
         this.answererFactory = answererFactory;
@@ -45,6 +51,7 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
         answerer = answererFactory.create();
         batcher = ModelBatchers.forSubtask("answerer", getRuntimeContext(), answerer::answer,
                 config.maxBatchSize(), config.maxBatchDelayMs(), config.capacity());
+        submitted = Collections.synchronizedMap(new IdentityHashMap<>());
     }
 
     @Override
@@ -54,11 +61,16 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
                     retrieval, AnswerRecords.NO_PASSAGES, 0, answerer.name(), System.currentTimeMillis())));
             return;
         }
+        CompletableFuture<GroundedAnswer> answer = batcher.submit(request(retrieval));
+        submitted.put(retrieval, answer);
         // Building the record is inside the chain, so an answer that cannot be one (e.g. a remote model citing a
         // passage it was not given) abstains with the error instead of throwing in a callback and timing out.
-        batcher.submit(request(retrieval))
-                .thenApply(answer -> AnswerRecords.of(retrieval, answer, answerer.name(), System.currentTimeMillis()))
+        answer.thenApply(grounded -> AnswerRecords.of(retrieval, grounded, answerer.name(), System.currentTimeMillis()))
                 .whenComplete((record, error) -> {
+                    submitted.remove(retrieval);
+                    if (answer.isCancelled()) {
+                        return; // by timeout(), which has answered already
+                    }
                     if (error == null) {
                         result.complete(List.of(record));
                     } else {
@@ -77,6 +89,12 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
     public void timeout(RetrievalResult retrieval, ResultFuture<AnswerRecord> result) {
         result.complete(List.of(AnswerRecords.abstained(
                 retrieval, AnswerRecords.TIMEOUT, 0, answerer.name(), System.currentTimeMillis())));
+        // Still queued: the batcher then skips it. After a backlog, answering questions nobody waits for any more
+        // would make every later question time out too.
+        CompletableFuture<GroundedAnswer> answer = submitted.remove(retrieval);
+        if (answer != null) {
+            answer.cancel(false);
+        }
     }
 
     static AnswerRequest request(RetrievalResult retrieval) {

@@ -146,19 +146,23 @@ class AnswerQuestionsTest {
                 return super.answer(batch);
             }
         };
+        BATCH_SIZES.clear();
         var harness = harness(slow, config(1, 0));
         harness.processElement(retrieval("q-slow", chunk("Rome is the capital of Italy.", 1)), 0);
+        harness.processElement(retrieval("q-queued", chunk("Paris is the capital of France.", 1)), 0);
 
         harness.setProcessingTime(TIMEOUT_MS + 1);
         List<AnswerRecord> answers = new ArrayList<>(harness.extractOutputValues());
         RELEASE_SLOW.countDown();
         answers.addAll(finish(harness));
 
-        assertThat(answers).singleElement().satisfies(answer -> {
+        assertThat(answers).extracting(AnswerRecord::id).containsExactlyInAnyOrder("q-slow", "q-queued");
+        assertThat(answers).allSatisfy(answer -> {
             assertThat(answer.abstained()).isTrue();
             assertThat(answer.reason()).isEqualTo(AnswerRecords.TIMEOUT);
             assertThat(answer.retrieved()).hasSize(1);
         });
+        assertThat(BATCH_SIZES).as("the question still queued at its timeout is never run").containsExactly(1);
     }
 
     @Test
