@@ -100,17 +100,8 @@ class MicroBatcherTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<List<Integer>> calls = new CopyOnWriteArrayList<>();
-        Function<List<Integer>, List<Integer>> blockingFirst = inputs -> {
-            calls.add(List.copyOf(inputs));
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return inputs;
-        };
-        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", blockingFirst, 2, Duration.ZERO, 10)) {
+        try (MicroBatcher<Integer, Integer> batcher =
+                new MicroBatcher<>("test", blockingIdentity(started, release, calls), 2, Duration.ZERO, 10)) {
             CompletableFuture<Integer> running = batcher.submit(0);
             assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<Integer> abandoned = batcher.submit(1);
@@ -139,16 +130,8 @@ class MicroBatcherTest {
     void rejectsWhenTheQueueIsFull() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Function<List<Integer>, List<Integer>> blocking = inputs -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return inputs;
-        };
-        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", blocking, 1, Duration.ZERO, 2)) {
+        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>(
+                "test", blockingIdentity(started, release, new CopyOnWriteArrayList<>()), 1, Duration.ZERO, 2)) {
             CompletableFuture<Integer> running = batcher.submit(0);
             assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<Integer> queued1 = batcher.submit(1);
@@ -177,5 +160,20 @@ class MicroBatcherTest {
         assertThat(results).allSatisfy(result -> assertThat(result).isCompleted());
         assertThat(results.get(6).join()).isEqualTo(12);
         assertThatThrownBy(() -> batcher.submit(1).join()).hasCauseInstanceOf(RejectedExecutionException.class);
+    }
+
+    /** Returns its inputs, recording each call and signalling {@code started}, once {@code release} opens. */
+    private static Function<List<Integer>, List<Integer>> blockingIdentity(
+            CountDownLatch started, CountDownLatch release, List<List<Integer>> calls) {
+        return inputs -> {
+            calls.add(List.copyOf(inputs));
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return inputs;
+        };
     }
 }

@@ -66,12 +66,9 @@ class SummariesITCase {
         var source = env.fromData(versions, TypeInformation.of(DocumentVersion.class)).setParallelism(1);
         SummaryConfig config = new SummaryConfig("lead-3", 2, 0, WINDOW, 10, 0, 1_000);
 
-        List<SummaryRecord> out = new ArrayList<>();
-        JobID job;
-        try (CloseableIterator<SummaryRecord> records = Summaries.fromVersions(source, config).collectAsync()) {
-            job = env.execute("summaries").getJobID();
-            records.forEachRemaining(out::add);
-        }
+        Run run = run(env, source, config, "summaries");
+        List<SummaryRecord> out = run.out();
+        JobID job = run.job();
 
         List<SummaryRecord> digests = out.stream().filter(r -> r.kind() == SummaryRecord.Kind.DIGEST).toList();
         Map<String, SummaryRecord> byKey = digests.stream()
@@ -119,12 +116,9 @@ class SummariesITCase {
                 .disableChaining(); // the reader's watermark timer runs while this waits
         SummaryConfig config = new SummaryConfig("lead-3", 2, 0, WINDOW, 10, 0, 60_000);
 
-        List<SummaryRecord> out = new ArrayList<>();
-        JobID job;
-        try (CloseableIterator<SummaryRecord> records = Summaries.fromVersions(source, config).collectAsync()) {
-            job = env.execute("late summaries").getJobID();
-            records.forEachRemaining(out::add);
-        }
+        Run run = run(env, source, config, "late summaries");
+        List<SummaryRecord> out = run.out();
+        JobID job = run.job();
 
         Map<Long, SummaryRecord> digests = out.stream().filter(r -> r.kind() == SummaryRecord.Kind.DIGEST)
                 .collect(Collectors.toMap(r -> r.window().start(), r -> r));
@@ -152,5 +146,19 @@ class SummariesITCase {
 
     private static List<String> docIds(SummaryRecord digest) {
         return digest.sentences().stream().map(SummaryRecord.Sentence::docId).distinct().toList();
+    }
+
+    /** What a finished job wrote, and its id (for its metrics). */
+    private record Run(List<SummaryRecord> out, JobID job) {}
+
+    /** Runs the summaries branch of {@code source} to the end. */
+    private static Run run(StreamExecutionEnvironment env, DataStream<DocumentVersion> source, SummaryConfig config,
+            String name) throws Exception {
+        List<SummaryRecord> out = new ArrayList<>();
+        try (CloseableIterator<SummaryRecord> records = Summaries.fromVersions(source, config).collectAsync()) {
+            JobID job = env.execute(name).getJobID();
+            records.forEachRemaining(out::add);
+            return new Run(out, job);
+        }
     }
 }
