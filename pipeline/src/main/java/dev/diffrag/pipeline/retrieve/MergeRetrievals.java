@@ -18,8 +18,10 @@ import org.apache.flink.util.Collector;
  * Keyed by question: collects the index subtasks' partial results and emits the fused global top-k once, when every
  * subtask has answered or, failing that, {@code timeoutMs} after the first answer (processing time) with what came.
  *
- * <p>After emitting, the question is remembered for {@code rememberEmittedMs} so that a late or replayed partial
- * result does not start a second merge; then its state is gone.
+ * <p>After emitting, the question is remembered so that a late or replayed partial result does not start a second
+ * merge: for {@code rememberEmittedMs} when every subtask had answered; after a timeout, until the missing subtasks
+ * have answered too (a subtask rebuilding a large index after a restore can take minutes), at most
+ * {@link #REMEMBER_INCOMPLETE_MS}. Then its state is gone.
  */
 public final class MergeRetrievals extends KeyedProcessFunction<String, PartialRetrieval, RetrievalResult> {
 
@@ -27,6 +29,11 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
             new ListStateDescriptor<>("partials", PartialRetrieval.class);
     private static final ValueStateDescriptor<Long> DEADLINE = new ValueStateDescriptor<>("deadline", Types.LONG);
     private static final ValueStateDescriptor<Long> FORGET_AT = new ValueStateDescriptor<>("forget-at", Types.LONG);
+    private static final ListStateDescriptor<Integer> REPORTED =
+            new ListStateDescriptor<>("reported-after-timeout", Types.INT);
+
+    /** How long a merge that timed out waits for its missing subtasks before forgetting the question anyway. */
+    static final long REMEMBER_INCOMPLETE_MS = 60 * 60 * 1000;
 
     private final long timeoutMs;
     private final long rememberEmittedMs;
@@ -34,6 +41,7 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
     private transient ListState<PartialRetrieval> partials;
     private transient ValueState<Long> deadline;
     private transient ValueState<Long> forgetAt;
+    private transient ListState<Integer> reported;
     private transient Counter timedOut;
 
     public MergeRetrievals(long timeoutMs, long rememberEmittedMs) {
@@ -49,6 +57,7 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
         partials = getRuntimeContext().getListState(PARTIALS);
         deadline = getRuntimeContext().getState(DEADLINE);
         forgetAt = getRuntimeContext().getState(FORGET_AT);
+        reported = getRuntimeContext().getListState(REPORTED);
         timedOut = getRuntimeContext().getMetricGroup().counter("mergeTimeouts");
     }
 
@@ -56,7 +65,8 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
     public void processElement(PartialRetrieval partial, Context ctx, Collector<RetrievalResult> out)
             throws Exception {
         if (forgetAt.value() != null) {
-            return; // already emitted
+            dropAfterEmit(partial, ctx);
+            return;
         }
         List<PartialRetrieval> received = new ArrayList<>();
         for (PartialRetrieval earlier : partials.get()) {
@@ -82,6 +92,7 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
         if (forget != null) {
             if (timestamp >= forget) {
                 forgetAt.clear();
+                reported.clear();
             }
             return;
         }
@@ -107,8 +118,30 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
             ctx.timerService().deleteProcessingTimeTimer(due);
             deadline.clear();
         }
-        long forget = ctx.timerService().currentProcessingTime() + rememberEmittedMs;
+        boolean complete = received.size() >= received.get(0).parallelism();
+        if (!complete) {
+            reported.update(received.stream().map(PartialRetrieval::subtask).toList());
+        }
+        long forget = ctx.timerService().currentProcessingTime()
+                + (complete ? rememberEmittedMs : Math.max(rememberEmittedMs, REMEMBER_INCOMPLETE_MS));
         ctx.timerService().registerProcessingTimeTimer(forget);
         forgetAt.update(forget);
+    }
+
+    /** A partial result after the merge emitted is dropped; once the last missing subtask has answered, forget. */
+    private void dropAfterEmit(PartialRetrieval partial, Context ctx) throws Exception {
+        List<Integer> subtasks = new ArrayList<>();
+        reported.get().forEach(subtasks::add);
+        if (subtasks.isEmpty() || subtasks.contains(partial.subtask())) {
+            return; // the merge was complete (only replays come now), or a replay of a subtask that answered
+        }
+        subtasks.add(partial.subtask());
+        if (subtasks.size() < partial.parallelism()) {
+            reported.update(subtasks);
+            return;
+        }
+        ctx.timerService().deleteProcessingTimeTimer(forgetAt.value());
+        forgetAt.clear();
+        reported.clear();
     }
 }

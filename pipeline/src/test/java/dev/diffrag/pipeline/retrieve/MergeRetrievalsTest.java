@@ -79,6 +79,35 @@ class MergeRetrievalsTest {
     }
 
     @Test
+    void afterATimeoutAVeryLateSubtaskDoesNotStartASecondMergeAndEndsTheMemory() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 3, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT); // emits with subtask 0's passages only
+        harness.processElement(partial(q, 2, 3, List.of(hit("c", 1)), List.of()), 0);
+
+        harness.setProcessingTime(REMEMBER * 3); // long after a complete merge would be forgotten
+        harness.processElement(partial(q, 1, 3, List.of(hit("b", 9)), List.of()), 0); // e.g. a slow index rebuild
+        harness.setProcessingTime(REMEMBER * 4);
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a"));
+        assertThat(harness.numKeyedStateEntries()).as("every subtask has answered: forgotten").isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void aMergeThatTimedOutIsForgottenAfterAnHourEvenIfASubtaskNeverAnswers() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT);
+
+        harness.setProcessingTime(TIMEOUT + MergeRetrievals.REMEMBER_INCOMPLETE_MS);
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
     void forgetsAnsweredQuestionsAfterTheRetention() throws Exception {
         EmbeddedQuestion q = question("q1", 5);
         harness.processElement(partial(q, 0, 1, List.of(hit("a", 2)), List.of()), 0);
