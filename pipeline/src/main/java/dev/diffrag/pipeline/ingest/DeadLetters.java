@@ -30,6 +30,7 @@ public final class DeadLetters {
     /**
      * Most characters of the record key and of the error a dead letter keeps: the key is copied into the dead letter's
      * Kafka key, its {@code key} field and often its error, so a 400 kB key alone would again exceed the record limit.
+     * It is also the longest key a document may have ({@link ParseDocuments#validate}).
      */
     static final int MAX_KEY_CHARS = 1024;
     static final int MAX_ERROR_CHARS = 4 * 1024;

@@ -81,6 +81,11 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
             // Unkeyed records are spread over partitions, and offsets of different partitions do not order versions.
             throw new MalformedRecordException("record has no key; documents must be keyed tenant/id '" + doc.key() + "'");
         }
+        if (raw.key().length() > DeadLetters.MAX_KEY_CHARS) {
+            // The index stores the key as one Lucene term, which may not exceed 32,766 bytes.
+            throw new MalformedRecordException("record key has " + raw.key().length()
+                    + " characters, over the limit of " + DeadLetters.MAX_KEY_CHARS);
+        }
         if (!raw.key().equals(doc.key())) {
             // Another key could put versions of one document on different partitions, out of order.
             throw new MalformedRecordException("record key '" + raw.key() + "' is not tenant/id '" + doc.key() + "'");

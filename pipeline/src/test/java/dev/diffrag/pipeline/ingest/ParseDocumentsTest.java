@@ -93,7 +93,10 @@ class ParseDocumentsTest {
                 Arguments.of("text of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":5}"), "invalid JSON in field 'text'"),
                 Arguments.of("ts of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":\"noon\"}"), "invalid JSON in field 'ts'"),
                 Arguments.of("key not tenant/id", raw("documents", 1, "acme/other", "{" + ok + ",\"text\":\"t\"}"), "is not tenant/id 'acme/d'"),
-                Arguments.of("no key", raw("documents", 1, null, "{" + ok + ",\"text\":\"t\"}"), "record has no key"));
+                Arguments.of("no key", raw("documents", 1, null, "{" + ok + ",\"text\":\"t\"}"), "record has no key"),
+                Arguments.of("key too long for the index", raw("documents", 1, "acme/" + "x".repeat(33_000),
+                        "{\"tenant\":\"acme\",\"id\":\"" + "x".repeat(33_000) + "\",\"op\":\"upsert\",\"text\":\"t\"}"),
+                        "over the limit of 1024"));
     }
 
     @ParameterizedTest(name = "{0}")
