@@ -57,6 +57,8 @@ public final class ChunkIndex implements Closeable {
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final Map<String, Integer> chunksByKey = new HashMap<>();
+    /** The sum of {@link #chunksByKey}, kept apart because the metrics thread reads it while the task changes the map. */
+    private volatile int chunkCount;
     private boolean changedSinceRefresh;
 
     public ChunkIndex() {
@@ -79,7 +81,8 @@ public final class ChunkIndex implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        chunksByKey.put(key, chunks.size());
+        Integer before = chunksByKey.put(key, chunks.size());
+        chunkCount += chunks.size() - (before == null ? 0 : before);
         changedSinceRefresh = true;
     }
 
@@ -89,13 +92,14 @@ public final class ChunkIndex implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        chunksByKey.remove(key);
+        Integer before = chunksByKey.remove(key);
+        chunkCount -= before == null ? 0 : before;
         changedSinceRefresh = true;
     }
 
-    /** How many chunks are indexed. */
+    /** How many chunks are indexed; safe to read from any thread. */
     public int chunkCount() {
-        return chunksByKey.values().stream().mapToInt(Integer::intValue).sum();
+        return chunkCount;
     }
 
     /**
