@@ -59,7 +59,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     /**
      * Queues {@code input}; the future completes with its result, or exceptionally if it failed. Cancelling the future
-     * before its batch starts takes the request out of that batch.
+     * before its batch starts takes the request out of the queue.
      */
     public CompletableFuture<O> submit(I input) {
         CompletableFuture<O> result = new CompletableFuture<>();
@@ -73,6 +73,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             // close() ran between the check and the offer, possibly after its last look at the queue: nobody would
             // ever take this request. (If remove fails, the worker or close() took it and completes it.)
             result.completeExceptionally(new RejectedExecutionException("micro-batcher " + worker.getName() + " is closed"));
+        } else {
+            // A cancelled request frees its place at once, so abandoned requests cannot fill the queue.
+            result.whenComplete((value, error) -> {
+                if (result.isCancelled()) {
+                    queue.remove(pending);
+                }
+            });
         }
         return result;
     }

@@ -107,6 +107,7 @@ class MicroBatcherTest {
             CompletableFuture<Integer> abandoned = batcher.submit(1);
             CompletableFuture<Integer> wanted = batcher.submit(2);
             abandoned.cancel(false);
+            assertThat(batcher.queued()).as("the cancelled request left the queue").isEqualTo(1);
 
             release.countDown();
 
