@@ -23,7 +23,7 @@ public final class ServedModels {
                 + ServerConfig.envName(ServerConfig.ANSWERER) + "; known: diff-reader, diff-reader:NAME, baseline)");
     }
 
-    /** Null for {@code none}; otherwise a name {@link Summarizers#named} knows (diff-v1, vanilla, lead-k). */
+    /** Null for {@code none}; otherwise a name {@link Summarizers#named} knows (diff-v1, vanilla, lead-N). */
     public static Summarizer summarizer(ServerConfig config) {
         if (config.summarizer().equals(ServerConfig.NO_SUMMARIZER)) {
             return null;

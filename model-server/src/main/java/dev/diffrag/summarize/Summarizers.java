@@ -11,18 +11,28 @@ public final class Summarizers {
     private Summarizers() {}
 
     /**
-     * {@code diff-v1} or {@code vanilla}: the shipped salience checkpoints; {@code lead-k}: the first k sentences.
+     * {@code diff-v1} or {@code vanilla}: the shipped salience checkpoints; {@code lead-N} (a number, e.g.
+     * {@code lead-3}): the first N sentences.
      *
      * @param maxTokens token budget of the salience summarizers (0 = only the sentence count limits)
      */
     public static Summarizer named(String name, int maxTokens) {
+        requireKnown(name);
         Matcher lead = LEAD.matcher(name);
-        if (lead.matches()) {
-            return new LeadSummarizer(Integer.parseInt(lead.group(1)));
+        return lead.matches()
+                ? new LeadSummarizer(Integer.parseInt(lead.group(1)))
+                : SalienceSummarizer.bundled(name, maxTokens);
+    }
+
+    /** Fails unless {@link #named} knows {@code name}; cheap, so configurations can be checked before models load. */
+    public static void requireKnown(String name) {
+        Matcher lead = name == null ? null : LEAD.matcher(name);
+        boolean known = lead != null && lead.matches()
+                ? Integer.parseInt(lead.group(1)) >= 1
+                : "diff-v1".equals(name) || "vanilla".equals(name);
+        if (!known) {
+            throw new IllegalArgumentException(
+                    "unknown summarizer '" + name + "': use diff-v1, vanilla or lead-N with N >= 1 (e.g. lead-3)");
         }
-        if (name.equals("diff-v1") || name.equals("vanilla")) {
-            return SalienceSummarizer.bundled(name, maxTokens);
-        }
-        throw new IllegalArgumentException("unknown summarizer '" + name + "': use diff-v1, vanilla or lead-k");
     }
 }

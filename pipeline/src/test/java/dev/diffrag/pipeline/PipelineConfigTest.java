@@ -40,6 +40,9 @@ class PipelineConfigTest {
                 SummaryConfig.defaults().remote()));
         assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_DIGEST_WINDOW_MS", "0")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window 0 ms");
+        // A misspelt summarizer fails when the job is built, not in every task after each restart.
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_SUMMARIZER", "lead-k")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown summarizer 'lead-k'");
     }
 
     @Test

@@ -43,7 +43,7 @@ final class SummarizeCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "-", description = "JSONL file, or - for stdout (default)")
     String output;
 
-    @Option(names = "--model", defaultValue = "diff-v1", description = "diff-v1, vanilla or lead-k (default: diff-v1)")
+    @Option(names = "--model", defaultValue = "diff-v1", description = "diff-v1, vanilla or lead-N, e.g. lead-3 (default: diff-v1)")
     String model;
 
     @Option(names = "--checkpoint", description = "a trained model directory instead of --model")

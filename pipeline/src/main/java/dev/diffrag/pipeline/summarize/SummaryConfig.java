@@ -10,7 +10,7 @@ import java.io.Serializable;
  * How documents are summarized and digested.
  *
  * @param summarizer          {@code diff-v1} (the shipped Diff Transformer salience model), {@code vanilla},
- *                            {@code lead-k} (see {@link Summarizers}) or {@code remote} (a model server's
+ *                            {@code lead-N} (see {@link Summarizers}) or {@code remote} (a model server's
  *                            {@code /v1/summarize}, {@link RemoteSummarizer})
  * @param maxSentences        sentences per document summary
  * @param maxTokens           token budget per document summary; 0 = only the sentence count limits
@@ -52,9 +52,14 @@ public record SummaryConfig(
                     + " ms, idleness " + idleSourceMs + " ms, batches of " + maxBatchSize + " within " + maxBatchDelayMs
                     + " ms, timeout " + timeoutMs + " ms");
         }
-        if ("remote".equals(summarizer) && (remote == null || remote.url() == null)) {
-            throw new IllegalArgumentException("summarizer 'remote' needs the model server's URL ("
-                    + PipelineConfig.ANSWER_REMOTE_URL + " / DIFFRAG_ANSWER_REMOTE_URL)");
+        if ("remote".equals(summarizer)) {
+            if (remote == null || remote.url() == null) {
+                throw new IllegalArgumentException("summarizer 'remote' needs the model server's URL ("
+                        + PipelineConfig.ANSWER_REMOTE_URL + " / DIFFRAG_ANSWER_REMOTE_URL)");
+            }
+        } else {
+            // Checked when the job is built: inside the tasks, a typo would fail them again on every restart.
+            Summarizers.requireKnown(summarizer);
         }
     }
 

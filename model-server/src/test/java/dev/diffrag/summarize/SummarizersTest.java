@@ -1,0 +1,25 @@
+package dev.diffrag.summarize;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SummarizersTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"diff-v1", "vanilla", "lead-1", "lead-3", "lead-12"})
+    void knowsTheShippedModelsAndLeadWithANumber(String name) {
+        assertThatCode(() -> Summarizers.requireKnown(name)).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lead-k", "lead-0", "lead-", "lead3", "pegasus", "remote", ""})
+    void refusesOtherNamesWithTheAcceptedOnes(String name) {
+        assertThatThrownBy(() -> Summarizers.requireKnown(name))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown summarizer '" + name + "'")
+                .hasMessageContaining("lead-N with N >= 1 (e.g. lead-3)");
+    }
+}
