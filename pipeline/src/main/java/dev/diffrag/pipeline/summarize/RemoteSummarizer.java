@@ -7,15 +7,14 @@ import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Summarizes by calling a model server's {@code POST /v1/summarize}: one HTTP request per distinct
- * {@code maxSentences} of a batch (the API takes one per request), so a usual batch is one request. Timeouts, retries
- * and the in-flight limit are {@link ModelServerClient}'s; the server's own summarizer and token budget apply.
+ * Summarizes by calling a model server's {@code POST /v1/summarize}, one request per document: the server batches
+ * requests itself, and a batch of long documents in one request would exceed its body limit (16 documents of 70,000
+ * characters did: 413 for all of them). Timeouts, retries and the in-flight limit are {@link ModelServerClient}'s;
+ * the server's own summarizer and token budget apply.
  */
 public final class RemoteSummarizer implements Summarizer {
 
@@ -34,38 +33,23 @@ public final class RemoteSummarizer implements Summarizer {
 
     @Override
     public List<Summary> summarize(List<SummaryRequest> batch) {
-        Map<Integer, List<Integer>> positionsBySentences = new LinkedHashMap<>();
-        for (int i = 0; i < batch.size(); i++) {
-            positionsBySentences.computeIfAbsent(batch.get(i).maxSentences(), k -> new ArrayList<>()).add(i);
+        List<CompletableFuture<Summary>> calls = new ArrayList<>(batch.size());
+        for (SummaryRequest request : batch) {
+            SummarizeApi.Request body = new SummarizeApi.Request(
+                    List.of(new SummarizeApi.Document(request.id(), request.text())), request.maxSentences());
+            calls.add(client.post(body, SummarizeApi.Response.class).thenApply(this::onlySummary));
         }
-        List<CompletableFuture<List<Summary>>> calls = new ArrayList<>();
-        for (Map.Entry<Integer, List<Integer>> group : positionsBySentences.entrySet()) {
-            List<SummarizeApi.Document> documents = group.getValue().stream()
-                    .map(i -> new SummarizeApi.Document(batch.get(i).id(), batch.get(i).text()))
-                    .toList();
-            calls.add(client.post(new SummarizeApi.Request(documents, group.getKey()), SummarizeApi.Response.class)
-                    .thenApply(response -> summaries(response, documents.size())));
-        }
-        List<List<Summary>> answered = ModelServerClient.joinAll(calls);
-        Summary[] inOrder = new Summary[batch.size()];
-        int call = 0;
-        for (List<Integer> positions : positionsBySentences.values()) {
-            for (int j = 0; j < positions.size(); j++) {
-                inOrder[positions.get(j)] = answered.get(call).get(j);
-            }
-            call++;
-        }
-        return List.of(inOrder);
+        return ModelServerClient.joinAll(calls);
     }
 
-    private List<Summary> summaries(SummarizeApi.Response response, int documents) {
-        if (response.summaries() == null || response.summaries().size() != documents) {
+    private Summary onlySummary(SummarizeApi.Response response) {
+        if (response.summaries() == null || response.summaries().size() != 1) {
             throw new RemoteSummaryException(SummarizeApi.PATH + " answered "
-                    + (response.summaries() == null ? "no" : response.summaries().size()) + " summaries for "
-                    + documents + " documents", null);
+                    + (response.summaries() == null ? "no" : response.summaries().size()) + " summaries for one document",
+                    null);
         }
         name = response.model();
-        return response.summaries();
+        return response.summaries().get(0);
     }
 
     /** The model server could not summarize a batch, after any retries. */

@@ -95,7 +95,7 @@ class RemoteSummarizerTest {
     @Test
     void summarizesLikeTheSameModelInProcessWithOffsetsIntoEachDocument() {
         LeadSummarizer lead = new LeadSummarizer(3);
-        // Two sentence budgets in one batch: two requests, answered back in batch order.
+        // One request per document, answered back in batch order.
         List<SummaryRequest> batch = List.of(
                 new SummaryRequest("neptune", NEPTUNE, 2),
                 new SummaryRequest("press", PRESS, 3),
@@ -118,13 +118,28 @@ class RemoteSummarizerTest {
     }
 
     @Test
+    void aBatchLargerThanTheServersBodyLimitIsSummarizedDocumentByDocument() {
+        LeadSummarizer lead = new LeadSummarizer(3);
+        ServerConfig smallBodies = ServerConfig.fromEnv(Map.of(
+                "DIFFRAG_SERVER_PORT", "0", "DIFFRAG_SERVER_MAX_BODY_BYTES", String.valueOf(NEPTUNE.length() * 3)));
+        ModelServer server = serve(smallBodies, lead);
+        List<SummaryRequest> batch = List.of(
+                new SummaryRequest("a", NEPTUNE, 1), new SummaryRequest("b", NEPTUNE, 1),
+                new SummaryRequest("c", NEPTUNE, 1), new SummaryRequest("d", NEPTUNE, 1));
+
+        List<Summary> summaries = remote(server.port(), 0, 4).summarize(batch);
+
+        assertThat(summaries).extracting(Summary::id).containsExactly("a", "b", "c", "d");
+    }
+
+    @Test
     void aFullServerQueueIsRetriedAfterItsRetryAfter() throws Exception {
         SlowLead model = new SlowLead(500);
         // One request in the model and one waiting fill this server: of three concurrent ones, at least one gets 429.
         ModelServer server = serve(ServerConfig.defaults().withPort(0).withBatching(1, 0, 1), model);
         // Two retries after 100 and 200 ms would both hit the full queue; waiting Retry-After (1 s) gets through.
         RemoteSummarizer remote = remote(server.port(), 2, 3);
-        // Three sentence budgets: three concurrent requests.
+        // Three documents: three concurrent requests.
         List<SummaryRequest> batch = List.of(
                 new SummaryRequest("neptune", NEPTUNE, 1),
                 new SummaryRequest("press", PRESS, 2),
