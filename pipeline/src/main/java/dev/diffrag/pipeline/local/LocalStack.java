@@ -45,8 +45,9 @@ public final class LocalStack {
 
     /**
      * Starts the broker and the job with the default configuration (the Diff Transformer reader answers), ingests the
-     * sample corpus, asks the questions and hands each answer to {@code onAnswer} in the questions' order; then
-     * cancels the job and stops the broker.
+     * sample corpus, asks the questions and hands each answer to {@code onAnswer} in the questions' order (a question
+     * the job rejects, e.g. a blank one, is printed with the job's reason and has no answer); then cancels the job and
+     * stops the broker.
      */
     public static List<AnswerRecord> run(List<String> questions, Consumer<AnswerRecord> onAnswer) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -67,8 +68,13 @@ public final class LocalStack {
                 List<CompletableFuture<AnswerRecord>> pending =
                         questions.stream().map(question -> client.ask(TENANT, question)).toList();
                 List<AnswerRecord> answers = new ArrayList<>();
-                for (CompletableFuture<AnswerRecord> answer : pending) {
-                    answers.add(RagClient.await(answer, ANSWER_TIMEOUT));
+                for (int i = 0; i < pending.size(); i++) {
+                    try {
+                        answers.add(RagClient.await(pending.get(i), ANSWER_TIMEOUT));
+                    } catch (RagClient.QuestionRejectedException e) {
+                        System.out.printf("%nQ: %s%nA: (rejected by the job: %s)%n", questions.get(i), e.getMessage());
+                        continue;
+                    }
                     onAnswer.accept(answers.get(answers.size() - 1));
                 }
                 return answers;

@@ -69,13 +69,32 @@ public final class RagClient implements AutoCloseable {
                             // At-least-once may deliver an answer twice; the first one wins.
                             answerFuture(answer.key()).complete(answer);
                         } else {
-                            deadLetters.add(Json.read(record.value(), DeadLetterRecord.class));
+                            DeadLetterRecord dead = Json.read(record.value(), DeadLetterRecord.class);
+                            deadLetters.add(dead);
+                            rejectIfAsked(dead);
                         }
                     } catch (IOException e) {
                         LOG.warn("unreadable record on {} at offset {}: {}", record.topic(), record.offset(), e.getMessage());
                     }
                 }
             }
+        }
+    }
+
+    /** A question of ours the job dead-lettered will get no answer: fail its future with the job's reason. */
+    private void rejectIfAsked(DeadLetterRecord dead) {
+        if (config.questionsTopic().equals(dead.sourceTopic()) && dead.key() != null) {
+            CompletableFuture<AnswerRecord> answer = answers.get(dead.key());
+            if (answer != null) {
+                answer.completeExceptionally(new QuestionRejectedException(dead.error()));
+            }
+        }
+    }
+
+    /** The job rejected a question as malformed (it went to the dead-letter topic); the message is the reason. */
+    public static final class QuestionRejectedException extends RuntimeException {
+        QuestionRejectedException(String reason) {
+            super(reason);
         }
     }
 
@@ -156,13 +175,19 @@ public final class RagClient implements AutoCloseable {
         throw new IllegalStateException(chunkPrefix + "* not searchable after " + timeout);
     }
 
-    /** The answer, or an exception naming the timeout when it does not arrive in time. */
+    /**
+     * The answer, or an exception naming the timeout when it does not arrive in time, or a
+     * {@link QuestionRejectedException} when the job rejected the question.
+     */
     public static AnswerRecord await(CompletableFuture<AnswerRecord> answer, Duration timeout) {
         try {
             return answer.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new IllegalStateException("no answer within " + timeout, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof QuestionRejectedException rejected) {
+                throw rejected;
+            }
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

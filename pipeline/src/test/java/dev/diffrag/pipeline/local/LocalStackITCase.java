@@ -29,10 +29,14 @@ class LocalStackITCase {
 
     @Test
     void theReaderAnswersFromTheCitedChunksAndAbstainsWhenTheyLackTheAnswer() throws Exception {
-        List<String> questions = new ArrayList<>(ANSWERED.keySet());
+        List<String> questions = new ArrayList<>();
+        questions.add(" "); // rejected by the job: no answer, and the questions after it are still answered
+        questions.addAll(ANSWERED.keySet());
         questions.add(UNANSWERABLE);
 
         List<AnswerRecord> answers = LocalStack.run(questions, answer -> {});
+
+        assertThat(answers).hasSize(questions.size() - 1);
 
         Map<String, String> documents = SampleCorpus.documents().stream()
                 .collect(Collectors.toMap(SampleCorpus.Document::id, SampleCorpus.Document::text));
