@@ -2,8 +2,14 @@ package dev.diffrag.serving;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
@@ -54,6 +60,7 @@ public final class ModelServer implements AutoCloseable {
             Set.of(AnswerApi.PATH, SummarizeApi.PATH, "/healthz", "/readyz", "/metrics");
     /** Seconds a client told 429 should wait: a few batches' time on any device this server targets. */
     private static final String RETRY_AFTER_SECONDS = "1";
+    private static final String BEARER = "Bearer ";
 
     /** A request that gets an error status and a JSON {@code {"error": message}}. */
     static final class ApiError extends RuntimeException {
@@ -72,9 +79,22 @@ public final class ModelServer implements AutoCloseable {
     private final ServerMetrics metrics;
     private final MicroBatcher<AnswerRequest, GroundedAnswer> answers;
     private final MicroBatcher<SummaryRequest, Summary> summaries;
-    private final ObjectMapper json = new ObjectMapper()
+    /**
+     * Strict, like the records on the Kafka topics: {@code "question": 5}, {@code "topK": "2"} or {@code 1.9} and a
+     * field given twice are 400s, not quietly read as "5", 2, 1 or the last value.
+     */
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .withCoercionConfig(LogicalType.Textual, text -> text
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, integer -> integer
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+            .build();
     private final byte[] bearer;
     private final Javalin app;
     private final AtomicBoolean ready = new AtomicBoolean();
@@ -95,7 +115,7 @@ public final class ModelServer implements AutoCloseable {
         if (summaries != null) {
             metrics.queueDepth(SUMMARIZE_ROLE, summaries::queued);
         }
-        this.bearer = config.token() == null ? null : ("Bearer " + config.token()).getBytes(StandardCharsets.UTF_8);
+        this.bearer = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
         this.app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
             // Jetty waits for requests in flight on stop only with a statistics handler and a stop timeout.
@@ -113,6 +133,9 @@ public final class ModelServer implements AutoCloseable {
         app.get("/readyz", this::readiness);
         app.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+        // No route sets 404 itself: this is Javalin's "endpoint not found", answered as JSON like every other error.
+        app.error(404, ctx -> error(ctx, 404, "no route " + ctx.method() + " " + ctx.path() + "; the API is POST "
+                + AnswerApi.PATH + ", POST " + SummarizeApi.PATH + ", GET /healthz, /readyz and /metrics"));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error: " + e);
@@ -175,8 +198,11 @@ public final class ModelServer implements AutoCloseable {
             return;
         }
         String header = ctx.header("Authorization");
-        // Constant-time comparison: the time taken must not tell how much of a guessed token was right.
-        if (header == null || !MessageDigest.isEqual(bearer, header.getBytes(StandardCharsets.UTF_8))) {
+        // The scheme name is case-insensitive (RFC 9110 §11.1); the token is compared in constant time, so the time
+        // taken does not tell how much of a guessed token was right.
+        boolean bearerScheme = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length());
+        if (!bearerScheme || !MessageDigest.isEqual(bearer,
+                header.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8))) {
             ctx.header("WWW-Authenticate", "Bearer");
             throw new ApiError(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
         }

@@ -120,6 +120,12 @@ class ModelServerTest {
         cases.put("{\"question\": ", "malformed request JSON");
         cases.put("[1, 2]", "malformed request JSON");
         cases.put("{\"question\": \"q\", \"contexts\": [], \"extra\": 1}", "malformed request JSON");
+        // Strict types: no number read as a string, no fraction cut to a whole number, no field given twice.
+        cases.put("{\"question\": 5, \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}", "malformed request JSON");
+        cases.put("{\"question\": \"q\", \"topK\": 1.9, \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
+                "malformed request JSON");
+        cases.put("{\"question\": \"q\", \"question\": \"r\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
+                "Duplicate field 'question'");
         cases.put("{\"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}", "question is required");
         cases.put("{\"question\": \"" + "x".repeat(101) + "\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
                 "question has 101 characters, more than the limit of 100 (DIFFRAG_SERVER_MAX_QUESTION_CHARS)");
@@ -149,6 +155,16 @@ class ModelServerTest {
     }
 
     @Test
+    void anUnknownRouteGets404WithAJsonErrorNamingTheApi() throws Exception {
+        ModelServer server = start(new KeywordAnswerer());
+
+        HttpResponse<String> response = get(server, "/v1/nope");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("error").asText()).contains("no route GET /v1/nope").contains(AnswerApi.PATH);
+    }
+
+    @Test
     void aBodyOverTheLimitGets413() throws Exception {
         ServerConfig small = new ServerConfig(0, "test", 0.3, "none", 16, 5, 64, 1_000, 2_000, 32, 8_000, 16, 100_000,
                 null, 5_000);
@@ -174,12 +190,18 @@ class ModelServerTest {
                 HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> right = http.send(answer.copy().header("Authorization", "Bearer s3cret").build(),
                 HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> lowerCaseScheme = http.send(answer.copy().header("Authorization", "bearer s3cret").build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> tokenOnly = http.send(answer.copy().header("Authorization", "s3cret").build(),
+                HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> summarize = post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"d\", \"text\": \"t\"}]}");
 
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer");
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(right.statusCode()).isEqualTo(200);
+        assertThat(lowerCaseScheme.statusCode()).as("the scheme name is case-insensitive").isEqualTo(200);
+        assertThat(tokenOnly.statusCode()).isEqualTo(401);
         assertThat(summarize.statusCode()).isEqualTo(401);
         assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
         assertThat(get(server, "/readyz").statusCode()).isEqualTo(200);
