@@ -65,6 +65,10 @@ final class AnswerCommand implements Callable<Integer> {
 
     /** The reader the options select, with {@code --threshold} when given, else its calibrated threshold. */
     DiffReaderAnswerer answerer() throws IOException {
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+            // Confidences are probabilities: a threshold outside [0, 1] would abstain always or never.
+            throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
+        }
         return checkpoint != null ? DiffReaderAnswerer.load(checkpoint, threshold)
                 : DiffReaderAnswerer.shipped(DiffReaderAnswerer.DEFAULT, threshold);
     }

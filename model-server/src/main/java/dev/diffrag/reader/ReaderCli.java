@@ -1,5 +1,6 @@
 package dev.diffrag.reader;
 
+import dev.diffrag.cli.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,11 +21,6 @@ public final class ReaderCli {
 
     /** The command line; errors print as one line instead of a stack trace. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new ReaderCli());
-        commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
-            cl.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
-        });
-        return commandLine;
+        return CommandLines.withOneLineErrors(new ReaderCli());
     }
 }

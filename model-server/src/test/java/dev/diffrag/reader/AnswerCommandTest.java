@@ -75,6 +75,14 @@ class AnswerCommandTest {
     }
 
     @Test
+    void aThresholdOutsideZeroToOneIsRefusedBeforeAModelLoads() {
+        AnswerCommand command = new AnswerCommand();
+        new CommandLine(command).parseArgs("--threshold", "5");
+
+        assertThatThrownBy(command::answerer).hasMessage("--threshold must be in [0, 1], got 5.0");
+    }
+
+    @Test
     void duplicateContextIdsAreRejectedWithTheirLineNumber() {
         String input = "{\"id\": \"q1\", \"question\": \"Who?\", \"contexts\": [{\"id\": \"c\", \"text\": \"A b.\"}]}\n"
                 + "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": [{\"id\": \"c\", \"text\": \"A b.\"},"

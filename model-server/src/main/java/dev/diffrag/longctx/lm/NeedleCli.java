@@ -1,6 +1,6 @@
 package dev.diffrag.longctx.lm;
 
-import picocli.CommandLine;
+import dev.diffrag.cli.CommandLines;
 import picocli.CommandLine.Command;
 
 /**
@@ -19,11 +19,6 @@ public final class NeedleCli {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", LOG_CONFIG);
         }
-        CommandLine commandLine = new CommandLine(new NeedleCli());
-        commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
-            cl.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
-        });
-        System.exit(commandLine.execute(args));
+        System.exit(CommandLines.withOneLineErrors(new NeedleCli()).execute(args));
     }
 }

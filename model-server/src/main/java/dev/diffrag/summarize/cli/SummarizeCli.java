@@ -1,6 +1,6 @@
 package dev.diffrag.summarize.cli;
 
-import picocli.CommandLine;
+import dev.diffrag.cli.CommandLines;
 import picocli.CommandLine.Command;
 
 /** {@code crossval}, {@code train}, {@code eval} and {@code summarize}: the summarizer's commands, none of which needs Kafka. */
@@ -10,6 +10,6 @@ import picocli.CommandLine.Command;
 public final class SummarizeCli {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SummarizeCli()).execute(args));
+        System.exit(CommandLines.withOneLineErrors(new SummarizeCli()).execute(args));
     }
 }

@@ -55,6 +55,10 @@ final class SummarizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (maxSentences < 1 || maxTokens < 0 || batchSize < 1) {
+            throw new IllegalArgumentException("need --max-sentences >= 1, --max-tokens >= 0 and --batch-size >= 1, got "
+                    + maxSentences + ", " + maxTokens + " and " + batchSize);
+        }
         try (Summarizer summarizer = checkpoint != null
                         ? SalienceSummarizer.load(checkpoint, new AllMiniLmL6V2EmbeddingModel(), maxTokens)
                         : Summarizers.named(model, maxTokens);

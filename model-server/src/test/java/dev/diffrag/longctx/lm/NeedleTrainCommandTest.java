@@ -2,6 +2,7 @@ package dev.diffrag.longctx.lm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.diffrag.cli.CommandLines;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -18,12 +19,8 @@ class NeedleTrainCommandTest {
     /** Runs {@code needle train} on a folder that does not exist: the options are checked before any data is read. */
     private static String errorOf(String... options) {
         StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(new NeedleTrainCommand());
+        CommandLine commandLine = CommandLines.withOneLineErrors(new NeedleTrainCommand());
         commandLine.setErr(new PrintWriter(err));
-        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
-            cl.getErr().println(e.getMessage());
-            return 1;
-        });
         String[] args = new String[options.length + 1];
         args[0] = "no-such-data-folder";
         System.arraycopy(options, 0, args, 1, options.length);

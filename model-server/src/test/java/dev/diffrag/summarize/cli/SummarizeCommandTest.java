@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.cli.CommandLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,14 +56,27 @@ class SummarizeCommandTest {
         assertThat(errorsOfAFailedRun(dir, line("a"), line("a") + " trailing garbage")).contains("line 2: not JSON");
     }
 
+    @Test
+    void aSentenceBudgetBelowOneIsAnErrorOnOneLine(@TempDir Path dir) throws Exception {
+        assertThat(errorsOfAFailedRun(dir, List.of(line("a")), "--max-sentences", "0"))
+                .isEqualTo("error: need --max-sentences >= 1, --max-tokens >= 0 and --batch-size >= 1, got 0, 0 and 16"
+                        + System.lineSeparator());
+    }
+
     /** Runs {@code summarize} on these input lines, checks that it failed, and returns what it printed on stderr. */
     private static String errorsOfAFailedRun(Path dir, String... lines) throws Exception {
-        Path input = Files.write(dir.resolve("in.jsonl"), List.of(lines));
-        CommandLine cli = new CommandLine(new SummarizeCli());
+        return errorsOfAFailedRun(dir, List.of(lines));
+    }
+
+    private static String errorsOfAFailedRun(Path dir, List<String> lines, String... options) throws Exception {
+        Path input = Files.write(dir.resolve("in.jsonl"), lines);
+        CommandLine cli = CommandLines.withOneLineErrors(new SummarizeCli());
         java.io.StringWriter errors = new java.io.StringWriter();
         cli.setErr(new java.io.PrintWriter(errors));
-        int exit = cli.execute("summarize", "--input", input.toString(), "--output",
-                dir.resolve("out.jsonl").toString(), "--model", "lead-3");
+        List<String> args = new java.util.ArrayList<>(List.of("summarize", "--input", input.toString(), "--output",
+                dir.resolve("out.jsonl").toString(), "--model", "lead-3"));
+        args.addAll(List.of(options));
+        int exit = cli.execute(args.toArray(String[]::new));
         assertThat(exit).isNotZero();
         return errors.toString();
     }
