@@ -17,7 +17,8 @@ final class TenantOption {
 
     private String tenant;
 
-    @Option(names = "--tenant", defaultValue = "default", description = "Tenant of the records (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "default",
+            description = "Tenant of the records (default: ${DEFAULT-VALUE}).")
     void set(String value) {
         if (value.isBlank() || value.contains("/")) {
             throw new ParameterException(command.commandLine(),
