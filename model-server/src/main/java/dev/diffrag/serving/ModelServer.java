@@ -81,7 +81,8 @@ public final class ModelServer implements AutoCloseable {
     private final MicroBatcher<SummaryRequest, Summary> summaries;
     /**
      * Strict, like the records on the Kafka topics: {@code "question": 5}, {@code "topK": "2"} or {@code 1.9} and a
-     * field given twice are 400s, not quietly read as "5", 2, 1 or the last value.
+     * field given twice are 400s, not quietly read as "5", 2, 1 or the last value. The same rules as connectors'
+     * {@code Json.MAPPER}, repeated because the model server's image must not carry the Kafka and Flink libraries.
      */
     private final ObjectMapper json = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
