@@ -2,6 +2,7 @@ package dev.diffrag.reader.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.diffrag.summarize.eval.CnnDmArticles;
 import java.io.IOException;
 import java.io.Writer;
 import java.io.OutputStreamWriter;
@@ -23,6 +24,9 @@ class ReaderCorpusTest {
     @TempDir
     static Path data;
 
+    /** Enough for the summarizer's split: 150 train, 25 dev, the rest test. */
+    private static final int ARTICLES = CnnDmArticles.TRAIN + CnnDmArticles.DEV + 5;
+
     @BeforeAll
     static void writeDataFolder() throws IOException {
         Files.createDirectories(data.resolve("qa"));
@@ -32,17 +36,25 @@ class ReaderCorpusTest {
                 out.write(String.format("{\"question\":\"who founded town %d\",\"answers\":[\"Founder %s\"],"
                         + "\"ctxs\":[{\"text\":\"%s\"}]}%n", i, name(i), passage(i)));
             }
+            // As in NQ, some passages serve a second, reworded question.
+            for (int i = 0; i < 40; i++) {
+                out.write(String.format("{\"question\":\"who founded the town numbered %d\",\"answers\":[\"Founder %s\"],"
+                        + "\"ctxs\":[{\"text\":\"%s\"}]}%n", i, name(i), passage(i)));
+            }
         }
         Files.createDirectories(data.resolve("longctx/paul-graham-essays"));
         Files.createDirectories(data.resolve("summarization"));
-        List<String> articles = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             StringBuilder essay = new StringBuilder();
             for (int p = 0; p < 12; p++) {
                 essay.append(passage(1000 + 12 * i + p)).append(' ');
             }
             Files.writeString(data.resolve("longctx/paul-graham-essays/essay-" + i + ".txt"), essay);
-            articles.add("{\"article\":\"" + essay.toString().strip() + "\"}");
+        }
+        List<String> articles = new ArrayList<>();
+        for (int i = 0; i < ARTICLES; i++) {
+            articles.add(String.format("{\"id\":\"a%d\",\"url\":\"u\",\"article\":\"%s\",\"reference\":\"r\","
+                    + "\"peers\":{}}", i, passage(2000 + i)));
         }
         Files.write(data.resolve("summarization/cnndm-250.jsonl"), articles);
     }
@@ -114,5 +126,27 @@ class ReaderCorpusTest {
         ReaderCorpus.Split wide = ReaderCorpus.build(data, ReaderCorpus.Recipe.wide(), 42);
         Set<String> devQuestions = wide.dev().stream().map(ReaderExample::question).collect(Collectors.toSet());
         assertThat(wide.train()).noneMatch(e -> devQuestions.contains(e.question()));
+    }
+
+    @Test
+    void noPassageOfADevelopmentQuestionIsTrainedOnUnderAnotherQuestion() throws IOException {
+        ReaderCorpus.Split split = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), 42);
+        Set<String> devPassages = split.dev().stream().filter(e -> e.answerPassage() >= 0)
+                .map(e -> e.passages().get(e.answerPassage()).text())
+                .collect(Collectors.toSet());
+
+        assertThat(split.train()).noneMatch(e -> e.passages().stream().anyMatch(p -> devPassages.contains(p.text())));
+    }
+
+    @Test
+    void theSummarizersTestArticlesAreInNoTrainingExample() throws IOException {
+        List<CnnDmArticles.Article> all = CnnDmArticles.read(data.resolve("summarization/cnndm-250.jsonl"));
+        List<String> testTexts = CnnDmArticles.split(all, CnnDmArticles.SPLIT_SEED).test().stream()
+                .map(CnnDmArticles.Article::article).toList();
+
+        ReaderCorpus.Split split = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), 42);
+
+        assertThat(split.train()).allSatisfy(e -> assertThat(e.passages())
+                .noneMatch(p -> testTexts.stream().anyMatch(t -> t.contains(p.text()) || p.text().contains(t))));
     }
 }
