@@ -10,8 +10,11 @@ import java.util.List;
  * @param answer mean mass on keys {@code [spanStart, spanEnd)}
  * @param noise mean mass on the other keys of the context {@code [0, contextLength)}; the question and separators
  *     after the context count for neither
+ * @param noiseShareOfMagnitude mean over heads of the noise keys' share of the row's absolute mass,
+ *     Σ_noise |a| / Σ_all |a|: the same as {@code noise} for a softmax row, but comparable for a differential row,
+ *     whose signed entries cancel in {@code noise} and which sums to 1 − λ, not 1
  */
-public record AttentionMass(double answer, double noise) {
+public record AttentionMass(double answer, double noise, double noiseShareOfMagnitude) {
 
     /**
      * @param rows one array per layer, (heads, S): each head's attention row at the query position
@@ -23,22 +26,30 @@ public record AttentionMass(double answer, double noise) {
         }
         double answer = 0;
         double noise = 0;
+        double noiseShare = 0;
         int heads = 0;
         for (float[][] layer : rows) {
             for (float[] row : layer) {
                 if (row.length < contextLength) {
                     throw new IllegalArgumentException("a row of " + row.length + " keys is shorter than the context");
                 }
+                double noiseMagnitude = 0;
                 for (int key = 0; key < contextLength; key++) {
                     if (key >= spanStart && key < spanEnd) {
                         answer += row[key];
                     } else {
                         noise += row[key];
+                        noiseMagnitude += Math.abs(row[key]);
                     }
                 }
+                double magnitude = 0;
+                for (float value : row) {
+                    magnitude += Math.abs(value);
+                }
+                noiseShare += magnitude == 0 ? 0 : noiseMagnitude / magnitude;
                 heads++;
             }
         }
-        return new AttentionMass(answer / heads, noise / heads);
+        return new AttentionMass(answer / heads, noise / heads, noiseShare / heads);
     }
 }

@@ -34,8 +34,9 @@ public final class NeedleReport {
     public record Row(String model, int contextTokens, int needles, int asked, double accuracy, int examples,
                       int questions, int correct, double firstTokenAccuracy) {}
 
+    /** {@code noiseShareOfMagnitude}: see {@link AttentionMass}; null in reports written before it existed. */
     public record AttentionRow(String model, int contextTokens, int depth, double answerMass, double noiseMass,
-                               int examples) {}
+                               int examples, Double noiseShareOfMagnitude) {}
 
     public record OutlierRow(String model, int contextTokens, int examples, double logitTop1, double logitMedian,
                              double hiddenTop1, double hiddenMedian) {}
@@ -139,7 +140,8 @@ public final class NeedleReport {
         List<AttentionRow> rows = new ArrayList<>();
         byDepth.forEach((depth, masses) -> rows.add(new AttentionRow(name, length, depth,
                 masses.stream().mapToDouble(AttentionMass::answer).average().orElseThrow(),
-                masses.stream().mapToDouble(AttentionMass::noise).average().orElseThrow(), masses.size())));
+                masses.stream().mapToDouble(AttentionMass::noise).average().orElseThrow(), masses.size(),
+                masses.stream().mapToDouble(AttentionMass::noiseShareOfMagnitude).average().orElseThrow())));
         return rows;
     }
 

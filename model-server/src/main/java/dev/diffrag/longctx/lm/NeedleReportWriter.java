@@ -97,12 +97,18 @@ final class NeedleReportWriter {
         md.append("At the question's last position, whose state predicts (or points at) the answer (one needle, one question), summed over "
                 + "the needle sentence's tokens (answer) and over all other context tokens (noise), averaged over heads "
                 + "and layers; Diff models use their differential map. Paper (4K, 3B models): answer 0.27–0.40 (Diff) "
-                + "vs 0.03–0.09 (Transformer), noise 0.01–0.02 vs 0.49–0.54.\n\n");
-        md.append("| model | tokens | depth % | answer | noise | examples |\n|---|---:|---:|---:|---:|---:|\n");
+                + "vs 0.03–0.09 (Transformer), noise 0.01–0.02 vs 0.49–0.54. A differential row is signed and sums to "
+                + "1 − λ, so its entries cancel in that noise; the last column compares like with like: the noise "
+                + "keys' share of the row's absolute mass, Σ_noise |a| / Σ_all |a| (for a softmax row the same as "
+                + "noise).\n\n");
+        md.append("| model | tokens | depth % | answer | noise | noise share of \\|mass\\| | examples |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
         for (NeedleReport.AttentionRow row : results.attention()) {
             md.append("| ").append(row.model()).append(" | ").append(row.contextTokens()).append(" | ")
                     .append(row.depth()).append(" | ").append(f3(row.answerMass())).append(" | ")
-                    .append(f3(row.noiseMass())).append(" | ").append(row.examples()).append(" |\n");
+                    .append(f3(row.noiseMass())).append(" | ")
+                    .append(row.noiseShareOfMagnitude() == null ? "–" : f3(row.noiseShareOfMagnitude()))
+                    .append(" | ").append(row.examples()).append(" |\n");
         }
 
         md.append("\n## Activation outliers (the paper's Table 5)\n\n");

@@ -21,6 +21,18 @@ class AttentionMassTest {
         AttentionMass mass = AttentionMass.of(List.of(layer0, layer1), 2, 4, 6);
         assertThat(mass.answer()).isCloseTo((0.7 + 0.1 + 0.5 + 0.5) / 4, offset(1e-6));
         assertThat(mass.noise()).isCloseTo((0.2 + 0.7 + 0.2 + 0.5) / 4, offset(1e-6));
+        assertThat(mass.noiseShareOfMagnitude()).isCloseTo((0.2 + 0.7 + 0.2 / 0.9 + 0.5) / 4, offset(1e-6));
+    }
+
+    @Test
+    void signedEntriesThatCancelInTheNoiseStillCountInItsShareOfTheMagnitude() {
+        // A differential row: +0.3 and −0.3 on context keys cancel in the noise but not in the magnitude.
+        float[][] layer = {{0.3f, -0.3f, 0.4f, 0.0f}};
+
+        AttentionMass mass = AttentionMass.of(List.<float[][]>of(layer), 2, 3, 4);
+
+        assertThat(mass.noise()).isCloseTo(0.0, offset(1e-6));
+        assertThat(mass.noiseShareOfMagnitude()).isCloseTo(0.6, offset(1e-6));
     }
 
     @Test

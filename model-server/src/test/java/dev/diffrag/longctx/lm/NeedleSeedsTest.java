@@ -112,8 +112,8 @@ class NeedleSeedsTest {
     private static NeedleSeeds.Report report(String seed, String models, NeedleReport.Row... rows) {
         double[] noise = seed.equals("42") ? new double[] {0.2, 0.4} : new double[] {-0.3, 0.1};
         List<NeedleReport.AttentionRow> attention = List.of(rows).stream().flatMap(r -> List.of(
-                new NeedleReport.AttentionRow(r.model(), 4096, 0, 0.01, noise[0], 3),
-                new NeedleReport.AttentionRow(r.model(), 4096, 50, 0.01, noise[1], 3)).stream()).toList();
+                new NeedleReport.AttentionRow(r.model(), 4096, 0, 0.01, noise[0], 3, null),
+                new NeedleReport.AttentionRow(r.model(), 4096, 50, 0.01, noise[1], 3, null)).stream()).toList();
         List<NeedleReport.OutlierRow> outliers = List.of(rows).stream()
                 .map(r -> new NeedleReport.OutlierRow(r.model(), 1024, 6, 40.0, 2.0, 30.0, 1.5)).toList();
         int[] kvCorrect = seed.equals("42") ? new int[] {3, 5} : new int[] {1, 2};
