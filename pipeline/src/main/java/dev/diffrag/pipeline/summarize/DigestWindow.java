@@ -5,12 +5,17 @@ import dev.diffrag.summarize.SalienceSummarizer;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -37,8 +42,17 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
     private final SummaryConfig config;
     private final SummarizerFactory summarizerFactory;
     private transient Summarizer summarizer;
+    /**
+     * The end of the last window this key fired. Watermarks are not checkpointed: after a restore a straggler for an
+     * already fired window would open that window anew, and its digest, of stragglers only, would replace the full one
+     * under the same key. Such a window is dropped and its candidates counted as late instead.
+     */
+    private static final ValueStateDescriptor<Long> LAST_FIRED_END =
+            new ValueStateDescriptor<>("last-fired-window-end", Types.LONG);
+
     private transient int linesPerRequest;
     private transient Counter errors;
+    private transient Counter late;
 
     public DigestWindow(SummaryConfig config, SummarizerFactory summarizerFactory) {
         this.config = config;
@@ -50,16 +64,26 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
         summarizer = summarizerFactory.create();
         linesPerRequest = linesPerRequest(summarizer, config.digestCandidates());
         errors = getRuntimeContext().getMetricGroup().counter("digestErrors");
+        late = getRuntimeContext().getMetricGroup().counter("lateDigestCandidates");
     }
 
     @Override
     public void process(String key, Context context, Iterable<DigestCandidate> elements,
-            Collector<SummaryRecord> out) {
+            Collector<SummaryRecord> out) throws IOException {
+        SummaryRecord.Window window = new SummaryRecord.Window(context.window().getStart(), context.window().getEnd());
+        ValueState<Long> lastFiredEnd = context.globalState().getState(LAST_FIRED_END);
+        if (lastFiredEnd.value() != null && window.end() <= lastFiredEnd.value()) {
+            long count = StreamSupport.stream(elements.spliterator(), false).count();
+            late.inc(count);
+            LOG.warn("{} candidates of digest {} came after its window [{}, {}) had fired (before a restore); they are "
+                    + "in no digest", count, key, window.start(), window.end());
+            return;
+        }
+        lastFiredEnd.update(window.end());
         List<DigestCandidate> documents = liveDocuments(elements);
         if (documents.isEmpty()) {
             return;
         }
-        SummaryRecord.Window window = new SummaryRecord.Window(context.window().getStart(), context.window().getEnd());
         List<SummaryRecord.Sentence> sentences;
         try {
             sentences = digestSentences(key, DigestText.candidates(documents));

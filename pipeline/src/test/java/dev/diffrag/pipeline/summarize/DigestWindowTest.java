@@ -14,6 +14,7 @@ import java.util.List;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -74,14 +75,44 @@ class DigestWindowTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, DigestCandidate, SummaryRecord> digests(
             SummarizerFactory summarizers) throws Exception {
+        return digests(summarizers, null);
+    }
+
+    /** The operator, restored from {@code snapshot} when it is not null. */
+    static KeyedOneInputStreamOperatorTestHarness<String, DigestCandidate, SummaryRecord> digests(
+            SummarizerFactory summarizers, OperatorSubtaskState snapshot) throws Exception {
         var windows = new WindowOperatorBuilder<DigestCandidate, String, TimeWindow>(
                 TumblingEventTimeWindows.of(Duration.ofMillis(WINDOW)), EventTimeTrigger.create(),
                 new ExecutionConfig(), TypeInformation.of(DigestCandidate.class), DigestCandidate::digestKey,
                 Types.STRING);
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 windows.process(new DigestWindow(CONFIG, summarizers)), DigestCandidate::digestKey, Types.STRING);
+        if (snapshot != null) {
+            harness.initializeState(snapshot);
+        }
         harness.open();
         return harness;
+    }
+
+    @Test
+    void afterARestoreAStragglerForAFiredWindowDoesNotReplaceItsDigest() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = digests(() -> new LeadSummarizer(3))) {
+            harness.processElement(candidate("a1", 1, "Acme opened a plant in Lyon.", 1_000), 1_000);
+            harness.processWatermark(WINDOW - 1);
+            assertThat(harness.extractOutputValues()).singleElement()
+                    .satisfies(d -> assertThat(d.sentences()).extracting(SummaryRecord.Sentence::docId)
+                            .containsExactly("a1"));
+            snapshot = harness.snapshot(1, 1);
+        }
+
+        // Restored, the operator's watermark starts again from nothing: the straggler is not late to Flink.
+        try (var restored = digests(() -> new LeadSummarizer(3), snapshot)) {
+            restored.processElement(candidate("a2", 2, "Acme shares rose 4 percent.", 2_000), 2_000);
+            restored.processWatermark(2 * WINDOW - 1);
+
+            assertThat(restored.extractOutputValues()).isEmpty();
+        }
     }
 
     @Test
