@@ -70,6 +70,13 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
         }
         List<PartialRetrieval> received = new ArrayList<>();
         for (PartialRetrieval earlier : partials.get()) {
+            if (earlier.parallelism() != partial.parallelism()) {
+                // Restored after a rescale: subtask numbers of the old parallelism name other key ranges, so the
+                // earlier partials cannot be merged with the new ones; the question is replayed to every new subtask.
+                startOver(ctx);
+                received.clear();
+                break;
+            }
             if (earlier.subtask() == partial.subtask()) {
                 return; // a replayed duplicate
             }
@@ -126,6 +133,15 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
                 + (complete ? rememberEmittedMs : Math.max(rememberEmittedMs, REMEMBER_INCOMPLETE_MS));
         ctx.timerService().registerProcessingTimeTimer(forget);
         forgetAt.update(forget);
+    }
+
+    private void startOver(Context ctx) throws Exception {
+        partials.clear();
+        Long due = deadline.value();
+        if (due != null) {
+            ctx.timerService().deleteProcessingTimeTimer(due);
+            deadline.clear();
+        }
     }
 
     /** A partial result after the merge emitted is dropped; once the last missing subtask has answered, forget. */

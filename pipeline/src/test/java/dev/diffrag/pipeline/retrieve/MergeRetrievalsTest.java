@@ -108,6 +108,19 @@ class MergeRetrievalsTest {
     }
 
     @Test
+    void partialsOfAnOldParallelismAreNotMergedWithTheNewOnesAfterARescale() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 4, List.of(hit("old0", 1)), List.of()), 0);
+        harness.processElement(partial(q, 1, 4, List.of(hit("old1", 1)), List.of()), 0);
+        // restored at parallelism 2: the question is replayed to both new subtasks
+        harness.processElement(partial(q, 0, 2, List.of(hit("new0", 1)), List.of()), 0);
+        harness.processElement(partial(q, 1, 2, List.of(hit("new1", 2)), List.of()), 0);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(r ->
+                assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("new1", "new0"));
+    }
+
+    @Test
     void forgetsAnsweredQuestionsAfterTheRetention() throws Exception {
         EmbeddedQuestion q = question("q1", 5);
         harness.processElement(partial(q, 0, 1, List.of(hit("a", 2)), List.of()), 0);
