@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 
 /**
@@ -44,9 +45,24 @@ final class BeaconCorpus {
 
     /** Sends the next revision of every beacon: an upsert with a new colour, or (one in seven) a delete. */
     void writeRevision(RagClient client) {
+        writeRevision(client, beacon -> true);
+    }
+
+    /**
+     * Sends the next revision of the even-numbered beacons only. Written after the faults, it leaves the odd ones as
+     * the changes before and during the faults made them, so the final index check can see an update that was lost.
+     */
+    void writeRevisionOfEvenBeacons(RagClient client) {
+        writeRevision(client, beacon -> beacon % 2 == 0);
+    }
+
+    private void writeRevision(RagClient client, IntPredicate beacons) {
         revision++;
         for (String tenant : tenants) {
             for (int beacon = 0; beacon < beaconsPerTenant; beacon++) {
+                if (!beacons.test(beacon)) {
+                    continue;
+                }
                 String id = "beacon-" + beacon;
                 String key = tenant + "/" + id;
                 if ((beacon + revision) % 7 == 0) {

@@ -176,7 +176,7 @@ public final class FaultHarness {
                 faultTimes.put(fault, at);
             }
             stream.awaitSent(questions);
-            corpus.writeRevision(client);
+            corpus.writeRevisionOfEvenBeacons(client);
             stream.awaitAnswers(ANSWER_TIMEOUT);
             faultTimes.forEach((fault, at) ->
                     recovery.put(fault, new Recovery(tasksRunning.get(fault), stream.secondsToFirstAnswerAfter(at))));
