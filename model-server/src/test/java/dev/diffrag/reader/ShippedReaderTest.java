@@ -1,6 +1,7 @@
 package dev.diffrag.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
 
 import ai.djl.ndarray.NDManager;
 import dev.diffrag.answer.AnswerRequest;
@@ -10,6 +11,7 @@ import dev.diffrag.model.AttentionKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +44,30 @@ class ShippedReaderTest {
     void shippedReaderIsTheDiffV2ReaderOverBgeFeaturesWithACalibratedThreshold() {
         assertThat(reader.name()).isEqualTo("diff-v2-bge-reader");
         assertThat(reader.threshold()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void aRequestIsAnsweredTheSameAloneAndInABatchOfOtherLengths() {
+        // The server and the job batch whatever arrives together: padding and batch order must change nothing.
+        List<AnswerRequest> requests = List.of(
+                new AnswerRequest("How much rain falls in the Amazon?", List.of(RAIN)),
+                new AnswerRequest("When was the first Nobel Prize in Physics awarded?",
+                        List.of(RAIN, NOBEL, new Passage("long", (RAIN.text() + " ").repeat(20)))),
+                new AnswerRequest("Who received 150,782 SEK?", List.of(NOBEL)));
+        List<DiffReaderAnswerer.Reading> batched = reader.read(requests);
+        List<AnswerRequest> backwards = new ArrayList<>(requests);
+        Collections.reverse(backwards);
+        List<DiffReaderAnswerer.Reading> reversed = reader.read(backwards);
+
+        for (int i = 0; i < requests.size(); i++) {
+            GroundedAnswer alone = reader.read(List.of(requests.get(i))).get(0).bestSpan();
+            for (GroundedAnswer other : List.of(batched.get(i).bestSpan(),
+                    reversed.get(requests.size() - 1 - i).bestSpan())) {
+                assertThat(other.citation()).isEqualTo(alone.citation());
+                assertThat(other.answer()).isEqualTo(alone.answer());
+                assertThat(other.confidence()).isCloseTo(alone.confidence(), offset(1e-5));
+            }
+        }
     }
 
     @Test
