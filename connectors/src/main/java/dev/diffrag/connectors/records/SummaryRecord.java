@@ -12,8 +12,8 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@code kind = document}: the summary of version {@code docVersion} of {@code tenant/docId}, keyed
- *       {@code tenant/docId}, so each new version supersedes the previous summary (and a compacted topic keeps only
- *       the latest). A delete produces a superseding record with {@code deleted = true} and no sentences: the
+ *       {@code tenant/document/docId}, so each new version supersedes the previous summary (and a compacted topic
+ *       keeps only the latest). A delete produces a superseding record with {@code deleted = true} and no sentences: the
  *       document's summary is gone (a JSON record rather than a null-value Kafka tombstone, so every consumer sees
  *       the version that deleted it).</li>
  *   <li>{@code kind = digest}: the most salient sentences of the documents of one tenant (and {@code topic}, when
@@ -82,10 +82,14 @@ public record SummaryRecord(
         return new SummaryRecord(tenant, null, null, Kind.DIGEST, topic, sentences, window, model, null, null);
     }
 
-    /** The Kafka key: {@code tenant/docId} for documents, {@code tenant/digest/topic/windowStart} for digests. */
+    /**
+     * The Kafka key: {@code tenant/document/docId} for documents, {@code tenant/digest/topic/windowStart} for digests.
+     * The kind is a key segment of its own because a document id may be any text: keyed {@code tenant/docId}, the
+     * document {@code digest/sport/60000} would share its key with a digest, and a compacted topic would keep only one.
+     */
     public String key() {
         return kind == Kind.DOCUMENT
-                ? tenant + "/" + docId
+                ? tenant + "/document/" + docId
                 : tenant + "/digest/" + (topic == null ? "" : topic) + "/" + window.start();
     }
 }

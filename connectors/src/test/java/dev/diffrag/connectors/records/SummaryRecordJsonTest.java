@@ -22,14 +22,14 @@ class SummaryRecordJsonTest {
         assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder("tenant", "docId", "docVersion", "kind",
                 "sentences", "model", "latencyMs");
         assertThat(json.get("sentences").get(0).fieldNames()).toIterable().containsExactly("text", "start", "end");
-        assertThat(summary.key()).isEqualTo("acme/a");
+        assertThat(summary.key()).isEqualTo("acme/document/a");
     }
 
     @Test
     void deleteSupersedesUnderTheSameKey() throws IOException {
         SummaryRecord deleted = SummaryRecord.deleted("acme", "a", 9, "diff-v1-salience", 3);
         assertThat(Json.read(Json.toBytes(deleted), SummaryRecord.class)).isEqualTo(deleted);
-        assertThat(deleted.key()).isEqualTo("acme/a");
+        assertThat(deleted.key()).isEqualTo("acme/document/a");
         assertThat(deleted.deleted()).isTrue();
         assertThat(deleted.sentences()).isEmpty();
     }
@@ -47,5 +47,13 @@ class SummaryRecordJsonTest {
         assertThat(json.get("sentences").get(0).get("docId").asText()).isEqualTo("b");
         assertThat(json.has("docId")).isFalse();
         assertThat(digest.key()).isEqualTo("acme/digest/sport/60000");
+    }
+
+    @Test
+    void aDocumentWhoseIdLooksLikeADigestKeyKeepsItsOwnKey() {
+        SummaryRecord digest = SummaryRecord.digest("acme", "sport", new SummaryRecord.Window(60_000, 120_000),
+                List.of(), "lead-3");
+        SummaryRecord document = SummaryRecord.document("acme", "digest/sport/60000", 1, List.of(), "lead-3", 0);
+        assertThat(document.key()).isNotEqualTo(digest.key());
     }
 }

@@ -153,7 +153,7 @@ class SummarizeDocumentsTest {
 
         List<SummaryRecord> summaries = out.summaries();
         assertThat(summaries).extracting(SummaryRecord::docVersion).containsExactly(4L, 9L, 12L);
-        assertThat(summaries).extracting(SummaryRecord::key).containsOnly("acme/storm");
+        assertThat(summaries).extracting(SummaryRecord::key).containsOnly("acme/document/storm");
         assertThat(summaries.get(1).sentences()).extracting(SummaryRecord.Sentence::text)
                 .containsExactly("Repairs began on Thursday after the storm.", "The harbour reopened to ferries.");
         assertThat(summaries.get(2).deleted()).isTrue();
@@ -205,7 +205,7 @@ class SummarizeDocumentsTest {
         out.addAll(finish(harness));
 
         // the timed-out upsert is dropped; the delete behind it (no model call) still comes out
-        assertThat(out).extracting(v -> v.summary().key()).containsExactly("acme/other");
+        assertThat(out).extracting(v -> v.summary().key()).containsExactly("acme/document/other");
         assertThat(out.get(0).summary().deleted()).isTrue();
     }
 
@@ -221,6 +221,6 @@ class SummarizeDocumentsTest {
         harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 1_000);
         harness.processElement(delete("acme", "other", 5, 1_001), 1_001);
 
-        assertThat(finish(harness)).extracting(v -> v.summary().key()).containsExactly("acme/other");
+        assertThat(finish(harness)).extracting(v -> v.summary().key()).containsExactly("acme/document/other");
     }
 }
