@@ -9,9 +9,12 @@ import dev.diffrag.connectors.records.QuestionRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,15 +60,17 @@ final class AskCommand implements Callable<Integer> {
         String questionId = id != null ? id : UUID.randomUUID().toString();
         QuestionRecord record = new QuestionRecord(tenant.get(), questionId, question, topK, System.currentTimeMillis());
 
+        // The timeout bounds the whole wait, reaching Kafka included: against a broker that is down, ask gives up when
+        // the user said, not after the clients' own defaults of 30 to 60 s.
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         // Positioned at the ends of the answers and dead-letter topics before the question exists, so neither its
         // answer nor its rejection can be missed.
-        try (KafkaConsumer<String, byte[]> answers = TopicReader.open(config, config.answersTopic(), false);
-                KafkaConsumer<String, byte[]> deadLetters = TopicReader.open(config, config.deadLetterTopic(), false)) {
+        try (KafkaConsumer<String, byte[]> answers = TopicReader.open(config, config.answersTopic(), false,
+                        TopicReader.remaining(deadline));
+                KafkaConsumer<String, byte[]> deadLetters = TopicReader.open(config, config.deadLetterTopic(), false,
+                        TopicReader.remaining(deadline))) {
             long start = System.nanoTime();
-            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config)) {
-                producer.send(new ProducerRecord<>(config.questionsTopic(), record.key(), Json.toBytes(record))).get();
-            }
-            long deadline = start + Duration.ofSeconds(timeoutSeconds).toNanos();
+            send(config, record, deadline);
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> answer : answers.poll(Duration.ofMillis(200))) {
                     // Answers are keyed like their question (tenant/id); at-least-once may repeat one, the first is
@@ -89,9 +94,29 @@ final class AskCommand implements Callable<Integer> {
                     }
                 }
             }
+        } catch (org.apache.kafka.common.errors.TimeoutException | TimeoutException e) {
+            spec.commandLine().getErr().printf("no answer to question %s within %d s: Kafka at %s did not respond in "
+                    + "time (%s)%n", questionId, timeoutSeconds, config.bootstrapServers(), e.getMessage());
+            return 1;
         }
         spec.commandLine().getErr().printf("no answer to question %s within %d s (is the pipeline job running?)%n",
                 questionId, timeoutSeconds);
         return 1;
+    }
+
+    /** Sends the question and waits for Kafka to acknowledge it, until {@code deadline} at most. */
+    private static void send(KafkaConfig config, QuestionRecord record, long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Properties properties = KafkaClients.producerProperties(config);
+        // send() itself blocks while it fetches the topic's metadata, up to max.block.ms.
+        properties.setProperty("max.block.ms", Long.toString(Math.max(1, TopicReader.remaining(deadline).toMillis())));
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties);
+        try {
+            producer.send(new ProducerRecord<>(config.questionsTopic(), record.key(), Json.toBytes(record)))
+                    .get(TopicReader.remaining(deadline).toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            // A plain close() would wait for an unacknowledged record until its delivery timeout (two minutes).
+            producer.close(TopicReader.remaining(deadline));
+        }
     }
 }

@@ -36,7 +36,8 @@ final class TailCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         KafkaConfig config = kafka.config();
         long printed = 0;
-        try (KafkaConsumer<String, byte[]> consumer = TopicReader.open(config, topic, fromBeginning)) {
+        try (KafkaConsumer<String, byte[]> consumer = TopicReader.open(config, topic, fromBeginning,
+                Duration.ofSeconds(30))) {
             while (max <= 0 || printed < max) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     out.println(format(record));

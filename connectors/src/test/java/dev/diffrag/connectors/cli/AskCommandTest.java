@@ -1,0 +1,34 @@
+package dev.diffrag.connectors.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+/** {@code ask} without a broker; with one, {@code DiffragCliITCase}. */
+class AskCommandTest {
+
+    @Test
+    void theTimeoutAlsoBoundsReachingKafka() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        StringWriter err = new StringWriter();
+
+        int exitCode = DiffragCli.commandLine()
+                .setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true))
+                .execute("ask", "Who wrote Frankenstein?", "--id", "q-1", "--timeout", "2",
+                        "--bootstrap-servers", "localhost:" + closedPort);
+
+        // Before, ask waited for the consumer's own 30 s metadata timeout and then failed with the client's exception.
+        assertThat(exitCode).isEqualTo(1);
+        assertThat(err.toString())
+                .startsWith("no answer to question q-1 within 2 s: Kafka at localhost:" + closedPort
+                        + " did not respond in time");
+    }
+}
