@@ -3,9 +3,10 @@ package dev.diffrag.pipeline.ingest;
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.document.splitter.DocumentSplitters;
-import dev.langchain4j.data.segment.TextSegment;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Splits a text with LangChain4j's recursive splitter (paragraphs, then lines, sentences, words, characters) and maps
@@ -13,10 +14,10 @@ import java.util.List;
  *
  * <p>The splitter does not report offsets, and its segments are not always substrings of the input: it trims parts
  * and re-joins them with its own delimiters ({@code "\n\n"}, {@code " "}). So each segment is located by comparing
- * non-whitespace characters only, searching forward from where the previous segment's overlap can begin. Searching
- * forward (never from 0) keeps repeated passages apart; the span returned covers the original characters, whitespace
- * included, so {@code text.substring(start, end)} is the exact original passage. A segment repeated at the same
- * place is kept once.
+ * non-whitespace characters only, searching forward from where the previous segment's overlap can begin, at the
+ * earliest occurrence that leaves no visible character out of every chunk. Searching forward (never from 0) keeps
+ * repeated passages apart; the span returned covers the original characters, whitespace included, so
+ * {@code text.substring(start, end)} is the exact original passage. A segment repeated at the same place is kept once.
  */
 public final class Chunker {
 
@@ -45,27 +46,93 @@ public final class Chunker {
         if (original.chars.isEmpty()) {
             throw new IllegalArgumentException("text has only whitespace and control characters");
         }
+        List<String> needles = splitter.split(Document.from(text)).stream()
+                .map(segment -> Compacted.of(segment.text()).chars)
+                .filter(needle -> !needle.isEmpty())
+                .toList();
+        int[] starts = placeCoveringEverything(original.chars, needles);
+        if (starts == null) {
+            starts = placeEarliest(original.chars, needles);
+        }
         List<Span> spans = new ArrayList<>();
-        int searchFrom = 0; // in compacted characters
-        for (TextSegment segment : splitter.split(Document.from(text))) {
-            String needle = Compacted.of(segment.text()).chars;
-            if (needle.isEmpty()) {
-                continue;
-            }
-            int at = original.chars.indexOf(needle, searchFrom);
-            if (at < 0) {
-                throw new IllegalArgumentException("chunk " + spans.size() + " not found in the original text");
-            }
-            int last = at + needle.length() - 1;
-            Span span = new Span(original.offsets[at], original.offsets[last] + 1);
+        for (int i = 0; i < needles.size(); i++) {
+            int last = starts[i] + needles.get(i).length() - 1;
+            Span span = new Span(original.offsets[starts[i]], original.offsets[last] + 1);
             if (spans.isEmpty() || !spans.get(spans.size() - 1).equals(span)) {
                 spans.add(span); // the splitter sometimes repeats a short segment; one copy is enough
             }
-            // The next segment begins with an overlap of at most `chunkOverlap` characters taken from the end of this
-            // one, possibly all of it (the splitter may emit a lone overlap sentence and then start over from it).
-            searchFrom = Math.max(at, last + 1 - chunkOverlap);
         }
         return spans;
+    }
+
+    /**
+     * Where each segment begins in {@code chars}: the earliest placement in which each one begins within what the
+     * segments before it cover (no visible character left out) and the last reaches the end. A short segment can also
+     * occur inside the previous one's overlap, so an occurrence that leaves a gap later sends the search back to the
+     * next occurrence. Null if no such placement is found: the splitter's last resort, cutting a long word into
+     * characters, can drop some.
+     */
+    private int[] placeCoveringEverything(String chars, List<String> needles) {
+        int n = needles.size();
+        int[] starts = new int[n];
+        int[] searchFrom = new int[n + 1]; // for segment i: where its overlap with segment i - 1 can begin
+        int[] covered = new int[n + 1]; // for segment i: the end of what segments 0..i-1 cover
+        // States from which no placement completes; the rest of the search depends on nothing else.
+        Set<DeadEnd> deadEnds = new HashSet<>();
+        int i = 0;
+        int from = 0;
+        while (i >= 0) {
+            if (i == n && covered[n] == chars.length()) {
+                return starts;
+            }
+            int at = i == n ? -1 : chars.indexOf(needles.get(i), from);
+            if (at >= 0 && at <= covered[i]) {
+                starts[i] = at;
+                searchFrom[i + 1] = nextSearchFrom(at, needles.get(i));
+                covered[i + 1] = Math.max(covered[i], at + needles.get(i).length());
+                if (deadEnds.contains(new DeadEnd(i + 1, searchFrom[i + 1], covered[i + 1]))) {
+                    from = at + 1;
+                } else {
+                    i++;
+                    from = i < n ? searchFrom[i] : 0;
+                }
+                continue;
+            }
+            // Later occurrences begin even further past what is covered: back to the previous segment's next one.
+            deadEnds.add(new DeadEnd(i, searchFrom[i], covered[i]));
+            if (deadEnds.size() > MAX_DEAD_ENDS_PER_SEGMENT * (n + 1)) {
+                return null; // a pathological text (one character repeated): keep chunking linear
+            }
+            i--;
+            from = i >= 0 ? starts[i] + 1 : 0;
+        }
+        return null;
+    }
+
+    private static final int MAX_DEAD_ENDS_PER_SEGMENT = 16;
+
+    private record DeadEnd(int segment, int searchFrom, int covered) {}
+
+    /** The earliest occurrence of each segment from where the previous one's overlap can begin, gaps or not. */
+    private int[] placeEarliest(String chars, List<String> needles) {
+        int[] starts = new int[needles.size()];
+        int searchFrom = 0;
+        for (int i = 0; i < needles.size(); i++) {
+            starts[i] = chars.indexOf(needles.get(i), searchFrom);
+            if (starts[i] < 0) {
+                throw new IllegalArgumentException("chunk " + i + " not found in the original text");
+            }
+            searchFrom = nextSearchFrom(starts[i], needles.get(i));
+        }
+        return starts;
+    }
+
+    /**
+     * The next segment begins with an overlap of at most {@code chunkOverlap} characters taken from the end of this
+     * one, possibly all of it (the splitter may emit a lone overlap sentence and then start over from it).
+     */
+    private int nextSearchFrom(int at, String needle) {
+        return Math.max(at, at + needle.length() - chunkOverlap);
     }
 
     /** Whether {@code text} has a character the splitter keeps, that is, whether it has any chunk at all. */

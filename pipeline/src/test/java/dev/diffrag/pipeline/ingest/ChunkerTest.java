@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.splitter.DocumentSplitters;
 import dev.langchain4j.data.segment.TextSegment;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -77,6 +78,25 @@ class ChunkerTest {
     }
 
     @Test
+    void aShortSegmentIsNotPlacedInsideThePreviousChunksOverlap() {
+        // "index" (the last segment) also occurs inside the previous chunk's overlap, where it was once placed,
+        // leaving the text's last word in no chunk.
+        String text = "query tenant checkpoint.\n\noverlap again vector a of query index a again of again state "
+                + "checkpoint version a. kafka. and river again version\nand\nand checkpoint a chunk of and stream "
+                + "index index ";
+        assertEveryVisibleCharacterIsInAChunk(text, new Chunker(50, 10).split(text));
+    }
+
+    @Test
+    void smallChunksOfRandomTextLeaveNoVisibleCharacterOut() {
+        Random random = new Random(5);
+        for (int i = 0; i < 300; i++) {
+            String text = randomText(random, 5 + random.nextInt(150));
+            assertEveryVisibleCharacterIsInAChunk(text, new Chunker(50, 10).split(text));
+        }
+    }
+
+    @Test
     void aRepeatedPassageIsLocatedAtEachOfItsOccurrences() {
         String passage = "The same passage again. It repeats word for word.";
         String text = (passage + "\n\n").repeat(5);
@@ -93,6 +113,16 @@ class ChunkerTest {
         assertThatThrownBy(() -> new Chunker(100, 10).split(" \n ")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Chunker(100, 100)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Chunker(0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static void assertEveryVisibleCharacterIsInAChunk(String text, List<Chunker.Span> spans) {
+        boolean[] covered = new boolean[text.length()];
+        spans.forEach(span -> Arrays.fill(covered, span.start(), span.end(), true));
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                assertThat(covered[i]).as("character %d of %s", i, text).isTrue();
+            }
+        }
     }
 
     private static String slice(String text, Chunker.Span span) {
