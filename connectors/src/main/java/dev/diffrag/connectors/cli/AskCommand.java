@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -55,6 +56,10 @@ final class AskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException, ExecutionException, IOException {
+        if (timeoutSeconds < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--timeout must be at least 1 second, got " + timeoutSeconds);
+        }
         PrintWriter out = spec.commandLine().getOut();
         KafkaConfig config = kafka.config();
         String questionId = id != null ? id : UUID.randomUUID().toString();
@@ -114,6 +119,12 @@ final class AskCommand implements Callable<Integer> {
         try {
             producer.send(new ProducerRecord<>(config.questionsTopic(), record.key(), Json.toBytes(record)))
                     .get(TopicReader.remaining(deadline).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            // A metadata fetch that ran out of max.block.ms fails the future rather than throwing from send().
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException timeout) {
+                throw timeout;
+            }
+            throw e;
         } finally {
             // A plain close() would wait for an unacknowledged record until its delivery timeout (two minutes).
             producer.close(TopicReader.remaining(deadline));

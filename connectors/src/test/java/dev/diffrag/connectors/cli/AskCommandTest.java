@@ -31,4 +31,17 @@ class AskCommandTest {
                 .startsWith("no answer to question q-1 within 2 s: Kafka at localhost:" + closedPort
                         + " did not respond in time");
     }
+
+    @Test
+    void refusesATimeoutUnderOneSecond() {
+        StringWriter err = new StringWriter();
+
+        int exitCode = DiffragCli.commandLine()
+                .setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true))
+                .execute("ask", "Who?", "--timeout", "0", "--bootstrap-servers", "localhost:9092");
+
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(err.toString()).contains("--timeout must be at least 1 second, got 0");
+    }
 }

@@ -85,8 +85,8 @@ public final class Chunker {
             if (i == n && covered[n] == chars.length()) {
                 return starts;
             }
-            int at = i == n ? -1 : chars.indexOf(needles.get(i), from);
-            if (at >= 0 && at <= covered[i]) {
+            int at = i == n ? -1 : occurrenceBeginningBy(chars, needles.get(i), from, covered[i]);
+            if (at >= 0) {
                 starts[i] = at;
                 searchFrom[i + 1] = nextSearchFrom(at, needles.get(i));
                 covered[i + 1] = Math.max(covered[i], at + needles.get(i).length());
@@ -98,7 +98,7 @@ public final class Chunker {
                 }
                 continue;
             }
-            // Later occurrences begin even further past what is covered: back to the previous segment's next one.
+            // No occurrence begins within what is covered: back to the previous segment's next one.
             deadEnds.add(new DeadEnd(i, searchFrom[i], covered[i]));
             if (deadEnds.size() > MAX_DEAD_ENDS_PER_SEGMENT * (n + 1)) {
                 return null; // a pathological text (one character repeated): keep chunking linear
@@ -110,6 +110,19 @@ public final class Chunker {
     }
 
     private static final int MAX_DEAD_ENDS_PER_SEGMENT = 16;
+
+    /**
+     * The first occurrence of {@code needle} beginning in {@code [from, last]}, or -1; bounded, unlike
+     * {@link String#indexOf(String, int)}, so that a dead end costs no scan to the end of the text.
+     */
+    private static int occurrenceBeginningBy(String chars, String needle, int from, int last) {
+        for (int at = from; at <= last; at++) {
+            if (chars.startsWith(needle, at)) {
+                return at;
+            }
+        }
+        return -1;
+    }
 
     private record DeadEnd(int segment, int searchFrom, int covered) {}
 
