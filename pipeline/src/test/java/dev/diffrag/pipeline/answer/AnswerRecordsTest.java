@@ -57,6 +57,21 @@ class AnswerRecordsTest {
     }
 
     @Test
+    void theCitationTextIsTheDocumentsTextEvenWhenTheAnswerDiffers() {
+        // A remote answerer's JSON is not bound to answer with exactly the span it cites.
+        int spanStart = CHUNK.text().indexOf("Blue whales feed");
+        int spanEnd = CHUNK.text().indexOf('.', spanStart) + 1;
+        GroundedAnswer answer = new GroundedAnswer(
+                "Krill.", false, 0.7, new GroundedAnswer.Citation(CHUNK.chunkId(), spanStart, spanEnd));
+
+        Citation citation = AnswerRecords.of(RETRIEVAL, answer, "remote", 1_250L).citations().get(0);
+
+        assertThat(citation.text())
+                .isEqualTo(DOCUMENT.substring(citation.start(), citation.end()))
+                .isEqualTo("Blue whales feed almost exclusively on krill.");
+    }
+
+    @Test
     void anAnswererAbstentionIsLowConfidenceWithoutCitations() {
         AnswerRecord record = AnswerRecords.of(RETRIEVAL, GroundedAnswer.abstain(0.1), "baseline-sentence", 2_000L);
 

@@ -70,6 +70,18 @@ class ChunkIndexTest {
     }
 
     @Test
+    void aDeleteAloneIsSeenByTheNextSearch() {
+        index.replace("acme/a", "acme", List.of(chunk("acme", "a", 1, 0, "Shared words here.", NORTH)));
+        assertThat(index.search("acme", "shared words", NORTH, 10).bm25()).hasSize(1);
+
+        index.delete("acme/a"); // no other change in between that would refresh the searcher anyway
+
+        ChunkIndex.Hits hits = index.search("acme", "shared words", NORTH, 10);
+        assertThat(hits.bm25()).isEmpty();
+        assertThat(hits.vector()).isEmpty();
+    }
+
+    @Test
     void aQuestionOnlySeesItsTenant() {
         index.replace("acme/doc", "acme", List.of(chunk("acme", "doc", 1, 0, "Identical secret text.", NORTH)));
         index.replace("globex/doc", "globex", List.of(chunk("globex", "doc", 2, 0, "Identical secret text.", NORTH)));

@@ -114,6 +114,21 @@ class IndexDocumentsTest {
     }
 
     @Test
+    void eachRankingReturnsUpToTheRankWindowNotJustTopK() throws Exception {
+        for (int d = 0; d < 8; d++) {
+            harness.processElement(upsert("acme", "doc" + d, d, "Volcano report number " + d + ". " + VOLCANOES), 0);
+        }
+        EmbeddedQuestion q = question("acme", "q", "volcano report");
+        assertThat(q.topK()).isLessThan(8).isLessThan(q.rankWindow());
+
+        PartialRetrieval partial = ask(q);
+
+        // fusion needs the candidates just below top-k of each ranking
+        assertThat(partial.bm25()).hasSize(8);
+        assertThat(partial.vector()).hasSize(8);
+    }
+
+    @Test
     void afterARestoreTheIndexIsRebuiltFromStateAndAnswersTheSame() throws Exception {
         harness.processElement(upsert("acme", "plants", 1, PLANTS), 0);
         harness.processElement(upsert("acme", "volcanoes", 2, VOLCANOES), 0);

@@ -109,6 +109,14 @@ class ChunkerTest {
     }
 
     @Test
+    void nextLineCharactersBetweenParagraphsAreWhitespaceToo() {
+        // The splitter breaks paragraphs at U+0085 (NEL) and re-joins them with "\n\n"; neither is a visible character.
+        String text = "First line.\u0085\u0085Second line.";
+
+        assertThat(new Chunker(60, 10).split(text)).containsExactly(new Chunker.Span(0, text.length()));
+    }
+
+    @Test
     void rejectsBlankTextAndImpossibleSettings() {
         assertThatThrownBy(() -> new Chunker(100, 10).split(" \n ")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Chunker(100, 100)).isInstanceOf(IllegalArgumentException.class);

@@ -4,6 +4,7 @@ import static dev.diffrag.pipeline.ingest.RawRecords.bytes;
 import static dev.diffrag.pipeline.ingest.RawRecords.document;
 import static dev.diffrag.pipeline.ingest.RawRecords.raw;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
@@ -120,6 +121,25 @@ class ParseDocumentsTest {
 
         assertThat(harness.extractOutputValues()).extracting(DocumentChange::docId).containsExactly("a", "b");
         assertThat(harness.getSideOutput(DeadLetters.TAG)).hasSize(1);
+    }
+
+    @Test
+    void aKeyOfExactlyTheLimitIsAccepted() throws Exception {
+        String id = "x".repeat(DeadLetters.MAX_KEY_CHARS - "acme/".length());
+        harness.processElement(document(1, DocumentRecord.upsert("acme", id, "T", "Text.")), 0);
+
+        assertThat(single(harness.extractOutputValues()).key()).hasSize(DeadLetters.MAX_KEY_CHARS);
+    }
+
+    @Test
+    void validationItselfRejectsTextWithoutVisibleCharacters() {
+        // The summaries branch calls validate() and never chunks: the check must not rely on the chunker failing.
+        RawRecord raw = raw("documents", 1, "acme/d",
+                "{\"tenant\":\"acme\",\"id\":\"d\",\"op\":\"upsert\",\"text\":\"\\u0001\\u00a0\"}");
+
+        assertThatThrownBy(() -> ParseDocuments.validate(raw, MAX_CHARS))
+                .isInstanceOf(DeadLetters.MalformedRecordException.class)
+                .hasMessageContaining("only whitespace and control characters");
     }
 
     /** {@code prefix}, then a lone continuation byte (never valid UTF-8), then the rest of a valid document. */

@@ -3,6 +3,7 @@ package dev.diffrag.pipeline.ingest;
 import static dev.diffrag.pipeline.ingest.RawRecords.question;
 import static dev.diffrag.pipeline.ingest.RawRecords.raw;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
@@ -55,10 +56,27 @@ class ParseQuestionsTest {
         assertThat(harness.extractOutputValues()).extracting(ValidQuestion::topK).containsExactly(9);
     }
 
+    @Test
+    void aTopKOfExactlyTheMaximumIsAccepted() throws Exception {
+        int max = ParseQuestions.MAX_TOP_K;
+        harness.processElement(question(3, new QuestionRecord("acme", "q1", "Why?", max, null)), 0);
+
+        assertThat(harness.extractOutputValues()).extracting(ValidQuestion::topK).containsExactly(max);
+    }
+
+    @Test
+    void aDefaultTopKOutOfRangeIsAConfigurationError() {
+        assertThatThrownBy(() -> new ParseQuestions(MAX_CHARS, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ParseQuestions(MAX_CHARS, ParseQuestions.MAX_TOP_K + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     static Stream<Arguments> malformed() {
         return Stream.of(
                 Arguments.of("not JSON", "what is flink?", "invalid JSON"),
                 Arguments.of("missing tenant", "{\"id\":\"q\",\"question\":\"why?\"}", "missing field 'tenant'"),
+                // "a/b" + "q" would share the merge key a/b/q with tenant "a", question "b/q"
+                Arguments.of("tenant with slash", "{\"tenant\":\"a/b\",\"id\":\"q\",\"question\":\"why?\"}", "'tenant' must not contain '/'"),
                 Arguments.of("missing id", "{\"tenant\":\"acme\",\"question\":\"why?\"}", "missing field 'id'"),
                 Arguments.of("missing question", "{\"tenant\":\"acme\",\"id\":\"q\"}", "missing field 'question'"),
                 Arguments.of("empty question", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":\"\"}", "blank field 'question'"),

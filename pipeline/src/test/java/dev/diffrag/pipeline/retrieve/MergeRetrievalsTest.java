@@ -54,12 +54,35 @@ class MergeRetrievalsTest {
     }
 
     @Test
+    void theTimeoutRunsFromTheFirstAnswerNotTheLatest() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 3, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT / 2);
+        harness.processElement(partial(q, 1, 3, List.of(hit("b", 1)), List.of()), 0);
+
+        harness.setProcessingTime(TIMEOUT);
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a", "b"));
+    }
+
+    @Test
     void aDuplicateFromTheSameSubtaskDoesNotCountTwice() throws Exception {
         EmbeddedQuestion q = question("q1", 2);
         harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
         harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
 
         assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
+    @Test
+    void aDuplicateDoesNotStandInForAMissingSubtask() throws Exception {
+        EmbeddedQuestion q = question("q1", 2);
+        harness.processElement(partial(q, 0, 3, List.of(hit("a", 2)), List.of()), 0);
+        harness.processElement(partial(q, 0, 3, List.of(hit("a", 2)), List.of()), 0);
+        harness.processElement(partial(q, 1, 3, List.of(hit("b", 1)), List.of()), 0);
+
+        assertThat(harness.extractOutputValues()).as("subtask 2 has not answered").isEmpty();
     }
 
     @Test
@@ -96,6 +119,34 @@ class MergeRetrievalsTest {
     }
 
     @Test
+    void afterATimeoutAReplayOfASubtaskThatAnsweredDoesNotStandInForAMissingOne() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 3, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT);
+        harness.processElement(partial(q, 0, 3, List.of(hit("a", 2)), List.of()), 0); // replayed
+        harness.processElement(partial(q, 2, 3, List.of(hit("c", 1)), List.of()), 0);
+
+        // subtask 1 is still missing, so the question is still remembered and its late answer dropped
+        harness.processElement(partial(q, 1, 3, List.of(hit("b", 9)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT * 3);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    @Test
+    void replaysAfterACompleteMergeNeverStartASecondOne() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        // answered, then the question replayed twice within the retention (two restores)
+        for (int round = 0; round < 3; round++) {
+            harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+            harness.processElement(partial(q, 1, 2, List.of(hit("b", 1)), List.of()), 0);
+        }
+        harness.setProcessingTime(TIMEOUT * 2);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    @Test
     void aMergeThatTimedOutIsForgottenAfterAnHourEvenIfASubtaskNeverAnswers() throws Exception {
         EmbeddedQuestion q = question("q1", 5);
         harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
@@ -118,6 +169,19 @@ class MergeRetrievalsTest {
 
         assertThat(harness.extractOutputValues()).singleElement().satisfies(r ->
                 assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("new1", "new0"));
+    }
+
+    @Test
+    void afterARescaleTheTimeoutRunsFromTheFirstPartialOfTheNewParallelism() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 4, List.of(hit("old0", 1)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT / 2);
+        harness.processElement(partial(q, 0, 2, List.of(hit("new0", 1)), List.of()), 0); // new subtask 1 never answers
+
+        harness.setProcessingTime(TIMEOUT / 2 + TIMEOUT);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(r ->
+                assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("new0"));
     }
 
     @Test

@@ -58,6 +58,24 @@ class ReciprocalRankFusionTest {
     }
 
     @Test
+    void theRankWindowReachesBelowTopKSoAChunkSecondInBothRankingsWins() {
+        // x: 1/62 + 1/62 beats a or b at 1/61, but only if the rankings are not cut at top-k
+        var partial = partial(q, 0, 1, List.of(hit("a", 9), hit("x", 8)), List.of(hit("b", 0.9), hit("x", 0.8)));
+
+        assertThat(ReciprocalRankFusion.fuse(List.of(partial), 1, ReciprocalRankFusion.rankWindow(1)))
+                .extracting(RetrievedPassage::docId).containsExactly("x");
+    }
+
+    @Test
+    void equalFusedScoresAreOrderedByChunkId() {
+        // c tops one ranking, b the other: the same score, so which one makes the cut must not depend on hashing
+        var partial = partial(q, 0, 1, List.of(hit("c", 5)), List.of(hit("b", 0.9)));
+
+        assertThat(ReciprocalRankFusion.fuse(List.of(partial), 1, 10))
+                .extracting(RetrievedPassage::docId).containsExactly("b");
+    }
+
+    @Test
     void noHitsGiveNoPassages() {
         assertThat(ReciprocalRankFusion.fuse(List.of(partial(q, 0, 2, List.of(), List.of())), 3, 12)).isEmpty();
     }

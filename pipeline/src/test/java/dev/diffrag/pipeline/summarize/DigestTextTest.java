@@ -63,6 +63,19 @@ class DigestTextTest {
     }
 
     @Test
+    void aSpanWithinALineMapsToItsOwnOffsetsInTheDocument() {
+        // a summarizer may choose, or trim a sentence to, part of a candidate line
+        DigestText digest = new DigestText(
+                DigestText.candidates(List.of(candidate("a", 3, A, 13, 37), candidate("b", 8, B, 0, 17))));
+        int at = digest.text().indexOf("is forecast");
+
+        SummaryRecord.Sentence cited = digest.cite(new Summary.Sentence("is forecast", at, at + 11));
+
+        assertThat(cited.docId()).isEqualTo("b");
+        assertThat(B.substring(cited.start(), cited.end())).isEqualTo("is forecast");
+    }
+
+    @Test
     void aSpanAcrossTwoLinesIsRejected() {
         DigestText digest = new DigestText(
                 DigestText.candidates(List.of(candidate("a", 3, A, 13, 37), candidate("b", 8, B, 0, 17))));

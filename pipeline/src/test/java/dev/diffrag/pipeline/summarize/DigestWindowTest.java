@@ -1,6 +1,7 @@
 package dev.diffrag.pipeline.summarize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.summarize.LeadSummarizer;
@@ -148,6 +149,62 @@ class DigestWindowTest {
                     assertThat(digest.sentences()).containsExactly(new SummaryRecord.Sentence(
                             "Its output hit a record.", last.indexOf("Its"), last.length(), "d39", 39L)));
         }
+    }
+
+    @Test
+    void aDocumentUpdatedWithinTheWindowIsCitedAtItsLatestVersionWhateverTheArrivalOrder() throws Exception {
+        try (var harness = digests(() -> new LeadSummarizer(3))) {
+            harness.processElement(candidate("a1", 9, "Acme closed its plant in Lyon.", 3_000), 3_000);
+            harness.processElement(candidate("a1", 5, "Acme opened a plant in Lyon.", 1_000), 1_000);
+            harness.processWatermark(WINDOW - 1);
+
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(digest ->
+                    assertThat(digest.sentences()).containsExactly(
+                            new SummaryRecord.Sentence("Acme closed its plant in Lyon.", 0, 30, "a1", 9L)));
+        }
+    }
+
+    @Test
+    void aDocumentDeletedWithinTheWindowIsInNoDigest() throws Exception {
+        try (var harness = digests(() -> new LeadSummarizer(3))) {
+            harness.processElement(candidate("a1", 1, "Acme opened a plant in Lyon.", 1_000), 1_000);
+            harness.processElement(new DigestCandidate("acme", null, "a1", 2, true, List.of(), 2_000), 2_000);
+            harness.processWatermark(WINDOW - 1);
+
+            assertThat(harness.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
+    void eachTopicGetsADigestOfItsOwnDocuments() throws Exception {
+        try (var harness = digests(() -> new LeadSummarizer(3))) {
+            harness.processElement(inTopic("sport", candidate("s1", 1, "Lyon won the cup.", 1_000)), 1_000);
+            harness.processElement(inTopic("markets", candidate("m1", 2, "Acme shares rose.", 1_500)), 1_500);
+            harness.processWatermark(WINDOW - 1);
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(SummaryRecord::topic, d -> d.sentences().get(0).docId())
+                    .containsExactlyInAnyOrder(tuple("sport", "s1"), tuple("markets", "m1"));
+        }
+    }
+
+    @Test
+    void sentencesFollowProducerTimeNotArrivalOrder() throws Exception {
+        try (var harness = digests(() -> new LeadSummarizer(3))) {
+            for (int i = 3; i >= 0; i--) { // arrives newest first; lead-3 keeps the first three candidates
+                harness.processElement(candidate("d" + i, 10 - i, "Plant " + i + " opened.", 1_000 + i), 1_000 + i);
+            }
+            harness.processWatermark(WINDOW - 1);
+
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(digest ->
+                    assertThat(digest.sentences()).extracting(SummaryRecord.Sentence::docId)
+                            .containsExactly("d0", "d1", "d2"));
+        }
+    }
+
+    private static DigestCandidate inTopic(String topic, DigestCandidate c) {
+        return new DigestCandidate(c.tenant(), topic, c.docId(), c.version(), c.deleted(), c.sentences(),
+                c.producedAtMs());
     }
 
     @Test

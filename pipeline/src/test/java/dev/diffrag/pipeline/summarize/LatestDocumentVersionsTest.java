@@ -59,6 +59,28 @@ class LatestDocumentVersionsTest {
     }
 
     @Test
+    void aDocumentWithoutATopicThatGetsOneLeavesTheDigestOfNoTopic() throws Exception {
+        Out out = latest(upsert("n1", 1, null, 1_000), upsert("n1", 2, "sport", 2_000));
+
+        assertThat(out.removals()).containsExactly(new DigestCandidate("acme", null, "n1", 2, true, List.of(), 2_000));
+    }
+
+    @Test
+    void theSameVersionTwiceIsPassedOnOnce() throws Exception {
+        Out out = latest(upsert("r1", 5, "sport", 1_000), upsert("r1", 5, "sport", 1_000));
+
+        assertThat(out.versions()).hasSize(1); // a second summary of it would only repeat the first
+    }
+
+    @Test
+    void anOlderVersionArrivingAfterADeleteDoesNotBringTheDocumentBack() throws Exception {
+        Out out = latest(upsert("d1", 1, "sport", 1_000), delete("acme", "d1", 3, 3_000),
+                upsert("d1", 2, "sport", 2_000));
+
+        assertThat(out.versions()).extracting(DocumentVersion::version).containsExactly(1L, 3L);
+    }
+
+    @Test
     void aDocumentDeletedAndWrittenAgainHasNothingToRemove() throws Exception {
         Out out = latest(upsert("d1", 1, "sport", 1_000), delete("acme", "d1", 2, 2_000),
                 upsert("d1", 3, "markets", 3_000), delete("acme", "d1", 4, 4_000));
