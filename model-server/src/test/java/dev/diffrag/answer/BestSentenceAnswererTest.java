@@ -102,4 +102,14 @@ class BestSentenceAnswererTest {
     void isNamedAsTheBaseline() {
         assertThat(answerer.name()).isEqualTo("baseline-sentence");
     }
+
+    @Test
+    void aSentenceExactlyAtTheThresholdIsAnswered() {
+        AnswerRequest request = new AnswerRequest("Who designed the Eiffel Tower?", List.of(EIFFEL));
+        double similarity = answerer.answer(List.of(request)).get(0).confidence();
+
+        try (BestSentenceAnswerer atThreshold = new BestSentenceAnswerer(similarity)) {
+            assertThat(atThreshold.answer(List.of(request)).get(0).abstained()).isFalse();
+        }
+    }
 }

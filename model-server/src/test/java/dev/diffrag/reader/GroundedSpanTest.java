@@ -98,4 +98,14 @@ class GroundedSpanTest {
         assertThat(DiffReaderAnswerer.toAnswer(passages, encoded, new SpanDecoder.Span(-1, 0, 0, 0), 0)
                 .abstained()).isTrue();
     }
+
+    @Test
+    void aSpanExactlyAtTheThresholdIsAnswered() {
+        List<Passage> passages = List.of(new Passage("c1", "Paris is the capital of France."));
+        ReaderFeaturizer.Encoded encoded = encode("What is the capital of France?", passages);
+        GroundedAnswer answer = DiffReaderAnswerer.toAnswer(passages, encoded, new SpanDecoder.Span(0, 0, 0, 0.4), 0.4);
+        assertThat(answer.abstained()).isFalse();
+        assertThat(answer.citation().contextId()).isEqualTo("c1");
+        assertThat(answer.answer()).isEqualTo("Paris");
+    }
 }

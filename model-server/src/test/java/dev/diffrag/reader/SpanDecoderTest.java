@@ -84,6 +84,19 @@ class SpanDecoderTest {
     }
 
     @Test
+    void theMaximumLengthIsInclusive() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(10)), Set.of(), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        start[sequence.passageStart(0) + 1] = 10; // the favourite span is tokens 1..5, five tokens
+        end[sequence.passageStart(0) + 5] = 10;
+        assertThat(plain(5, sequence, start, end))
+                .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(1, 5);
+        SpanDecoder.Span cut = plain(4, sequence, start, end);
+        assertThat(cut.endToken() - cut.startToken() + 1).isLessThanOrEqualTo(4);
+    }
+
+    @Test
     void probabilitiesAreOverAllowedPositionsAndNoAnswerCanWin() {
         ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(3)), Set.of(), 64, 100);
         float[] start = scores(sequence.length(), 0);
@@ -155,5 +168,35 @@ class SpanDecoderTest {
         asked[first + 5] = true; // 5 of 7: of the asked kind now
         assertThat(decoder.decode(sequence, start, end, asked))
                 .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(0, 6);
+    }
+
+    @Test
+    void aSpanOfTheAskedKindStartsAndEndsOnMarkedTokensAndHalfOfItMarkedIsEnough() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(6)), Set.of(), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        int first = sequence.passageStart(0);
+        start[first + 1] = 3; // the likeliest span: token 1 alone, e^6
+        end[first + 1] = 3;
+        start[first + 2] = 2.5f; // tokens 2..5, e^5: of the asked kind, e^2 lifts it to e^7
+        end[first + 5] = 2.5f;
+        SpanDecoder decoder = new SpanDecoder(30, 2);
+        boolean[] asked = new boolean[sequence.length()];
+        asked[first + 2] = true;
+        asked[first + 5] = true; // 2 of 4 tokens
+        assertThat(decoder.decode(sequence, start, end, asked))
+                .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(2, 5);
+        asked[first + 2] = false;
+        asked[first + 4] = true; // still half marked, but it starts on an unmarked token
+        assertThat(decoder.decode(sequence, start, end, asked))
+                .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(1, 1);
+    }
+
+    @Test
+    void withoutPassageTokensThereIsNoSpanAndNoConfidence() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(0)), Set.of(), 64, 100);
+        SpanDecoder.Span span = plain(30, sequence, scores(sequence.length(), 0), scores(sequence.length(), 0));
+        assertThat(span.passage()).isEqualTo(-1);
+        assertThat(span.confidence()).isZero();
     }
 }

@@ -118,6 +118,23 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aRequestCancelledWhileItsBatchIsGatheringIsNotRun() throws Exception {
+        RecordingDoubler doubler = new RecordingDoubler();
+        try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>("test", doubler, 2, Duration.ofSeconds(10), 10)) {
+            CompletableFuture<Integer> abandoned = batcher.submit(1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (batcher.queued() > 0) { // the worker took it and waits for a second request
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            abandoned.cancel(false);
+
+            assertThat(batcher.submit(2).get(5, TimeUnit.SECONDS)).isEqualTo(4);
+        }
+        assertThat(doubler.batches).containsExactly(List.of(2));
+    }
+
+    @Test
     void failsABatchWhoseResultCountIsWrong() throws Exception {
         try (MicroBatcher<Integer, Integer> batcher =
                 new MicroBatcher<>("test", inputs -> List.of(), 1, Duration.ZERO, 10)) {
@@ -138,9 +155,12 @@ class MicroBatcherTest {
             CompletableFuture<Integer> queued1 = batcher.submit(1);
             CompletableFuture<Integer> queued2 = batcher.submit(2);
 
-            assertThatThrownBy(() -> batcher.submit(3).join()).hasCauseInstanceOf(RejectedExecutionException.class);
+            CompletableFuture<Integer> overflow = batcher.submit(3);
+            boolean rejectedAtOnce = overflow.isCompletedExceptionally();
+            release.countDown(); // before any assertion, so that a failure cannot leave close() waiting on the batch
 
-            release.countDown();
+            assertThat(rejectedAtOnce).as("the fourth request is refused, not queued").isTrue();
+            assertThatThrownBy(overflow::join).hasCauseInstanceOf(RejectedExecutionException.class);
             assertThat(List.of(running.get(5, TimeUnit.SECONDS), queued1.get(5, TimeUnit.SECONDS),
                     queued2.get(5, TimeUnit.SECONDS))).containsExactly(0, 1, 2);
         }
@@ -163,6 +183,17 @@ class MicroBatcherTest {
         assertThatThrownBy(() -> batcher.submit(1).join()).hasCauseInstanceOf(RejectedExecutionException.class);
     }
 
+
+    @Test
+    void rejectsAnEmptyBatchSizeQueueOrNegativeDelay() {
+        Function<List<Integer>, List<Integer>> identity = inputs -> inputs;
+        assertThatThrownBy(() -> new MicroBatcher<>("test", identity, 0, Duration.ZERO, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MicroBatcher<>("test", identity, 1, Duration.ZERO, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MicroBatcher<>("test", identity, 1, Duration.ofMillis(-1), 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
     /** Returns its inputs, recording each call and signalling {@code started}, once {@code release} opens. */
     private static Function<List<Integer>, List<Integer>> blockingIdentity(
             CountDownLatch started, CountDownLatch release, List<List<Integer>> calls) {

@@ -10,6 +10,8 @@ import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.summarize.Summarizer;
+import dev.diffrag.summarize.Summary;
+import dev.diffrag.summarize.SummaryRequest;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
@@ -112,6 +114,17 @@ class ModelServerTest {
     }
 
     @Test
+    void aTopKAboveTheNumberOfContextsReadsThemAll() throws Exception {
+        ModelServer server = start(new KeywordAnswerer());
+
+        HttpResponse<String> response =
+                post(server, AnswerApi.PATH, ANSWERABLE.replace("\"contexts\"", "\"topK\": 1000, \"contexts\""));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("abstained").asBoolean()).isFalse();
+    }
+
+    @Test
     void badRequestsGet400WithAMessageThatSaysWhatIsWrong() throws Exception {
         ServerConfig config = new ServerConfig(0, "test", 0.3, "test", 16, 5, 64, 1 << 20, 100, 2, 50, 2, 60, null,
                 5_000);
@@ -155,6 +168,29 @@ class ModelServerTest {
     }
 
     @Test
+    void badSummarizeRequestsGet400AndTextsAtTheLimitsAreAccepted() throws Exception {
+        ServerConfig config = new ServerConfig(0, "test", 0.3, "test", 16, 5, 64, 1 << 20, 100, 2, 50, 2, 60, null,
+                5_000);
+        ModelServer server = start(config, new KeywordAnswerer(), new LeadSentencesSummarizer());
+        String doc = "{\"id\": \"d%d\", \"text\": \"t\"}";
+        Map<String, String> cases = Map.of(
+                "{\"documents\": []}", "documents must hold at least one",
+                "{\"documents\": [" + doc.formatted(1) + ", " + doc.formatted(2) + ", " + doc.formatted(3) + "]}",
+                "3 documents are more than the limit of 2",
+                "{\"documents\": [" + doc.formatted(1) + "], \"maxSentences\": 0}", "maxSentences must be at least 1");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<String> response = post(server, SummarizeApi.PATH, c.getKey());
+            assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
+            assertThat(json(response).get("error").asText()).as(c.getKey()).contains(c.getValue());
+        }
+        // The limits are inclusive: exactly maxQuestionChars, maxContextChars, maxDocuments and maxDocumentChars.
+        assertThat(post(server, AnswerApi.PATH, "{\"question\": \"" + "x".repeat(100) + "\", \"contexts\": "
+                + "[{\"id\": \"a\", \"text\": \"" + "y".repeat(50) + "\"}]}").statusCode()).isEqualTo(200);
+        assertThat(post(server, SummarizeApi.PATH, "{\"documents\": [" + doc.formatted(1) + ", {\"id\": \"d\", "
+                + "\"text\": \"" + "z".repeat(60) + "\"}]}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void anUnknownRouteGets404WithAJsonErrorNamingTheApi() throws Exception {
         ModelServer server = start(new KeywordAnswerer());
 
@@ -177,6 +213,9 @@ class ModelServerTest {
         assertThat(json(response).get("error").asText())
                 .contains("larger than the limit of 1000 bytes (DIFFRAG_SERVER_MAX_BODY_BYTES)");
         assertThat(post(server, AnswerApi.PATH, ANSWERABLE).statusCode()).isEqualTo(200);
+        String prefix = "{\"question\": \"q\", \"contexts\": [{\"id\": \"a\", \"text\": \"";
+        String exact = prefix + "w".repeat(1_000 - prefix.length() - 4) + "\"}]}";
+        assertThat(post(server, AnswerApi.PATH, exact).statusCode()).as("a body of exactly the limit").isEqualTo(200);
     }
 
     @Test
@@ -311,6 +350,39 @@ class ModelServerTest {
                     .isEqualTo(sentence.get("text").asText());
         }
         assertThat(sentences.get(1).get("text").asText()).isEqualTo("Two.");
+    }
+
+    @Test
+    void aModelFailureGets500NamingItsCauseAndLaterRequestsAreServed() throws Exception {
+        LeadSentencesSummarizer lead = new LeadSentencesSummarizer();
+        Summarizer poisoned = new Summarizer() {
+            @Override
+            public String name() {
+                return "poisoned";
+            }
+
+            @Override
+            public List<Summary> summarize(List<SummaryRequest> batch) {
+                if (batch.stream().anyMatch(request -> request.text().contains("poison"))) {
+                    throw new IllegalArgumentException("poison");
+                }
+                return lead.summarize(batch);
+            }
+        };
+        ModelServer server = new ModelServer(ServerConfig.defaults().withPort(0), Device.cpu(), new KeywordAnswerer(),
+                poisoned);
+        servers.add(server);
+        server.start();
+
+        HttpResponse<String> failed = post(server, SummarizeApi.PATH,
+                "{\"documents\": [{\"id\": \"a\", \"text\": \"Fine.\"}, {\"id\": \"b\", \"text\": \"poison\"}]}");
+
+        assertThat(failed.statusCode()).isEqualTo(500);
+        // The model's own exception, not the future's CompletionException around it.
+        assertThat(json(failed).get("error").asText())
+                .isEqualTo("summarize model failed: java.lang.IllegalArgumentException: poison");
+        assertThat(post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"a\", \"text\": \"Fine.\"}]}")
+                .statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -40,4 +40,15 @@ class MmrSelectorTest {
         assertThat(new MmrSelector(1.0).select(candidates, new SummaryBudget(3, 5))).containsExactly(0, 2);
         assertThat(SummaryBudget.tokens("  two  words ")).isEqualTo(2);
     }
+
+    @Test
+    void redundancyIsToTheMostSimilarChosenSentenceNotTheLastOne() {
+        List<MmrSelector.Candidate> candidates = List.of(
+                new MmrSelector.Candidate(0.9, FIRST, 5),
+                new MmrSelector.Candidate(0.8, OTHER, 5),
+                new MmrSelector.Candidate(0.85, FIRST.clone(), 5), // repeats the first pick, not the second
+                new MmrSelector.Candidate(0.5, new float[] {0, 0, 1}, 5));
+        // λ 0.7, third pick: duplicate 0.595 − 0.3·1 = 0.295 < new 0.35
+        assertThat(new MmrSelector(0.7).select(candidates, SummaryBudget.sentences(3))).containsExactly(0, 1, 3);
+    }
 }

@@ -33,6 +33,13 @@ class SelectionRuleTest {
     }
 
     @Test
+    void selectionUsesThePriorOfEachSentencesZeroBasedPosition() {
+        double[] salience = {0.5, 0.7, 0, 0};
+        // β 0.5: 0.25 + 0.5/1 = 0.75 beats 0.35 + 0.5/2 = 0.6; a position counted from 1 would turn it round
+        assertThat(new SelectionRule(1, 0.5).select(DOCUMENT, salience, SummaryBudget.sentences(1))).containsExactly(0);
+    }
+
+    @Test
     void weightsOutsideTheUnitIntervalAreRejected() {
         assertThatThrownBy(() -> new SelectionRule(1.1, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new SelectionRule(0.9, -0.1)).isInstanceOf(IllegalArgumentException.class);

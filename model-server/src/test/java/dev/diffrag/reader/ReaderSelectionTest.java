@@ -1,0 +1,16 @@
+package dev.diffrag.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ReaderSelectionTest {
+
+    @Test
+    void answererNamesSelectAShippedReader() {
+        assertThat(DiffReaderAnswerer.selectedBy("diff-reader")).contains(DiffReaderAnswerer.DEFAULT);
+        assertThat(DiffReaderAnswerer.selectedBy("diff-reader:vanilla-long")).contains("vanilla-long");
+        assertThat(DiffReaderAnswerer.selectedBy("baseline")).isEmpty();
+        assertThat(DiffReaderAnswerer.selectedBy("diff-readers")).isEmpty();
+    }
+}

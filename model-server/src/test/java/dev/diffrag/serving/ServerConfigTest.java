@@ -1,0 +1,51 @@
+package dev.diffrag.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+    @Test
+    void everySettingIsReadFromItsOwnVariable() {
+        // Distinct values, so that reading one setting from another's variable shows.
+        ServerConfig config = ServerConfig.fromEnv(Map.ofEntries(
+                Map.entry("DIFFRAG_SERVER_PORT", "9001"),
+                Map.entry("DIFFRAG_SERVER_ANSWERER", "baseline-sentence"),
+                Map.entry("DIFFRAG_SERVER_ABSTAIN_THRESHOLD", "0.25"),
+                Map.entry("DIFFRAG_SERVER_SUMMARIZER", "lead-3"),
+                Map.entry("DIFFRAG_SERVER_MAX_BATCH_SIZE", "2"),
+                Map.entry("DIFFRAG_SERVER_MAX_BATCH_DELAY_MS", "3"),
+                Map.entry("DIFFRAG_SERVER_QUEUE_CAPACITY", "4"),
+                Map.entry("DIFFRAG_SERVER_MAX_BODY_BYTES", "5"),
+                Map.entry("DIFFRAG_SERVER_MAX_QUESTION_CHARS", "6"),
+                Map.entry("DIFFRAG_SERVER_MAX_CONTEXTS", "7"),
+                Map.entry("DIFFRAG_SERVER_MAX_CONTEXT_CHARS", "8"),
+                Map.entry("DIFFRAG_SERVER_MAX_DOCUMENTS", "9"),
+                Map.entry("DIFFRAG_SERVER_MAX_DOCUMENT_CHARS", "10"),
+                Map.entry("DIFFRAG_SERVER_TOKEN", " secret "),
+                Map.entry("DIFFRAG_SERVER_SHUTDOWN_TIMEOUT_MS", "11")));
+
+        assertThat(config).isEqualTo(new ServerConfig(9001, "baseline-sentence", 0.25, "lead-3", 2, 3, 4, 5, 6, 7, 8,
+                9, 10, "secret", 11));
+    }
+
+    @Test
+    void refusesFractionsForIntegersAndValuesOutOfRange() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_BATCH_SIZE", "2.5")))
+                .hasMessageContaining("DIFFRAG_SERVER_MAX_BATCH_SIZE must be an integer");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_PORT", "65536")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_ABSTAIN_THRESHOLD", "1.01")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_BATCH_DELAY_MS", "-1")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aBlankTokenTurnsAuthenticationOff() {
+        assertThat(ServerConfig.defaults().withToken("  ").token()).isNull();
+    }
+}
