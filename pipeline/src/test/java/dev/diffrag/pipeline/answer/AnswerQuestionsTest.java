@@ -32,6 +32,7 @@ class AnswerQuestionsTest {
 
     /** Answer sizes of every batch any answerer of this test saw; static because the factory is serialized. */
     private static final List<Integer> BATCH_SIZES = Collections.synchronizedList(new ArrayList<>());
+    private static final CountDownLatch STARTED_SLOW = new CountDownLatch(1);
     private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
 
     /** Answers with the first passage whole, so the test controls exactly what is cited. */
@@ -138,6 +139,7 @@ class AnswerQuestionsTest {
         AnswererFactory slow = () -> new FirstPassageAnswerer() {
             @Override
             public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+                STARTED_SLOW.countDown();
                 try {
                     RELEASE_SLOW.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -150,6 +152,8 @@ class AnswerQuestionsTest {
         var harness = harness(slow, config(1, 0));
         harness.processElement(retrieval("q-slow", chunk("Rome is the capital of Italy.", 1)), 0);
         harness.processElement(retrieval("q-queued", chunk("Paris is the capital of France.", 1)), 0);
+        // On a busy machine the batcher may not have taken q-slow yet; a timeout then would cancel it unrun.
+        assertThat(STARTED_SLOW.await(10, TimeUnit.SECONDS)).as("q-slow is being answered").isTrue();
 
         harness.setProcessingTime(TIMEOUT_MS + 1);
         List<AnswerRecord> answers = new ArrayList<>(harness.extractOutputValues());
