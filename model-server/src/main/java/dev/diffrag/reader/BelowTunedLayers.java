@@ -41,16 +41,8 @@ final class BelowTunedLayers implements PretrainedFeatures {
         return Math.min(FrozenTokenFeatures.WINDOW_TOKENS, tokens - k * FrozenTokenFeatures.WINDOW_TOKENS) + 2;
     }
 
-    /** The row of token {@code i}. */
-    static int row(int i) {
-        return i + 2 * (i / FrozenTokenFeatures.WINDOW_TOKENS) + 1;
-    }
-
-    @Override
-    public List<float[][]> features(List<int[]> tokenIds, List<int[]> prefixes) {
-        if (prefixes.stream().anyMatch(p -> p.length > 0)) {
-            throw new IllegalArgumentException("tuned layers read every text on its own (no prefix)");
-        }
+    /** The windows of every text in order, each [CLS] tokens [SEP]: what the encoder reads. */
+    static List<int[]> windowsOf(List<int[]> tokenIds) {
         List<int[]> windows = new ArrayList<>();
         for (int[] ids : tokenIds) {
             for (int k = 0; k < windows(ids.length); k++) {
@@ -62,7 +54,20 @@ final class BelowTunedLayers implements PretrainedFeatures {
                 windows.add(window);
             }
         }
-        List<float[][]> states = encoder.hiddenStates(windows, depth);
+        return windows;
+    }
+
+    /** The row of token {@code i}. */
+    static int row(int i) {
+        return i + 2 * (i / FrozenTokenFeatures.WINDOW_TOKENS) + 1;
+    }
+
+    @Override
+    public List<float[][]> features(List<int[]> tokenIds, List<int[]> prefixes) {
+        if (prefixes.stream().anyMatch(p -> p.length > 0)) {
+            throw new IllegalArgumentException("tuned layers read every text on its own (no prefix)");
+        }
+        List<float[][]> states = encoder.hiddenStates(windowsOf(tokenIds), depth);
         List<float[][]> result = new ArrayList<>(tokenIds.size());
         int next = 0;
         for (int[] ids : tokenIds) {

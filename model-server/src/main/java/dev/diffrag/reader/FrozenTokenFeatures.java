@@ -43,7 +43,7 @@ public final class FrozenTokenFeatures implements PretrainedFeatures {
      * @param threads onnxruntime intra-op threads
      */
     public FrozenTokenFeatures(ReaderConfig.Input encoder, int threads) {
-        if (!encoder.frozen() || encoder.tunedLayers() > 0) {
+        if (!encoder.frozen() || encoder.tunedLayers() > 0 || encoder.averagedLayers() > 1) {
             throw new IllegalArgumentException(encoder + " has no frozen encoder");
         }
         this.encoder = encoder;

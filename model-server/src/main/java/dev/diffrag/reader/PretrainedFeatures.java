@@ -8,9 +8,15 @@ interface PretrainedFeatures extends AutoCloseable {
     /** The features of each token sequence, each read after its prefix (an empty prefix: on its own). */
     List<float[][]> features(List<int[]> tokenIds, List<int[]> prefixes);
 
-    /** The features for {@code input}: its frozen encoder's output, or the layers below its tuned ones. */
+    /**
+     * The features for {@code input}: its frozen encoder's output, the mean of its top layers, or the layers below
+     * its tuned ones.
+     */
     static PretrainedFeatures of(ReaderConfig.Input input, int threads) {
-        return input.tunedLayers() > 0 ? new BelowTunedLayers(input) : new FrozenTokenFeatures(input, threads);
+        if (input.tunedLayers() > 0) {
+            return new BelowTunedLayers(input);
+        }
+        return input.averagedLayers() > 1 ? new TopLayerMean(input) : new FrozenTokenFeatures(input, threads);
     }
 
     @Override

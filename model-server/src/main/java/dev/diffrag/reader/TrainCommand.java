@@ -42,7 +42,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--variants", split = ",", defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch",
             description = "diff-v1, diff-v2, vanilla (MiniLM features), the same with -bge (bge-small-en-v1.5 "
                     + "features), -bge-joint (bge-small-en-v1.5 features of each passage read after its question), -bge-tuned "
-                    + "(bge-small-en-v1.5 with its top two layers fine-tuned with the reader) or "
+                    + "(bge-small-en-v1.5 with its top two layers fine-tuned with the reader), -bge-top4 (the mean of "
+                    + "bge-small-en-v1.5's last four hidden states) or "
                     + "-scratch (token embeddings); one frozen encoder per command")
     List<String> variants;
 
@@ -129,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private ReaderConfig config(String variant) {
-        String[] parts = variant.split("-(?=scratch$|bge$|bge-joint$|bge-tuned$)", 2);
+        String[] parts = variant.split("-(?=scratch$|bge$|bge-joint$|bge-tuned$|bge-top4$)", 2);
         AttentionKind attention = switch (parts[0]) {
             case "diff-v1" -> AttentionKind.DIFF_V1;
             case "diff-v2" -> AttentionKind.DIFF_V2;
@@ -140,6 +141,7 @@ final class TrainCommand implements Callable<Integer> {
                 : parts[1].equals("bge") ? ReaderConfig.Input.BGE_SMALL_FEATURES
                 : parts[1].equals("bge-joint") ? ReaderConfig.Input.BGE_SMALL_JOINT_FEATURES
                 : parts[1].equals("bge-tuned") ? ReaderConfig.Input.BGE_SMALL_TUNED
+                : parts[1].equals("bge-top4") ? ReaderConfig.Input.BGE_SMALL_TOP4_MEAN
                 : ReaderConfig.Input.TOKEN_EMBEDDINGS;
         return ReaderConfig.of(attention, input, dModel, layers, headDim, maxLength).withSpanHead(spanHead);
     }

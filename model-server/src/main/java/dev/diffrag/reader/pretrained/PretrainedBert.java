@@ -87,8 +87,19 @@ public final class PretrainedBert implements AutoCloseable {
      * @return per window (its length, {@value #WIDTH})
      */
     public List<float[][]> hiddenStates(List<int[]> windows, int depth) {
+        return meanHiddenStates(windows, depth, 1);
+    }
+
+    /**
+     * The mean of the hidden states after layers {@code depth − averaged + 1} … {@code depth} of each window, laid out
+     * like {@link #hiddenStates}; {@code averaged} 1 gives the states after {@code depth} layers.
+     */
+    public List<float[][]> meanHiddenStates(List<int[]> windows, int depth, int averaged) {
         if (depth < 0 || depth > layers) {
             throw new IllegalArgumentException("depth " + depth + " outside 0.." + layers);
+        }
+        if (averaged < 1 || averaged > depth + 1) {
+            throw new IllegalArgumentException("cannot average " + averaged + " states at depth " + depth);
         }
         Integer[] order = new Integer[windows.size()];
         Arrays.setAll(order, i -> i);
@@ -97,7 +108,7 @@ public final class PretrainedBert implements AutoCloseable {
         int batch = 16;
         for (int from = 0; from < order.length; from += batch) {
             List<Integer> run = Arrays.asList(order).subList(from, Math.min(order.length, from + batch));
-            float[][][] states = Autograd.off(() -> run(run.stream().map(windows::get).toList(), depth));
+            float[][][] states = Autograd.off(() -> run(run.stream().map(windows::get).toList(), depth, averaged));
             for (int i = 0; i < run.size(); i++) {
                 result[run.get(i)] = states[i];
             }
@@ -105,7 +116,7 @@ public final class PretrainedBert implements AutoCloseable {
         return Arrays.asList(result);
     }
 
-    private float[][][] run(List<int[]> windows, int depth) {
+    private float[][][] run(List<int[]> windows, int depth, int averaged) {
         int length = windows.stream().mapToInt(w -> w.length).max().orElse(0);
         int count = windows.size();
         int[] ids = new int[count * length];
@@ -118,11 +129,15 @@ public final class PretrainedBert implements AutoCloseable {
             NDArray idArray = scope.create(ids, new Shape(count, length));
             NDArray maskArray = scope.create(mask, new Shape(count, length));
             NDArray x = embed(idArray);
+            NDArray sum = depth < averaged ? x : null; // depth 0 averages the embeddings alone
             for (int layer = 0; layer < depth; layer++) {
                 String prefix = layerPrefix(layer);
                 x = BertLayer.forward(x, maskArray, HEADS, name -> weights.get(prefix + name));
+                if (layer >= depth - averaged) {
+                    sum = sum == null ? x : sum.add(x);
+                }
             }
-            float[] flat = x.toFloatArray();
+            float[] flat = sum.div(averaged).toFloatArray();
             float[][][] states = new float[count][][];
             for (int w = 0; w < count; w++) {
                 states[w] = new float[windows.get(w).length][WIDTH];
