@@ -63,21 +63,26 @@ public final class DiffReaderAnswerer implements Answerer {
 
     /** {@link #shipped()} for factories that cannot throw checked exceptions (Flink tasks, the model server). */
     public static DiffReaderAnswerer shippedDefault() {
-        return shippedUnchecked(DEFAULT);
+        return selectedUnchecked(DEFAULT);
     }
 
-    /** {@link #shipped(String)} for factories that cannot throw checked exceptions. */
-    public static DiffReaderAnswerer shippedUnchecked(String readerName) {
+    /**
+     * The reader {@link #selectedBy} names, for factories that cannot throw checked exceptions (Flink tasks, the model
+     * server): a shipped reader by name, or, when {@code reader} contains a '/', the checkpoint directory a
+     * {@code reader train} run wrote ({@code OUT/<variant>}), with its calibrated threshold.
+     */
+    public static DiffReaderAnswerer selectedUnchecked(String reader) {
         try {
-            return shipped(readerName);
+            return reader.contains("/") ? load(Path.of(reader), null) : shipped(reader);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot load the shipped reader '" + readerName + "'", e);
+            throw new UncheckedIOException("cannot load the reader '" + reader + "'", e);
         }
     }
 
     /**
-     * The shipped reader an answerer name selects: {@value #DEFAULT} for {@code diff-reader}, NAME for
-     * {@code diff-reader:NAME}; empty for any other answerer name.
+     * The reader an answerer name selects: {@value #DEFAULT} for {@code diff-reader}, READER for
+     * {@code diff-reader:READER} (a shipped reader's name or a checkpoint directory, see {@link #selectedUnchecked});
+     * empty for any other answerer name.
      */
     public static Optional<String> selectedBy(String answererName) {
         if (answererName.equals(ANSWERER)) {

@@ -14,13 +14,14 @@ public final class ServedModels {
     public static Answerer answerer(ServerConfig config) {
         var reader = DiffReaderAnswerer.selectedBy(config.answerer());
         if (reader.isPresent()) {
-            return DiffReaderAnswerer.shippedUnchecked(reader.get());
+            return DiffReaderAnswerer.selectedUnchecked(reader.get());
         }
         if (config.answerer().equals("baseline")) {
             return new BestSentenceAnswerer(config.abstainThreshold());
         }
         throw new IllegalArgumentException("unknown answerer '" + config.answerer() + "' ("
-                + ServerConfig.envName(ServerConfig.ANSWERER) + "; known: diff-reader, diff-reader:NAME, baseline)");
+                + ServerConfig.envName(ServerConfig.ANSWERER)
+                + "; known: diff-reader, diff-reader:NAME, diff-reader:DIR, baseline)");
     }
 
     /** Null for {@code none}; otherwise a name {@link Summarizers#named} knows (diff-v1, vanilla, lead-N). */

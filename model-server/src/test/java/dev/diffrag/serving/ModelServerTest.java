@@ -449,7 +449,7 @@ class ModelServerTest {
                 8_000, 16, 100_000, null, 5_000);
 
         assertThatThrownBy(() -> ServedModels.answerer(unknownAnswerer))
-                .hasMessageContaining("unknown answerer 'oracle' (DIFFRAG_SERVER_ANSWERER; known: diff-reader, diff-reader:NAME, baseline)");
+                .hasMessageContaining("unknown answerer 'oracle' (DIFFRAG_SERVER_ANSWERER; known: diff-reader, diff-reader:NAME, diff-reader:DIR, baseline)");
         assertThatThrownBy(() -> ServedModels.summarizer(unknownSummarizer))
                 .hasMessageContaining("unknown summarizer 'pegasus'")
                 .hasMessageContaining("or none (DIFFRAG_SERVER_SUMMARIZER)");

@@ -22,7 +22,7 @@ public interface AnswererFactory extends Serializable {
         Optional<String> reader = DiffReaderAnswerer.selectedBy(config.answerer());
         if (reader.isPresent()) {
             String name = reader.get();
-            return () -> DiffReaderAnswerer.shippedUnchecked(name);
+            return () -> DiffReaderAnswerer.selectedUnchecked(name);
         }
         return switch (config.answerer()) {
             case "baseline" -> () -> new BestSentenceAnswerer(threshold);
@@ -36,7 +36,8 @@ public interface AnswererFactory extends Serializable {
             }
             default -> throw new IllegalArgumentException(
                     "unknown answerer '" + config.answerer()
-                            + "' (known: diff-reader, diff-reader:NAME of a shipped reader, baseline, remote)");
+                            + "' (known: diff-reader, diff-reader:NAME of a shipped reader, diff-reader:DIR of a trained one,"
+                            + " baseline, remote)");
         };
     }
 }

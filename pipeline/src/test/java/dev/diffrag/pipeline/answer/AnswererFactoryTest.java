@@ -3,12 +3,19 @@ package dev.diffrag.pipeline.answer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDManager;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
+import dev.diffrag.reader.Calibration;
+import dev.diffrag.reader.DiffReaderAnswerer;
+import dev.diffrag.reader.ReaderCheckpoint;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AnswererFactoryTest {
 
@@ -48,7 +55,22 @@ class AnswererFactoryTest {
             assertThat(reader.name()).isEqualTo("diff-v1-reader");
         }
         assertThatThrownBy(() -> AnswererFactory.of(named("diff-reader:nope")).create())
-                .hasMessageContaining("cannot load the shipped reader 'nope'");
+                .hasMessageContaining("cannot load the reader 'nope'");
+    }
+
+    @Test
+    void aTrainedReaderIsSelectedByItsCheckpointDirectory(@TempDir Path trained) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ReaderCheckpoint.Loaded shipped = ReaderCheckpoint.loadResource("vanilla", manager);
+            // what `reader train` writes, with a threshold of its own: the reader must abstain by it
+            ReaderCheckpoint.save(trained, shipped.model(), new Calibration(0.999, 0, "test", 0, 0, 0));
+        }
+        try (Answerer reader = AnswererFactory.of(named("diff-reader:" + trained)).create()) {
+            assertThat(reader.name()).isEqualTo("vanilla-reader");
+            assertThat(((DiffReaderAnswerer) reader).threshold()).isEqualTo(0.999);
+        }
+        assertThatThrownBy(() -> AnswererFactory.of(named("diff-reader:" + trained.resolve("missing"))).create())
+                .hasMessageContaining("cannot load the reader '" + trained.resolve("missing") + "'");
     }
 
     @Test
