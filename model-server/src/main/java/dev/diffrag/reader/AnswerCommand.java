@@ -46,7 +46,8 @@ final class AnswerCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", description = "input JSONL file (default: stdin)")
     Path input;
 
-    @Option(names = "--checkpoint", description = "reader checkpoint folder (default: the shipped default reader, diff-v2-bge)")
+    @Option(names = "--checkpoint",
+            description = "reader checkpoint folder (default: the shipped default reader, diff-v2-bge-top4)")
     Path checkpoint;
 
     @Option(names = "--threshold", description = "override the calibrated abstention threshold")

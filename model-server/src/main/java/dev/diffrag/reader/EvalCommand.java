@@ -71,7 +71,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--reader", split = ",",
             defaultValue = "diff-v1,vanilla,diff-v2,diff-v1-scratch,diff-v2-long,diff-v1-long,vanilla-long,"
-                    + "diff-v2-bge,diff-v1-bge,vanilla-bge",
+                    + "diff-v2-bge-top4,diff-v1-bge-top4,vanilla-bge-top4",
             description = "shipped readers by name, or NAME=CHECKPOINT_DIR")
     List<String> readers;
 

@@ -24,6 +24,7 @@ class EvalCommandOptionsTest {
     @Test
     void readersDefaultToEveryShippedReader() {
         assertThat(parse("xquad.json").readers).containsExactly("diff-v1", "vanilla", "diff-v2", "diff-v1-scratch",
-                "diff-v2-long", "diff-v1-long", "vanilla-long", "diff-v2-bge", "diff-v1-bge", "vanilla-bge");
+                "diff-v2-long", "diff-v1-long", "vanilla-long", "diff-v2-bge-top4", "diff-v1-bge-top4",
+                "vanilla-bge-top4");
     }
 }

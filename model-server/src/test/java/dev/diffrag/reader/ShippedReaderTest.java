@@ -41,8 +41,8 @@ class ShippedReaderTest {
     }
 
     @Test
-    void shippedReaderIsTheDiffV2ReaderOverBgeFeaturesWithACalibratedThreshold() {
-        assertThat(reader.name()).isEqualTo("diff-v2-bge-reader");
+    void shippedReaderIsTheDiffV2ReaderOverBgeTopLayersWithACalibratedThreshold() {
+        assertThat(reader.name()).isEqualTo("diff-v2-bge-top4-reader");
         assertThat(reader.threshold()).isBetween(0.0, 1.0);
     }
 
@@ -113,9 +113,9 @@ class ShippedReaderTest {
 
     @ParameterizedTest
     @CsvSource({"diff-v2-long, DIFF_V2, MINILM_FEATURES", "diff-v1-long, DIFF_V1, MINILM_FEATURES",
-            "vanilla-long, VANILLA, MINILM_FEATURES", "diff-v2-bge, DIFF_V2, BGE_SMALL_FEATURES",
-            "diff-v1-bge, DIFF_V1, BGE_SMALL_FEATURES",
-            "vanilla-bge, VANILLA, BGE_SMALL_FEATURES", "diff-v2, DIFF_V2, MINILM_FEATURES",
+            "vanilla-long, VANILLA, MINILM_FEATURES", "diff-v2-bge-top4, DIFF_V2, BGE_SMALL_TOP4_MEAN",
+            "diff-v1-bge-top4, DIFF_V1, BGE_SMALL_TOP4_MEAN", "vanilla-bge-top4, VANILLA, BGE_SMALL_TOP4_MEAN",
+            "diff-v2, DIFF_V2, MINILM_FEATURES",
             "diff-v1, DIFF_V1, MINILM_FEATURES", "vanilla, VANILLA, MINILM_FEATURES",
             "diff-v1-scratch, DIFF_V1, TOKEN_EMBEDDINGS"})
     void everyShippedReaderLoadsWithTheAttentionAndInputItsNameSaysAndACalibratedThreshold(String name,
@@ -129,7 +129,7 @@ class ShippedReaderTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"diff-v2-bge", "diff-v1-bge", "vanilla-bge"})
+    @CsvSource({"diff-v2-bge-top4", "diff-v1-bge-top4", "vanilla-bge-top4"})
     void bgeReadersReadThroughTheirOwnEncoder(String name, @TempDir Path miswired) throws Exception {
         // The same weights and threshold with MiniLM features in place of BGE's (same width and vocabulary): a
         // reader that ignored its configured encoder would read identically through both.
@@ -138,8 +138,8 @@ class ShippedReaderTest {
             ReaderCheckpoint.save(miswired, shipped.model(), shipped.calibration());
         }
         String config = Files.readString(miswired.resolve("config.json"));
-        assertThat(config).contains("BGE_SMALL_FEATURES");
-        Files.writeString(miswired.resolve("config.json"), config.replace("BGE_SMALL_FEATURES", "MINILM_FEATURES"));
+        assertThat(config).contains("BGE_SMALL_TOP4_MEAN");
+        Files.writeString(miswired.resolve("config.json"), config.replace("BGE_SMALL_TOP4_MEAN", "MINILM_FEATURES"));
         List<AnswerRequest> requests = List.of(
                 new AnswerRequest("who got the first nobel prize in physics", List.of(RAIN, NOBEL)),
                 new AnswerRequest("When was the first Nobel Prize in Physics awarded?", List.of(RAIN, NOBEL)),

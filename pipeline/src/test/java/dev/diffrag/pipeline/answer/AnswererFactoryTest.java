@@ -39,7 +39,7 @@ class AnswererFactoryTest {
             GroundedAnswer answer = reader.answer(List.of(new AnswerRequest("When was the Eiffel Tower completed?",
                     List.of(passage)))).get(0);
 
-            assertThat(reader.name()).isEqualTo("diff-v2-bge-reader");
+            assertThat(reader.name()).isEqualTo("diff-v2-bge-top4-reader");
             if (!answer.abstained()) { // grounded by construction: a verbatim span of the cited passage
                 assertThat(answer.citation().contextId()).isEqualTo("c1");
                 assertThat(passage.text().substring(answer.citation().start(), answer.citation().end()))

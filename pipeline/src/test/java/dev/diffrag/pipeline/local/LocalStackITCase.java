@@ -44,7 +44,7 @@ class LocalStackITCase {
                 .collect(Collectors.toMap(AnswerRecord::question, Function.identity()));
         ANSWERED.forEach((question, gold) -> {
             AnswerRecord answer = byQuestion.get(question);
-            assertThat(answer.model()).isEqualTo("diff-v2-bge-reader");
+            assertThat(answer.model()).isEqualTo("diff-v2-bge-top4-reader");
             assertThat(answer.abstained()).as("%s", answer).isFalse();
             assertThat(answer.answer()).contains(gold);
             Citation citation = answer.citations().get(0);
