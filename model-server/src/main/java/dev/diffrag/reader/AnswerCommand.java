@@ -106,6 +106,10 @@ final class AnswerCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("line " + number
                         + ": expected {\"id\", \"question\", \"contexts\": [{\"id\", \"text\"}]} with string ids");
             }
+            if (record.get("question").asText().isBlank()) {
+                // As the model server and the pipeline's question parser: a blank question would still get a span.
+                throw new IllegalArgumentException("line " + number + ": the question is blank");
+            }
             return record;
         } catch (IOException e) {
             throw new IllegalArgumentException("line " + number + " is not JSON: " + e.getMessage(), e);

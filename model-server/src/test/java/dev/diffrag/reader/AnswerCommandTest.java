@@ -101,7 +101,8 @@ class AnswerCommandTest {
                 "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": [{\"id\": 3, \"text\": \"A b.\"}]}",
                 "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": [{\"id\": null, \"text\": \"A b.\"}]}",
                 "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": []} trailing garbage",
-                "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": []} {}")) {
+                "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": []} {}",
+                "{\"id\": \"q2\", \"question\": \" \\t\", \"contexts\": [{\"id\": \"c\", \"text\": \"A b.\"}]}")) {
             FirstWord answerer = new FirstWord();
             assertThatThrownBy(() -> AnswerCommand.run(answerer, new StringReader(first + second), new StringWriter()))
                     .as(second).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("line 2");
