@@ -3,7 +3,12 @@ package dev.diffrag.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +33,37 @@ public final class Devices {
         } else {
             device = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         }
-        LOG.info("model device: {} (engine {} {}, GPUs visible: {})", device, Engine.getInstance().getEngineName(),
-                Engine.getInstance().getVersion(), Engine.getInstance().getGpuCount());
+        LOG.info("model device: {} (engine {} {}, GPUs visible: {}, intra-op threads: {})", device,
+                Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(),
+                Engine.getInstance().getGpuCount(), JniUtils.getNumThreads());
         return device;
+    }
+
+    /**
+     * Where a training run computed, for its record. The same seed gives bitwise the same weights only on the same
+     * kind of processor with the same number of intra-op threads: a reduction split over another number of threads
+     * rounds differently, and over thousands of updates the difference grows to that of another seed
+     * (model-server/README.md, Using it).
+     *
+     * @param cpu the processor model from /proc/cpuinfo, else the JVM's os.arch
+     */
+    public record ComputeEnvironment(String device, String engine, int intraOpThreads, int processors, String cpu) {
+
+        public static ComputeEnvironment of(Device device) {
+            Engine engine = Engine.getInstance();
+            return new ComputeEnvironment(device.toString(), engine.getEngineName() + " " + engine.getVersion(),
+                    JniUtils.getNumThreads(), Runtime.getRuntime().availableProcessors(), cpuModel());
+        }
+
+        private static String cpuModel() {
+            try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+                return lines.filter(line -> line.startsWith("model name")).findFirst()
+                        .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                        .orElse(System.getProperty("os.arch"));
+            } catch (IOException | RuntimeException e) { // no /proc (not Linux) or unreadable
+                return System.getProperty("os.arch");
+            }
+        }
     }
 
     /** float32 on the CPU; on a GPU the requested type (default float32). */

@@ -1,6 +1,7 @@
 package dev.diffrag.reader;
 
 import dev.diffrag.model.AttentionKind;
+import dev.diffrag.model.Devices;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.model.train.TrainingConfig;
 import dev.diffrag.reader.data.ReaderCorpus;
@@ -102,6 +103,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("command", "reader " + String.join(" ",
                 spec.commandLine().getParseResult().originalArgs()));
+        summary.put("environment", Devices.ComputeEnvironment.of(Devices.pick()));
         List<ReaderTraining.Result> results = new ArrayList<>();
         try (ReaderFeaturizer featurizer = ReaderFeaturizer.sharedBy(variants.stream().map(this::config).toList(),
                 Integer.MAX_VALUE, threads)) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,24 @@ class DevicesTest {
         assertThat(Devices.pick()).isEqualTo(expected);
         System.setProperty("diffrag.device", "CPU");
         assertThat(Devices.pick()).isEqualTo(Device.cpu());
+    }
+
+    @Test
+    void theComputeEnvironmentReportsTheEngineAndItsThreadCount() {
+        int threads = JniUtils.getNumThreads();
+        try {
+            JniUtils.setNumThreads(1);
+            Devices.ComputeEnvironment one = Devices.ComputeEnvironment.of(Device.cpu());
+            assertThat(one.device()).isEqualTo("cpu()");
+            assertThat(one.engine()).isEqualTo("PyTorch " + Engine.getInstance().getVersion());
+            assertThat(one.intraOpThreads()).isEqualTo(1);
+            assertThat(one.processors()).isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(one.cpu()).isNotBlank();
+            JniUtils.setNumThreads(2);
+            assertThat(Devices.ComputeEnvironment.of(Device.cpu()).intraOpThreads()).isEqualTo(2);
+        } finally {
+            JniUtils.setNumThreads(threads);
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import dev.diffrag.longctx.KvRetrieval;
 import dev.diffrag.longctx.NeedleTask;
+import dev.diffrag.model.Devices;
 import dev.diffrag.model.DiffTransformer;
 import dev.diffrag.model.ModelConfig;
 import dev.diffrag.model.io.ModelCheckpoint;
@@ -77,7 +78,7 @@ final class NeedleTrainCommand implements Callable<Integer> {
     /** What training.json records beside each checkpoint. */
     record Summary(String model, String head, ModelConfig config, long parameters, TrainingConfig training, TrainingMix mix,
                    int stepsPlanned, long stepsDone, double trainSeconds, double firstLoss, double lastLoss,
-                   String stoppedBy, List<double[]> lossCurve, String command) {}
+                   String stoppedBy, List<double[]> lossCurve, String command, Devices.ComputeEnvironment environment) {}
 
     @Override
     public Integer call() throws Exception {
@@ -157,7 +158,8 @@ final class NeedleTrainCommand implements Callable<Integer> {
             }
             ModelFiles.writeJson(target.resolve("training.json"), new Summary(name, answerHead.option(), config, parameterCount,
                     training, mix, steps, stepsDone, seconds, mean(history.subList(0, Math.min(20, history.size()))),
-                    recentLoss(history), stoppedBy, curve, "needle train " + String.join(" ", commandArgs())));
+                    recentLoss(history), stoppedBy, curve, "needle train " + String.join(" ", commandArgs()),
+                    Devices.ComputeEnvironment.of(manager.getDevice())));
             LOG.info("{}: {} steps in {} s ({}), saved to {}", name, stepsDone, Math.round(seconds), stoppedBy, target);
         }
     }

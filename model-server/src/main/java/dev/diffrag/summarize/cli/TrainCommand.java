@@ -80,6 +80,7 @@ final class TrainCommand implements Callable<Integer> {
                 run.put("selection", selection);
                 run.put("trainingSeconds", Math.round(seconds));
                 run.put("training", config);
+                run.put("environment", Devices.ComputeEnvironment.of(manager.getDevice()));
                 ModelFiles.writeJson(directory.resolve("training-run.json"), run);
                 System.err.printf("%s: %d steps in %.0f s -> %s%n", name, stopAt, seconds, directory);
             }
