@@ -105,8 +105,8 @@ public enum AnswerType {
         }
         for (int p = 0; p < passages.size(); p++) {
             boolean[] marked = asked.marks(passages.get(p), passageTokens.get(p));
-            for (int t = 0; t < sequence.passageEnd(p) - sequence.passageStart(p); t++) {
-                positions[sequence.passageStart(p) + t] = marked[t];
+            for (int position = sequence.passageStart(p); position < sequence.passageEnd(p); position++) {
+                positions[position] = marked[sequence.row(position)];
             }
         }
         return positions;

@@ -40,6 +40,7 @@ public final class DiffReaderAnswerer implements Answerer {
     private static final int CACHE = 4096;
 
     private final String name;
+    private final ReaderConfig config;
     private final NDManager manager;
     private final ReaderFeaturizer featurizer;
     private final SpanPredictor predictor;
@@ -49,7 +50,7 @@ public final class DiffReaderAnswerer implements Answerer {
     private DiffReaderAnswerer(String name, NDManager manager, ReaderCheckpoint.Loaded loaded, double threshold) {
         this.name = name;
         this.manager = manager;
-        ReaderConfig config = loaded.model().config();
+        this.config = loaded.model().config();
         this.featurizer = new ReaderFeaturizer(config, CACHE, Runtime.getRuntime().availableProcessors());
         this.predictor = new SpanPredictor(loaded.model(), featurizer, manager);
         this.threshold = threshold;
@@ -149,21 +150,48 @@ public final class DiffReaderAnswerer implements Answerer {
         return read(requests).stream().map(Reading::answer).toList();
     }
 
-    /** Answers with the best span beside each (for measuring reading apart from abstention); one forward pass. */
+    /**
+     * Answers with the best span beside each (for measuring reading apart from abstention). Passages longer together
+     * than one reader input are read in several ({@link PassageWindows}), all in the same batches, and the span with
+     * the highest confidence among a request's inputs is its reading.
+     */
     public List<Reading> read(List<AnswerRequest> requests) {
         featurizer.precompute(requests.stream().map(r -> new ReaderFeaturizer.Texts(r.question(),
                 r.contexts().stream().map(Passage::text).toList())).toList());
-        List<ReaderFeaturizer.Encoded> encoded = requests.stream()
-                .map(r -> featurizer.encode(r.question(), r.contexts())).toList();
+        List<ReaderFeaturizer.Encoded> encoded = new ArrayList<>();
+        List<List<Passage>> windowPassages = new ArrayList<>();
+        int[] firstWindow = new int[requests.size() + 1];
+        for (int i = 0; i < requests.size(); i++) {
+            firstWindow[i] = encoded.size();
+            AnswerRequest request = requests.get(i);
+            for (PassageWindows.Window window : windows(request)) {
+                List<Passage> passages = window.passages().stream().map(request.contexts()::get).toList();
+                windowPassages.add(passages);
+                encoded.add(featurizer.encode(request.question(), passages, window.ranges()));
+            }
+        }
+        firstWindow[requests.size()] = encoded.size();
         List<SpanDecoder.Span> spans = predictor.spans(encoded, answerTypeWeight);
         List<Reading> readings = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
-            SpanDecoder.Span span = spans.get(i);
-            List<Passage> contexts = requests.get(i).contexts();
-            GroundedAnswer best = toAnswer(contexts, encoded.get(i), span, 0);
-            readings.add(new Reading(toAnswer(contexts, encoded.get(i), span, threshold), best));
+            int best = firstWindow[i];
+            for (int w = best + 1; w < firstWindow[i + 1]; w++) {
+                if (spans.get(w).confidence() > spans.get(best).confidence()) {
+                    best = w;
+                }
+            }
+            SpanDecoder.Span span = spans.get(best);
+            readings.add(new Reading(toAnswer(windowPassages.get(best), encoded.get(best), span, threshold),
+                    toAnswer(windowPassages.get(best), encoded.get(best), span, 0)));
         }
         return readings;
+    }
+
+    private List<PassageWindows.Window> windows(AnswerRequest request) {
+        int questionTokens = Math.min(featurizer.tokens(request.question()).size(), config.maxQuestionTokens());
+        int[] passageTokens = request.contexts().stream().mapToInt(p -> featurizer.tokens(p.text()).size()).toArray();
+        return PassageWindows.plan(questionTokens, passageTokens, config.encoder().maxLength(),
+                config.maxAnswerTokens());
     }
 
     /** The span as a cited verbatim quote, or an abstention. */

@@ -134,11 +134,19 @@ public final class ReaderFeaturizer implements AutoCloseable {
     }
 
     public Encoded encode(String question, List<Passage> passages) {
+        return encode(question, passages, null);
+    }
+
+    /**
+     * {@link #encode(String, List)} holding only tokens {@code ranges.get(p)} of passage p (null: whole passages);
+     * token features stay those of the whole passage, so a piece reads as it would in its passage.
+     */
+    public Encoded encode(String question, List<Passage> passages, List<ReaderSequence.TokenRange> ranges) {
         ReaderTokenizer.Tokens questionTokens = tokens(question);
         List<ReaderTokenizer.Tokens> passageTokens = passages.stream().map(p -> tokens(p.text())).toList();
-        ReaderSequence sequence = ReaderSequence.build(questionTokens, passageTokens, tokenizer.functionWords(),
-                config.maxQuestionTokens(),
-                config.encoder().maxLength());
+        ReaderSequence sequence = ReaderSequence.build(questionTokens, passageTokens,
+                ranges != null ? ranges : passageTokens.stream().map(ReaderSequence.TokenRange::whole).toList(),
+                tokenizer.functionWords(), config.maxQuestionTokens(), config.encoder().maxLength());
         boolean[] askedType = AnswerType.askedOf(question, passages.stream().map(Passage::text).toList(),
                 passageTokens, sequence);
         if (frozen == null) {

@@ -15,6 +15,8 @@ import java.util.Set;
  * Position 0 ([CLS]) is the no-answer slot: a start and end both there mean "the passages do not answer". Passages
  * that do not fit into {@code maxLength} are cut (a passage may end up empty); the layout records, for every
  * position, which passage token (if any) it holds, so a predicted span maps back to characters of one passage.
+ * A layout may hold only a range of a passage's tokens ({@link TokenRange}): {@link PassageWindows} reads passages
+ * that do not fit in one input in several; token indices stay those of the whole passage.
  */
 public final class ReaderSequence {
 
@@ -29,6 +31,24 @@ public final class ReaderSequence {
     private final int[] row;    // token index within the question or passage
     private final int[] passageStart;
     private final int[] passageEnd;
+    private final int[] firstToken; // passage token held at passageStart
+
+    /** Tokens {@code [from, to)} of one passage: the part of it that a layout holds. */
+    public record TokenRange(int from, int to) {
+        public TokenRange {
+            if (from < 0 || to < from) {
+                throw new IllegalArgumentException("bad token range [" + from + ", " + to + ")");
+            }
+        }
+
+        static TokenRange whole(ReaderTokenizer.Tokens tokens) {
+            return new TokenRange(0, tokens.size());
+        }
+
+        public int size() {
+            return to - from;
+        }
+    }
 
     private ReaderSequence(int length, int passages) {
         ids = new int[length];
@@ -37,6 +57,7 @@ public final class ReaderSequence {
         row = new int[length];
         passageStart = new int[passages];
         passageEnd = new int[passages];
+        firstToken = new int[passages];
     }
 
     /**
@@ -45,6 +66,13 @@ public final class ReaderSequence {
      */
     public static ReaderSequence build(ReaderTokenizer.Tokens question, List<ReaderTokenizer.Tokens> passages,
             Set<Integer> unmatched, int maxQuestionTokens, int maxLength) {
+        return build(question, passages, passages.stream().map(TokenRange::whole).toList(), unmatched,
+                maxQuestionTokens, maxLength);
+    }
+
+    /** {@link #build} holding only tokens {@code ranges.get(p)} of passage p. */
+    public static ReaderSequence build(ReaderTokenizer.Tokens question, List<ReaderTokenizer.Tokens> passages,
+            List<TokenRange> ranges, Set<Integer> unmatched, int maxQuestionTokens, int maxLength) {
         int questionTokens = Math.min(question.size(), maxQuestionTokens);
         Set<Integer> questionTerms = new HashSet<>();
         for (int i = 0; i < questionTokens; i++) {
@@ -53,8 +81,12 @@ public final class ReaderSequence {
             }
         }
         int length = 2 + questionTokens;
-        for (ReaderTokenizer.Tokens passage : passages) {
-            length += passage.size() + 1;
+        for (int p = 0; p < passages.size(); p++) {
+            if (ranges.get(p).to() > passages.get(p).size()) {
+                throw new IllegalArgumentException("token range " + ranges.get(p) + " past passage " + p + "'s "
+                        + passages.get(p).size() + " tokens");
+            }
+            length += ranges.get(p).size() + 1;
         }
         length = Math.min(length, maxLength);
         ReaderSequence sequence = new ReaderSequence(length, passages.size());
@@ -68,8 +100,10 @@ public final class ReaderSequence {
                 sequence.put(position++, ReaderTokenizer.SEP, ReaderConfig.BOUNDARY, BOUNDARY, 0);
             }
             ReaderTokenizer.Tokens passage = passages.get(p);
+            TokenRange range = ranges.get(p);
             sequence.passageStart[p] = position;
-            for (int i = 0; i < passage.size() && position < length - 1; i++) {
+            sequence.firstToken[p] = range.from();
+            for (int i = range.from(); i < range.to() && position < length - 1; i++) {
                 int id = passage.ids()[i];
                 int segment = questionTerms.contains(id) ? ReaderConfig.PASSAGE_MATCH : ReaderConfig.PASSAGE;
                 sequence.put(position++, id, segment, p, i);
@@ -97,6 +131,7 @@ public final class ReaderSequence {
         System.arraycopy(row, 0, copy.row, 0, length);
         System.arraycopy(passageStart, 0, copy.passageStart, 0, passageStart.length);
         System.arraycopy(passageEnd, 0, copy.passageEnd, 0, passageEnd.length);
+        System.arraycopy(firstToken, 0, copy.firstToken, 0, firstToken.length);
         return copy;
     }
 
@@ -136,10 +171,10 @@ public final class ReaderSequence {
         return passageEnd[p];
     }
 
-    /** Position of token {@code index} of passage p, or −1 when it was cut. */
+    /** Position of token {@code index} of passage p, or −1 when this layout does not hold it. */
     public int position(int p, int index) {
-        int position = passageStart[p] + index;
-        return position < passageEnd[p] ? position : -1;
+        int position = passageStart[p] + index - firstToken[p];
+        return index >= firstToken[p] && position < passageEnd[p] ? position : -1;
     }
 
     /** Positions where an answer may start or end: the no-answer slot and every passage token. */

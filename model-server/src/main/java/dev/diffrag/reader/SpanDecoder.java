@@ -23,8 +23,8 @@ public final class SpanDecoder {
      * The decoded span.
      *
      * @param passage     index of the cited passage, −1 when no span was possible (all passages empty)
-     * @param startToken  first token of the span within the passage
-     * @param endToken    last token of the span within the passage (inclusive)
+     * @param startToken  first token of the span: its index among the whole passage's tokens
+     * @param endToken    last token of the span within the whole passage (inclusive)
      * @param confidence  p_span / (p_span + p_none), in [0, 1]; 0 when no span was possible
      */
     public record Span(int passage, int startToken, int endToken, double confidence) {}
@@ -73,8 +73,8 @@ public final class SpanDecoder {
                         bestChoice = choice;
                         best = score;
                         bestPassage = p;
-                        bestStart = i - sequence.passageStart(p);
-                        bestEnd = j - sequence.passageStart(p);
+                        bestStart = sequence.row(i);
+                        bestEnd = sequence.row(j);
                     }
                 }
             }

@@ -98,6 +98,33 @@ class ShippedReaderTest {
     }
 
     @Test
+    void passagesPastOneInputAreReadInFurtherInputs() {
+        // About 4,200 tokens of filler before the answer: more than the reader's 4,096 positions.
+        String filler = "The committee met on Tuesday to discuss the budget of the new library and the repairs "
+                + "to the old town hall, and agreed to meet again next month. ";
+        List<Passage> retrieved = new ArrayList<>();
+        for (int i = 0; i < 14; i++) {
+            retrieved.add(new Passage("minutes-" + i, filler.repeat(10)));
+        }
+        Passage zebra = new Passage("zebra", "The zebra in the town zoo has a purple tail.");
+        retrieved.add(zebra);
+        Passage oneLong = new Passage("one-long", filler.repeat(140) + zebra.text());
+        String question = "What colour is the tail of the zebra in the town zoo?";
+
+        List<DiffReaderAnswerer.Reading> readings = reader.read(List.of(
+                new AnswerRequest(question, retrieved), new AnswerRequest(question, List.of(oneLong))));
+
+        GroundedAnswer amongMany = readings.get(0).answer();
+        assertThat(amongMany.citation().contextId()).isEqualTo("zebra");
+        assertThat(amongMany.answer()).contains("purple");
+        GroundedAnswer inOneLong = readings.get(1).answer();
+        assertThat(inOneLong.citation().contextId()).isEqualTo("one-long");
+        assertThat(inOneLong.citation().start()).isGreaterThan(filler.length() * 140);
+        assertThat(oneLong.text().substring(inOneLong.citation().start(), inOneLong.citation().end()))
+                .isEqualTo(inOneLong.answer()).contains("purple");
+    }
+
+    @Test
     void answersOnAThreadOtherThanTheOneThatStartedTheEngine() throws Exception {
         // Flink calls answerers from its operator threads; PyTorch's autograd mode is per thread.
         List<AnswerRequest> requests = List.of(new AnswerRequest("who got the first nobel prize in physics",
