@@ -3,11 +3,13 @@ package dev.diffrag.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,10 +87,22 @@ abstract class Attention {
         if (context.probe() != null || queries <= block) {
             return rows.attend(0, queries, keys);
         }
+        boolean recording = JniUtils.isGradMode();
         List<NDArray> blocks = new ArrayList<>();
         for (long from = 0; from < queries; from += block) {
             long to = Math.min(queries, from + block);
-            blocks.add(rows.attend(from, to, config.causal() ? keys - queries + to : keys));
+            long keyLimit = config.causal() ? keys - queries + to : keys;
+            if (recording) {
+                blocks.add(rows.attend(from, to, keyLimit)); // backward needs every block's maps
+                continue;
+            }
+            // Without a graph a block's maps are garbage once its output exists; freeing them here, not when the
+            // caller's manager closes, is what bounds inference memory by one block instead of all the maps.
+            try (NDScope scope = new NDScope()) {
+                NDArray output = rows.attend(from, to, keyLimit);
+                NDScope.unregister(output);
+                blocks.add(output);
+            }
         }
         return NDArrays.concat(new NDList(blocks), 2);
     }
