@@ -87,17 +87,15 @@ abstract class Attention {
         if (context.probe() != null || queries <= block) {
             return rows.attend(0, queries, keys);
         }
-        boolean recording = JniUtils.isGradMode();
+        boolean freeEachBlock = freesEachBlock(JniUtils.isGradMode(), batch * queryHeads * queries * keys);
         List<NDArray> blocks = new ArrayList<>();
         for (long from = 0; from < queries; from += block) {
             long to = Math.min(queries, from + block);
             long keyLimit = config.causal() ? keys - queries + to : keys;
-            if (recording) {
-                blocks.add(rows.attend(from, to, keyLimit)); // backward needs every block's maps
+            if (!freeEachBlock) {
+                blocks.add(rows.attend(from, to, keyLimit)); // the maps live until the caller's manager closes
                 continue;
             }
-            // Without a graph a block's maps are garbage once its output exists; freeing them here, not when the
-            // caller's manager closes, is what bounds inference memory by one block instead of all the maps.
             try (NDScope scope = new NDScope()) {
                 NDArray output = rows.attend(from, to, keyLimit);
                 NDScope.unregister(output);
@@ -105,6 +103,23 @@ abstract class Attention {
             }
         }
         return NDArrays.concat(new NDList(blocks), 2);
+    }
+
+    /** One layer's score maps, in elements, above which an inference pass frees each block's maps at once. */
+    static final long FREE_BLOCKS_ABOVE_ELEMENTS = 1L << 28;
+
+    /**
+     * Whether {@link #byQueryBlocks} frees each block's maps as soon as the block's output exists. Backward needs
+     * them all, so never while autograd records. In inference they are garbage then, and a reader batch of 8 inputs of
+     * 4,096 positions holds 4 GiB of maps per map array and layer until the pass ends; but freeing every few MiB
+     * makes the C allocator return and fault in memory block after block, which measured 2–3× slower at the
+     * benchmark's sizes (model-server/README.md, Benchmark). So only a pass whose maps would take more than 1 GiB of
+     * float32 per layer frees them block by block.
+     *
+     * @param mapElements B · query heads · T · S, one layer's score maps
+     */
+    static boolean freesEachBlock(boolean recording, long mapElements) {
+        return !recording && mapElements > FREE_BLOCKS_ABOVE_ELEMENTS;
     }
 
     /** Rows [from, to) of axis 2 of x (B, H, T, …); x itself when that axis has one row (broadcast) or x is null. */
