@@ -29,11 +29,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
@@ -44,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * The models behind HTTP: {@code POST /v1/answer}, {@code POST /v1/summarize}, {@code GET /healthz},
  * {@code GET /readyz}, {@code GET /metrics}. Requests of each model are queued on a {@link MicroBatcher}, so the model
  * runs on batches (bounded by {@code maxBatchSize} and {@code maxBatchDelayMs}) however the requests arrive; a full
- * queue answers 429 with {@code Retry-After} instead of letting latency grow without bound.
+ * queue answers 429 with {@code Retry-After} instead of letting latency grow without bound, and a request whose client
+ * sent {@link #TIMEOUT_HEADER} is given up on (504) when that time has passed.
  *
  * <p>Shutdown ({@link #close}) is graceful: the server stops accepting connections, Jetty waits (up to
  * {@code shutdownTimeoutMs}) for the requests in flight, whose batches keep running, and only then are the batchers and
@@ -61,6 +65,12 @@ public final class ModelServer implements AutoCloseable {
     /** Seconds a client told 429 should wait: a few batches' time on any device this server targets. */
     private static final String RETRY_AFTER_SECONDS = "1";
     private static final String BEARER = "Bearer ";
+    /**
+     * How long the client will wait, in milliseconds. Once it has passed the request's work is cancelled and it gets
+     * 504: a client that timed out (and perhaps retried) gets nothing from its queued request, and computing it anyway
+     * would put every later request further behind.
+     */
+    public static final String TIMEOUT_HEADER = "X-Request-Timeout-Ms";
 
     /** A request that gets an error status and a JSON {@code {"error": message}}. */
     static final class ApiError extends RuntimeException {
@@ -216,14 +226,19 @@ public final class ModelServer implements AutoCloseable {
 
     private void answer(Context ctx) {
         AnswerRequest request = validate(parse(ctx, AnswerApi.Request.class));
-        ctx.future(() -> answers.submit(request).handle((answer, error) -> {
-            if (error == null) {
-                write(ctx, 200, AnswerApi.Response.of(answer, answerer.name()));
-            } else {
-                failure(ctx, ANSWER_ROLE, error);
-            }
-            return null;
-        }));
+        OptionalLong budgetMs = timeoutBudget(ctx);
+        ctx.future(() -> {
+            CompletableFuture<GroundedAnswer> answer = answers.submit(request);
+            cancelAfter(budgetMs, List.of(answer));
+            return answer.handle((result, error) -> {
+                if (error == null) {
+                    write(ctx, 200, AnswerApi.Response.of(result, answerer.name()));
+                } else {
+                    failure(ctx, ANSWER_ROLE, error);
+                }
+                return null;
+            });
+        });
     }
 
     private void summarize(Context ctx) {
@@ -232,7 +247,9 @@ public final class ModelServer implements AutoCloseable {
                     + "=" + config.summarizer() + ")");
         }
         List<SummaryRequest> requests = validate(parse(ctx, SummarizeApi.Request.class));
+        OptionalLong budgetMs = timeoutBudget(ctx);
         List<CompletableFuture<Summary>> results = requests.stream().map(summaries::submit).toList();
+        cancelAfter(budgetMs, results);
         ctx.future(() -> CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).handle((done, error) -> {
             if (error == null) {
                 write(ctx, 200, new SummarizeApi.Response(summarizer.name(),
@@ -244,9 +261,38 @@ public final class ModelServer implements AutoCloseable {
         }));
     }
 
+    /** The client's {@link #TIMEOUT_HEADER}, when it sent one. */
+    private static OptionalLong timeoutBudget(Context ctx) {
+        String value = ctx.header(TIMEOUT_HEADER);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long ms = Long.parseLong(value.trim());
+            if (ms >= 1) {
+                return OptionalLong.of(ms);
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ApiError(400, TIMEOUT_HEADER + " must be a whole number of milliseconds >= 1, got '" + value + "'");
+    }
+
+    /**
+     * Cancels whichever of {@code work} is not done once the client's budget has passed: a queued request then leaves
+     * its queue, and one in a running batch is answered 504 at once (its batch still finishes).
+     */
+    private static void cancelAfter(OptionalLong budgetMs, List<? extends CompletableFuture<?>> work) {
+        budgetMs.ifPresent(ms -> CompletableFuture.delayedExecutor(ms, TimeUnit.MILLISECONDS)
+                .execute(() -> work.forEach(future -> future.cancel(false))));
+    }
+
     private void failure(Context ctx, String role, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof RejectedExecutionException) {
+        if (cause instanceof CancellationException) {
+            error(ctx, 504, "the " + role + " model did not answer within the client's " + TIMEOUT_HEADER
+                    + "; the server gave up on the request");
+        } else if (cause instanceof RejectedExecutionException) {
             ctx.header("Retry-After", RETRY_AFTER_SECONDS);
             boolean stopping = closed.get();
             error(ctx, stopping ? 503 : 429, stopping ? "the server is shutting down"

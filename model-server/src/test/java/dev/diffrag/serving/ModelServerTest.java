@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,6 +72,13 @@ class ModelServerTest {
     private CompletableFuture<HttpResponse<String>> postAsync(ModelServer server, String path, String body) {
         return http.sendAsync(request(server, path).POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private CompletableFuture<HttpResponse<String>> postWithBudget(
+            ModelServer server, String path, String body, long budgetMs) {
+        return http.sendAsync(request(server, path).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").header(ModelServer.TIMEOUT_HEADER, Long.toString(budgetMs))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(ModelServer server, String path) throws Exception {
@@ -157,6 +165,15 @@ class ModelServerTest {
             HttpResponse<String> response = post(server, AnswerApi.PATH, c.getKey());
             assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
             assertThat(json(response).get("error").asText()).as(c.getKey()).contains(c.getValue());
+        }
+        for (String budget : List.of("soon", "0", "-5", "1.5")) {
+            HttpResponse<String> response = http.send(request(server, AnswerApi.PATH)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"question\": \"q\", \"contexts\": [{\"id\": \"a\","
+                            + " \"text\": \"t\"}]}")).header(ModelServer.TIMEOUT_HEADER, budget)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(budget).isEqualTo(400);
+            assertThat(json(response).get("error").asText()).as(budget)
+                    .contains("X-Request-Timeout-Ms must be a whole number of milliseconds >= 1, got '" + budget + "'");
         }
         HttpResponse<String> longDocument = post(server, SummarizeApi.PATH,
                 "{\"documents\": [{\"id\": \"d\", \"text\": \"" + "z".repeat(61) + "\"}]}");
@@ -275,6 +292,72 @@ class ModelServerTest {
                 .isEqualTo(1);
         assertThat(metricValue(metrics, "diffrag_http_requests_total", "route=\"/v1/answer\",status=\"200\""))
                 .isEqualTo(3);
+    }
+
+    @Test
+    void aRequestWhoseClientStoppedWaitingLeavesTheQueueWithA504AndIsNeverComputed() throws Exception {
+        KeywordAnswerer answerer = new KeywordAnswerer(1);
+        ModelServer server = startHeld(ServerConfig.defaults().withBatching(1, 0, 64), answerer);
+
+        // One request held in the model; behind it one whose client waits 300 ms and one whose client waits 30 s.
+        CompletableFuture<HttpResponse<String>> held = postAsync(server, AnswerApi.PATH, ANSWERABLE);
+        assertThat(answerer.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<HttpResponse<String>> impatient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 300);
+        CompletableFuture<HttpResponse<String>> patient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 30_000);
+        awaitQueued(server, 2);
+
+        HttpResponse<String> timedOut = impatient.get(10, TimeUnit.SECONDS);
+        assertThat(timedOut.statusCode()).isEqualTo(504);
+        assertThat(json(timedOut).get("error").asText())
+                .contains("did not answer within the client's X-Request-Timeout-Ms");
+        assertThat(metricValue(get(server, "/metrics").body(), "diffrag_queue_depth", "role=\"answer\""))
+                .as("the timed-out request left the queue").isEqualTo(1);
+
+        answerer.open();
+        assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        HttpResponse<String> answered = patient.get(30, TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).isEqualTo(200);
+        assertThat(json(answered).get("answer").asText()).isEqualTo("giant");
+        // warm-up, held, patient: the model never saw the request nobody waited for.
+        assertThat(answerer.batchSizes).containsExactly(1, 1, 1);
+    }
+
+    @Test
+    void summariesNotDoneWithinTheClientsBudgetGet504() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        LeadSentencesSummarizer lead = new LeadSentencesSummarizer();
+        Summarizer held = new Summarizer() {
+            @Override
+            public String name() {
+                return lead.name();
+            }
+
+            @Override
+            public List<Summary> summarize(List<SummaryRequest> batch) {
+                try {
+                    // Only the server's own warm-up passes at once.
+                    if (!batch.get(0).id().equals("warm-up") && !gate.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("test gate never opened");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                return lead.summarize(batch);
+            }
+        };
+        ModelServer server = new ModelServer(ServerConfig.defaults().withPort(0), Device.cpu(), new KeywordAnswerer(),
+                held);
+        servers.add(server.start());
+        try {
+            HttpResponse<String> response = postWithBudget(server, SummarizeApi.PATH,
+                    "{\"documents\": [{\"id\": \"d\", \"text\": \"" + NEPTUNE + "\"}]}", 300)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(504);
+            assertThat(json(response).get("error").asText()).contains("summarize model did not answer");
+        } finally {
+            gate.countDown();
+        }
     }
 
     @Test

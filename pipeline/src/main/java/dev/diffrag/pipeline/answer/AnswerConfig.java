@@ -33,9 +33,13 @@ public record AnswerConfig(
                 RemoteAnswererConfig.defaults());
     }
 
-    /** The product's default: the Diff Transformer reader in process. */
+    /**
+     * The product's default: the Diff Transformer reader in process. The 60 s timeout leaves room, on a 2-core CPU, for
+     * the 64 questions a subtask keeps in flight: four batches of 16 at about 9 s each with five 800-character passages
+     * per question ({@code docs/results/remote-burst.md}).
+     */
     public static AnswerConfig defaults() {
-        return new AnswerConfig("diff-reader", BestSentenceAnswerer.DEFAULT_THRESHOLD, 16, 20, 10_000, 64);
+        return new AnswerConfig("diff-reader", BestSentenceAnswerer.DEFAULT_THRESHOLD, 16, 20, 60_000, 64);
     }
 
     /** The defaults with the baseline sentence answerer instead of the reader. */

@@ -1,6 +1,7 @@
 package dev.diffrag.pipeline.answer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.serving.ModelServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,9 +23,11 @@ import java.util.function.BiFunction;
  * the remote summarizer.
  *
  * <p>Each attempt has a timeout; connection errors, timeouts, 429 and 502/503/504 are retried with exponential backoff
- * (at least the server's {@code Retry-After} on 429), other errors are not. At most {@code maxInFlight} requests are
- * open at once: {@link #post} blocks for a slot, so a slow server slows the calling subtask down (Flink back-pressure)
- * instead of being flooded.
+ * (at least the server's {@code Retry-After} on 429), other errors are not. Each attempt tells the server its timeout
+ * ({@link ModelServer#TIMEOUT_HEADER}), so an attempt this client stopped waiting for leaves the server's queue
+ * rather than being computed beside its own retry. At most {@code maxInFlight} requests are open at once:
+ * {@link #post} blocks for a slot, so a slow server slows the calling subtask down (Flink back-pressure) instead of
+ * being flooded.
  */
 public final class ModelServerClient {
 
@@ -84,6 +87,8 @@ public final class ModelServerClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofMillis(config.timeoutMs()))
                 .header("Content-Type", "application/json")
+                // The server gives up on the request when this attempt does, instead of computing it for nobody.
+                .header(ModelServer.TIMEOUT_HEADER, Long.toString(config.timeoutMs()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (config.token() != null) {
             request.header("Authorization", "Bearer " + config.token());

@@ -23,9 +23,14 @@ public record RemoteAnswererConfig(String url, long timeoutMs, int retries, int 
         token = token == null || token.isBlank() ? null : token;
     }
 
-    /** No URL: only needed when the answerer is {@code remote}. Two retries at 2 s fit the 10 s answer timeout. */
+    /**
+     * No URL: only needed when the answerer is {@code remote}. An attempt may take 30 s: on a 2-core CPU the default
+     * reader takes 8.7 s for a burst of 16 questions with five 800-character passages each and 3.2 s for a first
+     * question, so the former 2 s failed every burst of 4 ({@code docs/results/remote-burst.md}). Retries are for fast
+     * failures (connection refused, 429, 503) within the 60 s answer timeout.
+     */
     public static RemoteAnswererConfig defaults() {
-        return new RemoteAnswererConfig(null, 2_000, 2, 16, null);
+        return new RemoteAnswererConfig(null, 30_000, 2, 16, null);
     }
 
     /** Never prints the token. */

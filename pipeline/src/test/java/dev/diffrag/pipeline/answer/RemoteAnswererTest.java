@@ -162,6 +162,49 @@ class RemoteAnswererTest {
     }
 
     @Test
+    void anAttemptTheClientGaveUpOnLeavesTheServersQueueInsteadOfBeingComputed() throws Exception {
+        List<String> computed = Collections.synchronizedList(new ArrayList<>());
+        FirstWordAnswerer firstWord = new FirstWordAnswerer();
+        Answerer slowOnHold = new Answerer() {
+            @Override
+            public String name() {
+                return firstWord.name();
+            }
+
+            @Override
+            public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+                batch.forEach(request -> computed.add(request.question()));
+                if (batch.get(0).question().equals("hold?")) {
+                    sleep(3_000);
+                }
+                return firstWord.answer(batch);
+            }
+        };
+        ModelServer server = serve(ServerConfig.defaults().withPort(0).withBatching(1, 0, 64), slowOnHold);
+        RemoteAnswerer patient = new RemoteAnswerer(
+                new RemoteAnswererConfig("http://127.0.0.1:" + server.port(), 30_000, 0, 4, null));
+        RemoteAnswerer impatient = new RemoteAnswerer(
+                new RemoteAnswererConfig("http://127.0.0.1:" + server.port(), 300, 0, 4, null));
+        List<Passage> passages = QUESTIONS.get(0).contexts();
+
+        // "hold?" keeps the model busy for 3 s; the impatient client's question waits behind it and is given up on.
+        CompletableFuture<List<GroundedAnswer>> held =
+                CompletableFuture.supplyAsync(() -> patient.answer(List.of(new AnswerRequest("hold?", passages))));
+        while (!computed.contains("hold?")) {
+            sleep(10);
+        }
+        assertThatThrownBy(() -> impatient.answer(List.of(new AnswerRequest("given up?", passages))))
+                .isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
+                .hasMessageContaining("timed out");
+        List<GroundedAnswer> next = patient.answer(List.of(new AnswerRequest("next?", passages)));
+
+        assertThat(held.get(30, TimeUnit.SECONDS)).singleElement().extracting(GroundedAnswer::answer).isEqualTo("Mars");
+        assertThat(next).singleElement().extracting(GroundedAnswer::answer).isEqualTo("Mars");
+        // The queue is first in, first out: had "given up?" still been waiting, it would have run before "next?".
+        assertThat(computed.subList(1, computed.size())).as("after the warm-up").containsExactly("hold?", "next?");
+    }
+
+    @Test
     void aRejectedRequestIsNotRetriedAndSaysWhy() {
         FirstWordAnswerer model = new FirstWordAnswerer();
         ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
