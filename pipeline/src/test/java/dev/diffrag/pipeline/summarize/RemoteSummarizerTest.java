@@ -185,6 +185,19 @@ class RemoteSummarizerTest {
     }
 
     @Test
+    void aDocumentOverTheServersCharacterLimitFailsWithTheLimitItsVariableAndNoRetry() {
+        // The job accepts documents up to diffrag.max-document-chars (1,000,000); the server's own limit is lower.
+        ServerConfig smallDocuments = ServerConfig.fromEnv(Map.of(
+                "DIFFRAG_SERVER_PORT", "0", "DIFFRAG_SERVER_MAX_DOCUMENT_CHARS", String.valueOf(MOON.length() - 1)));
+        ModelServer server = serve(smallDocuments, new LeadSummarizer(3));
+
+        assertThatThrownBy(() -> remote(server.port(), 3, 4).summarize(List.of(new SummaryRequest("moon", MOON, 2))))
+                .isInstanceOf(RemoteSummarizer.RemoteSummaryException.class)
+                .hasMessageContaining("answered 400")
+                .hasMessageContaining("DIFFRAG_SERVER_MAX_DOCUMENT_CHARS");
+    }
+
+    @Test
     void aServerWithoutSummarizerSaysSo() {
         ModelServer server = serve(ServerConfig.defaults().withPort(0), null);
 
