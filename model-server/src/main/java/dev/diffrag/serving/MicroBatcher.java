@@ -16,7 +16,8 @@ import java.util.function.Function;
  * djl-serving's {@code BatchAggregator}). Callers {@link #submit} one input and get a future; one worker thread takes
  * the oldest waiting request, then waits at most {@code maxDelay} for more, up to {@code maxBatchSize}, and runs the
  * batch function once for all of them. A batch that fails is run again one request at a time, so a failure is
- * reported only to the requests that cause it.
+ * reported only to the requests that cause it; a batch function that knows which of its requests failed (a remote
+ * model answers each on its own) says so with a {@link PartialFailure}, and nothing is run again.
  *
  * <p>The queue is bounded: when it is full, {@code submit} fails fast with {@link RejectedExecutionException} instead
  * of letting callers pile up unbounded memory. {@link #close()} stops accepting, finishes everything already queued,
@@ -28,6 +29,36 @@ import java.util.function.Function;
 public final class MicroBatcher<I, O> implements AutoCloseable {
 
     private record Pending<I, O>(I input, CompletableFuture<O> result) {}
+
+    /**
+     * Thrown by a batch function when some requests of its batch failed and the others have their results: those
+     * complete with them, the failed ones with their own errors, and the batch is not run again (that would compute
+     * the successful requests twice).
+     */
+    public static final class PartialFailure extends RuntimeException {
+        private final List<?> outputs;
+        private final List<? extends Throwable> errors;
+
+        /**
+         * @param outputs request i's result, where {@code errors.get(i)} is null
+         * @param errors  request i's error, or null where it succeeded; at least one is not null
+         */
+        public PartialFailure(List<?> outputs, List<? extends Throwable> errors) {
+            super(errors.stream().filter(Objects::nonNull).count() + " of " + errors.size()
+                    + " requests of the batch failed", errors.stream().filter(Objects::nonNull).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("a partial failure needs a failed request")));
+            if (outputs.size() != errors.size()) {
+                throw new IllegalArgumentException(outputs.size() + " outputs for " + errors.size() + " errors");
+            }
+            this.outputs = new ArrayList<>(outputs);
+            this.errors = new ArrayList<>(errors);
+        }
+
+        /** How many requests of the batch failed. */
+        public int failed() {
+            return (int) errors.stream().filter(Objects::nonNull).count();
+        }
+    }
 
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -143,16 +174,38 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         List<O> outputs;
         try {
             outputs = apply(batch);
+        } catch (PartialFailure e) {
+            complete(batch, e);
+            return;
         } catch (RuntimeException | Error e) {
             if (batch.size() == 1) {
                 batch.get(0).result().completeExceptionally(e);
             } else {
-                batch.forEach(pending -> run(List.of(pending)));
+                // A request whose caller gave up while the batch ran is not worth a run of its own.
+                batch.stream().filter(pending -> !pending.result().isDone()).forEach(pending -> run(List.of(pending)));
             }
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(outputs.get(i));
+        }
+    }
+
+    @SuppressWarnings("unchecked") // the batch function's outputs are O by its type
+    private void complete(List<Pending<I, O>> batch, PartialFailure failure) {
+        if (failure.errors.size() != batch.size()) {
+            batch.forEach(pending -> pending.result().completeExceptionally(new IllegalStateException(
+                    "batch function reported " + failure.errors.size() + " outcomes for " + batch.size()
+                            + " inputs", failure)));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Throwable error = failure.errors.get(i);
+            if (error != null) {
+                batch.get(i).result().completeExceptionally(error);
+            } else {
+                batch.get(i).result().complete((O) failure.outputs.get(i));
+            }
         }
     }
 

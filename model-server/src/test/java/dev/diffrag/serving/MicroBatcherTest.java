@@ -96,6 +96,67 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aPartialFailureCompletesEachRequestWithItsOwnOutcomeWithoutRunningTheBatchAgain() throws Exception {
+        List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+        Function<List<Integer>, List<Integer>> eachOnItsOwn = inputs -> {
+            calls.add(List.copyOf(inputs));
+            List<Integer> outputs = new ArrayList<>();
+            List<RuntimeException> errors = new ArrayList<>();
+            for (int input : inputs) {
+                outputs.add(input < 0 ? null : input * 10);
+                errors.add(input < 0 ? new IllegalArgumentException("negative input " + input) : null);
+            }
+            throw new MicroBatcher.PartialFailure(outputs, errors);
+        };
+        try (MicroBatcher<Integer, Integer> batcher =
+                new MicroBatcher<>("test", eachOnItsOwn, 3, Duration.ofSeconds(10), 10)) {
+            CompletableFuture<Integer> one = batcher.submit(1);
+            CompletableFuture<Integer> bad = batcher.submit(-1);
+            CompletableFuture<Integer> two = batcher.submit(2);
+
+            assertThat(one.get(5, TimeUnit.SECONDS)).isEqualTo(10);
+            assertThat(two.get(5, TimeUnit.SECONDS)).isEqualTo(20);
+            assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative input -1");
+            assertThat(calls).containsExactly(List.of(1, -1, 2));
+        }
+    }
+
+    @Test
+    void afterAFailedBatchARequestCancelledMeanwhileIsNotRunAlone() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+        Function<List<Integer>, List<Integer>> failOnNegativeWhenReleased = inputs -> {
+            calls.add(List.copyOf(inputs));
+            started.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (inputs.stream().anyMatch(i -> i < 0)) {
+                throw new IllegalArgumentException("negative input");
+            }
+            return inputs;
+        };
+        try (MicroBatcher<Integer, Integer> batcher =
+                new MicroBatcher<>("test", failOnNegativeWhenReleased, 3, Duration.ofSeconds(10), 10)) {
+            CompletableFuture<Integer> abandoned = batcher.submit(1);
+            CompletableFuture<Integer> bad = batcher.submit(-1);
+            CompletableFuture<Integer> wanted = batcher.submit(2);
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            abandoned.cancel(false); // its caller timed out while the batch ran
+
+            release.countDown();
+
+            assertThat(wanted.get(5, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalArgumentException.class);
+            assertThat(calls).containsExactly(List.of(1, -1, 2), List.of(-1), List.of(2));
+        }
+    }
+
+    @Test
     void aRequestCancelledWhileQueuedIsNotRun() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

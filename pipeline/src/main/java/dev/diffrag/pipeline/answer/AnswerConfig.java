@@ -35,7 +35,7 @@ public record AnswerConfig(
 
     /**
      * The product's default: the Diff Transformer reader in process. The 60 s timeout leaves room, on a 2-core CPU, for
-     * the 64 questions a subtask keeps in flight: four batches of 16 at about 9 s each with five 800-character passages
+     * the 64 questions a subtask keeps in flight: four batches of 16 at about 8 s each with five 800-character passages
      * per question ({@code docs/results/remote-burst.md}).
      */
     public static AnswerConfig defaults() {

@@ -1,6 +1,7 @@
 package dev.diffrag.pipeline.answer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.serving.MicroBatcher;
 import dev.diffrag.serving.ModelServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -144,12 +147,30 @@ public final class ModelServerClient {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    /** The value of a batch of futures in order; a failed one throws its own exception, not a wrapper. */
+    /**
+     * The values of a batch of requests, in order, once all have ended. When all failed, the first failure is thrown
+     * (its own exception, not a wrapper); when only some did, a {@link MicroBatcher.PartialFailure} with every
+     * request's outcome, so that the batcher neither fails the answered requests nor sends them again.
+     */
     public static <T> List<T> joinAll(List<CompletableFuture<T>> futures) {
-        try {
-            return futures.stream().map(CompletableFuture::join).toList();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        List<T> values = new ArrayList<>(futures.size());
+        List<RuntimeException> errors = new ArrayList<>(futures.size());
+        for (CompletableFuture<T> future : futures) {
+            try {
+                values.add(future.join());
+                errors.add(null);
+            } catch (CompletionException e) {
+                values.add(null);
+                errors.add(e.getCause() instanceof RuntimeException runtime ? runtime : e);
+            }
         }
+        List<RuntimeException> failures = errors.stream().filter(Objects::nonNull).toList();
+        if (failures.isEmpty()) {
+            return values;
+        }
+        if (failures.size() == futures.size()) {
+            throw failures.get(0);
+        }
+        throw new MicroBatcher.PartialFailure(values, errors);
     }
 }

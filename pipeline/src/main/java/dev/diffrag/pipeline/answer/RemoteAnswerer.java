@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * Answers by calling a model server's {@code POST /v1/answer} (see model-server's {@code ModelServer}), one HTTP request
  * per question, all of a batch concurrently: the server batches them again for its model, across every client.
  *
- * <p>Timeouts, retries and the in-flight limit are {@link ModelServerClient}'s. A question that still fails fails its
- * batch, which {@link AnswerQuestions} answers with abstentions naming the error.
+ * <p>Timeouts, retries and the in-flight limit are {@link ModelServerClient}'s. A question that still fails fails alone
+ * ({@link ModelServerClient#joinAll}): {@link AnswerQuestions} answers it with an abstention naming the error and
+ * keeps the answers of the rest of its batch.
  */
 public final class RemoteAnswerer implements Answerer {
 

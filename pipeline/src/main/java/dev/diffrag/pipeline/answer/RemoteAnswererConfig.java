@@ -24,9 +24,9 @@ public record RemoteAnswererConfig(String url, long timeoutMs, int retries, int 
     }
 
     /**
-     * No URL: only needed when the answerer is {@code remote}. An attempt may take 30 s: on a 2-core CPU the default
-     * reader takes 8.7 s for a burst of 16 questions with five 800-character passages each and 3.2 s for a first
-     * question, so the former 2 s failed every burst of 4 ({@code docs/results/remote-burst.md}). Retries are for fast
+     * No URL: only needed when the answerer is {@code remote}. An attempt may take 30 s: on a 2-core CPU a model server
+     * with the default reader answered a burst of 16 questions with five 800-character passages each in 8.2 s, and
+     * with the former 2 s attempts no burst of 4 or 16 questions was answered ({@code docs/results/remote-burst.md}). Retries are for fast
      * failures (connection refused, 429, 503) within the 60 s answer timeout.
      */
     public static RemoteAnswererConfig defaults() {

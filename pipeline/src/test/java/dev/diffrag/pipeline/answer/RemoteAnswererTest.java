@@ -12,6 +12,7 @@ import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.pipeline.PipelineConfig;
 import dev.diffrag.pipeline.ingest.ParseQuestions;
+import dev.diffrag.serving.MicroBatcher;
 import dev.diffrag.serving.ModelServer;
 import dev.diffrag.serving.ServerConfig;
 import java.net.ServerSocket;
@@ -19,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -202,6 +204,29 @@ class RemoteAnswererTest {
         assertThat(next).singleElement().extracting(GroundedAnswer::answer).isEqualTo("Mars");
         // The queue is first in, first out: had "given up?" still been waiting, it would have run before "next?".
         assertThat(computed.subList(1, computed.size())).as("after the warm-up").containsExactly("hold?", "next?");
+    }
+
+    @Test
+    void aQuestionThatFailsFailsAloneAndTheRestOfItsBatchIsAnsweredOnce() throws Exception {
+        FirstWordAnswerer model = new FirstWordAnswerer();
+        ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
+        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 0, 4));
+        AnswerRequest blank = new AnswerRequest(" ", QUESTIONS.get(0).contexts()); // the server answers 400
+        List<AnswerRequest> batch = List.of(QUESTIONS.get(0), blank, QUESTIONS.get(1));
+
+        // As the job runs it: a batcher in front of the remote answerer.
+        try (MicroBatcher<AnswerRequest, GroundedAnswer> batcher =
+                new MicroBatcher<>("remote-test", remote::answer, 3, Duration.ofSeconds(10), 8)) {
+            List<CompletableFuture<GroundedAnswer>> answers = batch.stream().map(batcher::submit).toList();
+
+            assertThat(answers.get(0).get(30, TimeUnit.SECONDS).answer()).isEqualTo("Mars");
+            assertThat(answers.get(2).get(30, TimeUnit.SECONDS).answer()).isEqualTo("Johannes");
+            assertThatThrownBy(() -> answers.get(1).get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
+                    .hasMessageContaining("question is required");
+        }
+        // warm-up, then the two good questions once: the batch was not sent again question by question.
+        assertThat(model.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(1 + 2);
     }
 
     @Test
