@@ -75,15 +75,8 @@ class MicroBatcherTest {
     @Test
     void aRequestThatFailsItsBatchFailsAloneAndItsNeighboursAreAnswered() throws Exception {
         List<List<Integer>> calls = new CopyOnWriteArrayList<>();
-        Function<List<Integer>, List<Integer>> failOnNegative = inputs -> {
-            calls.add(List.copyOf(inputs));
-            if (inputs.stream().anyMatch(i -> i < 0)) {
-                throw new IllegalArgumentException("negative input");
-            }
-            return inputs;
-        };
         try (MicroBatcher<Integer, Integer> batcher =
-                new MicroBatcher<>("test", failOnNegative, 3, Duration.ofSeconds(10), 10)) {
+                new MicroBatcher<>("test", failOnNegative(calls, () -> {}), 3, Duration.ofSeconds(10), 10)) {
             CompletableFuture<Integer> one = batcher.submit(1);
             CompletableFuture<Integer> bad = batcher.submit(-1);
             CompletableFuture<Integer> two = batcher.submit(2);
@@ -127,21 +120,9 @@ class MicroBatcherTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<List<Integer>> calls = new CopyOnWriteArrayList<>();
-        Function<List<Integer>, List<Integer>> failOnNegativeWhenReleased = inputs -> {
-            calls.add(List.copyOf(inputs));
-            started.countDown();
-            try {
-                release.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (inputs.stream().anyMatch(i -> i < 0)) {
-                throw new IllegalArgumentException("negative input");
-            }
-            return inputs;
-        };
         try (MicroBatcher<Integer, Integer> batcher =
-                new MicroBatcher<>("test", failOnNegativeWhenReleased, 3, Duration.ofSeconds(10), 10)) {
+                new MicroBatcher<>("test", failOnNegative(calls, gate(started, release)), 3, Duration.ofSeconds(10),
+                        10)) {
             CompletableFuture<Integer> abandoned = batcher.submit(1);
             CompletableFuture<Integer> bad = batcher.submit(-1);
             CompletableFuture<Integer> wanted = batcher.submit(2);
@@ -162,7 +143,7 @@ class MicroBatcherTest {
         CountDownLatch release = new CountDownLatch(1);
         List<List<Integer>> calls = new CopyOnWriteArrayList<>();
         try (MicroBatcher<Integer, Integer> batcher =
-                new MicroBatcher<>("test", blockingIdentity(started, release, calls), 2, Duration.ZERO, 10)) {
+                new MicroBatcher<>("test", failOnNegative(calls, gate(started, release)), 2, Duration.ZERO, 10)) {
             CompletableFuture<Integer> running = batcher.submit(0);
             assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<Integer> abandoned = batcher.submit(1);
@@ -210,7 +191,7 @@ class MicroBatcherTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try (MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>(
-                "test", blockingIdentity(started, release, new CopyOnWriteArrayList<>()), 1, Duration.ZERO, 2)) {
+                "test", failOnNegative(new CopyOnWriteArrayList<>(), gate(started, release)), 1, Duration.ZERO, 2)) {
             CompletableFuture<Integer> running = batcher.submit(0);
             assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<Integer> queued1 = batcher.submit(1);
@@ -255,18 +236,28 @@ class MicroBatcherTest {
         assertThatThrownBy(() -> new MicroBatcher<>("test", identity, 1, Duration.ofMillis(-1), 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
-    /** Returns its inputs, recording each call and signalling {@code started}, once {@code release} opens. */
-    private static Function<List<Integer>, List<Integer>> blockingIdentity(
-            CountDownLatch started, CountDownLatch release, List<List<Integer>> calls) {
+
+    /** Records each batch, runs {@code during} (a test's gate), then fails any batch that holds a negative input. */
+    private static Function<List<Integer>, List<Integer>> failOnNegative(List<List<Integer>> calls, Runnable during) {
         return inputs -> {
             calls.add(List.copyOf(inputs));
+            during.run();
+            if (inputs.stream().anyMatch(i -> i < 0)) {
+                throw new IllegalArgumentException("negative input");
+            }
+            return inputs;
+        };
+    }
+
+    /** Signals {@code started}, then waits for {@code release}. */
+    private static Runnable gate(CountDownLatch started, CountDownLatch release) {
+        return () -> {
             started.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return inputs;
         };
     }
 }
