@@ -41,7 +41,9 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--top-k", paramLabel = "K", description = "Chunks to retrieve (default: the job's setting).")
     Integer topK;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+    // Longer than the job's own answer timeout (60 s by default), so that a question the answerer could not answer in
+    // time gets the job's "timeout" abstention rather than a client that has stopped waiting.
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "90",
             description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
