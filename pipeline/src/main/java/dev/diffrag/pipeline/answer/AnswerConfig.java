@@ -34,9 +34,9 @@ public record AnswerConfig(
     }
 
     /**
-     * The product's default: the Diff Transformer reader in process. The 60 s timeout leaves room, on a 2-core CPU, for
-     * the 64 questions a subtask keeps in flight: four batches of 16 at about 8 s each with five 800-character passages
-     * per question ({@code docs/results/remote-burst.md}).
+     * The product's default: the Diff Transformer reader in process. The 60 s timeout is sized for a CPU: the reader
+     * took 8.2 s for a batch of 16 questions with five 800-character passages each on 2 cores
+     * ({@code docs/results/remote-burst.md}), and the 64 questions a subtask keeps in flight are four such batches.
      */
     public static AnswerConfig defaults() {
         return new AnswerConfig("diff-reader", BestSentenceAnswerer.DEFAULT_THRESHOLD, 16, 20, 60_000, 64);
