@@ -250,15 +250,33 @@ public final class ModelServer implements AutoCloseable {
         OptionalLong budgetMs = timeoutBudget(ctx);
         List<CompletableFuture<Summary>> results = requests.stream().map(summaries::submit).toList();
         cancelAfter(budgetMs, results);
-        ctx.future(() -> CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).handle((done, error) -> {
+        ctx.future(() -> allOrFirstFailure(results).handle((summaries, error) -> {
             if (error == null) {
-                write(ctx, 200, new SummarizeApi.Response(summarizer.name(),
-                        results.stream().map(CompletableFuture::join).toList()));
+                write(ctx, 200, new SummarizeApi.Response(summarizer.name(), summaries));
             } else {
                 failure(ctx, SUMMARIZE_ROLE, error);
             }
             return null;
         }));
+    }
+
+    /**
+     * Every result in order, or the first failure at once, with the rest cancelled: when one document of a request is
+     * refused (a full queue) or fails, the response is that error whatever the others give, so the others leave the
+     * queue instead of being computed for nobody while the client waits.
+     */
+    private static <T> CompletableFuture<List<T>> allOrFirstFailure(List<CompletableFuture<T>> work) {
+        CompletableFuture<List<T>> all = new CompletableFuture<>();
+        for (CompletableFuture<T> part : work) {
+            part.whenComplete((result, error) -> {
+                if (error != null && all.completeExceptionally(error)) {
+                    work.forEach(other -> other.cancel(false));
+                }
+            });
+        }
+        CompletableFuture.allOf(work.toArray(CompletableFuture[]::new))
+                .thenRun(() -> all.complete(work.stream().map(CompletableFuture::join).toList()));
+        return all;
     }
 
     /** The client's {@link #TIMEOUT_HEADER}, when it sent one. */

@@ -8,20 +8,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A small real answerer for server tests: the answer is the first passage containing the question's last word (of
- * four letters or more), else an abstention. Records every batch size, and can hold batches at a gate so tests can
- * fill queues and shut down with requests in flight.
+ * four letters or more), else an abstention. Records every batch size, and can hold batches at a {@link ModelGate}.
  */
 final class KeywordAnswerer implements Answerer {
 
     final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
-    /** Released each time a batch reaches the model. */
-    final Semaphore batchesStarted = new Semaphore(0);
-    private final Semaphore passes;
+    /** Holds batches until the test opens it. */
+    final ModelGate gate;
     volatile boolean closed;
 
     /** Answers at once. */
@@ -29,14 +25,9 @@ final class KeywordAnswerer implements Answerer {
         this(Integer.MAX_VALUE / 2);
     }
 
-    /** Lets the first {@code free} batches through (the server's warm-up is one); later ones wait for {@link #open}. */
+    /** Lets the first {@code free} batches through (the server's warm-up is one); later ones wait for the gate. */
     KeywordAnswerer(int free) {
-        this.passes = new Semaphore(free);
-    }
-
-    /** Lets every held and future batch through. */
-    void open() {
-        passes.release(Integer.MAX_VALUE / 2);
+        this.gate = new ModelGate(free);
     }
 
     @Override
@@ -47,15 +38,7 @@ final class KeywordAnswerer implements Answerer {
     @Override
     public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
         batchSizes.add(batch.size());
-        batchesStarted.release();
-        try {
-            if (!passes.tryAcquire(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("test gate never opened");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        gate.pass();
         List<GroundedAnswer> answers = new ArrayList<>();
         for (AnswerRequest request : batch) {
             answers.add(answer(request));

@@ -4,10 +4,29 @@ import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
-/** A small real summarizer for server tests: the document's first sentences (split after ". "), with offsets. */
+/**
+ * A small real summarizer for server tests: the document's first sentences (split after ". "), with offsets. Like
+ * {@link KeywordAnswerer} it can hold batches at a {@link ModelGate}, and it records the documents it summarized.
+ */
 final class LeadSentencesSummarizer implements Summarizer {
+
+    /** The ids of the documents that reached the model, in order. */
+    final List<String> summarized = Collections.synchronizedList(new ArrayList<>());
+    /** Holds batches until the test opens it. */
+    final ModelGate gate;
+
+    /** Summarizes at once. */
+    LeadSentencesSummarizer() {
+        this(Integer.MAX_VALUE / 2);
+    }
+
+    /** Lets the first {@code free} batches through (the server's warm-up is one); later ones wait for the gate. */
+    LeadSentencesSummarizer(int free) {
+        this.gate = new ModelGate(free);
+    }
 
     @Override
     public String name() {
@@ -16,6 +35,8 @@ final class LeadSentencesSummarizer implements Summarizer {
 
     @Override
     public List<Summary> summarize(List<SummaryRequest> batch) {
+        batch.forEach(request -> summarized.add(request.id()));
+        gate.pass();
         return batch.stream().map(LeadSentencesSummarizer::summarize).toList();
     }
 

@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -272,7 +271,7 @@ class ModelServerTest {
         // One request held in the model, two waiting in the queue of capacity 2 ...
         List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
         accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
-        assertThat(answerer.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
         accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
         awaitQueued(server, 2);
@@ -283,7 +282,7 @@ class ModelServerTest {
         assertThat(rejected.headers().firstValue("Retry-After")).contains("1");
         assertThat(json(rejected).get("error").asText()).contains("queue is full");
 
-        answerer.open();
+        answerer.gate.open();
         for (CompletableFuture<HttpResponse<String>> response : accepted) {
             assertThat(response.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
@@ -301,7 +300,7 @@ class ModelServerTest {
 
         // One request held in the model; behind it one whose client waits 300 ms and one whose client waits 30 s.
         CompletableFuture<HttpResponse<String>> held = postAsync(server, AnswerApi.PATH, ANSWERABLE);
-        assertThat(answerer.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<HttpResponse<String>> impatient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 300);
         CompletableFuture<HttpResponse<String>> patient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 30_000);
         awaitQueued(server, 2);
@@ -313,7 +312,7 @@ class ModelServerTest {
         assertThat(metricValue(get(server, "/metrics").body(), "diffrag_queue_depth", "role=\"answer\""))
                 .as("the timed-out request left the queue").isEqualTo(1);
 
-        answerer.open();
+        answerer.gate.open();
         assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         HttpResponse<String> answered = patient.get(30, TimeUnit.SECONDS);
         assertThat(answered.statusCode()).isEqualTo(200);
@@ -324,31 +323,8 @@ class ModelServerTest {
 
     @Test
     void summariesNotDoneWithinTheClientsBudgetGet504() throws Exception {
-        CountDownLatch gate = new CountDownLatch(1);
-        LeadSentencesSummarizer lead = new LeadSentencesSummarizer();
-        Summarizer held = new Summarizer() {
-            @Override
-            public String name() {
-                return lead.name();
-            }
-
-            @Override
-            public List<Summary> summarize(List<SummaryRequest> batch) {
-                try {
-                    // Only the server's own warm-up passes at once.
-                    if (!batch.get(0).id().equals("warm-up") && !gate.await(30, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("test gate never opened");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-                return lead.summarize(batch);
-            }
-        };
-        ModelServer server = new ModelServer(ServerConfig.defaults().withPort(0), Device.cpu(), new KeywordAnswerer(),
-                held);
-        servers.add(server.start());
+        LeadSentencesSummarizer summarizer = new LeadSentencesSummarizer(1);
+        ModelServer server = start(ServerConfig.defaults(), new KeywordAnswerer(), summarizer);
         try {
             HttpResponse<String> response = postWithBudget(server, SummarizeApi.PATH,
                     "{\"documents\": [{\"id\": \"d\", \"text\": \"" + NEPTUNE + "\"}]}", 300)
@@ -356,8 +332,37 @@ class ModelServerTest {
             assertThat(response.statusCode()).isEqualTo(504);
             assertThat(json(response).get("error").asText()).contains("summarize model did not answer");
         } finally {
-            gate.countDown();
+            summarizer.gate.open();
         }
+    }
+
+    @Test
+    void aDocumentTurnedAwayByAFullQueueTakesItsWholeRequestOutOfTheQueueWith429() throws Exception {
+        LeadSentencesSummarizer summarizer = new LeadSentencesSummarizer(1);
+        ModelServer server = start(ServerConfig.defaults().withBatching(1, 0, 2), new KeywordAnswerer(), summarizer);
+        assertThat(summarizer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue(); // the warm-up's
+
+        // One document held in the model, so the queue (capacity 2) has room for two of the next request's four ...
+        CompletableFuture<HttpResponse<String>> held =
+                postAsync(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"held\", \"text\": \"One.\"}]}");
+        assertThat(summarizer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        HttpResponse<String> rejected = post(server, SummarizeApi.PATH, """
+                {"documents": [{"id": "a", "text": "A."}, {"id": "b", "text": "B."}, {"id": "c", "text": "C."},
+                               {"id": "d", "text": "D."}]}""");
+
+        // ... and the 429 comes at once, while the model is still held, with the two accepted documents taken out of
+        // the queue: summarizing them would be work for a response that is an error anyway.
+        assertThat(rejected.statusCode()).isEqualTo(429);
+        assertThat(rejected.headers().firstValue("Retry-After")).contains("1");
+        assertThat(json(rejected).get("error").asText()).contains("summarize queue is full");
+        assertThat(metricValue(get(server, "/metrics").body(), "diffrag_queue_depth", "role=\"summarize\""))
+                .isZero();
+
+        summarizer.gate.open();
+        assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"later\", \"text\": \"Two.\"}]}")
+                .statusCode()).isEqualTo(200);
+        assertThat(summarizer.summarized).containsExactly("warm-up", "held", "later");
     }
 
     @Test
@@ -393,14 +398,14 @@ class ModelServerTest {
         for (int i = 0; i < 5; i++) {
             inFlight.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
         }
-        assertThat(answerer.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         awaitQueued(server, 3);
         CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
         Thread.sleep(300); // close() is now waiting for the requests in flight
         assertThat(closing).isNotDone();
         assertThat(server.isReady()).isFalse();
 
-        answerer.open();
+        answerer.gate.open();
         closing.get(30, TimeUnit.SECONDS);
         for (CompletableFuture<HttpResponse<String>> response : inFlight) {
             assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -571,7 +576,7 @@ class ModelServerTest {
     /** Starts a server on an answerer that lets only the warm-up batch through; the test opens it later. */
     private ModelServer startHeld(ServerConfig config, KeywordAnswerer answerer) throws Exception {
         ModelServer server = start(config, answerer, null);
-        answerer.batchesStarted.acquire(); // the warm-up's
+        answerer.gate.batchesStarted.acquire(); // the warm-up's
         return server;
     }
 
