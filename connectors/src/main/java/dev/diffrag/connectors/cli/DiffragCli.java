@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code diffrag}: send documents and questions to the pipeline's topics and read what comes back. */
 @Command(name = "diffrag", mixinStandardHelpOptions = true, version = "diffrag connectors 0.1.0",
-        description = "Streaming RAG over Kafka: ingest documents, ask questions, watch topics.",
-        subcommands = {IngestCommand.class, AskCommand.class, TailCommand.class, CreateTopicsCommand.class})
+        description = "Streaming RAG over Kafka: ingest and delete documents, ask questions, watch topics.",
+        subcommands = {IngestCommand.class, DeleteCommand.class, AskCommand.class, TailCommand.class, CreateTopicsCommand.class})
 public final class DiffragCli {
     /** Used when no other log4j2 configuration is given: warnings of our code only, Kafka's chatter off. */
     private static final String LOG_CONFIG = "diffrag-cli-log4j2.xml";

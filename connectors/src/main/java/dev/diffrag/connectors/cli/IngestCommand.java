@@ -1,14 +1,11 @@
 package dev.diffrag.connectors.cli;
 
-import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.ingest.DocumentFiles;
 import dev.diffrag.connectors.ingest.DocumentFiles.Listing;
 import dev.diffrag.connectors.ingest.DocumentFiles.SourceFile;
 import dev.diffrag.connectors.ingest.DocumentFormat;
 import dev.diffrag.connectors.ingest.UnreadableDocumentException;
-import dev.diffrag.connectors.kafka.KafkaClients;
 import dev.diffrag.connectors.kafka.KafkaConfig;
-import dev.diffrag.connectors.records.DocumentRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -17,13 +14,10 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,33 +70,18 @@ final class IngestCommand implements Callable<Integer> {
 
     /** Extracts and sends every file; returns how many the broker acknowledged, adding each failure to {@code failures}. */
     private int send(KafkaConfig config, List<SourceFile> files, Queue<String> failures) {
-        AtomicInteger acknowledged = new AtomicInteger();
-        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config);
-                ProgressBar progress = progressBar(files.size())) {
-            // Fails once, after max.block.ms, when Kafka or the topic is unreachable, instead of once per file.
-            producer.partitionsFor(config.documentsTopic());
+        try (ProgressBar progress = progressBar(files.size());
+                DocumentSender sender = new DocumentSender(config, failures)) {
             for (SourceFile file : files) {
-                DocumentRecord record;
                 try {
-                    record = DocumentFiles.toRecord(tenant.get(), file);
+                    sender.send(DocumentFiles.toRecord(tenant.get(), file), file.path().toString(), progress::step);
                 } catch (UnreadableDocumentException e) {
                     failures.add(e.getMessage());
                     progress.step();
-                    continue;
                 }
-                producer.send(new ProducerRecord<>(config.documentsTopic(), record.key(), Json.toBytes(record)),
-                        (metadata, e) -> {
-                            if (e == null) {
-                                acknowledged.incrementAndGet();
-                            } else {
-                                failures.add(file.path() + ": not sent (" + e.getMessage() + ")");
-                            }
-                            progress.step();
-                        });
             }
-            producer.flush();
+            return sender.awaitAcknowledged();
         }
-        return acknowledged.get();
     }
 
     /** On a terminal: colours and its width; piped or in tests: plain ASCII of a fixed width. */

@@ -74,7 +74,7 @@ class DiffragCliITCase {
         assertThat(run.out).contains("sent 4 of 5 documents to topic 'documents' (tenant acme)");
         assertThat(run.err).contains("latin1.txt").contains("not valid UTF-8").contains("skipped").contains("image.png");
 
-        Map<String, DocumentRecord> documents = readAll(config.documentsTopic(), 4, DocumentRecord.class);
+        Map<String, DocumentRecord> documents = readAll(config.documentsTopic(), "acme/", 4, DocumentRecord.class);
         assertThat(documents).containsOnlyKeys("acme/plain.txt", "acme/notes/guide.md", "acme/page.html", "acme/paper.pdf");
         documents.forEach((key, document) -> {
             assertThat(document.key()).isEqualTo(key);
@@ -86,6 +86,30 @@ class DiffragCliITCase {
         assertThat(documents.get("acme/page.html").text()).isEqualTo("Html body.");
         assertThat(documents.get("acme/paper.pdf").title()).isEqualTo("PDF Paper");
         assertThat(documents.get("acme/paper.pdf").text()).contains("Pdf body.");
+    }
+
+    @Test
+    void deleteSendsOneKeyedDeletePerIdAndRefusesABlankId() throws IOException {
+        Run run = run("delete", "notes/guide.md", "plain.txt", "--tenant", "globex");
+        Run blank = run("delete", "plain.txt", " ", "--tenant", "globex");
+        Run badTenant = run("delete", "plain.txt", "--tenant", "glo/bex");
+        Run none = run("delete", "--tenant", "globex");
+
+        assertThat(run.exitCode).as(run.err).isZero();
+        assertThat(run.out).contains("sent 2 of 2 deletes to topic 'documents' (tenant globex)");
+        Map<String, DocumentRecord> deletes = readAll(config.documentsTopic(), "globex/", 2, DocumentRecord.class);
+        assertThat(deletes).containsOnlyKeys("globex/notes/guide.md", "globex/plain.txt");
+        deletes.forEach((key, delete) -> {
+            assertThat(delete.key()).isEqualTo(key);
+            assertThat(delete.op()).isEqualTo(DocumentOp.DELETE);
+            assertThat(delete.text()).isNull();
+            assertThat(delete.ts()).isNotNull();
+        });
+        assertThat(blank.exitCode).isEqualTo(2);
+        assertThat(blank.err).contains("a document id must not be blank");
+        assertThat(badTenant.exitCode).isEqualTo(2);
+        assertThat(none.exitCode).isEqualTo(2);
+        assertThat(none.err).contains("Missing required parameter");
     }
 
     @Test
@@ -222,7 +246,9 @@ class DiffragCliITCase {
                 List.of(new RetrievedChunk("books/frankenstein.txt#0", 0.031)), "test-responder", 123);
     }
 
-    private static <T> Map<String, T> readAll(String topic, int expected, Class<T> type) throws IOException {
+    /** The latest record of each key that starts with {@code keyPrefix} (other tests write to the same topics). */
+    private static <T> Map<String, T> readAll(String topic, String keyPrefix, int expected, Class<T> type)
+            throws IOException {
         Map<String, T> records = new LinkedHashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(config, false)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -232,7 +258,9 @@ class DiffragCliITCase {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (records.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    records.put(record.key(), Json.read(record.value(), type));
+                    if (record.key().startsWith(keyPrefix)) {
+                        records.put(record.key(), Json.read(record.value(), type));
+                    }
                 }
             }
         }
