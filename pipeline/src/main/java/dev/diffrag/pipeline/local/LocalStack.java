@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -21,8 +22,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The whole system in one process: an embedded Kafka broker, the job on a local Flink mini cluster (parallelism 2),
  * the bundled sample corpus ingested, and the sample questions plus those given as arguments answered (by the default
- * answerer, the Diff Transformer reader) and printed with citations and latency. Then it cancels the job, stops the
- * broker and exits.
+ * answerer, the Diff Transformer reader, unless the job's variables say otherwise) and printed with citations and
+ * latency. Then it cancels the job, stops the broker and exits.
  */
 public final class LocalStack {
 
@@ -45,7 +46,8 @@ public final class LocalStack {
     }
 
     /**
-     * Starts the broker and the job with the default configuration (the Diff Transformer reader answers), ingests the
+     * Starts the broker and the job with the configuration of the job's {@code DIFFRAG_*} environment variables (by
+     * default the Diff Transformer reader answers), ingests the
      * sample corpus, asks the questions and hands each answer to {@code onAnswer} in the questions' order (a question
      * the job rejects, e.g. a blank one, is printed with the job's reason and has no answer); then cancels the job and
      * stops the broker.
@@ -54,10 +56,8 @@ public final class LocalStack {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             KafkaConfig kafkaConfig = kafka.config();
             TopicAdmin.ensureTopics(kafkaConfig);
-            PipelineConfig base = PipelineConfig.defaults();
-            PipelineConfig config = new PipelineConfig(base.index(), base.answer(), 5_000,
-                    Files.createTempDirectory("diffrag-checkpoints").toUri().toString(), base.deliveryGuarantee(),
-                    PARALLELISM);
+            PipelineConfig config = config(System.getenv(),
+                    Files.createTempDirectory("diffrag-checkpoints").toUri().toString());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM);
             RagJob.configure(env, config);
             RagJob.build(env, config, RagJob.Endpoints.kafka(kafkaConfig));
@@ -83,6 +83,16 @@ public final class LocalStack {
                 job.cancel().get();
             }
         }
+    }
+
+    /**
+     * The job's configuration from its {@code DIFFRAG_*} variables in {@code env} (e.g. {@code DIFFRAG_ANSWERER=baseline}),
+     * with the local stack's parallelism and checkpoints.
+     */
+    static PipelineConfig config(Map<String, String> env, String checkpointDirectory) {
+        PipelineConfig base = PipelineConfig.fromEnv(env);
+        return new PipelineConfig(base.index(), base.answer(), 5_000, checkpointDirectory, base.deliveryGuarantee(),
+                PARALLELISM, base.summary());
     }
 
     /** Sends every sample document, then waits until each one's version is searchable. */

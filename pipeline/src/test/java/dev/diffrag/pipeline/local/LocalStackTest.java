@@ -1,0 +1,34 @@
+package dev.diffrag.pipeline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.diffrag.pipeline.PipelineConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LocalStackTest {
+
+    @Test
+    void theJobsVariablesApplyButParallelismAndCheckpointsAreTheLocalStacks() {
+        PipelineConfig config = LocalStack.config(Map.of(
+                "DIFFRAG_ANSWERER", "baseline",
+                "DIFFRAG_MERGE_TIMEOUT_MS", "5000",
+                "DIFFRAG_PARALLELISM", "8",
+                "DIFFRAG_CHECKPOINT_DIR", "file:///elsewhere"), "file:///tmp/local-checkpoints");
+
+        assertThat(config.answer().answerer()).isEqualTo("baseline");
+        assertThat(config.index().mergeTimeoutMs()).isEqualTo(5_000);
+        assertThat(config.parallelism()).isEqualTo(2);
+        assertThat(config.checkpointDirectory()).isEqualTo("file:///tmp/local-checkpoints");
+    }
+
+    @Test
+    void withoutVariablesItIsTheJobsDefaultConfiguration() {
+        PipelineConfig config = LocalStack.config(Map.of(), "file:///tmp/local-checkpoints");
+        PipelineConfig defaults = PipelineConfig.defaults();
+
+        assertThat(config.index()).isEqualTo(defaults.index());
+        assertThat(config.answer()).isEqualTo(defaults.answer());
+        assertThat(config.summary()).isEqualTo(defaults.summary());
+    }
+}
