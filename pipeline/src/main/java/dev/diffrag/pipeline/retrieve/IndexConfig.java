@@ -11,7 +11,8 @@ import java.io.Serializable;
  * @param maxDocumentChars longer document texts go to the dead-letter topic
  * @param maxQuestionChars longer questions go to the dead-letter topic
  * @param defaultTopK      passages per question when the question does not say
- * @param mergeTimeoutMs   how long the merge waits for the slowest index subtask after the first one answered
+ * @param mergeTimeoutMs   how long an index subtask that has not answered a question may stay silent (answer no
+ *                         question at all) before the merge answers without it
  */
 public record IndexConfig(
         int chunkSize,
@@ -34,12 +35,10 @@ public record IndexConfig(
     }
 
     /**
-     * Chunks of about 200 MiniLM tokens (its window is 256), documents up to 1 MB of text, top 5. The merge waits 30 s
-     * for a slow index subtask: under a burst of questions an in-process reader keeps the cores busy, and one
-     * subtask's partial result can reach the merge seconds after the other's; with 5 s, 1,584 of 4,096 questions sent
-     * at once to the local stack were answered from part of the index (docs/results/merge-timeout-burst/).
+     * Chunks of about 200 MiniLM tokens (its window is 256), documents up to 1 MB of text, top 5; the merge answers
+     * without a subtask once that subtask has been silent for 5 s ({@link MergeRetrievals}).
      */
     public static IndexConfig defaults() {
-        return new IndexConfig(800, 100, 1_000_000, 2_000, 5, 30_000);
+        return new IndexConfig(800, 100, 1_000_000, 2_000, 5, 5_000);
     }
 }

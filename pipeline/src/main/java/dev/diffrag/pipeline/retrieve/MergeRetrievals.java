@@ -3,7 +3,12 @@ package dev.diffrag.pipeline.retrieve;
 import dev.diffrag.pipeline.index.EmbeddedQuestion;
 import dev.diffrag.pipeline.index.PartialRetrieval;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -16,7 +21,12 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by question: collects the index subtasks' partial results and emits the fused global top-k once, when every
- * subtask has answered or, failing that, {@code timeoutMs} after the first answer (processing time) with what came.
+ * subtask has answered or, failing that, with what came once a subtask that has not answered has been silent for
+ * {@code timeoutMs} (processing time): this merge instance has received nothing from it, for any question, for that
+ * long. The wait starts at the question's first answer. A subtask that keeps answering other questions is behind,
+ * not gone: under a burst one subtask can reach a question many seconds after the other (both receive every question,
+ * each in its own order), and a wait measured per question answered such questions from part of the index
+ * (docs/results/merge-timeout-burst/). Such a wait still ends after {@link #MAX_WAIT_TIMEOUTS} × {@code timeoutMs}.
  *
  * <p>After emitting, the question is remembered so that a late or replayed partial result does not start a second
  * merge: for {@code rememberEmittedMs} when every subtask had answered; after a timeout, until the missing subtasks
@@ -35,14 +45,27 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
     /** How long a merge that timed out waits for its missing subtasks before forgetting the question anyway. */
     static final long REMEMBER_INCOMPLETE_MS = 60 * 60 * 1000;
 
+    /** The longest wait for a subtask that keeps answering other questions, in timeouts. */
+    static final int MAX_WAIT_TIMEOUTS = 10;
+
+    private static final ValueStateDescriptor<Long> WAITING_SINCE =
+            new ValueStateDescriptor<>("waiting-since", Types.LONG);
+
     private final long timeoutMs;
     private final long rememberEmittedMs;
 
     private transient ListState<PartialRetrieval> partials;
     private transient ValueState<Long> deadline;
+    private transient ValueState<Long> waitingSince;
     private transient ValueState<Long> forgetAt;
     private transient ListState<Integer> reported;
     private transient Counter timedOut;
+    /**
+     * Processing time of the last partial result from each index subtask, for every question of this instance. Not
+     * state: after a restore every subtask counts as heard when this instance first runs.
+     */
+    private transient Map<Integer, Long> lastHeardFrom;
+    private transient long startedAt;
 
     public MergeRetrievals(long timeoutMs, long rememberEmittedMs) {
         if (timeoutMs <= 0 || rememberEmittedMs <= 0) {
@@ -58,12 +81,18 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
         deadline = getRuntimeContext().getState(DEADLINE);
         forgetAt = getRuntimeContext().getState(FORGET_AT);
         reported = getRuntimeContext().getListState(REPORTED);
+        waitingSince = getRuntimeContext().getState(WAITING_SINCE);
         timedOut = getRuntimeContext().getMetricGroup().counter("mergeTimeouts");
+        lastHeardFrom = new HashMap<>();
+        startedAt = -1;
     }
 
     @Override
     public void processElement(PartialRetrieval partial, Context ctx, Collector<RetrievalResult> out)
             throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        heard(now);
+        lastHeardFrom.put(partial.subtask(), now);
         if (forgetAt.value() != null) {
             dropAfterEmit(partial, ctx);
             return;
@@ -87,9 +116,8 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
         if (received.size() >= partial.parallelism()) {
             emit(received, ctx, out);
         } else if (deadline.value() == null) {
-            long at = ctx.timerService().currentProcessingTime() + timeoutMs;
-            ctx.timerService().registerProcessingTimeTimer(at);
-            deadline.update(at);
+            waitingSince.update(now);
+            waitUntil(now + timeoutMs, ctx);
         }
     }
 
@@ -104,11 +132,47 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
             return;
         }
         Long due = deadline.value();
-        if (due != null && timestamp >= due) {
-            timedOut.inc();
-            List<PartialRetrieval> received = new ArrayList<>();
-            partials.get().forEach(received::add);
-            emit(received, ctx, out);
+        if (due == null || timestamp < due) {
+            return;
+        }
+        long now = ctx.timerService().currentProcessingTime(); // later than timestamp when restored past due
+        heard(now);
+        List<PartialRetrieval> received = new ArrayList<>();
+        partials.get().forEach(received::add);
+        Set<Integer> answered = received.stream().map(PartialRetrieval::subtask).collect(Collectors.toSet());
+        long silentFrom = IntStream.range(0, received.get(0).parallelism())
+                .filter(subtask -> !answered.contains(subtask))
+                .mapToLong(subtask -> lastHeardFrom.getOrDefault(subtask, startedAt) + timeoutMs)
+                .min().orElse(now);
+        Long since = waitingSince.value(); // null in state of a savepoint taken before the wait was extended
+        long giveUpAt = (since != null ? since : due - timeoutMs) + MAX_WAIT_TIMEOUTS * timeoutMs;
+        if (silentFrom > now && now < giveUpAt) {
+            // every missing subtask answered some question within the timeout: it is behind, wait on
+            waitUntil(Math.min(silentFrom, giveUpAt), ctx);
+            return;
+        }
+        timedOut.inc();
+        emit(received, ctx, out);
+    }
+
+    private void stopWaiting(Context ctx) throws Exception {
+        Long due = deadline.value();
+        if (due != null) {
+            ctx.timerService().deleteProcessingTimeTimer(due);
+            deadline.clear();
+        }
+        waitingSince.clear();
+    }
+
+    private void waitUntil(long at, Context ctx) throws Exception {
+        ctx.timerService().registerProcessingTimeTimer(at);
+        deadline.update(at);
+    }
+
+    /** The first call of this instance starts its clock: a subtask not heard from yet counts as heard then. */
+    private void heard(long now) {
+        if (startedAt < 0) {
+            startedAt = now;
         }
     }
 
@@ -120,11 +184,7 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
                 ReciprocalRankFusion.fuse(received, question.topK(), question.rankWindow()),
                 question.receivedMs()));
         partials.clear();
-        Long due = deadline.value();
-        if (due != null) {
-            ctx.timerService().deleteProcessingTimeTimer(due);
-            deadline.clear();
-        }
+        stopWaiting(ctx);
         boolean complete = received.size() >= received.get(0).parallelism();
         if (!complete) {
             reported.update(received.stream().map(PartialRetrieval::subtask).toList());
@@ -137,11 +197,7 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
 
     private void startOver(Context ctx) throws Exception {
         partials.clear();
-        Long due = deadline.value();
-        if (due != null) {
-            ctx.timerService().deleteProcessingTimeTimer(due);
-            deadline.clear();
-        }
+        stopWaiting(ctx);
     }
 
     /** A partial result after the merge emitted is dropped; once the last missing subtask has answered, forget. */

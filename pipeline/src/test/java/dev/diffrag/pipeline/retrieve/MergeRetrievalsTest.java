@@ -9,6 +9,8 @@ import dev.diffrag.pipeline.index.EmbeddedQuestion;
 import dev.diffrag.pipeline.index.PartialRetrieval;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +63,76 @@ class MergeRetrievalsTest {
         harness.processElement(partial(q, 1, 3, List.of(hit("b", 1)), List.of()), 0);
 
         harness.setProcessingTime(TIMEOUT);
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a", "b"));
+    }
+
+    @Test
+    void aSubtaskThatKeepsAnsweringOtherQuestionsIsBehindNotGoneAndIsWaitedFor() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT * 8 / 10);
+        answerAnotherQuestion("q0");
+
+        harness.setProcessingTime(TIMEOUT * 15 / 10);
+        assertThat(answersTo("q1")).as("subtask 1 was heard from within the timeout").isEmpty();
+        harness.processElement(partial(q, 1, 2, List.of(hit("b", 1)), List.of()), 0);
+
+        assertThat(answersTo("q1")).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a", "b"));
+    }
+
+    @Test
+    void theWaitEndsOnceAMissingSubtaskHasBeenSilentForTheTimeout() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT * 8 / 10);
+        answerAnotherQuestion("q0");
+
+        harness.setProcessingTime(TIMEOUT * 18 / 10 - 1);
+        assertThat(answersTo("q1")).isEmpty();
+        harness.setProcessingTime(TIMEOUT * 18 / 10);
+        assertThat(answersTo("q1")).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a"));
+    }
+
+    @Test
+    void theWaitForASubtaskThatAnswersEverythingElseEndsAfterTenTimeouts() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        long giveUpAt = MergeRetrievals.MAX_WAIT_TIMEOUTS * TIMEOUT;
+        for (long t = TIMEOUT / 2; t < giveUpAt; t += TIMEOUT / 2) {
+            harness.setProcessingTime(t);
+            answerAnotherQuestion("other" + t);
+        }
+        harness.setProcessingTime(giveUpAt - 1);
+        assertThat(answersTo("q1")).isEmpty();
+
+        harness.setProcessingTime(giveUpAt);
+
+        assertThat(answersTo("q1")).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a"));
+    }
+
+    @Test
+    void afterARestoreAPendingMergeWaitsATimeoutFromTheRestoreForTheReplay() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, TIMEOUT / 2);
+        harness.close();
+
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MergeRetrievals(TIMEOUT, REMEMBER)),
+                p -> p.question().key(), Types.STRING);
+        harness.setProcessingTime(TIMEOUT * 3); // restored long after the question's own timeout
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(TIMEOUT * 3 + 1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.setProcessingTime(TIMEOUT * 3 + TIMEOUT / 2);
+        harness.processElement(partial(q, 1, 2, List.of(hit("b", 1)), List.of()), 0); // replayed to subtask 1
 
         assertThat(harness.extractOutputValues()).singleElement()
                 .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a", "b"));
@@ -194,6 +266,17 @@ class MergeRetrievalsTest {
 
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    /** Both subtasks answer another question: each is heard from now. */
+    private void answerAnotherQuestion(String id) throws Exception {
+        EmbeddedQuestion other = question(id, 5);
+        harness.processElement(partial(other, 0, 2, List.of(hit("x", 1)), List.of()), 0);
+        harness.processElement(partial(other, 1, 2, List.of(hit("y", 1)), List.of()), 0);
+    }
+
+    private List<RetrievalResult> answersTo(String questionId) {
+        return harness.extractOutputValues().stream().filter(r -> r.question().id().equals(questionId)).toList();
     }
 
     @Test
