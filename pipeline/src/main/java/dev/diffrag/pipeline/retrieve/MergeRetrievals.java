@@ -16,6 +16,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -45,6 +47,9 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
     /** How long a merge that timed out waits for its missing subtasks before forgetting the question anyway. */
     static final long REMEMBER_INCOMPLETE_MS = 60 * 60 * 1000;
 
+    /** Merges kept for the wait histogram's percentiles. */
+    private static final int WAIT_WINDOW = 10_000;
+
     /** The longest wait for a subtask that keeps answering other questions, in timeouts. */
     static final int MAX_WAIT_TIMEOUTS = 10;
 
@@ -60,6 +65,8 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
     private transient ValueState<Long> forgetAt;
     private transient ListState<Integer> reported;
     private transient Counter timedOut;
+    /** From a question's first partial result to its merge: how far the slowest subtask trails the first. */
+    private transient Histogram waitMs;
     /**
      * Processing time of the last partial result from each index subtask, for every question of this instance. Not
      * state: after a restore every subtask counts as heard when this instance first runs.
@@ -83,6 +90,8 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
         reported = getRuntimeContext().getListState(REPORTED);
         waitingSince = getRuntimeContext().getState(WAITING_SINCE);
         timedOut = getRuntimeContext().getMetricGroup().counter("mergeTimeouts");
+        waitMs = getRuntimeContext().getMetricGroup()
+                .histogram("mergeWaitMs", new DescriptiveStatisticsHistogram(WAIT_WINDOW));
         lastHeardFrom = new HashMap<>();
         startedAt = -1;
     }
@@ -184,13 +193,15 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
                 ReciprocalRankFusion.fuse(received, question.topK(), question.rankWindow()),
                 question.receivedMs()));
         partials.clear();
+        long now = ctx.timerService().currentProcessingTime();
+        Long since = waitingSince.value();
+        waitMs.update(since == null ? 0 : now - since);
         stopWaiting(ctx);
         boolean complete = received.size() >= received.get(0).parallelism();
         if (!complete) {
             reported.update(received.stream().map(PartialRetrieval::subtask).toList());
         }
-        long forget = ctx.timerService().currentProcessingTime()
-                + (complete ? rememberEmittedMs : Math.max(rememberEmittedMs, REMEMBER_INCOMPLETE_MS));
+        long forget = now + (complete ? rememberEmittedMs : Math.max(rememberEmittedMs, REMEMBER_INCOMPLETE_MS));
         ctx.timerService().registerProcessingTimeTimer(forget);
         forgetAt.update(forget);
     }

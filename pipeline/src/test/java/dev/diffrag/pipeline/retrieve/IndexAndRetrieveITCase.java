@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.source.legacy.SourceFunction;
@@ -27,10 +30,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@link IndexAndRetrieve#build} on a MiniCluster with parallelism 2, in-memory sources and the real embedder. */
 class IndexAndRetrieveITCase {
 
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(2)
+            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
             .build());
 
     private static final String FLINK = "Apache Flink is a framework for stateful computations over data streams. "
@@ -93,6 +99,10 @@ class IndexAndRetrieveITCase {
         assertThat(dead).extracting(DeadLetterRecord::sourceTopic, DeadLetterRecord::offset)
                 .containsExactlyInAnyOrder(tuple("documents", 3L), tuple("questions", 0L));
         assertThat(dead).allSatisfy(d -> assertThat(d.error()).isNotBlank());
+        long waits = METRICS.findMetrics(job.getJobID(), "mergeWaitMs").values().stream()
+                .mapToLong(metric -> ((Histogram) metric).getCount())
+                .sum();
+        assertThat(waits).as("one wait per merged question, over the merge's subtasks").isEqualTo(results.size());
     }
 
     private static RawRecord document(long offset, DocumentRecord doc) {
