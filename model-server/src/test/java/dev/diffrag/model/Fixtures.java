@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.params.provider.Arguments;
 
 /** Small models with deliberately large random weights, so attention is peaked and every term matters. */
 final class Fixtures {
@@ -13,6 +16,17 @@ final class Fixtures {
     static final int VOCAB = 50;
 
     private Fixtures() {}
+
+    /** Every attention kind, bidirectional and causal: the arguments (kind, causal) of a parameterized test. */
+    static List<Arguments> kindsAndCausality() {
+        List<Arguments> cases = new ArrayList<>();
+        for (AttentionKind kind : AttentionKind.values()) {
+            for (boolean causal : new boolean[] {false, true}) {
+                cases.add(Arguments.of(kind, causal));
+            }
+        }
+        return cases;
+    }
 
     static ModelConfig config(AttentionKind kind, boolean causal, boolean lmHead) {
         return ModelConfig.of(kind, 32, 2, 8, causal, VOCAB, 64, lmHead);

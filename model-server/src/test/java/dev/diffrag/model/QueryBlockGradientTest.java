@@ -13,7 +13,6 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -22,18 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class QueryBlockGradientTest {
 
-    static List<Arguments> cases() {
-        List<Arguments> cases = new ArrayList<>();
-        for (AttentionKind kind : AttentionKind.values()) {
-            for (boolean causal : new boolean[] {false, true}) {
-                cases.add(Arguments.of(kind, causal));
-            }
-        }
-        return cases;
-    }
-
     @ParameterizedTest(name = "{0} causal={1}")
-    @MethodSource("cases")
+    @MethodSource("dev.diffrag.model.Fixtures#kindsAndCausality")
     void gradientsInBlocksEqualTheOneBlockGradients(AttentionKind kind, boolean causal) {
         int length = 1100;
         int fewestQueryHeads = 4; // dModel 64 / head dim 16: vanilla's heads, V1's 2h; V2 has twice as many

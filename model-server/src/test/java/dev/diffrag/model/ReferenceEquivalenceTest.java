@@ -59,19 +59,9 @@ class ReferenceEquivalenceTest {
         }
     }
 
-    static List<Arguments> longCases() {
-        List<Arguments> cases = new ArrayList<>();
-        for (AttentionKind kind : AttentionKind.values()) {
-            for (boolean causal : new boolean[] {false, true}) {
-                cases.add(Arguments.of(kind, causal));
-            }
-        }
-        return cases;
-    }
-
     /** Long inputs are attended in blocks of query rows (several here); the result must not move. */
     @ParameterizedTest(name = "{0} causal={1}")
-    @MethodSource("longCases")
+    @MethodSource("dev.diffrag.model.Fixtures#kindsAndCausality")
     void attentionInBlocksOfQueryRowsMatchesTheReference(AttentionKind kind, boolean causal) {
         int length = 1101;
         int fewestQueryHeads = 4; // dModel 32 / head dim 8: vanilla's heads, V1's 2h; V2 has twice as many
