@@ -1,6 +1,7 @@
 package dev.diffrag.reader;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.diffrag.model.Devices;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.reader.data.ReaderCorpus;
@@ -62,7 +63,7 @@ final class CalibrateCommand implements Callable<Integer> {
             ReaderTraining.Dev labelled = ReaderTraining.labelDev(dev, featurizer);
             for (Path checkpoint : checkpoints) {
                 try (NDManager scope = manager.newSubManager()) {
-                    ReaderModel model = ReaderCheckpoint.loadModel(checkpoint, scope);
+                    ReaderModel model = ReaderCheckpoint.loadModel(checkpoint, scope, DataType.FLOAT32);
                     ReaderTraining.Calibrated calibrated = ReaderTraining.calibrateOnDev(model, featurizer, labelled,
                             scope);
                     ModelFiles.writeJson(checkpoint.resolve(Calibration.FILE), calibrated.calibration());

@@ -1,6 +1,8 @@
 package dev.diffrag.reader;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
@@ -46,6 +48,7 @@ public final class DiffReaderAnswerer implements Answerer {
     private final SpanPredictor predictor;
     private final double threshold;
     private final double answerTypeWeight;
+    private final DataType dataType;
 
     private DiffReaderAnswerer(String name, NDManager manager, ReaderCheckpoint.Loaded loaded, double threshold) {
         this.name = name;
@@ -55,6 +58,7 @@ public final class DiffReaderAnswerer implements Answerer {
         this.predictor = new SpanPredictor(loaded.model(), featurizer, manager);
         this.threshold = threshold;
         this.answerTypeWeight = loaded.calibration().answerTypeWeight();
+        this.dataType = loaded.model().namedParameters().values().iterator().next().getArray().getDataType();
     }
 
     /** The default shipped reader ({@value #DEFAULT}) with its calibrated threshold. */
@@ -104,11 +108,21 @@ public final class DiffReaderAnswerer implements Answerer {
         return shipped(readerName, null);
     }
 
-    /** {@link #shipped(String)}; {@code threshold} null uses the calibrated one. */
+    /**
+     * {@link #shipped(String)}; {@code threshold} null uses the calibrated one. Runs on {@link Devices#pick()} in
+     * {@link Devices#dataType} (float32 unless a 16-bit type is asked for on a GPU).
+     */
     public static DiffReaderAnswerer shipped(String readerName, Double threshold) throws IOException {
-        NDManager manager = NDManager.newBaseManager(Devices.pick());
+        Device device = Devices.pick();
+        return shipped(readerName, threshold, device, Devices.dataType(device));
+    }
+
+    /** {@link #shipped(String, Double)} on {@code device}, computing in {@code dataType}. */
+    static DiffReaderAnswerer shipped(String readerName, Double threshold, Device device, DataType dataType)
+            throws IOException {
+        NDManager manager = NDManager.newBaseManager(device);
         try {
-            ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.loadResource(readerName, manager);
+            ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.loadResource(readerName, manager, dataType);
             return new DiffReaderAnswerer(readerName + "-reader", manager, loaded,
                     threshold != null ? threshold : loaded.calibration().abstainThreshold());
         } catch (IOException | RuntimeException e) {
@@ -117,11 +131,12 @@ public final class DiffReaderAnswerer implements Answerer {
         }
     }
 
-    /** A reader from a checkpoint directory; {@code threshold} null uses the calibrated one. */
+    /** A reader from a checkpoint directory; {@code threshold} null uses the calibrated one. Device and type as {@link #shipped(String, Double)}. */
     public static DiffReaderAnswerer load(Path directory, Double threshold) throws IOException {
-        NDManager manager = NDManager.newBaseManager(Devices.pick());
+        Device device = Devices.pick();
+        NDManager manager = NDManager.newBaseManager(device);
         try {
-            ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.load(directory, manager);
+            ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.load(directory, manager, Devices.dataType(device));
             String kind = loaded.model().config().encoder().attention().name().toLowerCase(Locale.ROOT)
                     .replace('_', '-');
             String input = loaded.model().config().input() == ReaderConfig.Input.TOKEN_EMBEDDINGS ? "-scratch" : "";
@@ -140,6 +155,11 @@ public final class DiffReaderAnswerer implements Answerer {
 
     public double threshold() {
         return threshold;
+    }
+
+    /** The type the reader computes in: float32, or a 16-bit type on a GPU when {@code DIFFRAG_DTYPE} asks for it. */
+    public DataType dataType() {
+        return dataType;
     }
 
     /** What the reader answers, and the best span it found whether or not it withheld it. */

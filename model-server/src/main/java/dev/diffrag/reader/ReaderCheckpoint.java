@@ -25,7 +25,7 @@ public final class ReaderCheckpoint {
 
     private ReaderCheckpoint() {}
 
-    /** Writes the reader with float16 weights (half the size; the reader computes in float32 after loading). */
+    /** Writes the reader with float16 weights (half the size; loading converts them to the type it computes in). */
     public static void save(Path directory, ReaderModel model, Calibration calibration) throws IOException {
         ModelFiles.save(directory, model.config(), model.namedParameters(), SafeTensors.Dtype.F16);
         ModelFiles.writeJson(directory.resolve(Calibration.FILE), calibration);
@@ -33,21 +33,31 @@ public final class ReaderCheckpoint {
 
     /** Loads a reader into {@code manager} (its device) in float32. */
     public static Loaded load(Path directory, NDManager manager) throws IOException {
-        ReaderModel model = loadModel(directory, manager);
+        return load(directory, manager, DataType.FLOAT32);
+    }
+
+    /** Loads a reader into {@code manager} (its device), computing in {@code dataType}. */
+    public static Loaded load(Path directory, NDManager manager, DataType dataType) throws IOException {
+        ReaderModel model = loadModel(directory, manager, dataType);
         return new Loaded(model, ModelFiles.readJson(directory.resolve(Calibration.FILE), Calibration.class));
     }
 
     /** Loads a reader's weights without its calibration (which {@code reader calibrate} is about to replace). */
-    static ReaderModel loadModel(Path directory, NDManager manager) throws IOException {
+    static ReaderModel loadModel(Path directory, NDManager manager, DataType dataType) throws IOException {
         ReaderConfig config = ModelFiles.readConfig(directory, ReaderConfig.class);
         ReaderModel model = new ReaderModel(config);
-        model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1));
+        model.initialize(manager, dataType, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1));
         ModelFiles.loadWeights(directory, model.namedParameters());
         return model;
     }
 
-    /** Loads the shipped reader {@code name} (e.g. {@code diff-v1}) from the classpath. */
+    /** Loads the shipped reader {@code name} (e.g. {@code diff-v1}) from the classpath, in float32. */
     public static Loaded loadResource(String name, NDManager manager) throws IOException {
+        return loadResource(name, manager, DataType.FLOAT32);
+    }
+
+    /** Loads the shipped reader {@code name} from the classpath, computing in {@code dataType}. */
+    public static Loaded loadResource(String name, NDManager manager, DataType dataType) throws IOException {
         Path directory = Files.createTempDirectory("reader-" + name);
         try {
             for (String file : FILES) {
@@ -59,7 +69,7 @@ public final class ReaderCheckpoint {
                     Files.copy(in, directory.resolve(file));
                 }
             }
-            return load(directory, manager);
+            return load(directory, manager, dataType);
         } finally {
             for (String file : FILES) {
                 Files.deleteIfExists(directory.resolve(file));

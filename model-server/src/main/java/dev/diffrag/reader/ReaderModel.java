@@ -188,7 +188,7 @@ public final class ReaderModel extends AbstractBlock {
 
     /** The encoder's output h (B, T, D) for the forward inputs. */
     NDArray hidden(ParameterStore ps, NDList inputs, boolean training) {
-        NDArray input = tunedLayers.isEmpty() ? inputs.get(0) : tunedFeatures(ps, inputs, training); // (B, T, 384)
+        NDArray input = tunedLayers.isEmpty() ? inFloatType(inputs.get(0)) : tunedFeatures(ps, inputs, training); // (B, T, 384)
         NDArray segments = inputs.get(1);
         NDArray paddingMask = inputs.get(2);
         NDArray x = inputProjection != null
@@ -198,6 +198,15 @@ public final class ReaderModel extends AbstractBlock {
         x = x.add(Embedding.embedding(segments.toType(DataType.INT64, false), segmentTable, SparseFormat.DENSE)
                 .head());
         return dropout(encoder.encodeEmbedded(ps, dropout(x, training), paddingMask, training, null), training);
+    }
+
+    /**
+     * Frozen features and masks arrive in float32; a reader loaded in a 16-bit type on a GPU computes in that type.
+     * Token ids are left as they are.
+     */
+    private NDArray inFloatType(NDArray x) {
+        DataType weights = segmentEmbedding.getArray().getDataType();
+        return x.getDataType().isFloating() ? x.toType(weights, false) : x;
     }
 
     /** Dropout in training forward passes; the identity at inference and when the rate is 0. */
@@ -228,8 +237,8 @@ public final class ReaderModel extends AbstractBlock {
      * (B, T, 384), zero at the reader's own [CLS] and [SEP].
      */
     NDArray tunedFeatures(ParameterStore ps, NDList inputs, boolean training) {
-        NDArray states = inputs.get(0); // (W, Lw, 384)
-        NDArray windowMask = inputs.get(3);
+        NDArray states = inFloatType(inputs.get(0)); // (W, Lw, 384)
+        NDArray windowMask = inFloatType(inputs.get(3));
         for (Map<String, Parameter> layer : tunedLayers) {
             states = BertLayer.forward(states, windowMask, PretrainedBert.HEADS,
                     name -> ps.getValue(layer.get(name), windowMask.getDevice(), training));

@@ -1,5 +1,6 @@
 package dev.diffrag.summarize;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -48,13 +49,23 @@ public final class SalienceSummarizer implements Summarizer {
         this.maxTokens = maxTokens;
     }
 
-    /** Loads a saved model directory ({@code config.json}, {@code model.safetensors}) onto {@link Devices#pick()}. */
+    /**
+     * Loads a saved model directory ({@code config.json}, {@code model.safetensors}) onto {@link Devices#pick()}, in
+     * {@link Devices#dataType} (float32 unless a 16-bit type is asked for on a GPU).
+     */
     public static SalienceSummarizer load(Path directory, EmbeddingModel embedder, int maxTokens) throws IOException {
-        NDManager manager = NDManager.newBaseManager(Devices.pick());
+        Device device = Devices.pick();
+        return load(directory, embedder, maxTokens, device, Devices.dataType(device));
+    }
+
+    /** {@link #load(Path, EmbeddingModel, int)} on {@code device}, computing in {@code dataType}. */
+    static SalienceSummarizer load(Path directory, EmbeddingModel embedder, int maxTokens, Device device,
+            DataType dataType) throws IOException {
+        NDManager manager = NDManager.newBaseManager(device);
         try {
             SalienceConfig config = ModelFiles.readConfig(directory, SalienceConfig.class);
             SentenceSalienceModel model = new SentenceSalienceModel(config);
-            model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, config.inputDim()));
+            model.initialize(manager, dataType, new Shape(1, 1, config.inputDim()));
             ModelFiles.loadWeights(directory, model.namedParameters());
             return new SalienceSummarizer(manager, model, embedder, maxTokens);
         } catch (IOException | RuntimeException e) {
@@ -63,8 +74,17 @@ public final class SalienceSummarizer implements Summarizer {
         }
     }
 
-    /** The shipped checkpoint {@code diff-v1} or {@code vanilla}, with all-MiniLM-L6-v2 from the classpath. */
+    /**
+     * The shipped checkpoint {@code diff-v1} or {@code vanilla}, with all-MiniLM-L6-v2 from the classpath; device and
+     * type as {@link #load(Path, EmbeddingModel, int)}.
+     */
     public static SalienceSummarizer bundled(String name, int maxTokens) {
+        Device device = Devices.pick();
+        return bundled(name, maxTokens, device, Devices.dataType(device));
+    }
+
+    /** {@link #bundled(String, int)} on {@code device}, computing in {@code dataType}. */
+    static SalienceSummarizer bundled(String name, int maxTokens, Device device, DataType dataType) {
         Path directory = null;
         try {
             directory = Files.createTempDirectory("summarizer-" + name);
@@ -78,7 +98,7 @@ public final class SalienceSummarizer implements Summarizer {
                     Files.copy(in, directory.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            return load(directory, new AllMiniLmL6V2EmbeddingModel(), maxTokens);
+            return load(directory, new AllMiniLmL6V2EmbeddingModel(), maxTokens, device, dataType);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the bundled summarizer " + name, e);
         } finally {

@@ -78,7 +78,8 @@ public final class SentenceSalienceModel extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        NDArray sentences = inputs.get(0); // (B, T, E)
+        // Embeddings arrive in float32; a model loaded in a 16-bit type on a GPU computes in that type.
+        NDArray sentences = inputs.get(0).toType(inProj.getArray().getDataType(), false); // (B, T, E)
         NDArray mask = inputs.size() > 1 ? inputs.get(1) : null; // (B, T)
         long length = sentences.getShape().get(1);
         if (length > config.maxSentences()) {

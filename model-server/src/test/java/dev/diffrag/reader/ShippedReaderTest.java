@@ -3,7 +3,9 @@ package dev.diffrag.reader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
@@ -95,6 +97,30 @@ class ShippedReaderTest {
         assertThat(readings.get(0).bestSpan().answer()).isEqualTo("1901");
         assertThat(reader.answer(requests)).extracting(GroundedAnswer::abstained)
                 .containsExactlyElementsOf(readings.stream().map(r -> r.answer().abstained()).toList());
+    }
+
+    @Test
+    void aReaderLoadedInSixteenBitsReadsLikeTheFloat32One() throws Exception {
+        // On a GPU, DIFFRAG_DTYPE=bfloat16|float16 loads the reader in that type. The CPU engine holds float16 (not
+        // bfloat16) arrays, so float16 stands in for the path both take: float32 features cast to the weights' type.
+        List<AnswerRequest> requests = List.of(
+                new AnswerRequest("When was the first Nobel Prize in Physics awarded?", List.of(RAIN, NOBEL)),
+                new AnswerRequest("How much rain falls in the Amazon?", List.of(RAIN)),
+                new AnswerRequest("who got the first nobel prize in physics", List.of(NOBEL)));
+        try (DiffReaderAnswerer half = DiffReaderAnswerer.shipped(DiffReaderAnswerer.DEFAULT, null, Device.cpu(),
+                DataType.FLOAT16)) {
+            assertThat(half.dataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(reader.dataType()).isEqualTo(DataType.FLOAT32);
+            List<DiffReaderAnswerer.Reading> halfReadings = half.read(requests);
+            List<DiffReaderAnswerer.Reading> fullReadings = reader.read(requests);
+            for (int i = 0; i < requests.size(); i++) {
+                GroundedAnswer inHalf = halfReadings.get(i).bestSpan();
+                GroundedAnswer inFull = fullReadings.get(i).bestSpan();
+                assertThat(inHalf.citation()).as("request %d", i).isEqualTo(inFull.citation());
+                assertThat(inHalf.answer()).isEqualTo(inFull.answer());
+                assertThat(inHalf.confidence()).isCloseTo(inFull.confidence(), offset(0.02));
+            }
+        }
     }
 
     @Test

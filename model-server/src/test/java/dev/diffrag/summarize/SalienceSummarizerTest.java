@@ -1,6 +1,10 @@
 package dev.diffrag.summarize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -75,6 +79,21 @@ class SalienceSummarizerTest {
         assertThat(summaries.get(1).sentences()).isEmpty();
         assertThat(summaries.get(2).sentences()).isEmpty();
         assertThat(summaries.get(3).sentences()).isEmpty();
+    }
+
+    @Test
+    void aModelLoadedInSixteenBitsChoosesTheSameSentences() {
+        // On a GPU, DIFFRAG_DTYPE=bfloat16|float16 loads the model in that type. The CPU engine holds float16 (not
+        // bfloat16) arrays, so float16 stands in for the path both take: float32 embeddings cast to the weights' type.
+        try (SalienceSummarizer half = SalienceSummarizer.bundled("diff-v1", 0, Device.cpu(), DataType.FLOAT16)) {
+            assertThat(half.model().namedParameters().values())
+                    .allSatisfy(p -> assertThat(p.getArray().getDataType()).isEqualTo(DataType.FLOAT16));
+            List<EmbeddedDocument> documents = EmbeddedDocument.embedAll(summarizer.embedder(), List.of(NEWS));
+            assertThat(half.salience(documents).get(0))
+                    .containsExactly(summarizer.salience(documents).get(0), within(0.01));
+            assertThat(half.summarize(List.of(new SummaryRequest("locke", NEWS, 3))))
+                    .isEqualTo(summarizer.summarize(List.of(new SummaryRequest("locke", NEWS, 3))));
+        }
     }
 
     @Test
