@@ -58,7 +58,7 @@ final class CalibrateCommand implements Callable<Integer> {
             configs.add(ModelFiles.readConfig(checkpoint, ReaderConfig.class));
         }
         try (NDManager manager = NDManager.newBaseManager(Devices.pick());
-                ReaderFeaturizer featurizer = ReaderFeaturizer.sharedBy(configs, Integer.MAX_VALUE, threads)) {
+                ReaderFeaturizer featurizer = ReaderFeaturizer.sharedBy(configs, Long.MAX_VALUE, threads)) {
             ReaderTraining.precompute(dev, featurizer);
             ReaderTraining.Dev labelled = ReaderTraining.labelDev(dev, featurizer);
             for (Path checkpoint : checkpoints) {

@@ -39,7 +39,11 @@ public final class DiffReaderAnswerer implements Answerer {
     public static final String DEFAULT = "diff-v2-bge-top4";
     /** The answerer name that selects a shipped reader: {@code diff-reader} (the default) or {@code diff-reader:NAME}. */
     public static final String ANSWERER = "diff-reader";
-    private static final int CACHE = 4096;
+    /**
+     * Bytes of cached tokens and of cached features (each): features of about 85,000 tokens, some 400 of the
+     * pipeline's 800-character chunks. Every answering subtask of the job holds its own reader.
+     */
+    private static final long CACHE_BYTES = 128L << 20;
 
     private final String name;
     private final ReaderConfig config;
@@ -54,7 +58,7 @@ public final class DiffReaderAnswerer implements Answerer {
         this.name = name;
         this.manager = manager;
         this.config = loaded.model().config();
-        this.featurizer = new ReaderFeaturizer(config, CACHE, Runtime.getRuntime().availableProcessors());
+        this.featurizer = new ReaderFeaturizer(config, CACHE_BYTES, Runtime.getRuntime().availableProcessors());
         this.predictor = new SpanPredictor(loaded.model(), featurizer, manager);
         this.threshold = threshold;
         this.answerTypeWeight = loaded.calibration().answerTypeWeight();

@@ -14,9 +14,10 @@ import java.util.Map;
 
 /**
  * Turns questions and passages into reader inputs: WordPiece tokens (with char spans) and, for a frozen-feature input,
- * the pretrained encoder's token features. Both are cached by text (least recently used first out), so a passage
- * retrieved for many questions is encoded once (once per question for a joint input, whose passage features depend on
- * the question).
+ * the pretrained encoder's token features. Both are cached by text, so a passage retrieved for many questions is
+ * encoded once (once per question for a joint input, whose passage features depend on the question). The caches are
+ * bounded by bytes, not by entries: a passage's features take 1.5 KB a token, so a long passage weighs a hundred
+ * short ones.
  */
 public final class ReaderFeaturizer implements AutoCloseable {
 
@@ -30,43 +31,34 @@ public final class ReaderFeaturizer implements AutoCloseable {
     private final ReaderConfig config;
     private final ReaderTokenizer tokenizer;
     private final PretrainedFeatures frozen; // null for the token-embedding input
-    private final Map<String, ReaderTokenizer.Tokens> tokens;
-    private final Map<String, float[][]> features;
+    private final ByteBoundedLru<ReaderTokenizer.Tokens> tokens;
+    private final ByteBoundedLru<float[][]> features;
 
-    /** @param cacheSize texts kept in each cache */
-    public ReaderFeaturizer(ReaderConfig config, int cacheSize, int threads) {
+    /** @param cacheBytes the most each cache (tokens, features) holds, keys included; {@link Long#MAX_VALUE}: no bound */
+    public ReaderFeaturizer(ReaderConfig config, long cacheBytes, int threads) {
         this.config = config;
         this.tokenizer = new ReaderTokenizer();
         this.frozen = config.input().frozen() ? PretrainedFeatures.of(config.input(), threads) : null;
-        this.tokens = lruMap(cacheSize);
-        this.features = lruMap(cacheSize);
+        this.tokens = new ByteBoundedLru<>(cacheBytes, t -> 12L * t.size()); // three ints a token
+        this.features = new ByteBoundedLru<>(cacheBytes, f -> f.length == 0 ? 0 : 4L * f.length * f[0].length);
     }
 
     /**
      * One featurizer for readers that are trained or calibrated together: it runs their one frozen encoder (a
      * token-embedding reader ignores the features, so it can share any of them).
      */
-    public static ReaderFeaturizer sharedBy(List<ReaderConfig> configs, int cacheSize, int threads) {
+    public static ReaderFeaturizer sharedBy(List<ReaderConfig> configs, long cacheBytes, int threads) {
         List<ReaderConfig> frozen = configs.stream().filter(c -> c.input().frozen()).toList();
         if (frozen.stream().map(ReaderConfig::input).distinct().count() > 1) {
             throw new IllegalArgumentException("readers with different frozen encoders cannot share a featurizer: "
                     + frozen.stream().map(ReaderConfig::input).distinct().toList());
         }
-        return new ReaderFeaturizer(frozen.isEmpty() ? configs.get(0) : frozen.get(0), cacheSize, threads);
+        return new ReaderFeaturizer(frozen.isEmpty() ? configs.get(0) : frozen.get(0), cacheBytes, threads);
     }
 
     /** The input this featurizer computes features for. */
     public ReaderConfig.Input input() {
         return config.input();
-    }
-
-    private static <V> Map<String, V> lruMap(int capacity) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-                return size() > capacity;
-            }
-        };
     }
 
     public synchronized ReaderTokenizer.Tokens tokens(String text) {

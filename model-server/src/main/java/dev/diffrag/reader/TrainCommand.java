@@ -106,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
         summary.put("environment", Devices.ComputeEnvironment.of(Devices.pick()));
         List<ReaderTraining.Result> results = new ArrayList<>();
         try (ReaderFeaturizer featurizer = ReaderFeaturizer.sharedBy(variants.stream().map(this::config).toList(),
-                Integer.MAX_VALUE, threads)) {
+                Long.MAX_VALUE, threads)) {
             long featuresStarted = System.nanoTime();
             ReaderTraining.precompute(train, featurizer);
             ReaderTraining.precompute(dev, featurizer);

@@ -38,7 +38,7 @@ class BilinearSpanHeadTest {
     @BeforeAll
     static void build() {
         manager = NDManager.newBaseManager(Device.cpu());
-        featurizer = new ReaderFeaturizer(CONFIG, 16, 1);
+        featurizer = new ReaderFeaturizer(CONFIG, 1L << 24, 1);
         model = new ReaderModel(CONFIG);
         model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1));
     }

@@ -21,7 +21,7 @@ class CalibrationTest {
     @BeforeAll
     static void open() {
         featurizer = new ReaderFeaturizer(ReaderConfig.of(dev.diffrag.model.AttentionKind.DIFF_V1,
-                ReaderConfig.Input.TOKEN_EMBEDDINGS, 32, 1, 16, 128), 16, 1);
+                ReaderConfig.Input.TOKEN_EMBEDDINGS, 32, 1, 16, 128), 1L << 24, 1);
     }
 
     @AfterAll

@@ -97,7 +97,7 @@ class FrozenTokenFeaturesTest {
         List<Passage> passages = List.of(new Passage("p1", SHORT));
         String when = "When was the Eiffel Tower built?";
         String where = "Where is the Eiffel Tower?";
-        try (ReaderFeaturizer featurizer = new ReaderFeaturizer(config, 16, 1)) {
+        try (ReaderFeaturizer featurizer = new ReaderFeaturizer(config, 1L << 24, 1)) {
             featurizer.precompute(List.of(new ReaderFeaturizer.Texts(when, List.of(SHORT))));
             ReaderFeaturizer.Encoded first = featurizer.encode(when, passages);
             ReaderFeaturizer.Encoded second = featurizer.encode(where, passages); // not precomputed: computed here
@@ -141,9 +141,9 @@ class FrozenTokenFeaturesTest {
                 128);
         ReaderConfig scratch = ReaderConfig.of(AttentionKind.VANILLA, ReaderConfig.Input.TOKEN_EMBEDDINGS, 32, 1, 16,
                 128);
-        assertThatThrownBy(() -> ReaderFeaturizer.sharedBy(List.of(miniLm, bge), 4, 1))
+        assertThatThrownBy(() -> ReaderFeaturizer.sharedBy(List.of(miniLm, bge), 1L << 24, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BGE_SMALL_FEATURES");
-        try (ReaderFeaturizer shared = ReaderFeaturizer.sharedBy(List.of(scratch, bge), 4, 1)) {
+        try (ReaderFeaturizer shared = ReaderFeaturizer.sharedBy(List.of(scratch, bge), 1L << 24, 1)) {
             assertThat(shared.input()).isEqualTo(ReaderConfig.Input.BGE_SMALL_FEATURES);
         }
     }

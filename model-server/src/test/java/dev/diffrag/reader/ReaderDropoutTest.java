@@ -32,7 +32,7 @@ class ReaderDropoutTest {
     @Test
     void dropoutChangesTrainingScoresOnly(@TempDir Path dir) throws Exception {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu());
-                ReaderFeaturizer featurizer = new ReaderFeaturizer(CONFIG, 16, 1)) {
+                ReaderFeaturizer featurizer = new ReaderFeaturizer(CONFIG, 1L << 24, 1)) {
             ModelTrainer.seed(7);
             ReaderModel plain = initialized(new ReaderModel(CONFIG), manager);
             ModelFiles.save(dir, CONFIG, plain.namedParameters(), SafeTensors.Dtype.F32);

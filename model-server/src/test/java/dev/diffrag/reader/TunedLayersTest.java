@@ -47,7 +47,7 @@ class TunedLayersTest {
     @BeforeAll
     static void build() {
         manager = NDManager.newBaseManager(Device.cpu());
-        tunedFeaturizer = new ReaderFeaturizer(TUNED, 16, 1);
+        tunedFeaturizer = new ReaderFeaturizer(TUNED, 1L << 24, 1);
         model = new ReaderModel(TUNED);
         model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1));
         try (PretrainedBert pretrained = PretrainedBert.load(TUNED.input().onnxResource(), Device.cpu())) {
@@ -72,7 +72,7 @@ class TunedLayersTest {
         assertThat(tunedFeaturizer.tokens(PASSAGES.get(1).text()).size())
                 .isGreaterThan(FrozenTokenFeatures.WINDOW_TOKENS);
         float[] expected;
-        try (ReaderFeaturizer frozen = new ReaderFeaturizer(FROZEN, 16, 1); NDManager scope = manager.newSubManager()) {
+        try (ReaderFeaturizer frozen = new ReaderFeaturizer(FROZEN, 1L << 24, 1); NDManager scope = manager.newSubManager()) {
             expected = frozen.inputs(batch(frozen), FROZEN.input(), scope).get(0).toFloatArray(); // (B, T, 384)
         }
         float[] tuned;
