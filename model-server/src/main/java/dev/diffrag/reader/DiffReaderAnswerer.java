@@ -44,6 +44,11 @@ public final class DiffReaderAnswerer implements Answerer {
      * pipeline's 800-character chunks. Every answering subtask of the job holds its own reader.
      */
     private static final long CACHE_BYTES = 128L << 20;
+    /**
+     * Passage characters read together: about 50,000 tokens, 75 MB of features, which fit the feature cache, so the
+     * group's features, computed in one run, are still cached when its inputs are built.
+     */
+    static final long GROUP_CHARS = 200_000;
 
     private final String name;
     private final ReaderConfig config;
@@ -177,9 +182,41 @@ public final class DiffReaderAnswerer implements Answerer {
     /**
      * Answers with the best span beside each (for measuring reading apart from abstention). Passages longer together
      * than one reader input are read in several ({@link PassageWindows}), all in the same batches, and the span with
-     * the highest confidence among a request's inputs is its reading.
+     * the highest confidence among a request's inputs is its reading. Requests are read in groups of at most
+     * {@value #GROUP_CHARS} passage characters (a larger request alone), so a batch holds the features of one group
+     * at a time, not of every request in it.
      */
     public List<Reading> read(List<AnswerRequest> requests) {
+        return read(requests, GROUP_CHARS);
+    }
+
+    List<Reading> read(List<AnswerRequest> requests, long groupChars) {
+        List<Reading> readings = new ArrayList<>(requests.size());
+        groups(requests, groupChars).forEach(group -> readings.addAll(readGroup(group)));
+        return readings;
+    }
+
+    /** Consecutive runs of requests with at most {@code groupChars} passage characters together (or one request). */
+    static List<List<AnswerRequest>> groups(List<AnswerRequest> requests, long groupChars) {
+        List<List<AnswerRequest>> groups = new ArrayList<>();
+        int from = 0;
+        while (from < requests.size()) {
+            int to = from + 1;
+            long chars = contextChars(requests.get(from));
+            while (to < requests.size() && chars + contextChars(requests.get(to)) <= groupChars) {
+                chars += contextChars(requests.get(to++));
+            }
+            groups.add(requests.subList(from, to));
+            from = to;
+        }
+        return groups;
+    }
+
+    private static long contextChars(AnswerRequest request) {
+        return request.contexts().stream().mapToLong(p -> p.text().length()).sum();
+    }
+
+    private List<Reading> readGroup(List<AnswerRequest> requests) {
         featurizer.precompute(requests.stream().map(r -> new ReaderFeaturizer.Texts(r.question(),
                 r.contexts().stream().map(Passage::text).toList())).toList());
         List<ReaderFeaturizer.Encoded> encoded = new ArrayList<>();

@@ -73,6 +73,32 @@ class ShippedReaderTest {
     }
 
     @Test
+    void requestsReadInGroupsOfBoundedSizeAreReadAsInOneBatch() {
+        // A batch is read in groups of bounded passage characters so that it never holds every request's features;
+        // with a bound below one request each request forms its own group.
+        List<AnswerRequest> requests = List.of(
+                new AnswerRequest("How much rain falls in the Amazon?", List.of(RAIN)),
+                new AnswerRequest("When was the first Nobel Prize in Physics awarded?", List.of(RAIN, NOBEL)),
+                new AnswerRequest("Who received 150,782 SEK?", List.of(NOBEL)));
+        long rainAndNobel = NOBEL.text().length() + RAIN.text().length();
+        assertThat(DiffReaderAnswerer.groups(requests, 1)).extracting(List::size).containsExactly(1, 1, 1);
+        assertThat(DiffReaderAnswerer.groups(requests, rainAndNobel)).extracting(List::size).containsExactly(1, 1, 1);
+        assertThat(DiffReaderAnswerer.groups(requests, rainAndNobel + NOBEL.text().length()))
+                .extracting(List::size).containsExactly(2, 1);
+        assertThat(DiffReaderAnswerer.groups(requests, DiffReaderAnswerer.GROUP_CHARS)).hasSize(1);
+        List<DiffReaderAnswerer.Reading> together = reader.read(requests);
+        for (long groupChars : new long[] {1, rainAndNobel + NOBEL.text().length()}) {
+            List<DiffReaderAnswerer.Reading> grouped = reader.read(requests, groupChars);
+            assertThat(grouped).hasSize(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                assertThat(grouped.get(i).bestSpan().citation()).isEqualTo(together.get(i).bestSpan().citation());
+                assertThat(grouped.get(i).bestSpan().confidence())
+                        .isCloseTo(together.get(i).bestSpan().confidence(), offset(1e-5));
+            }
+        }
+    }
+
+    @Test
     void answersAreVerbatimCitedSpansOrAbstentionsInRequestOrder() {
         List<AnswerRequest> requests = List.of(
                 new AnswerRequest("When was the first Nobel Prize in Physics awarded?", List.of(RAIN, NOBEL)),
