@@ -1,6 +1,7 @@
 package dev.diffrag.pipeline.index;
 
 import dev.diffrag.connectors.records.DocumentOp;
+import dev.diffrag.pipeline.ingest.DeletedVersions;
 import dev.diffrag.pipeline.ingest.DocumentChange;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -24,7 +25,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>An upsert replaces every chunk of the previous version, a delete removes them, and a change older than the
  * version already applied (smaller Kafka offset, see {@link dev.diffrag.pipeline.ingest.ParseDocuments}) is ignored.
- * The applied version survives a delete, so a late older upsert cannot bring a deleted document back.
+ * A delete's version is kept for a while ({@link DeletedVersions}), so a late older upsert cannot bring a deleted
+ * document back.
  */
 public final class IndexDocuments
         extends KeyedBroadcastProcessFunction<String, DocumentChange, EmbeddedQuestion, PartialRetrieval> {
@@ -33,9 +35,12 @@ public final class IndexDocuments
     public static final ValueStateDescriptor<DocumentChange> CURRENT =
             new ValueStateDescriptor<>("current-version", DocumentChange.class);
 
-    /** The version of the last change applied, delete included. */
+    /** The version of the current version (kept apart so that checking a change does not read its chunks). */
     public static final ValueStateDescriptor<Long> APPLIED_VERSION =
             new ValueStateDescriptor<>("applied-version", Types.LONG);
+
+    /** The version of the last delete, while no version is current. */
+    public static final ValueStateDescriptor<Long> DELETED_VERSION = DeletedVersions.descriptor();
 
     private static final int FRESHNESS_WINDOW = 1000;
 
@@ -58,17 +63,22 @@ public final class IndexDocuments
     public void processElement(DocumentChange change, ReadOnlyContext ctx, Collector<PartialRetrieval> out)
             throws Exception {
         ValueState<Long> applied = getRuntimeContext().getState(APPLIED_VERSION);
-        if (applied.value() != null && change.docVersion() < applied.value()) {
+        ValueState<Long> deleted = getRuntimeContext().getState(DELETED_VERSION);
+        Long last = applied.value() != null ? applied.value() : deleted.value();
+        if (last != null && change.docVersion() < last) {
             staleChanges.inc();
             return;
         }
-        applied.update(change.docVersion());
         ValueState<DocumentChange> current = getRuntimeContext().getState(CURRENT);
         if (change.op() == DocumentOp.DELETE) {
+            applied.clear();
             current.clear();
+            deleted.update(change.docVersion());
             index.delete(change.key());
         } else {
+            applied.update(change.docVersion());
             current.update(change);
+            deleted.clear();
             index.replace(change.key(), change.tenant(), change.chunks());
         }
         // Searchable from now on: the next question refreshes the searcher before it searches.

@@ -9,6 +9,8 @@ import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.pipeline.ingest.DeadLetters.MalformedRecordException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -26,6 +28,16 @@ import org.apache.flink.util.Collector;
  * Producer timestamps give neither guarantee.
  */
 public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentChange> {
+
+    /**
+     * How far a document's producer time may run ahead of the job's clock. Further is not a clock's skew but a wrong
+     * unit or value (microseconds give dates thousands of years ahead): as event time it would push the digests'
+     * watermark past every other document of its reader, and {@code Long.MIN_VALUE} fails window assignment.
+     */
+    static final long MAX_PRODUCED_AHEAD_MS = Duration.ofDays(1).toMillis();
+
+    /** Longest {@code metadata.topic}: it is part of the digest's Kafka key, like the document key. */
+    static final int MAX_TOPIC_CHARS = DeadLetters.MAX_KEY_CHARS;
 
     private final int chunkSize;
     private final int chunkOverlap;
@@ -61,13 +73,25 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
 
     /**
      * A document record that passed validation, with its version (the record's Kafka offset) and producer time (its
-     * {@code ts}, else the Kafka record timestamp).
+     * {@code ts}, else the Kafka record timestamp; at most the job's clock, so a producer clock that runs ahead does
+     * not run the digests' event time ahead of the documents of other producers).
      */
-    public record ValidDocument(DocumentRecord record, long version, long producedAtMs) {}
+    public record ValidDocument(DocumentRecord record, long version, long producedAtMs) {
+        /** Its {@code metadata.topic}; null when absent or blank. */
+        public String topic() {
+            return topicOf(record);
+        }
+    }
+
+    private static String topicOf(DocumentRecord doc) {
+        String topic = doc.metadata() == null ? null : doc.metadata().get("topic");
+        return topic == null || topic.isBlank() ? null : topic;
+    }
 
     /**
-     * The checks every consumer of the documents topic applies: payload, tenant, id, op, key = tenant/id, and for
-     * upserts a text of at most {@code maxDocumentChars}. Shared with the summaries branch so both agree on what a
+     * The checks every consumer of the documents topic applies: payload, tenant, id, op, key = tenant/id, a producer
+     * time from 1970 up to a day ahead of now, a topic of at most {@link #MAX_TOPIC_CHARS}, and for upserts a text of
+     * at most {@code maxDocumentChars}. Shared with the summaries branch so both agree on what a
      * valid document is (only this operator dead-letters the rest).
      */
     public static ValidDocument validate(RawRecord raw, int maxDocumentChars) throws MalformedRecordException {
@@ -97,7 +121,26 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
                 throw new MalformedRecordException("field 'text' has only whitespace and control characters");
             }
         }
-        return new ValidDocument(doc, raw.offset(), doc.ts() != null ? doc.ts() : raw.timestamp());
+        if (topicOf(doc) != null) {
+            requireAtMost(topicOf(doc), "metadata.topic", MAX_TOPIC_CHARS);
+        }
+        long now = System.currentTimeMillis();
+        return new ValidDocument(doc, raw.offset(), Math.min(producedAt(doc, raw, now), now));
+    }
+
+    /** The record's {@code ts}, else its Kafka timestamp, when it lies between 1970 and a day ahead of {@code now}. */
+    private static long producedAt(DocumentRecord doc, RawRecord raw, long now) throws MalformedRecordException {
+        long producedAt = doc.ts() != null ? doc.ts() : raw.timestamp();
+        String source = doc.ts() != null ? "field 'ts'" : "the Kafka record timestamp";
+        if (producedAt < 0) {
+            throw new MalformedRecordException(source + " is " + producedAt
+                    + ", before 1970; it must be milliseconds since the epoch");
+        }
+        if (producedAt > now + MAX_PRODUCED_AHEAD_MS) {
+            throw new MalformedRecordException(source + " is " + producedAt + ", " + Instant.ofEpochMilli(producedAt)
+                    + ", over a day ahead of this job's clock; it must be milliseconds since the epoch");
+        }
+        return producedAt;
     }
 
     private DocumentChange parse(RawRecord raw) throws MalformedRecordException {

@@ -54,6 +54,12 @@ public final class ParseQuestions extends ProcessFunction<RawRecord, ValidQuesti
         QuestionRecord question = readPayload(raw, QuestionRecord.class);
         requireTenant(question.tenant());
         requireText(question.id(), "id");
+        if (question.key().length() > DeadLetters.MAX_KEY_CHARS) {
+            // The answer carries tenant/id as its Kafka key and in its value: a 600,000-character id made an answer
+            // over Kafka's 1 MB record limit, and the answers sink failed the job on it after every restart.
+            throw new MalformedRecordException("tenant/id has " + question.key().length()
+                    + " characters, over the limit of " + DeadLetters.MAX_KEY_CHARS);
+        }
         requireText(question.question(), "question");
         requireAtMost(question.question(), "question", maxQuestionChars);
         Integer topK = question.topK();

@@ -1,6 +1,7 @@
 package dev.diffrag.pipeline.summarize;
 
 import dev.diffrag.connectors.records.DocumentOp;
+import dev.diffrag.pipeline.ingest.DeletedVersions;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -12,8 +13,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by {@code tenant/docId}: passes on only versions newer than any seen before, so a version replayed after a
- * restore, or an older one arriving late, never overwrites a newer summary. Keyed state holds the latest version and
- * is the source of truth; the summarizer runs after this, in {@link SummarizeDocuments}.
+ * restore, or an older one arriving late, never overwrites a newer summary. Keyed state holds the live version's
+ * version, or for a while the last delete's ({@link DeletedVersions}), and is the source of truth; the summarizer
+ * runs after this, in {@link SummarizeDocuments}.
  *
  * <p>It also remembers the topic of the document's live version, because digests are per topic and a record only
  * carries its own: a delete (which usually has no metadata) is stamped with that topic, so it reaches the digest that
@@ -29,12 +31,14 @@ public final class LatestDocumentVersions extends KeyedProcessFunction<String, D
     private static final String NO_TOPIC = "";
 
     private transient ValueState<Long> latestVersion;
+    private transient ValueState<Long> deletedVersion;
     private transient ValueState<String> liveTopic;
     private transient Counter staleVersions;
 
     @Override
     public void open(OpenContext openContext) {
         latestVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("latest-version", Types.LONG));
+        deletedVersion = getRuntimeContext().getState(DeletedVersions.descriptor());
         liveTopic = getRuntimeContext().getState(new ValueStateDescriptor<>("live-topic", Types.STRING));
         staleVersions = getRuntimeContext().getMetricGroup().counter("staleSummaryVersions");
     }
@@ -42,18 +46,21 @@ public final class LatestDocumentVersions extends KeyedProcessFunction<String, D
     @Override
     public void processElement(DocumentVersion document, Context ctx, Collector<DocumentVersion> out)
             throws Exception {
-        Long latest = latestVersion.value();
+        Long latest = latestVersion.value() != null ? latestVersion.value() : deletedVersion.value();
         if (latest != null && document.version() <= latest) {
             staleVersions.inc();
             return;
         }
-        latestVersion.update(document.version());
         String previous = liveTopic.value();
         if (document.op() == DocumentOp.DELETE) {
+            latestVersion.clear();
             liveTopic.clear();
+            deletedVersion.update(document.version());
             out.collect(previous == null ? document : document.withTopic(topicOf(previous)));
             return;
         }
+        latestVersion.update(document.version());
+        deletedVersion.clear();
         String current = document.topic() == null ? NO_TOPIC : document.topic();
         liveTopic.update(current);
         if (previous != null && !previous.equals(current)) {

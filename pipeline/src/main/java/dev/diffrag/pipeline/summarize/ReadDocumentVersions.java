@@ -37,8 +37,7 @@ public final class ReadDocumentVersions extends ProcessFunction<RawRecord, Docum
             return;
         }
         DocumentRecord doc = valid.record();
-        String topic = doc.metadata() == null ? null : doc.metadata().get("topic");
-        out.collect(new DocumentVersion(doc.tenant(), doc.id(), valid.version(), doc.op(), doc.text(),
-                topic == null || topic.isBlank() ? null : topic, valid.producedAtMs()));
+        out.collect(new DocumentVersion(doc.tenant(), doc.id(), valid.version(), doc.op(), doc.text(), valid.topic(),
+                valid.producedAtMs()));
     }
 }

@@ -5,6 +5,7 @@ import static dev.diffrag.pipeline.index.RealEmbeddings.question;
 import static dev.diffrag.pipeline.index.RealEmbeddings.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.diffrag.pipeline.ingest.DeletedVersions;
 import dev.diffrag.pipeline.ingest.DocumentChange;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +100,22 @@ class IndexDocumentsTest {
         PartialRetrieval partial = ask(question("acme", "q", "vault combination 4711 photosynthesis"));
         assertThat(docIds(partial)).containsOnly("vault");
         assertThat(texts(partial)).allMatch(NEW_CODE::equals);
+    }
+
+    @Test
+    void aDeletesVersionIsForgottenAfterItsTimeToLive() throws Exception {
+        harness.setStateTtlProcessingTime(0);
+        harness.processElement(upsert("acme", "plants", 9, PLANTS), 0);
+        harness.processElement(delete("acme", "plants", 10), 0);
+        harness.processElement(delete("acme", "never-existed", 11), 0);
+        harness.processElement(upsert("acme", "plants", 8, PLANTS), 0);
+        assertThat(docIds(ask(question("acme", "q1", "photosynthesis")))).isEmpty();
+
+        // Kept forever, the versions of deleted ids would grow state with every delete; past the time to live an
+        // older upsert is a change like any other.
+        harness.setStateTtlProcessingTime(DeletedVersions.TTL.toMillis() + 1);
+        harness.processElement(upsert("acme", "plants", 8, PLANTS), 0);
+        assertThat(docIds(ask(question("acme", "q2", "photosynthesis")))).containsOnly("plants");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.diffrag.pipeline.ingest.RawRecords.document;
 import static dev.diffrag.pipeline.ingest.RawRecords.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
@@ -93,6 +94,9 @@ class ParseDocumentsTest {
                 Arguments.of("text over the limit", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"" + "x".repeat(MAX_CHARS + 1) + "\"}"), "over the limit of " + MAX_CHARS),
                 Arguments.of("text of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":5}"), "invalid JSON in field 'text'"),
                 Arguments.of("ts of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":\"noon\"}"), "invalid JSON in field 'ts'"),
+                Arguments.of("ts before 1970", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":" + Long.MIN_VALUE + "}"), "field 'ts' is " + Long.MIN_VALUE + ", before 1970"),
+                Arguments.of("ts in microseconds", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":" + System.currentTimeMillis() * 1000 + "}"), "over a day ahead of this job's clock"),
+                Arguments.of("topic too long for a digest key", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"metadata\":{\"topic\":\"" + "x".repeat(DeadLetters.MAX_KEY_CHARS + 1) + "\"}}"), "field 'metadata.topic' has " + (DeadLetters.MAX_KEY_CHARS + 1) + " characters"),
                 Arguments.of("key not tenant/id", raw("documents", 1, "acme/other", "{" + ok + ",\"text\":\"t\"}"), "is not tenant/id 'acme/d'"),
                 Arguments.of("no key", raw("documents", 1, null, "{" + ok + ",\"text\":\"t\"}"), "record has no key"),
                 Arguments.of("key too long for the index", raw("documents", 1, "acme/" + "x".repeat(33_000),
@@ -111,6 +115,16 @@ class ParseDocumentsTest {
         assertThat(dead.sourceTopic()).isEqualTo("documents");
         assertThat(dead.offset()).isEqualTo(1);
         assertThat(dead.raw()).isEqualTo(raw.valueAsText());
+    }
+
+    @Test
+    void aProducerTimeAheadOfTheClockWithinADayIsTakenAsNow() throws Exception {
+        long ahead = System.currentTimeMillis() + 3_600_000;
+        harness.processElement(document(1, new DocumentRecord(
+                "acme", "d", DocumentOp.UPSERT, null, "Text.", null, ahead, null)), 0);
+
+        long producedAt = single(harness.extractOutputValues()).producedAtMs();
+        assertThat(producedAt).isLessThan(ahead).isCloseTo(System.currentTimeMillis(), within(60_000L));
     }
 
     @Test

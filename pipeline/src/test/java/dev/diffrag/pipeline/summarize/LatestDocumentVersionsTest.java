@@ -4,6 +4,7 @@ import static dev.diffrag.pipeline.summarize.SummarizeDocumentsTest.delete;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.diffrag.connectors.records.DocumentOp;
+import dev.diffrag.pipeline.ingest.DeletedVersions;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -78,6 +79,22 @@ class LatestDocumentVersionsTest {
                 upsert("d1", 2, "sport", 2_000));
 
         assertThat(out.versions()).extracting(DocumentVersion::version).containsExactly(1L, 3L);
+    }
+
+    @Test
+    void aDeletesVersionIsForgottenAfterItsTimeToLive() throws Exception {
+        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new LatestDocumentVersions()), DocumentVersion::key, Types.STRING)) {
+            harness.open();
+            harness.setStateTtlProcessingTime(0);
+            harness.processElement(upsert("d1", 1, "sport", 1_000), 1_000);
+            harness.processElement(delete("acme", "d1", 3, 3_000), 3_000);
+            harness.processElement(upsert("d1", 2, "sport", 2_000), 2_000);
+            harness.setStateTtlProcessingTime(DeletedVersions.TTL.toMillis() + 1);
+            harness.processElement(upsert("d1", 2, "sport", 2_000), 2_000);
+
+            assertThat(harness.extractOutputValues()).extracting(DocumentVersion::version).containsExactly(1L, 3L, 2L);
+        }
     }
 
     @Test
