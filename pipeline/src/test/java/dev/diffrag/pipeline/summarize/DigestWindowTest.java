@@ -3,6 +3,7 @@ package dev.diffrag.pipeline.summarize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.summarize.LeadSummarizer;
 import dev.diffrag.summarize.Summarizer;
@@ -28,6 +29,8 @@ class DigestWindowTest {
 
     private static final long WINDOW = 10_000;
     private static final SummaryConfig CONFIG = new SummaryConfig("lead-3", 3, 0, WINDOW, 3, 0, 1_000);
+    /** Kafka's default {@code max.request.size}, the largest record a producer sends. */
+    private static final int KAFKA_RECORD_LIMIT = 1_048_576;
 
     /** lead-3, except that it throws on any text mentioning a "boom", as a model server that fails might. */
     private static final class BrokenOnBoom implements Summarizer {
@@ -93,6 +96,21 @@ class DigestWindowTest {
         }
         harness.open();
         return harness;
+    }
+
+    @Test
+    void aDigestOfDocumentsWithoutSentencePunctuationFitsAKafkaRecord() throws Exception {
+        try (var harness = digests(() -> new LeadSummarizer(3))) {
+            for (int d = 0; d < 5; d++) {
+                // 420,000 characters the sentence splitter finds no end in
+                String text = ("word" + d + " ").repeat(60_000) + "end.";
+                harness.processElement(candidate("d" + d, d, text, 1_000 + d), 1_000 + d);
+            }
+            harness.processWatermark(WINDOW - 1);
+
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(digest ->
+                    assertThat(Json.toBytes(digest).length).isLessThan(KAFKA_RECORD_LIMIT / 10));
+        }
     }
 
     @Test
