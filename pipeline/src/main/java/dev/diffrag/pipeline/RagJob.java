@@ -14,6 +14,7 @@ import dev.diffrag.pipeline.answer.AnswerQuestions;
 import dev.diffrag.pipeline.answer.AnswererFactory;
 import dev.diffrag.pipeline.retrieve.IndexAndRetrieve;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
+import dev.diffrag.pipeline.summarize.DocumentEventTime;
 import dev.diffrag.pipeline.summarize.Summaries;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -116,7 +117,7 @@ public final class RagJob {
     /** Adds the job's operators to {@code env}; every stateful operator has a fixed uid so savepoints restore. */
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, Endpoints endpoints) {
         DataStream<RawRecord> documents = env
-                .fromSource(endpoints.documents(), WatermarkStrategy.noWatermarks(), "documents")
+                .fromSource(endpoints.documents(), DocumentEventTime.forDocuments(config.summary()), "documents")
                 .uid("documents-source");
         DataStream<RawRecord> questions = env
                 .fromSource(endpoints.questions(), WatermarkStrategy.noWatermarks(), "questions")

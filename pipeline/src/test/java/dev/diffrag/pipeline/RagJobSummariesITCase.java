@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.kafka.DeliveryGuarantee;
+import dev.diffrag.connectors.kafka.KafkaClients;
+import dev.diffrag.connectors.kafka.KafkaConfig;
+import dev.diffrag.connectors.kafka.KafkaSources;
 import dev.diffrag.connectors.kafka.RawRecord;
+import dev.diffrag.connectors.kafka.RawRecordDeserializer;
+import dev.diffrag.connectors.kafka.TopicAdmin;
+import dev.diffrag.connectors.kafka.TopicRole;
+import dev.diffrag.connectors.local.EmbeddedKafka;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
@@ -22,10 +29,14 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -87,6 +98,56 @@ class RagJobSummariesITCase {
             assertThat(s.docVersion()).isEqualTo(2L); // the latest version only
             assertThat(V2.substring(s.start(), s.end())).isEqualTo(s.text());
         });
+    }
+
+    @Test
+    void aBacklogOnSeveralPartitionsLosesNoDocumentFromTheDigests() throws Exception {
+        // Two minutes of documents on each of two partitions, all written before the job starts (a job catching up
+        // after downtime): one source reader reads one partition's records well ahead of the other's.
+        int perPartition = 120;
+        List<String> sent = new ArrayList<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            KafkaConfig kafkaConfig = kafka.config().toBuilder().partitions(TopicRole.DOCUMENTS, 2).build();
+            TopicAdmin.ensureTopics(kafkaConfig);
+            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafkaConfig)) {
+                for (int i = 0; i < perPartition; i++) {
+                    for (int partition = 0; partition < 2; partition++) {
+                        String id = "p" + partition + "-" + i;
+                        DocumentRecord doc = new DocumentRecord("acme", id, DocumentOp.UPSERT, null,
+                                "Report " + id + " is filed.", null, 1_000L * (i + 1), null);
+                        producer.send(new ProducerRecord<>(kafkaConfig.documentsTopic(), partition, doc.key(),
+                                Json.toBytes(doc)));
+                        sent.add(id);
+                    }
+                }
+            }
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            PipelineConfig config = new PipelineConfig(IndexConfig.defaults(), AnswerConfig.baseline(), 10_000, null,
+                    DeliveryGuarantee.AT_LEAST_ONCE, 1, new SummaryConfig("lead-40", 1, 0, 10_000, 40, 0, 30_000));
+            SUMMARIES.clear();
+            RagJob.build(env, config, new RagJob.Endpoints(
+                    boundedSource(kafkaConfig, kafkaConfig.documentsTopic()),
+                    boundedSource(kafkaConfig, kafkaConfig.questionsTopic()),
+                    new DiscardingSink<>(), new DiscardingSink<>()).withSummaries(new CollectingSink()));
+            env.execute("backlog-digests");
+        }
+
+        List<String> digested = SUMMARIES.stream().filter(r -> r.kind() == SummaryRecord.Kind.DIGEST)
+                .flatMap(r -> r.sentences().stream()).map(SummaryRecord.Sentence::docId).toList();
+        assertThat(digested).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    /** The records of {@code topic} written so far. */
+    private static KafkaSource<RawRecord> boundedSource(KafkaConfig config, String topic) {
+        return KafkaSource.<RawRecord>builder()
+                .setProperties(KafkaSources.sourceProperties(config))
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(topic)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setBounded(OffsetsInitializer.latest())
+                .setDeserializer(new RawRecordDeserializer())
+                .build();
     }
 
     @Test

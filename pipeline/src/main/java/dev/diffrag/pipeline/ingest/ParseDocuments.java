@@ -5,10 +5,14 @@ import static dev.diffrag.pipeline.ingest.DeadLetters.requireAtMost;
 import static dev.diffrag.pipeline.ingest.DeadLetters.requireTenant;
 import static dev.diffrag.pipeline.ingest.DeadLetters.requireText;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.pipeline.ingest.DeadLetters.MalformedRecordException;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -124,14 +128,49 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
         if (topicOf(doc) != null) {
             requireAtMost(topicOf(doc), "metadata.topic", MAX_TOPIC_CHARS);
         }
-        long now = System.currentTimeMillis();
-        return new ValidDocument(doc, raw.offset(), Math.min(producedAt(doc, raw, now), now));
+        return new ValidDocument(doc, raw.offset(), producedAt(doc.ts(), raw.timestamp()));
     }
 
-    /** The record's {@code ts}, else its Kafka timestamp, when it lies between 1970 and a day ahead of {@code now}. */
-    private static long producedAt(DocumentRecord doc, RawRecord raw, long now) throws MalformedRecordException {
-        long producedAt = doc.ts() != null ? doc.ts() : raw.timestamp();
-        String source = doc.ts() != null ? "field 'ts'" : "the Kafka record timestamp";
+    /**
+     * A document record's producer time as {@link #validate} takes it, read from its JSON without validating the rest
+     * (the documents source stamps each record with it, see {@code DocumentEventTime}); {@link Long#MIN_VALUE} when
+     * validation will reject the record for its time or its JSON.
+     */
+    public static long eventTime(RawRecord raw) {
+        try {
+            return producedAt(readTs(raw.value()), raw.timestamp());
+        } catch (MalformedRecordException | IOException | RuntimeException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** The top-level {@code ts} of a JSON object; null when it has none or it is not a number. */
+    private static Long readTs(byte[] json) throws IOException {
+        try (JsonParser parser = Json.MAPPER.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("ts")) {
+                    return value.isNumeric() ? parser.getLongValue() : null;
+                }
+                parser.skipChildren(); // text fields are skipped, not decoded
+            }
+            return null;
+        }
+    }
+
+    /**
+     * {@code ts}, else the Kafka record timestamp; taken as now when it is ahead of now.
+     *
+     * @throws MalformedRecordException when that time is before 1970 or over a day ahead of now
+     */
+    private static long producedAt(Long ts, long kafkaTimestamp) throws MalformedRecordException {
+        long now = System.currentTimeMillis();
+        long producedAt = ts != null ? ts : kafkaTimestamp;
+        String source = ts != null ? "field 'ts'" : "the Kafka record timestamp";
         if (producedAt < 0) {
             throw new MalformedRecordException(source + " is " + producedAt
                     + ", before 1970; it must be milliseconds since the epoch");
@@ -140,7 +179,7 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
             throw new MalformedRecordException(source + " is " + producedAt + ", " + Instant.ofEpochMilli(producedAt)
                     + ", over a day ahead of this job's clock; it must be milliseconds since the epoch");
         }
-        return producedAt;
+        return Math.min(producedAt, now);
     }
 
     private DocumentChange parse(RawRecord raw) throws MalformedRecordException {

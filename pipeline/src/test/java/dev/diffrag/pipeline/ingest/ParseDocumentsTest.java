@@ -128,6 +128,24 @@ class ParseDocumentsTest {
     }
 
     @Test
+    void theSourcesEventTimeIsTheProducerTimeValidationTakes() throws Exception {
+        String fields = "\"tenant\":\"acme\",\"id\":\"d\",\"op\":\"upsert\",\"text\":\"t\"";
+        RawRecord withTs = raw("documents", 1, "acme/d",
+                "{\"metadata\":{\"ts\":\"5\"}," + fields + ",\"ts\":7000,\"title\":null}");
+        RawRecord withoutTs = raw("documents", 2, "acme/d", "{" + fields + ",\"metadata\":{\"ts\":\"5\"}}");
+        for (RawRecord raw : List.of(withTs, withoutTs)) {
+            assertThat(ParseDocuments.eventTime(raw)).isEqualTo(ParseDocuments.validate(raw, MAX_CHARS).producedAtMs());
+        }
+        assertThat(ParseDocuments.eventTime(withTs)).isEqualTo(7_000);
+        assertThat(ParseDocuments.eventTime(withoutTs)).isEqualTo(RawRecords.KAFKA_TIMESTAMP);
+        // what validation rejects has no event time
+        assertThat(ParseDocuments.eventTime(raw("documents", 3, "acme/d", "{" + fields + ",\"ts\":-5}")))
+                .isEqualTo(Long.MIN_VALUE);
+        assertThat(ParseDocuments.eventTime(raw("documents", 4, "acme/d", "{oops"))).isEqualTo(Long.MIN_VALUE);
+        assertThat(ParseDocuments.eventTime(raw("documents", 5, "acme/d", null))).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
     void validRecordsAroundAMalformedOneAreStillParsed() throws Exception {
         harness.processElement(document(1, DocumentRecord.upsert("acme", "a", "A", "Alpha text.")), 0);
         harness.processElement(raw("documents", 2, null, "{oops"), 0);

@@ -155,7 +155,9 @@ class SummariesITCase {
     private static Run run(StreamExecutionEnvironment env, DataStream<DocumentVersion> source, SummaryConfig config,
             String name) throws Exception {
         List<SummaryRecord> out = new ArrayList<>();
-        try (CloseableIterator<SummaryRecord> records = Summaries.fromVersions(source, config).collectAsync()) {
+        DataStream<DocumentVersion> versions = source.assignTimestampsAndWatermarks(
+                DocumentEventTime.of(config, (version, kafkaTimestamp) -> version.producedAtMs()));
+        try (CloseableIterator<SummaryRecord> records = Summaries.fromVersions(versions, config).collectAsync()) {
             JobID job = env.execute(name).getJobID();
             records.forEachRemaining(out::add);
             return new Run(out, job);
