@@ -17,7 +17,8 @@ import java.util.function.Function;
  * @param abstainThreshold  confidence below which the answerer abstains, in [0, 1]
  * @param summarizer        summarization model, or {@code none} to leave {@code /v1/summarize} unserved
  * @param maxBatchSize      most requests handed to a model in one call
- * @param maxBatchDelayMs   longest the oldest queued request waits for others to fill its batch
+ * @param maxBatchDelayMs   longest the oldest queued request waits for others to fill its batch, at most
+ *                          {@link #MAX_BATCH_DELAY_LIMIT_MS}
  * @param queueCapacity     requests that may wait per model; beyond it the server answers 429
  * @param maxBodyBytes      largest request body; beyond it 413
  * @param maxQuestionChars  longest question; beyond it 400
@@ -67,12 +68,14 @@ public record ServerConfig(
             MAX_DOCUMENTS, MAX_DOCUMENT_CHARS, TOKEN, SHUTDOWN_TIMEOUT_MS);
 
     public static final String NO_SUMMARIZER = "none";
+    /** A minute: a batch delay beyond it holds every lone request that long, which no setting means to do. */
+    public static final long MAX_BATCH_DELAY_LIMIT_MS = 60_000;
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(PORT + " must be in [0, 65535], got " + port);
         }
-        if (abstainThreshold < 0 || abstainThreshold > 1) {
+        if (!(abstainThreshold >= 0 && abstainThreshold <= 1)) { // NaN too
             throw new IllegalArgumentException(ABSTAIN_THRESHOLD + " must be in [0, 1], got " + abstainThreshold);
         }
         requirePositive(MAX_BATCH_SIZE, maxBatchSize);
@@ -85,6 +88,10 @@ public record ServerConfig(
         requirePositive(MAX_DOCUMENT_CHARS, maxDocumentChars);
         if (maxBatchDelayMs < 0 || shutdownTimeoutMs < 0) {
             throw new IllegalArgumentException(MAX_BATCH_DELAY_MS + " and " + SHUTDOWN_TIMEOUT_MS + " must be >= 0");
+        }
+        if (maxBatchDelayMs > MAX_BATCH_DELAY_LIMIT_MS) {
+            throw new IllegalArgumentException(MAX_BATCH_DELAY_MS + " must be at most " + MAX_BATCH_DELAY_LIMIT_MS
+                    + " ms, got " + maxBatchDelayMs);
         }
         if (token != null && token.isBlank()) {
             token = null;
@@ -135,16 +142,16 @@ public record ServerConfig(
                 number(setting, ABSTAIN_THRESHOLD, d.abstainThreshold()),
                 text(setting, SUMMARIZER, d.summarizer()),
                 integer(setting, MAX_BATCH_SIZE, d.maxBatchSize()),
-                (long) number(setting, MAX_BATCH_DELAY_MS, d.maxBatchDelayMs()),
+                whole(setting, MAX_BATCH_DELAY_MS, d.maxBatchDelayMs()),
                 integer(setting, QUEUE_CAPACITY, d.queueCapacity()),
-                (long) number(setting, MAX_BODY_BYTES, d.maxBodyBytes()),
+                whole(setting, MAX_BODY_BYTES, d.maxBodyBytes()),
                 integer(setting, MAX_QUESTION_CHARS, d.maxQuestionChars()),
                 integer(setting, MAX_CONTEXTS, d.maxContexts()),
                 integer(setting, MAX_CONTEXT_CHARS, d.maxContextChars()),
                 integer(setting, MAX_DOCUMENTS, d.maxDocuments()),
                 integer(setting, MAX_DOCUMENT_CHARS, d.maxDocumentChars()),
                 text(setting, TOKEN, null),
-                (long) number(setting, SHUTDOWN_TIMEOUT_MS, d.shutdownTimeoutMs()));
+                whole(setting, SHUTDOWN_TIMEOUT_MS, d.shutdownTimeoutMs()));
     }
 
     /** Never prints the token. */
@@ -164,11 +171,27 @@ public record ServerConfig(
     }
 
     private static int integer(Function<String, String> setting, String key, int fallback) {
-        double value = number(setting, key, fallback);
-        if (value != Math.rint(value) || Math.abs(value) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(envName(key) + " must be an integer, got " + setting.apply(key));
+        long value = whole(setting, key, fallback);
+        if (value != (int) value) {
+            throw new IllegalArgumentException(envName(key) + " must be a whole number below 2^31, got " + value);
         }
         return (int) value;
+    }
+
+    /**
+     * Digits only: a cast from a parsed double would read 2.9 as 2, 0.5 as 0 and Infinity as {@link Long#MAX_VALUE}
+     * without a word.
+     */
+    private static long whole(Function<String, String> setting, String key, long fallback) {
+        String value = setting.apply(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(envName(key) + " must be a whole number, got '" + value + "'");
+        }
     }
 
     private static double number(Function<String, String> setting, String key, double fallback) {

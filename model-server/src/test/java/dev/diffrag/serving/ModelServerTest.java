@@ -524,7 +524,7 @@ class ModelServerTest {
         assertThat(config.toString()).doesNotContain("t0ken");
         assertThat(config.queueCapacity()).isEqualTo(ServerConfig.defaults().queueCapacity());
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_QUEUE_CAPACITY", "lots")))
-                .hasMessageContaining("DIFFRAG_SERVER_QUEUE_CAPACITY must be a number");
+                .hasMessageContaining("DIFFRAG_SERVER_QUEUE_CAPACITY must be a whole number");
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_BATCH_SIZE", "0")))
                 .hasMessageContaining("must be positive");
     }

@@ -3,6 +3,7 @@ package dev.diffrag.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,13 +36,40 @@ class ServerConfigTest {
     @Test
     void refusesFractionsForIntegersAndValuesOutOfRange() {
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_BATCH_SIZE", "2.5")))
-                .hasMessageContaining("DIFFRAG_SERVER_MAX_BATCH_SIZE must be an integer");
+                .hasMessageContaining("DIFFRAG_SERVER_MAX_BATCH_SIZE must be a whole number, got '2.5'");
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_PORT", "65536")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_ABSTAIN_THRESHOLD", "1.01")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_BATCH_DELAY_MS", "-1")))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void longSettingsAreWholeNumbersNotCastFractionsOrInfinity() {
+        // Read as doubles and cast, these were 2 ms, a confusing "must be positive, got 0" and Long.MAX_VALUE ms.
+        for (String variable : List.of("DIFFRAG_SERVER_MAX_BATCH_DELAY_MS", "DIFFRAG_SERVER_MAX_BODY_BYTES",
+                "DIFFRAG_SERVER_SHUTDOWN_TIMEOUT_MS")) {
+            for (String value : List.of("2.9", "0.5", "Infinity", "1e3")) {
+                assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of(variable, value)))
+                        .hasMessage(variable + " must be a whole number, got '" + value + "'");
+            }
+        }
+    }
+
+    @Test
+    void theBatchDelayIsAtMostAMinute() {
+        assertThat(ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_BATCH_DELAY_MS", "60000")).maxBatchDelayMs())
+                .isEqualTo(60_000);
+        assertThatThrownBy(() -> ServerConfig.fromEnv(
+                        Map.of("DIFFRAG_SERVER_MAX_BATCH_DELAY_MS", "9223372036854775807")))
+                .hasMessage("diffrag.server.max-batch-delay-ms must be at most 60000 ms, got 9223372036854775807");
+    }
+
+    @Test
+    void aNanAbstainThresholdIsRefused() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_ABSTAIN_THRESHOLD", "NaN")))
+                .hasMessageContaining("must be in [0, 1], got NaN");
     }
 
     @Test
