@@ -14,10 +14,11 @@ import java.util.function.Function;
 /**
  * Groups single requests into batches for a model that is only fast when fed several inputs at once (the shape of
  * djl-serving's {@code BatchAggregator}). Callers {@link #submit} one input and get a future; one worker thread takes
- * the oldest waiting request, then waits at most {@code maxDelay} for more, up to {@code maxBatchSize}, and runs the
- * batch function once for all of them. A batch that fails is run again one request at a time, so a failure is
- * reported only to the requests that cause it; a batch function that knows which of its requests failed (a remote
- * model answers each on its own) says so with a {@link PartialFailure}, and nothing is run again.
+ * the oldest waiting request, then gathers more, up to {@code maxBatchSize}, until that one has waited {@code maxDelay}
+ * since it was queued, and runs the batch function once for all of them. A batch that fails is run again one request
+ * at a time, so a failure is reported only to the requests that cause it; a batch function that knows which of its
+ * requests failed (a remote model answers each on its own) says so with a {@link PartialFailure}, and nothing is run
+ * again.
  *
  * <p>The queue is bounded: when it is full, {@code submit} fails fast with {@link RejectedExecutionException} instead
  * of letting callers pile up unbounded memory. {@link #close()} stops accepting, finishes everything already queued,
@@ -28,7 +29,8 @@ import java.util.function.Function;
  */
 public final class MicroBatcher<I, O> implements AutoCloseable {
 
-    private record Pending<I, O>(I input, CompletableFuture<O> result) {}
+    /** {@code enqueuedNanos}: when it was queued ({@link System#nanoTime}), which its batch's deadline counts from. */
+    private record Pending<I, O>(I input, CompletableFuture<O> result, long enqueuedNanos) {}
 
     /**
      * Thrown by a batch function when some requests of its batch failed and the others have their results: those
@@ -94,7 +96,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
      */
     public CompletableFuture<O> submit(I input) {
         CompletableFuture<O> result = new CompletableFuture<>();
-        Pending<I, O> pending = new Pending<>(input, result);
+        Pending<I, O> pending = new Pending<>(input, result, System.nanoTime());
         if (closed) {
             result.completeExceptionally(new RejectedExecutionException("micro-batcher " + worker.getName() + " is closed"));
         } else if (!queue.offer(pending)) {
@@ -139,14 +141,17 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
     }
 
-    /** Waits for the first request, then gathers more until the batch is full or the first has waited maxDelay. */
+    /**
+     * Waits for the first request, then gathers more until the batch is full or the first has waited maxDelay since it
+     * was queued: one that already waited that long behind a running batch is not held for another maxDelay.
+     */
     private void collectBatch(List<Pending<I, O>> batch) throws InterruptedException {
         Pending<I, O> first = queue.poll(IDLE_POLL_NANOS, TimeUnit.NANOSECONDS);
         if (first == null) {
             return;
         }
         batch.add(first);
-        long deadline = System.nanoTime() + maxDelayNanos;
+        long deadline = first.enqueuedNanos() + maxDelayNanos;
         while (batch.size() < maxBatchSize) {
             long waitNanos = deadline - System.nanoTime();
             if (waitNanos <= 0 || closed) {

@@ -57,6 +57,30 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aRequestThatWaitedMaxDelayBehindARunningBatchRunsAsSoonAsThatBatchEnds() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+        Duration maxDelay = Duration.ofSeconds(2);
+        try (MicroBatcher<Integer, Integer> batcher =
+                new MicroBatcher<>("test", failOnNegative(calls, gate(started, release)), 2, maxDelay, 10)) {
+            batcher.submit(0);
+            batcher.submit(1); // a full batch, held in the model
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Integer> behind = batcher.submit(2);
+            Thread.sleep(maxDelay.toMillis() + 500);
+
+            long released = System.nanoTime();
+            release.countDown();
+
+            assertThat(behind.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            // Its deadline counted from when the worker took it, it waited another maxDelay for company.
+            assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(maxDelay.dividedBy(2));
+            assertThat(calls).containsExactly(List.of(0, 1), List.of(2));
+        }
+    }
+
+    @Test
     void failsEveryRequestOfAFailedBatchAndKeepsServing() throws Exception {
         Function<List<Integer>, List<Integer>> failOnNegative = inputs -> {
             if (inputs.stream().anyMatch(i -> i < 0)) {
