@@ -134,8 +134,7 @@ public final class ModelServer implements AutoCloseable {
                 server.setHandler(new StatisticsHandler());
                 server.setStopTimeout(config.shutdownTimeoutMs());
             });
-            javalin.requestLogger.http((ctx, ms) ->
-                    metrics.request(ROUTES.contains(ctx.path()) ? ctx.path() : "other", ctx.statusCode(), ms / 1000.0));
+            javalin.requestLogger.http((ctx, ms) -> metrics.request(route(ctx.path()), ctx.statusCode(), ms / 1000.0));
         });
         app.before("/v1/*", this::authenticate);
         app.post(AnswerApi.PATH, this::answer);
@@ -151,6 +150,12 @@ public final class ModelServer implements AutoCloseable {
             LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error: " + e);
         });
+    }
+
+    /** The metrics label of a path: its route, also when a trailing slash was sent (Javalin serves it), else other. */
+    private static String route(String path) {
+        String route = path.replaceFirst("/+$", "");
+        return ROUTES.contains(route) ? route : "other";
     }
 
     private <I, O> MicroBatcher<I, O> batcher(String role, Function<List<I>, List<O>> model) {

@@ -474,6 +474,17 @@ class ModelServerTest {
     }
 
     @Test
+    void aPathWithATrailingSlashIsCountedUnderItsRoute() throws Exception {
+        ModelServer server = start(new KeywordAnswerer());
+
+        assertThat(post(server, AnswerApi.PATH + "/", ANSWERABLE).statusCode()).isEqualTo(200);
+
+        Map<String, Double> samples = parsePrometheusText(get(server, "/metrics").body());
+        assertThat(samples).containsEntry("diffrag_http_requests_total{route=\"/v1/answer\",status=\"200\"}", 1.0);
+        assertThat(samples.keySet()).noneMatch(name -> name.contains("route=\"other\""));
+    }
+
+    @Test
     void withoutASummarizerSummarizeAnswers501() throws Exception {
         ModelServer server = start(ServerConfig.defaults(), new KeywordAnswerer(), null);
 
