@@ -161,9 +161,15 @@ public final class ModelServer implements AutoCloseable {
     private <I, O> MicroBatcher<I, O> batcher(String role, Function<List<I>, List<O>> model) {
         return new MicroBatcher<>(role + "-batcher", batch -> {
             long start = System.nanoTime();
-            List<O> out = model.apply(batch);
-            metrics.batch(role, batch.size(), (System.nanoTime() - start) / 1e9);
-            return out;
+            try {
+                return model.apply(batch);
+            } catch (RuntimeException | Error e) {
+                metrics.batchFailed(role);
+                throw e;
+            } finally {
+                // A failed call took the device's time too (a batch too large for its memory, say).
+                metrics.batch(role, batch.size(), (System.nanoTime() - start) / 1e9);
+            }
         }, config.maxBatchSize(), Duration.ofMillis(config.maxBatchDelayMs()), config.queueCapacity());
     }
 

@@ -52,6 +52,11 @@ public final class ServerMetrics {
             .classicOnly()
             .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
             .register(registry);
+    private final Counter batchFailures = Counter.builder()
+            .name("diffrag_batch_failures_total")
+            .help("Model calls on a batch that threw, by model role (also counted in diffrag_batch_size)")
+            .labelNames("role")
+            .register(registry);
 
     private final Map<String, IntSupplier> queues = new ConcurrentSkipListMap<>();
 
@@ -96,6 +101,10 @@ public final class ServerMetrics {
     public void batch(String role, int size, double seconds) {
         batchSize.labelValues(role).observe(size);
         batchDuration.labelValues(role).observe(seconds);
+    }
+
+    public void batchFailed(String role) {
+        batchFailures.labelValues(role).inc();
     }
 
     public String contentType() {

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -440,27 +441,38 @@ class ModelServerTest {
         assertThat(sentences.get(1).get("text").asText()).isEqualTo("Two.");
     }
 
-    @Test
-    void aModelFailureGets500NamingItsCauseAndLaterRequestsAreServed() throws Exception {
-        LeadSentencesSummarizer lead = new LeadSentencesSummarizer();
-        Summarizer poisoned = new Summarizer() {
-            @Override
-            public String name() {
-                return "poisoned";
-            }
+    /** Summarizes like {@link LeadSentencesSummarizer}, but throws on a batch with a text containing "poison". */
+    private static final class PoisonedSummarizer implements Summarizer {
+        private final LeadSentencesSummarizer lead = new LeadSentencesSummarizer();
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger failures = new AtomicInteger();
 
-            @Override
-            public List<Summary> summarize(List<SummaryRequest> batch) {
-                if (batch.stream().anyMatch(request -> request.text().contains("poison"))) {
-                    throw new IllegalArgumentException("poison");
-                }
-                return lead.summarize(batch);
+        @Override
+        public String name() {
+            return "poisoned";
+        }
+
+        @Override
+        public List<Summary> summarize(List<SummaryRequest> batch) {
+            calls.incrementAndGet();
+            if (batch.stream().anyMatch(request -> request.text().contains("poison"))) {
+                failures.incrementAndGet();
+                throw new IllegalArgumentException("poison");
             }
-        };
+            return lead.summarize(batch);
+        }
+    }
+
+    private ModelServer startPoisoned(PoisonedSummarizer poisoned) {
         ModelServer server = new ModelServer(ServerConfig.defaults().withPort(0), Device.cpu(), new KeywordAnswerer(),
                 poisoned);
         servers.add(server);
-        server.start();
+        return server.start();
+    }
+
+    @Test
+    void aModelFailureGets500NamingItsCauseAndLaterRequestsAreServed() throws Exception {
+        ModelServer server = startPoisoned(new PoisonedSummarizer());
 
         HttpResponse<String> failed = post(server, SummarizeApi.PATH,
                 "{\"documents\": [{\"id\": \"a\", \"text\": \"Fine.\"}, {\"id\": \"b\", \"text\": \"poison\"}]}");
@@ -471,6 +483,25 @@ class ModelServerTest {
                 .isEqualTo("summarize model failed: java.lang.IllegalArgumentException: poison");
         assertThat(post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"a\", \"text\": \"Fine.\"}]}")
                 .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void failedModelCallsAreInTheBatchMetricsAndCountedAsFailures() throws Exception {
+        PoisonedSummarizer poisoned = new PoisonedSummarizer();
+        ModelServer server = startPoisoned(poisoned);
+
+        post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"a\", \"text\": \"Fine.\"}, "
+                + "{\"id\": \"b\", \"text\": \"poison\"}, {\"id\": \"c\", \"text\": \"Also fine.\"}]}");
+        post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"d\", \"text\": \"poison\"}]}");
+
+        String metrics = get(server, "/metrics").body();
+        assertThat(poisoned.failures.get()).isPositive();
+        assertThat(metricValue(metrics, "diffrag_batch_size_count", "role=\"summarize\""))
+                .as("every model call, failed or not").isEqualTo(poisoned.calls.get());
+        assertThat(metricValue(metrics, "diffrag_batch_duration_seconds_count", "role=\"summarize\""))
+                .isEqualTo(poisoned.calls.get());
+        assertThat(metricValue(metrics, "diffrag_batch_failures_total", "role=\"summarize\""))
+                .isEqualTo(poisoned.failures.get());
     }
 
     @Test
