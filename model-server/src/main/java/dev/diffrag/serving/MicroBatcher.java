@@ -22,7 +22,7 @@ import java.util.function.Function;
  *
  * <p>The queue is bounded: when it is full, {@code submit} fails fast with {@link RejectedExecutionException} instead
  * of letting callers pile up unbounded memory. {@link #close()} stops accepting, finishes everything already queued,
- * and joins the worker.
+ * and joins the worker; {@link #close(Duration, Duration)} finishes what it can within a timeout and fails the rest.
  *
  * @param <I> one request
  * @param <O> its result; the batch function returns results in request order
@@ -63,6 +63,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     }
 
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
 
     private final Function<List<I>, List<O>> batchFunction;
     private final int maxBatchSize;
@@ -70,6 +71,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final BlockingQueue<Pending<I, O>> queue;
     private final Thread worker;
     private volatile boolean closed;
+    /** Set once close's timeout has passed: the worker starts no further batch, and what is queued is failed. */
+    private volatile boolean abandoned;
 
     public MicroBatcher(
             String name,
@@ -124,7 +127,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     private void runBatches() {
         List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
-        while (!closed || !queue.isEmpty()) {
+        while (!abandoned && (!closed || !queue.isEmpty())) {
             try {
                 collectBatch(batch);
             } catch (InterruptedException e) {
@@ -230,12 +233,26 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
+        close(FOREVER, FOREVER);
+    }
+
+    /**
+     * Stops accepting requests and runs those already queued for at most {@code queueTimeout}; then fails the ones
+     * still queued ({@link RejectedExecutionException}) instead of computing them for callers that have likely gone,
+     * and waits at most {@code batchTimeout} for the batch running at that moment, which is never interrupted.
+     *
+     * @return whether the worker has ended, so that nothing calls the batch function any more (its model may be closed)
+     */
+    public boolean close(Duration queueTimeout, Duration batchTimeout) throws InterruptedException {
         closed = true;
-        worker.join();
-        // A submit that raced with close() may have queued after the worker's last look: fail it rather than hang it.
-        for (Pending<I, O> late; (late = queue.poll()) != null; ) {
-            late.result().completeExceptionally(
-                    new RejectedExecutionException("micro-batcher " + worker.getName() + " closed"));
+        TimeUnit.NANOSECONDS.timedJoin(worker, TimeUnit.NANOSECONDS.convert(queueTimeout));
+        abandoned = true;
+        // Also fails a submit that raced with close() and queued after the worker's last look.
+        for (Pending<I, O> left; (left = queue.poll()) != null; ) {
+            left.result().completeExceptionally(new RejectedExecutionException(
+                    "micro-batcher " + worker.getName() + " closed before this request's batch ran"));
         }
+        TimeUnit.NANOSECONDS.timedJoin(worker, TimeUnit.NANOSECONDS.convert(batchTimeout));
+        return !worker.isAlive();
     }
 }

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Shutdown ({@link #close}) is graceful: the server stops accepting connections, Jetty waits (up to
  * {@code shutdownTimeoutMs}) for the requests in flight, whose batches keep running, and only then are the batchers and
- * models closed.
+ * models closed. Requests still queued when that time is up are failed, not computed.
  */
 public final class ModelServer implements AutoCloseable {
 
@@ -450,7 +450,9 @@ public final class ModelServer implements AutoCloseable {
 
     /**
      * Graceful: not ready any more, stop accepting, wait for the requests in flight (their batches still run), then
-     * close the batchers and the models. Idempotent.
+     * close the batchers and the models. Bounded: once {@code shutdownTimeoutMs} has passed, requests still queued are
+     * failed, and only the batch running then is waited for (at most {@code shutdownTimeoutMs} more; a model whose
+     * batch is still running after that is left open, as closing it would free memory the batch uses). Idempotent.
      */
     @Override
     public void close() {
@@ -458,20 +460,41 @@ public final class ModelServer implements AutoCloseable {
             return;
         }
         ready.set(false);
+        long start = System.nanoTime();
         LOG.info("model server shutting down: finishing requests in flight (at most {} ms)", config.shutdownTimeoutMs());
-        app.stop();
         try {
-            answers.close();
+            app.stop();
+        } catch (RuntimeException e) {
+            // Jetty has stopped all the same (requests still in flight lose their connections): the models must close.
+            LOG.warn("stopping HTTP: {} (requests still in flight after {} ms?)", e.getMessage(),
+                    config.shutdownTimeoutMs());
+        } finally {
+            long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs());
+            close(ANSWER_ROLE, answers, answerer, timeoutNanos - (System.nanoTime() - start), timeoutNanos);
             if (summaries != null) {
-                summaries.close();
+                close(SUMMARIZE_ROLE, summaries, summarizer, timeoutNanos - (System.nanoTime() - start), timeoutNanos);
             }
+            LOG.info("model server stopped");
+        }
+    }
+
+    /** Closes {@code model} once {@code batcher} no longer calls it (see {@link MicroBatcher#close}). */
+    private static void close(
+            String role, MicroBatcher<?, ?> batcher, AutoCloseable model, long queueNanos, long batchNanos) {
+        boolean stopped = false;
+        try {
+            stopped = batcher.close(Duration.ofNanos(Math.max(0, queueNanos)), Duration.ofNanos(batchNanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        answerer.close();
-        if (summarizer != null) {
-            summarizer.close();
+        if (!stopped) {
+            LOG.error("the {} model's batch is still running after the shutdown timeout; the model is left open", role);
+            return;
         }
-        LOG.info("model server stopped");
+        try {
+            model.close();
+        } catch (Exception e) {
+            LOG.error("closing the {} model failed", role, e);
+        }
     }
 }

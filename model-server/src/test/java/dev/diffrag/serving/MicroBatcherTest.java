@@ -251,6 +251,56 @@ class MicroBatcherTest {
 
 
     @Test
+    void closeFailsWhatIsStillQueuedOnceItsTimeoutHasPassedAndWaitsForTheRunningBatch() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+        MicroBatcher<Integer, Integer> batcher =
+                new MicroBatcher<>("test", failOnNegative(calls, gate(started, release)), 1, Duration.ZERO, 10);
+        CompletableFuture<Integer> running = batcher.submit(0);
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        List<CompletableFuture<Integer>> queued = List.of(batcher.submit(1), batcher.submit(2));
+
+        CompletableFuture<Boolean> closing = CompletableFuture.supplyAsync(() -> {
+            try {
+                return batcher.close(Duration.ofMillis(200), Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new)).exceptionally(error -> null)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(closing).as("close waits for the batch still running").isNotDone();
+        } finally {
+            release.countDown();
+        }
+
+        assertThat(closing.get(10, TimeUnit.SECONDS)).as("the worker ended").isTrue();
+        assertThat(running.get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(queued).allSatisfy(result -> assertThatThrownBy(result::join)
+                .hasCauseInstanceOf(RejectedExecutionException.class)
+                .hasMessageContaining("closed before this request's batch ran"));
+        assertThat(calls).containsExactly(List.of(0));
+    }
+
+    @Test
+    void closeStopsWaitingForABatchStillRunningAfterItsTimeout() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>(
+                "test", failOnNegative(new CopyOnWriteArrayList<>(), gate(started, release)), 1, Duration.ZERO, 10);
+        try {
+            batcher.submit(0);
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(batcher.close(Duration.ZERO, Duration.ofMillis(100))).as("the worker still runs").isFalse();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void rejectsAnEmptyBatchSizeQueueOrNegativeDelay() {
         Function<List<Integer>, List<Integer>> identity = inputs -> inputs;
         assertThatThrownBy(() -> new MicroBatcher<>("test", identity, 0, Duration.ZERO, 1))

@@ -417,6 +417,47 @@ class ModelServerTest {
     }
 
     @Test
+    void aShutdownPastItsTimeoutFailsTheQueuedRequestsAndClosesTheModelAfterTheRunningBatch() throws Exception {
+        KeywordAnswerer answerer = new KeywordAnswerer(1);
+        ModelServer server = startHeld(shutdownTimeout(1_000), answerer);
+        for (int i = 0; i < 4; i++) {
+            postAsync(server, AnswerApi.PATH, ANSWERABLE);
+        }
+        assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        awaitQueued(server, 3);
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+        Thread.sleep(1_300); // past the timeout, the batch still held: close() waits for it (up to 1 s more)
+        assertThat(closing).isNotDone();
+        answerer.gate.open();
+
+        closing.get(10, TimeUnit.SECONDS); // used to throw Javalin's TimeoutException, leaving the model open
+        assertThat(answerer.closed).isTrue();
+        assertThat(answerer.batchSizes).as("warm-up and the held batch; the queued three were failed")
+                .containsExactly(1, 1);
+    }
+
+    @Test
+    void aModelWhoseBatchOutlastsTheShutdownIsLeftOpenAndCloseReturns() throws Exception {
+        KeywordAnswerer answerer = new KeywordAnswerer(1);
+        ModelServer server = startHeld(shutdownTimeout(200), answerer);
+        try {
+            postAsync(server, AnswerApi.PATH, ANSWERABLE);
+            assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture.runAsync(server::close).get(10, TimeUnit.SECONDS);
+
+            assertThat(answerer.closed).as("closing it would free memory the running batch uses").isFalse();
+        } finally {
+            answerer.gate.open();
+        }
+    }
+
+    private static ServerConfig shutdownTimeout(long ms) {
+        return new ServerConfig(0, "test", 0.3, "none", 1, 0, 64, 1 << 20, 2_000, 100, 8_000, 16, 100_000, null, ms);
+    }
+
+    @Test
     void summarizesEveryDocumentWithSentenceOffsets() throws Exception {
         ModelServer server = start(new KeywordAnswerer());
         String first = "One. Two. Three. Four.";
