@@ -17,6 +17,7 @@ import dev.diffrag.answer.Passage;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
+import dev.diffrag.text.SentenceSplitter;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -369,6 +370,10 @@ public final class ModelServer implements AutoCloseable {
             throw new ApiError(400, "question is required");
         }
         tooLong("question", question, config.maxQuestionChars(), ServerConfig.MAX_QUESTION_CHARS);
+        if (!SentenceSplitter.hasContent(question)) {
+            throw new ApiError(400,
+                    "question has no content: only spaces, invisible or private-use characters and combining marks");
+        }
         if (body.contexts() == null || body.contexts().isEmpty()) {
             throw new ApiError(400, "contexts must hold at least one {id, text}");
         }

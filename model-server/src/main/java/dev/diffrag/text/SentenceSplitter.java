@@ -28,9 +28,10 @@ public final class SentenceSplitter {
     private SentenceSplitter() {}
 
     /**
-     * The sentences of {@code text} in order, with surrounding blank characters (see {@link #blank(int)}) trimmed off
-     * the offsets; sentences left empty are dropped, and one over {@link #MAX_SENTENCE_CHARS} is cut into pieces at
-     * its last blank within the limit (at the limit where it has none).
+     * The sentences of {@code text} in order, with surrounding blank characters (see {@link #blank(int)}) and the
+     * combining marks on them trimmed off the offsets; sentences without {@linkplain #hasContent content} are dropped,
+     * and one over {@link #MAX_SENTENCE_CHARS} is cut into pieces at its last blank within the limit (at the limit
+     * where it has none).
      */
     public static List<Span> split(String text) {
         BreakIterator boundaries = BreakIterator.getSentenceInstance(Locale.ROOT);
@@ -52,17 +53,14 @@ public final class SentenceSplitter {
         return sentences;
     }
 
-    /** {@code [start, end)} without its surrounding blank characters; null when nothing else is left. */
+    /** {@code [start, end)} trimmed as {@link #split} says; null when it has no content. */
     private static Span trimmed(String text, int start, int end) {
         int s = start;
-        int e = end;
-        while (s < e && blank(text.codePointAt(s))) {
+        // Leading marks too: none has a letter of this sentence to sit on.
+        while (s < end && !content(text.codePointAt(s))) {
             s += Character.charCount(text.codePointAt(s));
         }
-        while (e > s && blank(text.codePointBefore(e))) {
-            e -= Character.charCount(text.codePointBefore(e));
-        }
-        return s < e ? new Span(s, e) : null;
+        return s < end ? new Span(s, trimmedEnd(text, s, end)) : null;
     }
 
     /**
@@ -80,15 +78,56 @@ public final class SentenceSplitter {
     }
 
     /**
-     * Whitespace, including what {@link Character#isWhitespace} leaves out (no-break spaces), and the invisible
-     * characters tokenizers drop (controls, format characters such as U+200B, unpaired surrogates): a sentence made
-     * only of them has no token, and the sentence embedders refuse to embed it.
+     * Whether {@code text} has a character that is neither {@linkplain #blank blank} nor a combining mark: text without
+     * one has no token for the sentence embedder (it refuses to embed it) and nothing to ask or answer.
+     */
+    public static boolean hasContent(String text) {
+        return text.codePoints().anyMatch(SentenceSplitter::content);
+    }
+
+    /**
+     * {@code end} moved back over blank characters, and over combining marks on them; marks on a letter stay with it
+     * (U+0301 after "e", U+FE0F after an emoji). The character at {@code start} is content: the span stays non-empty.
+     */
+    private static int trimmedEnd(String text, int start, int end) {
+        int trimmed = end;
+        for (int at = end; at > start; ) {
+            int codePoint = text.codePointBefore(at);
+            at -= Character.charCount(codePoint);
+            if (blank(codePoint)) {
+                trimmed = at;
+            } else if (!mark(codePoint)) {
+                break;
+            }
+        }
+        return trimmed;
+    }
+
+    private static boolean content(int codePoint) {
+        return !blank(codePoint) && !mark(codePoint);
+    }
+
+    /**
+     * Whitespace, including what {@link Character#isWhitespace} leaves out (no-break spaces), and the characters the
+     * sentence embedder's tokenizer drops: controls, format characters such as U+200B, unpaired surrogates, private-use
+     * glyphs (U+F0B7, the bullet of Word's Symbol font) and U+FFFD, the mark of undecodable bytes.
      */
     static boolean blank(int codePoint) {
-        return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)
+        return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint) || codePoint == 0xFFFD
                 || switch (Character.getType(codePoint)) {
-                    case Character.FORMAT, Character.CONTROL, Character.SURROGATE -> true;
+                    case Character.FORMAT, Character.CONTROL, Character.SURROGATE, Character.PRIVATE_USE -> true;
                     default -> false;
                 };
+    }
+
+    /**
+     * A combining mark, variation selectors (U+FE0F) included: it belongs to the character before it, and alone is
+     * nothing (the tokenizer drops most, and reads the rest as [UNK]).
+     */
+    private static boolean mark(int codePoint) {
+        return switch (Character.getType(codePoint)) {
+            case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK -> true;
+            default -> false;
+        };
     }
 }

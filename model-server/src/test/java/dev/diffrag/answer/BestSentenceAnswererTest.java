@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,21 @@ class BestSentenceAnswererTest {
         assertThat(answers).allSatisfy(answer -> {
             assertThat(answer.abstained()).isTrue();
             assertThat(answer.confidence()).isZero();
+        });
+    }
+
+    @Test
+    void aPassageWhoseSentencesHaveNoContentIsSkippedNotAFailureOfTheBatch() {
+        // A Word/PDF bullet glyph, undecodable bytes, a lone combining mark, a variation selector: the embedder has no
+        // token for any of them and refused the whole batch.
+        List<GroundedAnswer> answers = answerer.answer(Stream.of("\uF0B7", "\uFFFD", "\u0301", "\uFE0F")
+                .map(nothing -> new AnswerRequest("What do blue whales feed on?",
+                        List.of(new Passage("nothing", nothing), WHALES)))
+                .toList());
+
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.answer()).isEqualTo("Blue whales feed almost exclusively on krill.");
+            assertThat(answer.citation().contextId()).isEqualTo("chunk-whales");
         });
     }
 

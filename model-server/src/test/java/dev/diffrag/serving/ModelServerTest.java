@@ -148,6 +148,9 @@ class ModelServerTest {
         cases.put("{\"question\": \"q\", \"question\": \"r\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
                 "Duplicate field 'question'");
         cases.put("{\"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}", "question is required");
+        // Nothing to embed or read: the baseline answerer failed it with 500.
+        cases.put("{\"question\": \"\\u00a0\\u200b\\u0301\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
+                "question has no content");
         cases.put("{\"question\": \"" + "x".repeat(101) + "\", \"contexts\": [{\"id\": \"a\", \"text\": \"t\"}]}",
                 "question has 101 characters, more than the limit of 100 (DIFFRAG_SERVER_MAX_QUESTION_CHARS)");
         cases.put("{\"question\": \"q\", \"contexts\": []}", "contexts must hold at least one");

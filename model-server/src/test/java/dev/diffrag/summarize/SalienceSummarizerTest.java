@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,20 @@ class SalienceSummarizerTest {
         assertThat(summaries.get(1).sentences()).isEmpty();
         assertThat(summaries.get(2).sentences()).isEmpty();
         assertThat(summaries.get(3).sentences()).isEmpty();
+    }
+
+    @Test
+    void sentencesWithoutContentAreLeftOutOfTheSummary() {
+        // A bullet glyph, undecodable bytes, a lone combining mark, a variation selector: the embedder has no token for
+        // any of them and refused the whole batch.
+        String neptune = "Neptune is the eighth planet.\n\u0301";
+        List<Summary> summaries = summarizer.summarize(Stream.of(neptune, "\uF0B7", "\uFFFD", "\u0301", "\uFE0F")
+                .map(text -> new SummaryRequest("d", text, 3)).toList());
+
+        assertThat(summaries.get(0).sentences()).containsExactly(
+                new Summary.Sentence("Neptune is the eighth planet.", 0, 29));
+        assertThat(summaries.subList(1, summaries.size()))
+                .allSatisfy(summary -> assertThat(summary.sentences()).isEmpty());
     }
 
     @Test

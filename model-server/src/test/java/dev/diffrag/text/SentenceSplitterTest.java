@@ -2,7 +2,14 @@ package dev.diffrag.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class SentenceSplitterTest {
@@ -31,6 +38,52 @@ class SentenceSplitterTest {
         String text = "\u00A0\nFirst one.\u00A0 \n\u200BSecond one.\u202F\r\n";
         assertThat(SentenceSplitter.split(text)).extracting(span -> span.of(text))
                 .containsExactly("First one.", "Second one.");
+    }
+
+    @Test
+    void sentencesOfOnlyPrivateUseGlyphsReplacementCharactersOrCombiningMarksAreDropped() {
+        // A Word/PDF bullet, undecodable bytes, lone marks, a variation selector: no token for the embedder.
+        for (String nothing : List.of("\uF0B7", "\uFFFD", "\u0301", "\u20DD", "\u0903", "\uFE0F", "\uDB80\uDC00",
+                " \u0301\uFE0F\u00A0\u0301")) {
+            assertThat(SentenceSplitter.split(nothing)).as(nothing).isEmpty();
+            assertThat(SentenceSplitter.hasContent(nothing)).as(nothing).isFalse();
+        }
+        String text = "\uF0B7 Neptune is the eighth planet.\n\u0301";
+        assertThat(SentenceSplitter.split(text)).extracting(span -> span.of(text))
+                .containsExactly("Neptune is the eighth planet.");
+    }
+
+    @Test
+    void combiningMarksStayWithTheirLetterAndGoWithTrimmedWhitespace() {
+        String text = "Cafe\u0301 \u0301 Go \u2764\uFE0F\u00A0\uFE0F";
+        assertThat(SentenceSplitter.split(text)).extracting(span -> span.of(text))
+                .containsExactly("Cafe\u0301 \u0301 Go \u2764\uFE0F");
+        assertThat(SentenceSplitter.hasContent("\u0301?")).isTrue();
+    }
+
+    @Test
+    void everyCharacterWithContentHasATokenForTheSentenceEmbedder() throws Exception {
+        // The tokenizer of all-MiniLM-L6-v2, loaded as LangChain4j loads it: a sentence it gives no token fails the
+        // embedding of a whole batch. (Java and the tokenizer disagree on a few newer marks and format characters,
+        // which the tokenizer keeps; treating them as no content loses nothing.)
+        List<String> withContent = IntStream.rangeClosed(0, Character.MAX_CODE_POINT).mapToObj(Character::toString)
+                .filter(SentenceSplitter::hasContent).toList();
+        List<String> tokenless = new ArrayList<>();
+        try (InputStream json =
+                        AllMiniLmL6V2EmbeddingModel.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json");
+                HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(json, Map.of("padding", "false"))) {
+            for (int from = 0; from < withContent.size(); from += 4096) {
+                List<String> batch = withContent.subList(from, Math.min(withContent.size(), from + 4096));
+                Encoding[] encodings = tokenizer.batchEncode(batch, false, false);
+                for (int i = 0; i < batch.size(); i++) {
+                    if (encodings[i].getTokens().length == 0) {
+                        tokenless.add(String.format("U+%04X", batch.get(i).codePointAt(0)));
+                    }
+                }
+            }
+        }
+        assertThat(withContent).hasSizeGreaterThan(900_000);
+        assertThat(tokenless).isEmpty();
     }
 
     @Test
