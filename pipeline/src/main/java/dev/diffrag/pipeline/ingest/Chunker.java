@@ -148,11 +148,6 @@ public final class Chunker {
         return Math.max(at, at + needle.length() - chunkOverlap);
     }
 
-    /** Whether {@code text} has a character the splitter keeps, that is, whether it has any chunk at all. */
-    public static boolean hasVisibleText(String text) {
-        return text.chars().anyMatch(c -> !Compacted.isGap((char) c));
-    }
-
     /** A text without whitespace, remembering where each remaining character was. */
     private record Compacted(String chars, int[] offsets) {
 

@@ -12,6 +12,7 @@ import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.pipeline.ingest.DeadLetters.MalformedRecordException;
+import dev.diffrag.text.SentenceSplitter;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +40,13 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
      * watermark past every other document of its reader, and {@code Long.MIN_VALUE} fails window assignment.
      */
     static final long MAX_PRODUCED_AHEAD_MS = Duration.ofDays(1).toMillis();
+
+    /**
+     * Why a field without {@linkplain SentenceSplitter#hasContent content} is malformed: only whitespace, controls,
+     * zero-width, private-use characters or lone marks, which the embedders give no token.
+     */
+    static final String NO_CONTENT = "field '%s' has no character the embedder reads (only whitespace, invisible or "
+            + "private-use characters and lone marks)";
 
     /** Longest {@code metadata.topic}: it is part of the digest's Kafka key, like the document key. */
     static final int MAX_TOPIC_CHARS = DeadLetters.MAX_KEY_CHARS;
@@ -120,9 +128,10 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
         }
         if (doc.op() == DocumentOp.UPSERT) {
             requireAtMost(requireText(doc.text(), "text"), "text", maxDocumentChars);
-            if (!Chunker.hasVisibleText(doc.text())) {
-                // Checked here, not only by the chunker, so that the summaries branch rejects it too.
-                throw new MalformedRecordException("field 'text' has only whitespace and control characters");
+            if (!SentenceSplitter.hasContent(doc.text())) {
+                // The embedder refuses such text, and failing on it would fail the job again after every restart.
+                // Checked here, not only where chunks are made, so that the summaries branch rejects it too.
+                throw new MalformedRecordException(NO_CONTENT.formatted("text"));
             }
         }
         if (topicOf(doc) != null) {
@@ -205,9 +214,12 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
         }
         List<Chunk> chunks = new ArrayList<>(spans.size());
         for (Chunker.Span span : spans) {
+            String chunkText = text.substring(span.start(), span.end());
+            if (!SentenceSplitter.hasContent(chunkText)) {
+                continue; // a run of bullet glyphs or zero-width spaces: nothing to embed or find
+            }
             String id = Chunk.id(doc.tenant(), doc.id(), version, chunks.size());
-            chunks.add(new Chunk(
-                    id, doc.id(), version, span.start(), span.end(), text.substring(span.start(), span.end()), null));
+            chunks.add(new Chunk(id, doc.id(), version, span.start(), span.end(), chunkText, null));
         }
         return chunks;
     }

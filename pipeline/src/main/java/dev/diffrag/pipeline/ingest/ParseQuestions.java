@@ -8,6 +8,7 @@ import static dev.diffrag.pipeline.ingest.DeadLetters.requireText;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
 import dev.diffrag.pipeline.ingest.DeadLetters.MalformedRecordException;
+import dev.diffrag.text.SentenceSplitter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -62,6 +63,9 @@ public final class ParseQuestions extends ProcessFunction<RawRecord, ValidQuesti
         }
         requireText(question.question(), "question");
         requireAtMost(question.question(), "question", maxQuestionChars);
+        if (!SentenceSplitter.hasContent(question.question())) {
+            throw new MalformedRecordException(ParseDocuments.NO_CONTENT.formatted("question"));
+        }
         Integer topK = question.topK();
         if (topK != null && (topK <= 0 || topK > MAX_TOP_K)) {
             throw new MalformedRecordException("field 'topK' must be in 1.." + MAX_TOP_K + ", got " + topK);

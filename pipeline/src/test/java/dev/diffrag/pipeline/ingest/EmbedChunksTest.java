@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.diffrag.connectors.records.DocumentRecord;
+import dev.diffrag.text.SentenceSplitter;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.DefaultOpenContext;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,6 +45,27 @@ class EmbedChunksTest {
         });
         assertThat(embedded.chunks()).extracting(Chunk::text)
                 .containsExactlyElementsOf(parsed.chunks().stream().map(Chunk::text).toList());
+    }
+
+    @Test
+    void aChunkOfOnlyBulletGlyphsAndZeroWidthSpacesIsLeftOutAndTheRestEmbedded() throws Exception {
+        // The embedder refuses text without a token, and one such chunk failed the whole document's batch (and the
+        // job, on every restart).
+        String text = "Blue whales eat krill.\n\n" + "\uf0b7 \u200b ".repeat(200) + "\n\nThey dive deep.";
+        DocumentChange parsed = parse(text);
+        EmbedChunks embed = new EmbedChunks();
+        embed.open(DefaultOpenContext.INSTANCE);
+
+        DocumentChange embedded = embed.map(parsed);
+
+        assertThat(embedded.chunks()).extracting(Chunk::text)
+                .anyMatch(chunk -> chunk.contains("krill"))
+                .anyMatch(chunk -> chunk.contains("dive"))
+                .allMatch(SentenceSplitter::hasContent);
+        assertThat(embedded.chunks()).extracting(Chunk::chunkId)
+                .containsExactly(IntStream.range(0, embedded.chunks().size())
+                        .mapToObj(i -> Chunk.id("acme", "d", 1, i)).toArray(String[]::new));
+        assertThat(embedded.chunks()).allSatisfy(chunk -> assertThat(chunk.embedding()).hasSize(DIMENSION));
     }
 
     private static DocumentChange parse(String text) throws Exception {

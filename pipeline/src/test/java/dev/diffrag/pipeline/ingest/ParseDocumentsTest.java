@@ -89,8 +89,9 @@ class ParseDocumentsTest {
                 Arguments.of("missing text", raw("documents", 1, "acme/d", "{" + ok + "}"), "missing field 'text'"),
                 Arguments.of("empty text", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\"}"), "blank field 'text'"),
                 Arguments.of("blank text", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\" \\n\\t \"}"), "blank field 'text'"),
-                Arguments.of("text of control characters only", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\\u0001\\u0002\"}"), "only whitespace and control characters"),
-                Arguments.of("text of no-break spaces only", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\\u00a0\\u2007\"}"), "only whitespace and control characters"),
+                Arguments.of("text of control characters only", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\\u0001\\u0002\"}"), "field 'text' has no character the embedder reads"),
+                Arguments.of("text of no-break spaces only", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\\u00a0\\u2007\"}"), "field 'text' has no character the embedder reads"),
+                Arguments.of("text of zero-width spaces, bullet glyphs and lone marks", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\\u200b \\uf0b7\\u0301 \\ufffd\"}"), "field 'text' has no character the embedder reads"),
                 Arguments.of("text over the limit", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"" + "x".repeat(MAX_CHARS + 1) + "\"}"), "over the limit of " + MAX_CHARS),
                 Arguments.of("text of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":5}"), "invalid JSON in field 'text'"),
                 Arguments.of("ts of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":\"noon\"}"), "invalid JSON in field 'ts'"),
@@ -171,7 +172,7 @@ class ParseDocumentsTest {
 
         assertThatThrownBy(() -> ParseDocuments.validate(raw, MAX_CHARS))
                 .isInstanceOf(DeadLetters.MalformedRecordException.class)
-                .hasMessageContaining("only whitespace and control characters");
+                .hasMessageContaining("field 'text' has no character the embedder reads");
     }
 
     /** {@code prefix}, then a lone continuation byte (never valid UTF-8), then the rest of a valid document. */

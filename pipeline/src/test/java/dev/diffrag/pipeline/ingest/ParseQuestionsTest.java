@@ -85,6 +85,7 @@ class ParseQuestionsTest {
                 Arguments.of("topK too large", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":\"why?\",\"topK\":101}", "'topK' must be in 1..100"),
                 Arguments.of("topK of the wrong type", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":\"why?\",\"topK\":\"five\"}", "invalid JSON in field 'topK'"),
                 Arguments.of("id too long for an answer's key", "{\"tenant\":\"acme\",\"id\":\"" + "q".repeat(2_000) + "\",\"question\":\"why?\"}", "tenant/id has 2005 characters, over the limit of 1024"),
+                Arguments.of("question of a zero-width space and a bullet glyph", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":\"\\u200b\\uf0b7\"}", "field 'question' has no character the embedder reads"),
                 Arguments.of("question of the wrong type", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":[\"why?\"]}", "invalid JSON in field 'question'"));
     }
 
