@@ -132,4 +132,12 @@ class SentenceSplitterTest {
         });
         assertThat(spans.stream().map(span -> span.of(emoji)).reduce("", String::concat)).isEqualTo(emoji);
     }
+
+    @Test
+    void aFullStopBeforeASymbolAtTheEndStaysInItsSentence() {
+        for (String text : List.of("He left. 😀", "Neptune is the eighth planet. \u2022", "Done. 🎉🎉")) {
+            assertThat(SentenceSplitter.split(text)).extracting(span -> span.of(text))
+                    .as(text).containsExactly(text).noneMatch("."::equals);
+        }
+    }
 }
