@@ -32,7 +32,8 @@ public interface AnswererFactory extends Serializable {
                     throw new IllegalArgumentException("answerer 'remote' needs the model server's URL ("
                             + PipelineConfig.ANSWER_REMOTE_URL + " / DIFFRAG_ANSWER_REMOTE_URL)");
                 }
-                yield () -> new RemoteAnswerer(remote);
+                long budgetMs = config.timeoutMs();
+                yield () -> new RemoteAnswerer(remote, budgetMs);
             }
             default -> throw new IllegalArgumentException(
                     "unknown answerer '" + config.answerer()

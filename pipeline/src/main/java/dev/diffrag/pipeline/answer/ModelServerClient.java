@@ -26,7 +26,9 @@ import java.util.function.BiFunction;
  * the remote summarizer.
  *
  * <p>Each attempt has a timeout; connection errors, timeouts, 429 and 502/503/504 are retried with exponential backoff
- * (at least the server's {@code Retry-After} on 429), other errors are not. Each attempt tells the server its timeout
+ * (at least the server's {@code Retry-After} on 429), other errors are not. A request's attempts and backoffs fit in
+ * its budget, the caller's own timeout: with the default 30 s attempts and two retries, a request the pipeline had
+ * abstained on at 60 s was still sent a third time, holding its in-flight slot and its batch for up to 30 s more. Each attempt tells the server its timeout
  * ({@link ModelServer#TIMEOUT_HEADER}), so an attempt this client stopped waiting for leaves the server's queue
  * rather than being computed beside its own retry. At most {@code maxInFlight} requests are open at once:
  * {@link #post} blocks for a slot, so a slow server slows the calling subtask down (Flink back-pressure) instead of
@@ -39,6 +41,7 @@ public final class ModelServerClient {
     private static final long MAX_BACKOFF_MS = 2_000;
 
     private final RemoteAnswererConfig config;
+    private final long budgetNanos;
     private final URI endpoint;
     /** Makes the caller's exception type from a message and its cause (null when the server answered an error). */
     private final BiFunction<String, Throwable, ? extends RuntimeException> failure;
@@ -47,12 +50,17 @@ public final class ModelServerClient {
     private final ObjectMapper json = new ObjectMapper();
 
     /**
-     * @param path    the route, e.g. {@code /v1/answer}
-     * @param failure the exception a request that still fails (after any retries) completes with
+     * @param budgetMs longest one request may take, its retries included
+     * @param path     the route, e.g. {@code /v1/answer}
+     * @param failure  the exception a request that still fails (after any retries) completes with
      */
-    public ModelServerClient(RemoteAnswererConfig config, String path,
+    public ModelServerClient(RemoteAnswererConfig config, long budgetMs, String path,
             BiFunction<String, Throwable, ? extends RuntimeException> failure) {
+        if (budgetMs < 1) {
+            throw new IllegalArgumentException("budgetMs must be positive, got " + budgetMs);
+        }
         this.config = config;
+        this.budgetNanos = TimeUnit.MILLISECONDS.toNanos(budgetMs);
         this.endpoint = URI.create(config.url() + path);
         this.failure = failure;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.timeoutMs())).build();
@@ -78,7 +86,7 @@ public final class ModelServerClient {
         }
         CompletableFuture<byte[]> response;
         try {
-            response = attempt(body, 0);
+            response = attempt(body, 0, System.nanoTime() + budgetNanos);
         } catch (RuntimeException e) {
             inFlight.release();
             throw e;
@@ -86,12 +94,14 @@ public final class ModelServerClient {
         return response.whenComplete((r, e) -> inFlight.release()).thenApply(bytes -> parse(bytes, responseType));
     }
 
-    private CompletableFuture<byte[]> attempt(byte[] body, int attempt) {
+    /** Attempt number {@code attempt}, and those after it until {@code deadline} (a {@link System#nanoTime}). */
+    private CompletableFuture<byte[]> attempt(byte[] body, int attempt, long deadline) {
+        long timeoutMs = Math.max(1, Math.min(config.timeoutMs(), remainingMs(deadline)));
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-                .timeout(Duration.ofMillis(config.timeoutMs()))
+                .timeout(Duration.ofMillis(timeoutMs))
                 .header("Content-Type", "application/json")
                 // The server gives up on the request when this attempt does, instead of computing it for nobody.
-                .header(ModelServer.TIMEOUT_HEADER, Long.toString(config.timeoutMs()))
+                .header(ModelServer.TIMEOUT_HEADER, Long.toString(timeoutMs))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (config.token() != null) {
             request.header("Authorization", "Bearer " + config.token());
@@ -106,14 +116,18 @@ public final class ModelServerClient {
                             ? failure.apply(endpoint + " failed: " + unwrap(error), unwrap(error))
                             : failure.apply(endpoint + " answered " + response.statusCode() + ": "
                                     + new String(response.body(), StandardCharsets.UTF_8), null);
-                    if (!retried || attempt >= config.retries()) {
+                    long delay = backoffMs(attempt, error == null ? response : null);
+                    if (!retried || attempt >= config.retries() || remainingMs(deadline) <= delay) {
                         return CompletableFuture.<byte[]>failedFuture(failed);
                     }
-                    long delay = backoffMs(attempt, error == null ? response : null);
-                    return CompletableFuture.supplyAsync(() -> attempt(body, attempt + 1),
+                    return CompletableFuture.supplyAsync(() -> attempt(body, attempt + 1, deadline),
                             CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)).thenCompose(f -> f);
                 })
                 .thenCompose(f -> f);
+    }
+
+    private static long remainingMs(long deadline) {
+        return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     }
 
     private <T> T parse(byte[] body, Class<T> type) {

@@ -22,8 +22,9 @@ public final class RemoteAnswerer implements Answerer {
     /** The served model's name, as the server last reported it. */
     private volatile String name = "remote";
 
-    public RemoteAnswerer(RemoteAnswererConfig config) {
-        this.client = new ModelServerClient(config, AnswerApi.PATH, RemoteAnswerException::new);
+    /** @param budgetMs longest a question may take, retries included: the caller's timeout for its answer */
+    public RemoteAnswerer(RemoteAnswererConfig config, long budgetMs) {
+        this.client = new ModelServerClient(config, budgetMs, AnswerApi.PATH, RemoteAnswerException::new);
     }
 
     @Override

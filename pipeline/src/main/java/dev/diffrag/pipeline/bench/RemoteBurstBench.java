@@ -5,6 +5,7 @@ import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.connectors.Json;
 import dev.diffrag.model.Devices;
+import dev.diffrag.pipeline.answer.AnswerConfig;
 import dev.diffrag.pipeline.answer.RemoteAnswerer;
 import dev.diffrag.pipeline.answer.RemoteAnswererConfig;
 import dev.diffrag.serving.MicroBatcher;
@@ -82,7 +83,8 @@ public final class RemoteBurstBench {
             questions.add(new AnswerRequest(QUESTION, contexts));
         }
         Map<String, Double> before = metrics(url);
-        RemoteAnswerer remote = new RemoteAnswerer(new RemoteAnswererConfig(url, timeoutMs, 2, 16, null));
+        RemoteAnswerer remote = new RemoteAnswerer(new RemoteAnswererConfig(url, timeoutMs, 2, 16, null),
+                AnswerConfig.defaults().timeoutMs()); // the pipeline's budget for an answer
         long start = System.nanoTime();
         int answered;
         try {
@@ -95,7 +97,7 @@ public final class RemoteBurstBench {
         long wallMs = (System.nanoTime() - start) / 1_000_000;
         // The server's queue is first in, first out: once a patient request behind the burst is answered, everything
         // the burst left there has been computed or dropped.
-        new RemoteAnswerer(new RemoteAnswererConfig(url, 600_000, 0, 1, null)).answer(List.of(new AnswerRequest(
+        new RemoteAnswerer(new RemoteAnswererConfig(url, 600_000, 0, 1, null), 600_000).answer(List.of(new AnswerRequest(
                 "Is the queue empty?", List.of(new Passage("drain", "The queue is empty now.")))));
         Map<String, Double> after = metrics(url);
         long computed = Math.round(delta(before, after, "diffrag_batch_size_sum{role=\"answer\"}")) - 1;

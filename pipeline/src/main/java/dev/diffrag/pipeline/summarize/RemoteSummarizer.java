@@ -22,8 +22,9 @@ public final class RemoteSummarizer implements Summarizer {
     /** The served model's name, as the server last reported it. */
     private volatile String name = "remote";
 
-    public RemoteSummarizer(RemoteAnswererConfig config) {
-        this.client = new ModelServerClient(config, SummarizeApi.PATH, RemoteSummaryException::new);
+    /** @param budgetMs longest a document may take, retries included: the caller's timeout for its summary */
+    public RemoteSummarizer(RemoteAnswererConfig config, long budgetMs) {
+        this.client = new ModelServerClient(config, budgetMs, SummarizeApi.PATH, RemoteSummaryException::new);
     }
 
     @Override

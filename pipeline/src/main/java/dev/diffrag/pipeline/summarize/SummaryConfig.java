@@ -91,7 +91,7 @@ public record SummaryConfig(
      * @param maxTokens token budget of an in-process salience summarizer; a remote one uses the server's
      */
     public Summarizer newSummarizer(int maxTokens) {
-        return "remote".equals(summarizer) ? new RemoteSummarizer(remote) : Summarizers.named(summarizer, maxTokens);
+        return "remote".equals(summarizer) ? new RemoteSummarizer(remote, timeoutMs) : Summarizers.named(summarizer, maxTokens);
     }
 
     public static SummaryConfig defaults() {

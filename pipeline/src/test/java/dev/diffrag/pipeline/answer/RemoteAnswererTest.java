@@ -85,6 +85,11 @@ class RemoteAnswererTest {
         return server.start();
     }
 
+    /** With the pipeline's default budget for an answer. */
+    private static RemoteAnswerer remoteAnswerer(RemoteAnswererConfig config) {
+        return new RemoteAnswerer(config, AnswerConfig.defaults().timeoutMs());
+    }
+
     private static RemoteAnswererConfig remote(int port, int retries, int maxInFlight) {
         return new RemoteAnswererConfig("http://127.0.0.1:" + port + "/", 5_000, retries, maxInFlight, null);
     }
@@ -95,7 +100,7 @@ class RemoteAnswererTest {
         List<GroundedAnswer> inProcess = model.answer(QUESTIONS);
         ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
 
-        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 0, 4));
+        RemoteAnswerer remote = remoteAnswerer(remote(server.port(), 0, 4));
         List<GroundedAnswer> answers = remote.answer(QUESTIONS);
 
         assertThat(answers).hasSize(3);
@@ -116,7 +121,7 @@ class RemoteAnswererTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        RemoteAnswerer remote = new RemoteAnswerer(remote(port, 6, 4));
+        RemoteAnswerer remote = remoteAnswerer(remote(port, 6, 4));
         int freePort = port;
         CompletableFuture<ModelServer> late = CompletableFuture.supplyAsync(() -> {
             sleep(400);
@@ -135,7 +140,7 @@ class RemoteAnswererTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        RemoteAnswerer remote = new RemoteAnswerer(remote(port, 2, 4));
+        RemoteAnswerer remote = remoteAnswerer(remote(port, 2, 4));
         long start = System.nanoTime();
 
         assertThatThrownBy(() -> remote.answer(QUESTIONS.subList(0, 1)))
@@ -146,12 +151,27 @@ class RemoteAnswererTest {
     }
 
     @Test
+    void retriesStopWhenTheCallersBudgetIsSpent() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0)) { // accepts connections and never answers
+            RemoteAnswerer remote = new RemoteAnswerer(
+                    new RemoteAnswererConfig("http://127.0.0.1:" + silent.getLocalPort(), 1_000, 5, 4, null), 2_500);
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> remote.answer(QUESTIONS.subList(0, 1)))
+                    .isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
+                    .hasMessageContaining("timed out");
+            // Six 1 s attempts and their backoffs would take over 9 s; the budget allows two and a cut third.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(2_000L, 5_000L);
+        }
+    }
+
+    @Test
     void aFullServerQueueIsRetriedAfterItsRetryAfter() throws Exception {
         FirstWordAnswerer model = new FirstWordAnswerer(500);
         // One request in the model and one waiting fill this server: of three concurrent ones, at least one gets 429.
         ModelServer server = serve(ServerConfig.defaults().withPort(0).withBatching(1, 0, 1), model);
         // Two retries after 100 and 200 ms would both hit the full queue; waiting Retry-After (1 s) gets through.
-        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 2, 3));
+        RemoteAnswerer remote = remoteAnswerer(remote(server.port(), 2, 3));
 
         List<GroundedAnswer> answers = remote.answer(QUESTIONS);
 
@@ -183,9 +203,9 @@ class RemoteAnswererTest {
             }
         };
         ModelServer server = serve(ServerConfig.defaults().withPort(0).withBatching(1, 0, 64), slowOnHold);
-        RemoteAnswerer patient = new RemoteAnswerer(
+        RemoteAnswerer patient = remoteAnswerer(
                 new RemoteAnswererConfig("http://127.0.0.1:" + server.port(), 30_000, 0, 4, null));
-        RemoteAnswerer impatient = new RemoteAnswerer(
+        RemoteAnswerer impatient = remoteAnswerer(
                 new RemoteAnswererConfig("http://127.0.0.1:" + server.port(), 300, 0, 4, null));
         List<Passage> passages = QUESTIONS.get(0).contexts();
 
@@ -210,7 +230,7 @@ class RemoteAnswererTest {
     void aQuestionThatFailsFailsAloneAndTheRestOfItsBatchIsAnsweredOnce() throws Exception {
         FirstWordAnswerer model = new FirstWordAnswerer();
         ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
-        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 0, 4));
+        RemoteAnswerer remote = remoteAnswerer(remote(server.port(), 0, 4));
         AnswerRequest blank = new AnswerRequest(" ", QUESTIONS.get(0).contexts()); // the server answers 400
         List<AnswerRequest> batch = List.of(QUESTIONS.get(0), blank, QUESTIONS.get(1));
 
@@ -233,7 +253,7 @@ class RemoteAnswererTest {
     void aRejectedRequestIsNotRetriedAndSaysWhy() {
         FirstWordAnswerer model = new FirstWordAnswerer();
         ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
-        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 3, 4));
+        RemoteAnswerer remote = remoteAnswerer(remote(server.port(), 3, 4));
 
         assertThatThrownBy(() -> remote.answer(List.of(new AnswerRequest(" ", QUESTIONS.get(0).contexts()))))
                 .isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
@@ -245,7 +265,7 @@ class RemoteAnswererTest {
     void aServerWithDefaultSettingsTakesAsManyPassagesAsAQuestionMayRetrieve() {
         FirstWordAnswerer model = new FirstWordAnswerer();
         ModelServer server = serve(ServerConfig.defaults().withPort(0), model);
-        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 0, 4));
+        RemoteAnswerer remote = remoteAnswerer(remote(server.port(), 0, 4));
         List<Passage> passages = new ArrayList<>();
         for (int i = 0; i < ParseQuestions.MAX_TOP_K; i++) {
             passages.add(new Passage("p" + i, "Passage number " + i + "."));
@@ -261,7 +281,7 @@ class RemoteAnswererTest {
         FirstWordAnswerer model = new FirstWordAnswerer();
         // The server would batch up to 16 requests, waiting up to 200 ms for them; only the client limits the batch.
         ModelServer server = serve(ServerConfig.defaults().withPort(0).withBatching(16, 200, 64), model);
-        RemoteAnswerer remote = new RemoteAnswerer(remote(server.port(), 0, 2));
+        RemoteAnswerer remote = remoteAnswerer(remote(server.port(), 0, 2));
         List<AnswerRequest> six = new ArrayList<>(QUESTIONS);
         six.addAll(QUESTIONS);
 

@@ -89,7 +89,8 @@ class RemoteSummarizerTest {
 
     private static RemoteSummarizer remote(int port, int retries, int maxInFlight) {
         return new RemoteSummarizer(
-                new RemoteAnswererConfig("http://127.0.0.1:" + port, 5_000, retries, maxInFlight, null));
+                new RemoteAnswererConfig("http://127.0.0.1:" + port, 5_000, retries, maxInFlight, null),
+                SummaryConfig.DEFAULT_TIMEOUT_MS);
     }
 
     @Test
