@@ -39,7 +39,7 @@ final class MalformedRecords {
             random.nextBytes(noise);
             return new Malformed("huge-random-bytes", n % 2 == 0, key, noise);
         }
-        return switch (n % 16) {
+        return switch (n % 19) {
             case 0 -> document("invalid-utf8", key, invalidUtf8(document(id, "\"text\":\"broken \u0001")));
             case 1 -> question("invalid-utf8", key, invalidUtf8(question(id, "\"question\":\"why \u0001")));
             case 2 -> document("broken-json", key, truncate(document(id, "\"text\":\"cut short\"}")));
@@ -70,6 +70,15 @@ final class MalformedRecords {
             case 13 -> document("key-not-tenant-id", key + "-other", document(id, "\"text\":\"t\"}"));
             case 14 -> question("top-k-out-of-range", key, question(id, "\"question\":\"q?\",\"topK\":"
                     + pick("0", "-3", "101") + "}"));
+            case 15 -> random.nextBoolean()
+                    ? document("no-content", key, document(id, "\"text\":\"" + pick("\\u200b", "\\uf0b7 \\uf0b7",
+                            "\\u0301\\ufffd", "\\u00a0\\u200b\\n") + "\"}"))
+                    : question("no-content", key, question(id, "\"question\":\"" + pick("\\u200b", "\\u00a0",
+                            "\\uf0b7\\u200b") + "\"}"));
+            case 16 -> document("bad-producer-time", key, document(id, "\"text\":\"t\",\"ts\":" + pick(
+                    Long.toString(Long.MIN_VALUE), "-1", Long.toString(System.currentTimeMillis() * 1000)) + "}"));
+            case 17 -> question("overlong-question-id", key, "{\"tenant\":\"" + tenant + "\",\"id\":\""
+                    + id + "x".repeat(1_100 + random.nextInt(5_000)) + "\",\"question\":\"q?\"}");
             default -> document("prompt-injection-without-tenant", key,
                     "{\"id\":\"" + id + "\",\"op\":\"upsert\",\"text\":\"" + INJECTION + "\"}");
         };
