@@ -183,26 +183,24 @@ public record ServerConfig(
      * without a word.
      */
     private static long whole(Function<String, String> setting, String key, long fallback) {
-        String value = setting.apply(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(envName(key) + " must be a whole number, got '" + value + "'");
-        }
+        return parsed(setting, key, fallback, Long::parseLong, "a whole number");
     }
 
     private static double number(Function<String, String> setting, String key, double fallback) {
+        return parsed(setting, key, fallback, Double::parseDouble, "a number");
+    }
+
+    /** The setting read by {@code parser}, or {@code fallback} when it is unset; {@code kind} names what it must be. */
+    private static <T> T parsed(Function<String, String> setting, String key, T fallback, Function<String, T> parser,
+            String kind) {
         String value = setting.apply(key);
         if (value == null) {
             return fallback;
         }
         try {
-            return Double.parseDouble(value);
+            return parser.apply(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(envName(key) + " must be a number, got '" + value + "'");
+            throw new IllegalArgumentException(envName(key) + " must be " + kind + ", got '" + value + "'");
         }
     }
 
