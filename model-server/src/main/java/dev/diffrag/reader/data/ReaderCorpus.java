@@ -3,6 +3,7 @@ package dev.diffrag.reader.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffrag.answer.Passage;
+import dev.diffrag.eval.NearDuplicates;
 import dev.diffrag.summarize.eval.CnnDmArticles;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -145,10 +146,13 @@ public final class ReaderCorpus {
         List<ReaderExample> dev = new ArrayList<>(nq.subList(0, recipe.dev()));
         List<ReaderExample> train = new ArrayList<>(nq.subList(recipe.dev(),
                 recipe.dev() + Math.min(nq.size() - recipe.dev(), recipe.nqTrain())));
-        // Some NQ passages serve several reworded questions ("who won the mens single ice skating 2018" / "who won the
-        // men's ice skating 2018"): a dev question's passage is never trained on, under any question.
-        Set<String> devPassages = dev.stream().map(e -> e.passages().get(0).text()).collect(Collectors.toSet());
-        train.removeIf(e -> devPassages.contains(e.passages().get(0).text()));
+        // Some NQ passages serve several reworded questions, some of them with the passage itself edited ("who won
+        // the mens single ice skating 2018" / "who won the medals in men's figure skating 2018": the same passage but
+        // for its whitespace): a dev question's passage is never trained on, under any question, in any edit.
+        List<Set<String>> devPassages =
+                dev.stream().map(e -> NearDuplicates.fingerprint(e.passages().get(0).text())).toList();
+        train.removeIf(e -> NearDuplicates.sameAsAny(NearDuplicates.fingerprint(e.passages().get(0).text()),
+                devPassages));
 
         List<Passage> essays = chunks(textFiles(data.resolve("longctx/paul-graham-essays")), "essay", random);
         List<Passage> news = chunks(articles(data.resolve("summarization/cnndm-250.jsonl")), "news", random);
@@ -260,13 +264,17 @@ public final class ReaderCorpus {
         }
     }
 
-    /** The summarizer's training and development articles: its test part is trained on by no model. */
+    /**
+     * The summarizer's training and development articles, in file order: its test part, and near duplicates of it, are
+     * trained on by no model.
+     */
     private static List<String> articles(Path file) throws IOException {
         List<CnnDmArticles.Article> all = CnnDmArticles.read(file);
-        Set<String> test = CnnDmArticles.split(all, CnnDmArticles.SPLIT_SEED).test().stream()
+        CnnDmArticles.Split split = CnnDmArticles.split(all, CnnDmArticles.SPLIT_SEED);
+        Set<String> trained = Stream.concat(split.train().stream(), split.dev().stream())
                 .map(CnnDmArticles.Article::id)
                 .collect(Collectors.toSet());
-        return all.stream().filter(a -> !test.contains(a.id())).map(CnnDmArticles.Article::article).toList();
+        return all.stream().filter(a -> trained.contains(a.id())).map(CnnDmArticles.Article::article).toList();
     }
 
     /** Passages of about {@value #CHUNK_WORDS} words, shuffled. */

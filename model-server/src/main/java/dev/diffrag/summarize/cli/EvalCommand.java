@@ -222,8 +222,10 @@ final class EvalCommand implements Callable<Integer> {
 
     private String markdown(int articles, String table) {
         String scope = part.equals("test")
-                ? "the held-out test part (split seed " + splitSeed + ": 150 train / 25 dev / " + articles
-                        + " test; the test part was used neither for training nor for any choice)"
+                ? "the held-out test part (split seed " + splitSeed + ": " + CnnDmArticles.TRAIN + " train / "
+                        + CnnDmArticles.DEV + " dev / " + articles + " test, less the training and dev articles "
+                        + "that are near duplicates of a test article; the test part was used neither for training "
+                        + "nor for any choice)"
                 : "all articles (LEAD-3 and the published systems only)";
         String checkpoints = diffV1 == null && vanilla == null
                 ? "the shipped salience checkpoints (model-server/src/main/resources/summarizer/; trained on "

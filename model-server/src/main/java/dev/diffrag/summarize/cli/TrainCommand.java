@@ -37,14 +37,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "directory receiving one model directory per attention kind (default: ${DEFAULT-VALUE})")
     Path output;
 
-    @Option(names = "--stop-at", defaultValue = "140",
+    @Option(names = "--stop-at", defaultValue = "160",
             description = "update to stop at within the --steps schedule, chosen by crossval (default: ${DEFAULT-VALUE})")
     int stopAt;
 
-    @Option(names = "--mmr-lambda", defaultValue = "0.8", description = "chosen by crossval (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mmr-lambda", defaultValue = "0.7", description = "chosen by crossval (default: ${DEFAULT-VALUE})")
     double mmrLambda;
 
-    @Option(names = "--lead-prior", defaultValue = "0.4", description = "chosen by crossval (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lead-prior", defaultValue = "0.6", description = "chosen by crossval (default: ${DEFAULT-VALUE})")
     double leadPrior;
 
     @Override
