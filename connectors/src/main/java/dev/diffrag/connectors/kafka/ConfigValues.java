@@ -23,14 +23,23 @@ final class ConfigValues {
     }
 
     static int parsePositiveInt(String key, String value) {
+        return parseInRange(key, value, Integer.MAX_VALUE, "a positive integer");
+    }
+
+    /** A count Kafka holds in a {@code short}, such as a replication factor; wider values must not wrap around. */
+    static short parsePositiveShort(String key, String value) {
+        return (short) parseInRange(key, value, Short.MAX_VALUE, "an integer from 1 to " + Short.MAX_VALUE);
+    }
+
+    private static int parseInRange(String key, String value, int max, String expected) {
         try {
             int parsed = Integer.parseInt(value.trim());
-            if (parsed > 0) {
+            if (parsed > 0 && parsed <= max) {
                 return parsed;
             }
         } catch (NumberFormatException e) {
             // reported below with the key's name
         }
-        throw new IllegalArgumentException(key + " must be a positive integer, got '" + value + "'");
+        throw new IllegalArgumentException(key + " must be " + expected + ", got '" + value + "'");
     }
 }

@@ -126,8 +126,8 @@ public final class KafkaConfig implements Serializable {
         }
         ifPresent(properties, BOOTSTRAP_SERVERS, b::bootstrapServers);
         ifPresent(properties, DEFAULT_PARTITIONS, v -> b.defaultPartitions(ConfigValues.parsePositiveInt(DEFAULT_PARTITIONS, v)));
-        ifPresent(properties, REPLICATION_FACTOR, v -> b.replicationFactor(
-                (short) ConfigValues.parsePositiveInt(REPLICATION_FACTOR, v)));
+        ifPresent(properties, REPLICATION_FACTOR,
+                v -> b.replicationFactor(ConfigValues.parsePositiveShort(REPLICATION_FACTOR, v)));
         ifPresent(properties, GROUP_ID, b::groupId);
         ifPresent(properties, STARTING_OFFSETS, v -> b.startingOffsets(StartingOffsets.parse(v)));
         ifPresent(properties, DELIVERY_GUARANTEE, v -> b.deliveryGuarantee(DeliveryGuarantee.parse(v)));

@@ -113,6 +113,19 @@ class KafkaConfigTest {
     }
 
     @Test
+    void aReplicationFactorBeyondAShortIsRejectedRatherThanWrappedAround() {
+        // As a short, 65537 was 1 (accepted) and 32768 was -32768.
+        for (String factor : new String[] {"65537", "32768"}) {
+            assertThatThrownBy(() -> KafkaConfig.fromEnv(Map.of("DIFFRAG_TOPIC_REPLICATION_FACTOR", factor)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("diffrag.topic.replication-factor must be an integer from 1 to 32767, got '"
+                            + factor + "'");
+        }
+        assertThat(KafkaConfig.fromEnv(Map.of("DIFFRAG_TOPIC_REPLICATION_FACTOR", "32767")).replicationFactor())
+                .isEqualTo(Short.MAX_VALUE);
+    }
+
+    @Test
     void bootstrapServersCannotBeSmuggledInAsAClientProperty() {
         assertThatThrownBy(() -> KafkaConfig.builder().clientProperty("bootstrap.servers", "other:9092"))
                 .isInstanceOf(IllegalArgumentException.class)
