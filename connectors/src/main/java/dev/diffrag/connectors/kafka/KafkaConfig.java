@@ -37,7 +37,9 @@ public final class KafkaConfig implements Serializable {
 
     private final String bootstrapServers;
     private final EnumMap<TopicRole, String> topicNames;
+    /** Only the roles given their own count; the others take {@link #defaultPartitions}. */
     private final EnumMap<TopicRole, Integer> partitions;
+    private final int defaultPartitions;
     private final short replicationFactor;
     private final String groupId;
     private final StartingOffsets startingOffsets;
@@ -48,10 +50,8 @@ public final class KafkaConfig implements Serializable {
     private KafkaConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
         this.topicNames = new EnumMap<>(b.topicNames);
-        this.partitions = new EnumMap<>(TopicRole.class);
-        for (TopicRole role : TopicRole.values()) {
-            partitions.put(role, b.partitions.getOrDefault(role, b.defaultPartitions));
-        }
+        this.partitions = new EnumMap<>(b.partitions);
+        this.defaultPartitions = b.defaultPartitions;
         this.replicationFactor = b.replicationFactor;
         this.groupId = b.groupId;
         this.startingOffsets = b.startingOffsets;
@@ -68,6 +68,7 @@ public final class KafkaConfig implements Serializable {
     public Builder toBuilder() {
         Builder b = new Builder()
                 .bootstrapServers(bootstrapServers)
+                .defaultPartitions(defaultPartitions)
                 .replicationFactor(replicationFactor)
                 .groupId(groupId)
                 .startingOffsets(startingOffsets)
@@ -200,7 +201,7 @@ public final class KafkaConfig implements Serializable {
 
     /** Partition count used when {@link TopicAdmin#ensureTopics} creates the role's topic. */
     public int partitions(TopicRole role) {
-        return partitions.get(role);
+        return partitions.getOrDefault(role, defaultPartitions);
     }
 
     public short replicationFactor() {
@@ -247,7 +248,8 @@ public final class KafkaConfig implements Serializable {
         if (!(o instanceof KafkaConfig other)) {
             return false;
         }
-        return replicationFactor == other.replicationFactor
+        return defaultPartitions == other.defaultPartitions
+                && replicationFactor == other.replicationFactor
                 && bootstrapServers.equals(other.bootstrapServers)
                 && topicNames.equals(other.topicNames)
                 && partitions.equals(other.partitions)
@@ -260,14 +262,15 @@ public final class KafkaConfig implements Serializable {
 
     @Override
     public int hashCode() {
-        return Objects.hash(bootstrapServers, topicNames, partitions, replicationFactor, groupId, startingOffsets,
-                deliveryGuarantee, transactionalIdPrefix, clientProperties);
+        return Objects.hash(bootstrapServers, topicNames, partitions, defaultPartitions, replicationFactor, groupId,
+                startingOffsets, deliveryGuarantee, transactionalIdPrefix, clientProperties);
     }
 
     /** Never prints client property values: they may hold passwords ({@code sasl.jaas.config}, key store passwords). */
     @Override
     public String toString() {
         return "KafkaConfig{bootstrapServers=" + bootstrapServers + ", topics=" + topicNames + ", partitions=" + partitions
+                + ", defaultPartitions=" + defaultPartitions
                 + ", replicationFactor=" + replicationFactor + ", groupId=" + groupId + ", startingOffsets="
                 + startingOffsets + ", deliveryGuarantee=" + deliveryGuarantee + ", transactionalIdPrefix="
                 + transactionalIdPrefix + ", clientProperties=" + clientProperties.keySet() + "}";

@@ -147,6 +147,16 @@ class KafkaConfigTest {
     }
 
     @Test
+    void aDerivedConfigurationKeepsOwnCountsButTakesANewDefault() {
+        KafkaConfig derived = KafkaConfig.builder().partitions(TopicRole.SUMMARIES, 5).build()
+                .toBuilder().defaultPartitions(6).build();
+
+        // Before, toBuilder() gave every role the count it had resolved to, so answers stayed at the old default 2.
+        assertThat(derived.partitions(TopicRole.ANSWERS)).isEqualTo(6);
+        assertThat(derived.partitions(TopicRole.SUMMARIES)).isEqualTo(5);
+    }
+
+    @Test
     void toStringNeverShowsClientPropertyValues() {
         KafkaConfig config = KafkaConfig.builder().clientProperty("ssl.keystore.password", "hunter2").build();
 
