@@ -22,33 +22,34 @@ public final class KafkaSinks {
     private KafkaSinks() {}
 
     /**
-     * A sink writing each record to {@code topic} as JSON, keyed by {@code keyFn}, with the configured delivery
-     * guarantee; under exactly-once its transactional ids start with the configured prefix plus {@code -topic}, because
-     * Flink refuses two sinks of one job with the same prefix.
+     * A sink writing each record to the topic of {@code role} as JSON, keyed by {@code keyFn}, with the configured
+     * delivery guarantee; under exactly-once its transactional ids start with the configured prefix plus
+     * {@code -role} (e.g. {@code diffrag-dead-letter}). Per role, not per topic: two roles may share a topic, and sinks
+     * with one prefix would fence each other's transactions.
      */
-    public static <T> KafkaSink<T> json(KafkaConfig config, String topic, SerializableFunction<T, String> keyFn) {
+    public static <T> KafkaSink<T> json(KafkaConfig config, TopicRole role, SerializableFunction<T, String> keyFn) {
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(sinkProperties(config))
                 .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(new JsonRecordSerializer<>(topic, keyFn))
+                .setRecordSerializer(new JsonRecordSerializer<>(config.topic(role), keyFn))
                 .setDeliveryGuarantee(flinkGuarantee(config.deliveryGuarantee()))
-                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + topic)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + role.defaultName())
                 .build();
     }
 
     /** Answers on the answers topic, keyed like their questions ({@code tenant/id}) so consumers can deduplicate. */
     public static KafkaSink<AnswerRecord> answers(KafkaConfig config) {
-        return json(config, config.answersTopic(), AnswerRecord::key);
+        return json(config, TopicRole.ANSWERS, AnswerRecord::key);
     }
 
     /** Summaries on the summaries topic, keyed so that a document's newer summary supersedes the older one. */
     public static KafkaSink<SummaryRecord> summaries(KafkaConfig config) {
-        return json(config, config.summariesTopic(), SummaryRecord::key);
+        return json(config, TopicRole.SUMMARIES, SummaryRecord::key);
     }
 
     /** Dead letters on the dead-letter topic, keyed by the key of the record they failed on. */
     public static KafkaSink<DeadLetterRecord> deadLetters(KafkaConfig config) {
-        return json(config, config.deadLetterTopic(), DeadLetterRecord::key);
+        return json(config, TopicRole.DEAD_LETTER, DeadLetterRecord::key);
     }
 
     /** The producer properties of every sink: the pass-through properties plus the transaction timeout default. */

@@ -73,6 +73,21 @@ class KafkaFactoriesTest {
         }
     }
 
+    /** TopicAdmin lets two roles share a topic; under exactly-once their sinks must still not share transactional ids. */
+    @Test
+    void sinksOfRolesSharingATopicHaveTheirOwnTransactionalIdPrefixes() throws Exception {
+        KafkaConfig config = CONFIG.toBuilder()
+                .topic(TopicRole.SUMMARIES, "outputs")
+                .topic(TopicRole.DEAD_LETTER, "outputs")
+                .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .build();
+
+        // Before, both were diffrag-outputs.
+        assertThat(BuiltKafkaSink.transactionalIdPrefix(KafkaSinks.summaries(config))).isEqualTo("diffrag-summaries");
+        assertThat(BuiltKafkaSink.transactionalIdPrefix(KafkaSinks.deadLetters(config))).isEqualTo("diffrag-dead-letter");
+        assertThat(BuiltKafkaSink.transactionalIdPrefix(KafkaSinks.answers(config))).isEqualTo("diffrag-answers");
+    }
+
     /** Flink ships sources and sinks to the task managers by Java serialization, key functions included. */
     @Test
     void builtSourcesAndSinksSurviveJavaSerialization() throws Exception {
