@@ -16,9 +16,8 @@ import dev.diffrag.pipeline.retrieve.IndexAndRetrieve;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
 import dev.diffrag.pipeline.summarize.DocumentEventTime;
 import dev.diffrag.pipeline.summarize.Summaries;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -169,9 +168,9 @@ public final class RagJob {
         KafkaConfig kafka;
         PipelineConfig config;
         if (args.length > 0) {
-            Properties properties = new Properties();
-            try (InputStream in = new FileInputStream(args[0])) {
-                properties.load(in);
+            Properties properties;
+            try {
+                properties = KafkaConfig.propertiesFromFile(Path.of(args[0]));
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read settings file " + args[0] + ": " + e.getMessage(), e);
             }

@@ -2,10 +2,7 @@ package dev.diffrag.connectors.cli;
 
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,12 +36,10 @@ final class KafkaOptions {
     }
 
     private static Properties readProperties(Path file) {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
+        try {
+            return KafkaConfig.propertiesFromFile(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read config file " + file + ": " + e.getMessage(), e);
         }
-        return properties;
     }
 }

@@ -1,6 +1,11 @@
 package dev.diffrag.connectors.kafka;
 
+import java.io.IOException;
+import java.io.Reader;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -109,6 +114,19 @@ public final class KafkaConfig implements Serializable {
                 properties.setProperty(CLIENT_PREFIX + property, value);
             }
         });
+        return properties;
+    }
+
+    /**
+     * The keys of a properties file such as {@code diffrag.properties}, read as UTF-8 as editors write it
+     * ({@code Properties.load(InputStream)} would read ISO-8859-1), so that the CLI and the job read a non-ASCII
+     * password in the file alike.
+     */
+    public static Properties propertiesFromFile(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
         return properties;
     }
 

@@ -8,9 +8,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KafkaConfigTest {
 
@@ -86,6 +89,18 @@ class KafkaConfigTest {
                 "sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p=1\";",
                 "ssl.truststore.location", "/etc/kafka/truststore.jks"));
+    }
+
+    /** The job and the CLI's --config-file both read the file this way, so a non-ASCII secret means the same to both. */
+    @Test
+    void aPropertiesFileIsReadAsUtf8(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("diffrag.properties"),
+                "kafka.client.ssl.truststore.password=s\u00fc\u00dfes-geheimnis\n"); // UTF-8, as editors write it
+
+        KafkaConfig config = KafkaConfig.fromProperties(KafkaConfig.propertiesFromFile(file));
+
+        // The job read it as ISO-8859-1 (Properties.load(InputStream)): each of ü and ß became two characters.
+        assertThat(config.clientProperties()).containsEntry("ssl.truststore.password", "s\u00fc\u00dfes-geheimnis");
     }
 
     @Test
