@@ -1,5 +1,6 @@
 package dev.diffrag.connectors.ingest;
 
+import java.util.Set;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
@@ -8,11 +9,14 @@ import org.jsoup.select.NodeTraversor;
 import org.jsoup.select.NodeVisitor;
 
 /**
- * The text a reader sees on an HTML page: whitespace collapsed as a browser does, a blank line between block
- * elements (so paragraph-aware chunking still sees paragraphs), a line break for {@code <br>}, and nothing from
- * scripts, styles or the head.
+ * The text a reader sees on an HTML page: whitespace collapsed as a browser does (kept as written in
+ * {@code <pre>} and the like), a blank line between block elements (so paragraph-aware chunking still sees
+ * paragraphs), a line break for {@code <br>}, and nothing from scripts, styles or the head.
  */
 final class HtmlText {
+    /** Elements whose whitespace a browser keeps: the line breaks of code and of text laid out by hand. */
+    private static final Set<String> PREFORMATTED = Set.of("pre", "listing", "plaintext", "textarea", "xmp");
+
     private HtmlText() {}
 
     static String visibleText(Document html) {
@@ -20,10 +24,17 @@ final class HtmlText {
         body.select("script, style, noscript, template").remove();
         StringBuilder text = new StringBuilder();
         NodeTraversor.traverse(new NodeVisitor() {
+            /** How many preformatted elements enclose the current node. */
+            private int preformatted;
+
             @Override
             public void head(Node node, int depth) {
                 if (node instanceof TextNode textNode) {
-                    appendCollapsed(text, textNode.getWholeText());
+                    if (preformatted > 0) {
+                        text.append(textNode.getWholeText());
+                    } else {
+                        appendCollapsed(text, textNode.getWholeText());
+                    }
                 } else if (node instanceof Element element) {
                     if (element.nameIs("br")) {
                         trimTrailingSpace(text);
@@ -31,13 +42,21 @@ final class HtmlText {
                     } else if (separatesParagraphs(element)) {
                         paragraphBreak(text);
                     }
+                    if (PREFORMATTED.contains(element.normalName())) {
+                        preformatted++;
+                    }
                 }
             }
 
             @Override
             public void tail(Node node, int depth) {
-                if (node instanceof Element element && separatesParagraphs(element)) {
-                    paragraphBreak(text);
+                if (node instanceof Element element) {
+                    if (PREFORMATTED.contains(element.normalName())) {
+                        preformatted--;
+                    }
+                    if (separatesParagraphs(element)) {
+                        paragraphBreak(text);
+                    }
                 }
             }
         }, body);

@@ -72,6 +72,15 @@ class DocumentExtractorTest {
     }
 
     @Test
+    void htmlPreformattedTextKeepsItsLineBreaksAndIndentation() throws IOException {
+        Path file = write("build.html", "<p>Run:</p><pre>make build\n  make   test</pre><p>Then   deploy.</p>");
+
+        // Before, the commands ran together as "make build make test".
+        assertThat(DocumentExtractor.extract(file, DocumentFormat.HTML).text())
+                .isEqualTo("Run:\n\nmake build\n  make   test\n\nThen deploy.");
+    }
+
+    @Test
     void htmlWithoutTitleIsTitledByItsFirstH1() throws IOException {
         Path file = write("untitled.html", "<body><h1>Main topic</h1><p>text</p></body>");
 
