@@ -17,6 +17,17 @@ final class HtmlText {
     /** Elements whose whitespace a browser keeps: the line breaks of code and of text laid out by hand. */
     private static final Set<String> PREFORMATTED = Set.of("pre", "listing", "plaintext", "textarea", "xmp");
 
+    /**
+     * Elements a browser lays out as blocks, so each starts and ends a paragraph. Listed rather than jsoup's
+     * {@code isBlock()}, which also counts {@code <ins>}, {@code <del>} and {@code <button>}: words that a sentence
+     * marks up as inserted or deleted would each become a paragraph.
+     */
+    private static final Set<String> BLOCKS = Set.of(
+            "address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "dialog", "dir", "div",
+            "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+            "header", "hgroup", "hr", "legend", "li", "listing", "main", "menu", "nav", "ol", "p", "plaintext", "pre",
+            "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "xmp");
+
     private HtmlText() {}
 
     static String visibleText(Document html) {
@@ -39,7 +50,7 @@ final class HtmlText {
                     if (element.nameIs("br")) {
                         trimTrailingSpace(text);
                         text.append('\n');
-                    } else if (separatesParagraphs(element)) {
+                    } else if (BLOCKS.contains(element.normalName())) {
                         paragraphBreak(text);
                     }
                     if (PREFORMATTED.contains(element.normalName())) {
@@ -54,18 +65,13 @@ final class HtmlText {
                     if (PREFORMATTED.contains(element.normalName())) {
                         preformatted--;
                     }
-                    if (separatesParagraphs(element)) {
+                    if (BLOCKS.contains(element.normalName())) {
                         paragraphBreak(text);
                     }
                 }
             }
         }, body);
         return text.toString().strip();
-    }
-
-    /** Block elements start and end a paragraph; {@code <br>} counts as a block in jsoup but only breaks a line. */
-    private static boolean separatesParagraphs(Element element) {
-        return element.isBlock() && !element.nameIs("br");
     }
 
     private static void appendCollapsed(StringBuilder text, String raw) {

@@ -81,6 +81,15 @@ class DocumentExtractorTest {
     }
 
     @Test
+    void htmlInsertedAndDeletedWordsStayInTheirSentence() throws IOException {
+        Path file = write("price.html", "<p>The price is <del>ten</del> <ins>eight</ins> dollars.</p><p>Next.</p>");
+
+        // Before, jsoup's isBlock() made <del> and <ins> blocks: "The price is\n\nten\n\neight\n\ndollars."
+        assertThat(DocumentExtractor.extract(file, DocumentFormat.HTML).text())
+                .isEqualTo("The price is ten eight dollars.\n\nNext.");
+    }
+
+    @Test
     void htmlWithoutTitleIsTitledByItsFirstH1() throws IOException {
         Path file = write("untitled.html", "<body><h1>Main topic</h1><p>text</p></body>");
 
