@@ -1,5 +1,6 @@
 package dev.diffrag.connectors.ingest;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -19,9 +20,9 @@ import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 
 /**
- * Turns a file into a title and plain text. Text files are read as strict UTF-8; Markdown keeps its source text (so
- * citation offsets point into what the author wrote); HTML becomes its visible text with paragraph breaks; PDF
- * becomes the text PDFBox extracts. The title is the HTML {@code <title>} (or first {@code <h1>}), the first
+ * Turns a file into a title and plain text. Text files are read as strict UTF-8, and HTML too unless a BOM or
+ * {@code <meta charset>} names another encoding; Markdown keeps its source text (so citation offsets point into what
+ * the author wrote); HTML becomes its visible text with paragraph breaks; PDF becomes the text PDFBox extracts. The title is the HTML {@code <title>} (or first {@code <h1>}), the first
  * Markdown heading, the PDF's document title, or else the file name without its extension.
  */
 public final class DocumentExtractor {
@@ -66,12 +67,17 @@ public final class DocumentExtractor {
     }
 
     private static ExtractedDocument html(Path file) throws UnreadableDocumentException {
+        byte[] bytes = readBytes(file);
         Document html;
         try {
             // null charset: jsoup takes it from the BOM or <meta charset>, else UTF-8.
-            html = Jsoup.parse(file.toFile(), null);
+            html = Jsoup.parse(new ByteArrayInputStream(bytes), null, file.toString());
         } catch (IOException e) {
             throw new UnreadableDocumentException(file, "cannot read HTML", e);
+        }
+        if (html.charset().equals(StandardCharsets.UTF_8)) {
+            // jsoup turns invalid bytes into U+FFFD; like a text file, such a page is reported rather than mangled.
+            decodeUtf8(file, bytes, "not valid UTF-8, and declares no other charset (<meta charset>)");
         }
         String title = html.title().isBlank() ? null : html.title().trim();
         if (title == null) {
@@ -100,21 +106,28 @@ public final class DocumentExtractor {
     }
 
     private static String readUtf8(Path file) throws UnreadableDocumentException {
-        byte[] bytes;
+        String text = decodeUtf8(file, readBytes(file), "not valid UTF-8 text");
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private static byte[] readBytes(Path file) throws UnreadableDocumentException {
         try {
-            bytes = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UnreadableDocumentException(file, "cannot read the file", e);
         }
+    }
+
+    /** @throws UnreadableDocumentException with {@code reason} when {@code bytes} are not valid UTF-8 */
+    private static String decodeUtf8(Path file, byte[] bytes, String reason) throws UnreadableDocumentException {
         try {
-            String text = StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
-            return text.startsWith("\uFEFF") ? text.substring(1) : text;
         } catch (CharacterCodingException e) {
-            throw new UnreadableDocumentException(file, "not valid UTF-8 text", e);
+            throw new UnreadableDocumentException(file, reason, e);
         }
     }
 

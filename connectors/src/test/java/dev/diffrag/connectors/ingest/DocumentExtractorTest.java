@@ -97,6 +97,23 @@ class DocumentExtractorTest {
     }
 
     @Test
+    void htmlThatIsNotUtf8IsReportedUnlessItDeclaresItsCharset() throws IOException {
+        Path undeclared = dir.resolve("undeclared.html");
+        Files.write(undeclared, "<p>caf\u00e9 cr\u00e8me</p>".getBytes(StandardCharsets.ISO_8859_1));
+        Path declared = dir.resolve("declared.html");
+        Files.write(declared,
+                "<meta charset=\"iso-8859-1\"><p>caf\u00e9 cr\u00e8me</p>".getBytes(StandardCharsets.ISO_8859_1));
+
+        // Before, the undeclared page was read as "caf\uFFFD cr\uFFFDme" and sent, while a .txt of the same bytes was
+        // reported.
+        assertThatThrownBy(() -> DocumentExtractor.extract(undeclared, DocumentFormat.HTML))
+                .isInstanceOf(UnreadableDocumentException.class)
+                .hasMessageContaining("undeclared.html")
+                .hasMessageContaining("not valid UTF-8");
+        assertThat(DocumentExtractor.extract(declared, DocumentFormat.HTML).text()).isEqualTo("caf\u00e9 cr\u00e8me");
+    }
+
+    @Test
     void pdfTextAndTitleAreExtracted() throws IOException {
         Path file = dir.resolve("report.pdf");
         TestPdfs.write(file, "Quarterly Report", List.of("Revenue grew by 12 percent.", "Costs stayed flat."));
