@@ -8,9 +8,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
@@ -26,10 +23,6 @@ import org.jsoup.nodes.Element;
  * Markdown heading, the PDF's document title, or else the file name without its extension.
  */
 public final class DocumentExtractor {
-    /** An ATX heading: up to three spaces, 1-6 '#', a space, the text, optional closing '#'s. */
-    private static final Pattern MARKDOWN_HEADING = Pattern.compile("^ {0,3}#{1,6}[ \\t]+(.+?)(?:[ \\t]+#+)?[ \\t]*$");
-    private static final Pattern CODE_FENCE = Pattern.compile("^ {0,3}(```|~~~)");
-
     private DocumentExtractor() {}
 
     /** @throws UnreadableDocumentException with the reason when the file cannot be read or holds no text */
@@ -48,22 +41,7 @@ public final class DocumentExtractor {
 
     private static ExtractedDocument markdown(Path file) throws UnreadableDocumentException {
         String text = readUtf8(file);
-        return new ExtractedDocument(firstMarkdownHeading(text).orElse(fileTitle(file)), text, DocumentFormat.MARKDOWN);
-    }
-
-    static Optional<String> firstMarkdownHeading(String markdown) {
-        boolean inCodeBlock = false;
-        for (String line : markdown.split("\\R")) {
-            if (CODE_FENCE.matcher(line).find()) {
-                inCodeBlock = !inCodeBlock;
-            } else if (!inCodeBlock) {
-                Matcher heading = MARKDOWN_HEADING.matcher(line);
-                if (heading.matches()) {
-                    return Optional.of(heading.group(1).trim());
-                }
-            }
-        }
-        return Optional.empty();
+        return new ExtractedDocument(MarkdownTitle.of(text).orElse(fileTitle(file)), text, DocumentFormat.MARKDOWN);
     }
 
     private static ExtractedDocument html(Path file) throws UnreadableDocumentException {

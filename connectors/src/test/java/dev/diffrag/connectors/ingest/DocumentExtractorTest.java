@@ -47,6 +47,17 @@ class DocumentExtractorTest {
     }
 
     @Test
+    void markdownIsTitledByASetextHeading() throws IOException {
+        Path underlined = write("notes.md", "Release Notes\n=============\n\nBody.\n");
+        Path dashed = write("changes.md", "---\ntitle: front matter\n---\n\nIntro.\n\n---\n\nWhat\nchanged\n---\n");
+
+        // Before, neither was a heading: the files were titled "notes" and "changes".
+        assertThat(DocumentExtractor.extract(underlined, DocumentFormat.MARKDOWN).title()).isEqualTo("Release Notes");
+        // Front matter and a thematic break (--- after a blank line) are not headings; a paragraph's lines are joined.
+        assertThat(DocumentExtractor.extract(dashed, DocumentFormat.MARKDOWN).title()).isEqualTo("What changed");
+    }
+
+    @Test
     void markdownWithoutHeadingFallsBackToTheFileName() throws IOException {
         assertThat(DocumentExtractor.extract(write("plain.md", "just text"), DocumentFormat.MARKDOWN).title())
                 .isEqualTo("plain");
