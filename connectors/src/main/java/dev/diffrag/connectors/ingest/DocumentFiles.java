@@ -18,6 +18,9 @@ import java.util.Optional;
 
 /** Finds the files {@code ingest} sends and turns each into one document upsert. */
 public final class DocumentFiles {
+    /** What Java decodes a file name's invalid bytes to. */
+    private static final char UNDECODABLE = '\uFFFD';
+
     private DocumentFiles() {}
 
     /** A file to ingest; {@code docId} is its path relative to the ingested directory, with '/' separators. */
@@ -25,7 +28,7 @@ public final class DocumentFiles {
 
     /**
      * What a scan found: files to ingest (sorted by document id), files of unsupported types or that are not regular
-     * files (devices, pipes), and files or directories that could not be read at all.
+     * files (devices, pipes), and files or directories that could not be read at all or have no document id.
      */
     public record Listing(List<SourceFile> documents, List<Path> unsupported, List<UnreadableDocumentException> unreadable) {}
 
@@ -41,10 +44,19 @@ public final class DocumentFiles {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 Optional<DocumentFormat> format = attributes.isRegularFile() ? DocumentFormat.of(file) : Optional.empty();
-                if (format.isPresent()) {
-                    documents.add(new SourceFile(file, docId(root, file), format.get()));
-                } else {
+                if (format.isEmpty()) {
                     unsupported.add(file);
+                    return FileVisitResult.CONTINUE;
+                }
+                String id = docId(root, file);
+                if (id.indexOf(UNDECODABLE) >= 0) {
+                    // Names that differ only in undecodable bytes (caf\xE9.txt, caf\xE8.txt) would share an id, and
+                    // the later document would replace the earlier one.
+                    unreadable.add(new UnreadableDocumentException(file, "its path is not valid text in the file "
+                            + "system's encoding (" + System.getProperty("sun.jnu.encoding") + "), so it has no "
+                            + "document id of its own"));
+                } else {
+                    documents.add(new SourceFile(file, id, format.get()));
                 }
                 return FileVisitResult.CONTINUE;
             }

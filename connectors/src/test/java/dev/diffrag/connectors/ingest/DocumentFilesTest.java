@@ -56,6 +56,23 @@ class DocumentFilesTest {
     }
 
     @Test
+    void filesWhoseNamesAreNotValidTextAreReportedRatherThanGivenOneId() throws Exception {
+        // caf\xE9.txt and caf\xE8.txt, Latin-1 names as copied from an old archive; Java cannot write such names.
+        Process shell = new ProcessBuilder("sh", "-c",
+                "printf one > \"$(printf 'caf\\351.txt')\"; printf two > \"$(printf 'caf\\350.txt')\"")
+                .directory(dir.toFile()).inheritIO().start();
+        assertThat(shell.waitFor()).isZero();
+        Files.writeString(dir.resolve("cafe.txt"), "three");
+
+        Listing listing = DocumentFiles.scan(dir);
+
+        // Before, both Latin-1 names became the id "caf\uFFFD.txt": ingest sent two documents under one key.
+        assertThat(listing.documents()).extracting(SourceFile::docId).containsExactly("cafe.txt");
+        assertThat(listing.unreadable()).hasSize(2)
+                .allSatisfy(e -> assertThat(e).hasMessageContaining("is not valid text in the file system's encoding"));
+    }
+
+    @Test
     void aSingleFileIsIdentifiedByItsName() throws IOException {
         Path file = Files.writeString(dir.resolve("note.txt"), "hello");
 
