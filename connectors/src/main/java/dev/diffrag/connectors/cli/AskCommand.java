@@ -6,6 +6,7 @@ import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
+import dev.diffrag.connectors.records.RecordKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -66,6 +67,11 @@ final class AskCommand implements Callable<Integer> {
         KafkaConfig config = kafka.config();
         String questionId = id != null ? id : UUID.randomUUID().toString();
         QuestionRecord record = new QuestionRecord(tenant.get(), questionId, question, topK, System.currentTimeMillis());
+        if (!RecordKeys.fits(record.key())) {
+            // The job would dead-letter it under a key cut to the limit, which ask would never recognise as its own.
+            throw new ParameterException(
+                    spec.commandLine(), "question key too long: " + RecordKeys.overLimit(record.key()));
+        }
 
         // The timeout bounds the whole wait, reaching Kafka included: against a broker that is down, ask gives up when
         // the user said, not after the clients' own defaults of 30 to 60 s.

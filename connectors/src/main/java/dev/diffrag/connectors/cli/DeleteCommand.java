@@ -2,7 +2,9 @@ package dev.diffrag.connectors.cli;
 
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.connectors.records.DocumentRecord;
+import dev.diffrag.connectors.records.RecordKeys;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
@@ -36,17 +38,24 @@ final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        List<DocumentRecord> deletes = new ArrayList<>();
         for (String id : ids) {
+            // The job would dead-letter either; nothing would be deleted.
             if (id.isBlank()) {
-                // The job would dead-letter it; nothing would be deleted.
                 throw new ParameterException(spec.commandLine(), "a document id must not be blank");
             }
+            DocumentRecord delete = DocumentRecord.delete(tenant.get(), id);
+            if (!RecordKeys.fits(delete.key())) {
+                throw new ParameterException(
+                        spec.commandLine(), "document key too long: " + RecordKeys.overLimit(delete.key()));
+            }
+            deletes.add(delete);
         }
         KafkaConfig config = kafka.config();
         Queue<String> failures = new ConcurrentLinkedQueue<>();
         int sent;
         try (DocumentSender sender = new DocumentSender(config, failures)) {
-            ids.forEach(id -> sender.send(DocumentRecord.delete(tenant.get(), id), id, () -> {}));
+            deletes.forEach(delete -> sender.send(delete, delete.id(), () -> {}));
             sent = sender.awaitAcknowledged();
         }
         PrintWriter err = spec.commandLine().getErr();

@@ -2,6 +2,7 @@ package dev.diffrag.connectors.ingest;
 
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
+import dev.diffrag.connectors.records.RecordKeys;
 import java.io.IOException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
@@ -72,11 +73,21 @@ public final class DocumentFiles {
         return new Listing(documents, unsupported, unreadable);
     }
 
-    /** The upsert of {@code file} for {@code tenant}, stamped now; its source is the file's path. */
+    /**
+     * The upsert of {@code file} for {@code tenant}, stamped now; its source is the file's path.
+     *
+     * @throws UnreadableDocumentException also when its key is longer than the job takes (a deep tree of long names)
+     */
     public static DocumentRecord toRecord(String tenant, SourceFile file) throws UnreadableDocumentException {
         ExtractedDocument extracted = DocumentExtractor.extract(file.path(), file.format());
-        return new DocumentRecord(tenant, file.docId(), DocumentOp.UPSERT, extracted.title(), extracted.text(),
-                file.path().toString(), System.currentTimeMillis(), Map.of("format", file.format().label()));
+        DocumentRecord record = new DocumentRecord(tenant, file.docId(), DocumentOp.UPSERT, extracted.title(),
+                extracted.text(), file.path().toString(), System.currentTimeMillis(),
+                Map.of("format", file.format().label()));
+        if (!RecordKeys.fits(record.key())) {
+            throw new UnreadableDocumentException(
+                    file.path(), "the job would refuse it: " + RecordKeys.overLimit(record.key()));
+        }
+        return record;
     }
 
     static String docId(Path root, Path file) {

@@ -44,4 +44,21 @@ class AskCommandTest {
         assertThat(exitCode).isEqualTo(2);
         assertThat(err.toString()).contains("--timeout must be at least 1 second, got 0");
     }
+
+    @Test
+    void refusesAnIdWhoseKeyIsOverTheJobsLimit() {
+        StringWriter err = new StringWriter();
+
+        int exitCode = DiffragCli.commandLine()
+                .setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true))
+                .execute("ask", "Who?", "--id", "q".repeat(1_100), "--timeout", "2",
+                        "--bootstrap-servers", "localhost:9092");
+
+        // Before, ask sent it and waited out its timeout: the job cut the dead letter's key to 1,024 characters, so
+        // ask never recognised the rejection and blamed a pipeline job that was not running.
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("question key too long: tenant/id has 1108 characters, over the limit of 1024");
+    }
 }

@@ -1,11 +1,13 @@
 package dev.diffrag.connectors.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.diffrag.connectors.ingest.DocumentFiles.Listing;
 import dev.diffrag.connectors.ingest.DocumentFiles.SourceFile;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
+import dev.diffrag.connectors.records.RecordKeys;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
@@ -94,5 +96,25 @@ class DocumentFilesTest {
         assertThat(record.metadata()).isEqualTo(Map.of("format", "markdown"));
         assertThat(record.source()).endsWith("b.md");
         assertThat(record.ts()).isPositive();
+    }
+
+    @Test
+    void aFileWhoseKeyIsOverTheJobsLimitIsRefused() throws IOException {
+        // A tree of long names: the document id has 4 * 222 + 9 = 897 characters.
+        Path deep = dir;
+        for (int i = 0; i < 4; i++) {
+            deep = deep.resolve("d".repeat(220) + i);
+        }
+        Files.createDirectories(deep);
+        Files.writeString(deep.resolve("notes.txt"), "Some text.");
+        SourceFile file = DocumentFiles.scan(dir).documents().get(0);
+        String tenant = "t".repeat(RecordKeys.MAX_CHARS - "/".length() - file.docId().length());
+
+        assertThat(DocumentFiles.toRecord(tenant, file).key()).hasSize(RecordKeys.MAX_CHARS);
+        // Before, ingest sent it one character over and exited 0; the job dead-lettered it.
+        assertThatThrownBy(() -> DocumentFiles.toRecord(tenant + "t", file))
+                .isInstanceOf(UnreadableDocumentException.class)
+                .hasMessageEndingWith("notes.txt: the job would refuse it: tenant/id has 1025 characters, over the "
+                        + "limit of 1024");
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
+import dev.diffrag.connectors.records.RecordKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -28,11 +29,10 @@ public final class DeadLetters {
     static final int MAX_RAW_CHARS = 64 * 1024;
 
     /**
-     * Most characters of the record key and of the error a dead letter keeps: the key is copied into the dead letter's
-     * Kafka key, its {@code key} field and often its error, so a 400 kB key alone would again exceed the record limit.
-     * It is also the longest key a document may have ({@link ParseDocuments#validate}).
+     * Most characters of the error a dead letter keeps; of its key it keeps the longest key a document or question may
+     * have ({@link RecordKeys#MAX_CHARS}). The key is copied into the dead letter's Kafka key, its {@code key} field
+     * and often its error, so a 400 kB key alone would again exceed the record limit.
      */
-    static final int MAX_KEY_CHARS = 1024;
     static final int MAX_ERROR_CHARS = 4 * 1024;
 
     /**
@@ -47,7 +47,9 @@ public final class DeadLetters {
             cutNote = " (raw payload cut to its first " + cut.length() + " of " + text.length() + " characters)";
             text = cut;
         }
-        String key = raw.key() == null || raw.key().length() <= MAX_KEY_CHARS ? raw.key() : prefix(raw.key(), MAX_KEY_CHARS);
+        String key = raw.key() == null || RecordKeys.fits(raw.key())
+                ? raw.key()
+                : prefix(raw.key(), RecordKeys.MAX_CHARS);
         String cutError = error.length() <= MAX_ERROR_CHARS ? error : prefix(error, MAX_ERROR_CHARS) + "…";
         return new DeadLetterRecord(raw.topic(), raw.partition(), raw.offset(), key, cutError + cutNote, text);
     }

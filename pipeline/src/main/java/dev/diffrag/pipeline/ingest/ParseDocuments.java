@@ -11,6 +11,7 @@ import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
+import dev.diffrag.connectors.records.RecordKeys;
 import dev.diffrag.pipeline.ingest.DeadLetters.MalformedRecordException;
 import dev.diffrag.text.SentenceSplitter;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
             + "private-use characters and lone marks)";
 
     /** Longest {@code metadata.topic}: it is part of the digest's Kafka key, like the document key. */
-    static final int MAX_TOPIC_CHARS = DeadLetters.MAX_KEY_CHARS;
+    static final int MAX_TOPIC_CHARS = RecordKeys.MAX_CHARS;
 
     private final int chunkSize;
     private final int chunkOverlap;
@@ -117,10 +118,10 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
             // Unkeyed records are spread over partitions, and offsets of different partitions do not order versions.
             throw new MalformedRecordException("record has no key; documents must be keyed tenant/id '" + doc.key() + "'");
         }
-        if (raw.key().length() > DeadLetters.MAX_KEY_CHARS) {
+        if (!RecordKeys.fits(raw.key())) {
             // The index stores the key as one Lucene term, which may not exceed 32,766 bytes.
             throw new MalformedRecordException("record key has " + raw.key().length()
-                    + " characters, over the limit of " + DeadLetters.MAX_KEY_CHARS);
+                    + " characters, over the limit of " + RecordKeys.MAX_CHARS);
         }
         if (!raw.key().equals(doc.key())) {
             // Another key could put versions of one document on different partitions, out of order.

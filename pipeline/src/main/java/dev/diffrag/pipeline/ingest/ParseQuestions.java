@@ -7,6 +7,7 @@ import static dev.diffrag.pipeline.ingest.DeadLetters.requireText;
 
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
+import dev.diffrag.connectors.records.RecordKeys;
 import dev.diffrag.pipeline.ingest.DeadLetters.MalformedRecordException;
 import dev.diffrag.text.SentenceSplitter;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -55,11 +56,10 @@ public final class ParseQuestions extends ProcessFunction<RawRecord, ValidQuesti
         QuestionRecord question = readPayload(raw, QuestionRecord.class);
         requireTenant(question.tenant());
         requireText(question.id(), "id");
-        if (question.key().length() > DeadLetters.MAX_KEY_CHARS) {
+        if (!RecordKeys.fits(question.key())) {
             // The answer carries tenant/id as its Kafka key and in its value: a 600,000-character id made an answer
             // over Kafka's 1 MB record limit, and the answers sink failed the job on it after every restart.
-            throw new MalformedRecordException("tenant/id has " + question.key().length()
-                    + " characters, over the limit of " + DeadLetters.MAX_KEY_CHARS);
+            throw new MalformedRecordException(RecordKeys.overLimit(question.key()));
         }
         requireText(question.question(), "question");
         requireAtMost(question.question(), "question", maxQuestionChars);

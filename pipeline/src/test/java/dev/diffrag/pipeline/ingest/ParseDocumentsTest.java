@@ -11,6 +11,7 @@ import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.DocumentRecord;
+import dev.diffrag.connectors.records.RecordKeys;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -97,7 +98,7 @@ class ParseDocumentsTest {
                 Arguments.of("ts of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":\"noon\"}"), "invalid JSON in field 'ts'"),
                 Arguments.of("ts before 1970", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":" + Long.MIN_VALUE + "}"), "field 'ts' is " + Long.MIN_VALUE + ", before 1970"),
                 Arguments.of("ts in microseconds", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":" + System.currentTimeMillis() * 1000 + "}"), "over a day ahead of this job's clock"),
-                Arguments.of("topic too long for a digest key", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"metadata\":{\"topic\":\"" + "x".repeat(DeadLetters.MAX_KEY_CHARS + 1) + "\"}}"), "field 'metadata.topic' has " + (DeadLetters.MAX_KEY_CHARS + 1) + " characters"),
+                Arguments.of("topic too long for a digest key", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"metadata\":{\"topic\":\"" + "x".repeat(RecordKeys.MAX_CHARS + 1) + "\"}}"), "field 'metadata.topic' has " + (RecordKeys.MAX_CHARS + 1) + " characters"),
                 Arguments.of("key not tenant/id", raw("documents", 1, "acme/other", "{" + ok + ",\"text\":\"t\"}"), "is not tenant/id 'acme/d'"),
                 Arguments.of("no key", raw("documents", 1, null, "{" + ok + ",\"text\":\"t\"}"), "record has no key"),
                 Arguments.of("key too long for the index", raw("documents", 1, "acme/" + "x".repeat(33_000),
@@ -158,10 +159,10 @@ class ParseDocumentsTest {
 
     @Test
     void aKeyOfExactlyTheLimitIsAccepted() throws Exception {
-        String id = "x".repeat(DeadLetters.MAX_KEY_CHARS - "acme/".length());
+        String id = "x".repeat(RecordKeys.MAX_CHARS - "acme/".length());
         harness.processElement(document(1, DocumentRecord.upsert("acme", id, "T", "Text.")), 0);
 
-        assertThat(single(harness.extractOutputValues()).key()).hasSize(DeadLetters.MAX_KEY_CHARS);
+        assertThat(single(harness.extractOutputValues()).key()).hasSize(RecordKeys.MAX_CHARS);
     }
 
     @Test
