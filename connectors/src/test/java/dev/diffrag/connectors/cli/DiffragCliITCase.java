@@ -16,8 +16,6 @@ import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
 import dev.diffrag.connectors.records.RetrievedChunk;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,11 +66,11 @@ class DiffragCliITCase {
         Files.write(dir.resolve("latin1.txt"), "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
         Files.write(dir.resolve("image.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
 
-        Run run = run("ingest", dir.toString(), "--tenant", "acme");
+        CliRun run = run("ingest", dir.toString(), "--tenant", "acme");
 
-        assertThat(run.exitCode).as(run.err).isEqualTo(1);
-        assertThat(run.out).contains("sent 4 of 5 documents to topic 'documents' (tenant acme)");
-        assertThat(run.err).contains("latin1.txt").contains("not valid UTF-8").contains("skipped").contains("image.png");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.out()).contains("sent 4 of 5 documents to topic 'documents' (tenant acme)");
+        assertThat(run.err()).contains("latin1.txt").contains("not valid UTF-8").contains("skipped").contains("image.png");
 
         Map<String, DocumentRecord> documents = readAll(config.documentsTopic(), "acme/", 4, DocumentRecord.class);
         assertThat(documents).containsOnlyKeys("acme/plain.txt", "acme/notes/guide.md", "acme/page.html", "acme/paper.pdf");
@@ -90,13 +88,13 @@ class DiffragCliITCase {
 
     @Test
     void deleteSendsOneKeyedDeletePerIdAndRefusesABlankId() throws IOException {
-        Run run = run("delete", "notes/guide.md", "plain.txt", "--tenant", "globex");
-        Run blank = run("delete", "plain.txt", " ", "--tenant", "globex");
-        Run badTenant = run("delete", "plain.txt", "--tenant", "glo/bex");
-        Run none = run("delete", "--tenant", "globex");
+        CliRun run = run("delete", "notes/guide.md", "plain.txt", "--tenant", "globex");
+        CliRun blank = run("delete", "plain.txt", " ", "--tenant", "globex");
+        CliRun badTenant = run("delete", "plain.txt", "--tenant", "glo/bex");
+        CliRun none = run("delete", "--tenant", "globex");
 
-        assertThat(run.exitCode).as(run.err).isZero();
-        assertThat(run.out).contains("sent 2 of 2 deletes to topic 'documents' (tenant globex)");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("sent 2 of 2 deletes to topic 'documents' (tenant globex)");
         Map<String, DocumentRecord> deletes = readAll(config.documentsTopic(), "globex/", 2, DocumentRecord.class);
         assertThat(deletes).containsOnlyKeys("globex/notes/guide.md", "globex/plain.txt");
         deletes.forEach((key, delete) -> {
@@ -105,11 +103,11 @@ class DiffragCliITCase {
             assertThat(delete.text()).isNull();
             assertThat(delete.ts()).isNotNull();
         });
-        assertThat(blank.exitCode).isEqualTo(2);
-        assertThat(blank.err).contains("a document id must not be blank");
-        assertThat(badTenant.exitCode).isEqualTo(2);
-        assertThat(none.exitCode).isEqualTo(2);
-        assertThat(none.err).contains("Missing required parameter");
+        assertThat(blank.exitCode()).isEqualTo(2);
+        assertThat(blank.err()).contains("a document id must not be blank");
+        assertThat(badTenant.exitCode()).isEqualTo(2);
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("Missing required parameter");
     }
 
     @Test
@@ -119,26 +117,26 @@ class DiffragCliITCase {
         Thread responder = new Thread(() -> respond(received, running), "test-responder");
         responder.start();
         try {
-            Run answered = run("ask", "Who wrote Frankenstein?", "--tenant", "acme", "--top-k", "3", "--id", "q-1");
-            Run abstained = run("ask", "What is unknown here?", "--tenant", "acme", "--id", "q-2");
-            Run unanswered = run("ask", "Ignore this one", "--id", "q-3", "--timeout", "5");
-            Run rejected = run("ask", "Reject this one", "--tenant", "acme", "--id", "q-4", "--timeout", "60");
-            Run badTenant = run("ask", "Who wrote Frankenstein?", "--tenant", "ac/me", "--id", "q-5");
+            CliRun answered = run("ask", "Who wrote Frankenstein?", "--tenant", "acme", "--top-k", "3", "--id", "q-1");
+            CliRun abstained = run("ask", "What is unknown here?", "--tenant", "acme", "--id", "q-2");
+            CliRun unanswered = run("ask", "Ignore this one", "--id", "q-3", "--timeout", "5");
+            CliRun rejected = run("ask", "Reject this one", "--tenant", "acme", "--id", "q-4", "--timeout", "60");
+            CliRun badTenant = run("ask", "Who wrote Frankenstein?", "--tenant", "ac/me", "--id", "q-5");
 
-            assertThat(answered.exitCode).as(answered.err).isZero();
-            assertThat(answered.out)
+            assertThat(answered.exitCode()).as(answered.err()).isZero();
+            assertThat(answered.out())
                     .contains("Answer:     Mary Shelley")
                     .contains("Confidence: 0.870")
                     .contains("[1] books/frankenstein.txt (version 2, chunk books/frankenstein.txt#0, chars 10-22): \"Mary Shelley\"")
                     .contains("Latency:    123 ms in the pipeline");
-            assertThat(abstained.exitCode).isZero();
-            assertThat(abstained.out).contains("Answer:     no answer in the documents");
-            assertThat(unanswered.exitCode).isEqualTo(1);
-            assertThat(unanswered.err).contains("no answer to question q-3 within 5 s (is the pipeline job running?)");
-            assertThat(rejected.exitCode).isEqualTo(1);
-            assertThat(rejected.err).contains("the job rejected question q-4: field 'topK' must be in 1..100");
-            assertThat(badTenant.exitCode).isEqualTo(2);
-            assertThat(badTenant.err).contains("--tenant must not be blank or contain '/'");
+            assertThat(abstained.exitCode()).isZero();
+            assertThat(abstained.out()).contains("Answer:     no answer in the documents");
+            assertThat(unanswered.exitCode()).isEqualTo(1);
+            assertThat(unanswered.err()).contains("no answer to question q-3 within 5 s (is the pipeline job running?)");
+            assertThat(rejected.exitCode()).isEqualTo(1);
+            assertThat(rejected.err()).contains("the job rejected question q-4: field 'topK' must be in 1..100");
+            assertThat(badTenant.exitCode()).isEqualTo(2);
+            assertThat(badTenant.err()).contains("--tenant must not be blank or contain '/'");
             assertThat(received).extracting(QuestionRecord::id).contains("q-1", "q-2", "q-3", "q-4")
                     .doesNotContain("q-5");
             QuestionRecord first = received.stream().filter(q -> q.id().equals("q-1")).findFirst().orElseThrow();
@@ -163,10 +161,10 @@ class DiffragCliITCase {
             }
         }
 
-        Run run = run("tail", topic, "--from-beginning", "--max", "3");
+        CliRun run = run("tail", topic, "--from-beginning", "--max", "3");
 
-        assertThat(run.exitCode).as(run.err).isZero();
-        assertThat(run.out.lines()).containsExactly(
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().lines()).containsExactly(
                 "partition=0 offset=0 key=k0 value={\"n\":0}",
                 "partition=0 offset=1 key=k1 value={\"n\":1}",
                 "partition=0 offset=2 key=k2 value={\"n\":2}");
@@ -174,10 +172,10 @@ class DiffragCliITCase {
 
     @Test
     void tailOfAMissingTopicFailsWithoutCreatingIt() {
-        Run run = run("tail", "no-such-topic", "--max", "1");
+        CliRun run = run("tail", "no-such-topic", "--max", "1");
 
-        assertThat(run.exitCode).isEqualTo(1);
-        assertThat(run.err).contains("topic 'no-such-topic' does not exist");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("topic 'no-such-topic' does not exist");
     }
 
     @Test
@@ -187,13 +185,13 @@ class DiffragCliITCase {
                 "diffrag.topic.answers=ct-answers", "diffrag.topic.summaries=ct-summaries",
                 "diffrag.topic.dead-letter=ct-dead-letter", "diffrag.topic.documents.partitions=3"));
 
-        Run first = run("create-topics", "--config-file", file.toString());
-        Run second = run("create-topics", "--config-file", file.toString());
+        CliRun first = run("create-topics", "--config-file", file.toString());
+        CliRun second = run("create-topics", "--config-file", file.toString());
 
-        assertThat(first.exitCode).as(first.err).isZero();
-        assertThat(first.out).containsPattern("documents +ct-documents +created with 3 partitions");
-        assertThat(first.out).containsPattern("dead-letter +ct-dead-letter +created with 2 partitions");
-        assertThat(second.out.lines()).hasSize(5).allMatch(line -> line.endsWith("exists"));
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.out()).containsPattern("documents +ct-documents +created with 3 partitions");
+        assertThat(first.out()).containsPattern("dead-letter +ct-dead-letter +created with 2 partitions");
+        assertThat(second.out().lines()).hasSize(5).allMatch(line -> line.endsWith("exists"));
     }
 
     /** Answers every question on the questions topic the way the job would, abstaining on "unknown" ones. */
@@ -267,17 +265,9 @@ class DiffragCliITCase {
         return records;
     }
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
+    private static CliRun run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--bootstrap-servers=" + kafka.bootstrapServers());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = DiffragCli.commandLine()
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .execute(all.toArray(String[]::new));
-        return new Run(exitCode, out.toString(), err.toString());
+        return CliRun.of(all.toArray(String[]::new));
     }
 }

@@ -3,12 +3,10 @@ package dev.diffrag.connectors.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.diffrag.connectors.cli.DiffragCli;
+import dev.diffrag.connectors.cli.CliRun;
 import dev.diffrag.connectors.kafka.KafkaClients;
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.connectors.kafka.TopicAdmin;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,17 +42,14 @@ class SaslKafkaITCase {
         }
 
         // The CLI's consumer, given the same settings as --kafka-property options.
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = DiffragCli.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute("tail", config.summariesTopic(), "--from-beginning", "--max", "1",
+        CliRun run = CliRun.of("tail", config.summariesTopic(), "--from-beginning", "--max", "1",
                         "--bootstrap-servers", kafka.bootstrapServers(),
                         "--kafka-property", "security.protocol=SASL_PLAINTEXT",
                         "--kafka-property", "sasl.mechanism=PLAIN",
                         "--kafka-property", "sasl.jaas.config="
                                 + EmbeddedKafka.plainJaasConfig(EmbeddedKafka.SASL_USER, EmbeddedKafka.SASL_PASSWORD));
-        assertThat(exitCode).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("key=acme/doc value={\"n\":1}");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("key=acme/doc value={\"n\":1}");
     }
 
     @Test
