@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
@@ -25,8 +26,8 @@ import java.util.function.BiFunction;
  * JSON POSTs to one route of a model server (see model-server's {@code ModelServer}), shared by the remote answerer and
  * the remote summarizer.
  *
- * <p>Each attempt has a timeout; connection errors, timeouts, 429 and 502/503/504 are retried with exponential backoff
- * (at least the server's {@code Retry-After} on 429), other errors are not. A request's attempts and backoffs fit in
+ * <p>Each attempt has a timeout; connection errors, timeouts, 429 and 502/503/504 are retried with jittered exponential
+ * backoff (at least the server's {@code Retry-After} on 429), other errors are not. A request's attempts and backoffs fit in
  * its budget, the caller's own timeout: with the default 30 s attempts and two retries, a request the pipeline had
  * abstained on at 60 s was still sent a third time, holding its in-flight slot and its batch for up to 30 s more. Each attempt tells the server its timeout
  * ({@link ModelServer#TIMEOUT_HEADER}), so an attempt this client stopped waiting for leaves the server's queue
@@ -138,9 +139,14 @@ public final class ModelServerClient {
         }
     }
 
-    /** 100 ms doubling per attempt, capped at 2 s; never shorter than a 429's Retry-After. */
+    /**
+     * 100 ms doubling per attempt, capped at 2 s, of which a random half is waited ("equal jitter"): every subtask's
+     * client retries a restarting server, and without jitter they would all come back in the same millisecond. Never
+     * shorter than a 429's Retry-After.
+     */
     static long backoffMs(int attempt, HttpResponse<?> response) {
-        long backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(attempt, 20));
+        long ceiling = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(attempt, 20));
+        long backoff = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
         if (response != null) {
             long retryAfterMs = response.headers().firstValue("Retry-After").map(ModelServerClient::seconds)
                     .orElse(0L) * 1000;

@@ -23,8 +23,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -146,8 +148,20 @@ class RemoteAnswererTest {
         assertThatThrownBy(() -> remote.answer(QUESTIONS.subList(0, 1)))
                 .isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
                 .hasMessageContaining("/v1/answer failed");
-        // Two backoffs (100 ms, 200 ms) before the third and last attempt.
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(300);
+        // Two backoffs (at least half of 100 ms and of 200 ms) before the third and last attempt.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(150);
+    }
+
+    @Test
+    void backoffsDoubleFromHalfOfTheirCeilingAndSpreadClientsApart() {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            long ceiling = Math.min(2_000, 100L << attempt);
+            Set<Long> drawn = new HashSet<>();
+            for (int draw = 0; draw < 200; draw++) {
+                drawn.add(ModelServerClient.backoffMs(attempt, null));
+            }
+            assertThat(drawn).allSatisfy(ms -> assertThat(ms).isBetween(ceiling / 2, ceiling)).hasSizeGreaterThan(10);
+        }
     }
 
     @Test
