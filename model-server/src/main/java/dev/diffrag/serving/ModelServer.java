@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -61,8 +60,9 @@ public final class ModelServer implements AutoCloseable {
 
     static final String ANSWER_ROLE = "answer";
     static final String SUMMARIZE_ROLE = "summarize";
-    private static final Set<String> ROUTES =
-            Set.of(AnswerApi.PATH, SummarizeApi.PATH, "/healthz", "/readyz", "/metrics");
+    /** Each route and the one method it serves. */
+    private static final Map<String, String> ROUTES = Map.of(AnswerApi.PATH, "POST", SummarizeApi.PATH, "POST",
+            "/healthz", "GET", "/readyz", "GET", "/metrics", "GET");
     /** Seconds a client told 429 should wait: a few batches' time on any device this server targets. */
     private static final String RETRY_AFTER_SECONDS = "1";
     private static final String BEARER = "Bearer ";
@@ -144,9 +144,18 @@ public final class ModelServer implements AutoCloseable {
         app.get("/readyz", this::readiness);
         app.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
-        // No route sets 404 itself: this is Javalin's "endpoint not found", answered as JSON like every other error.
-        app.error(404, ctx -> error(ctx, 404, "no route " + ctx.method() + " " + ctx.path() + "; the API is POST "
-                + AnswerApi.PATH + ", POST " + SummarizeApi.PATH + ", GET /healthz, /readyz and /metrics"));
+        // No route sets 404 itself: this is Javalin's "endpoint not found", answered as JSON like every other error,
+        // or 405 with the method to use where the path is served under another method (GET /v1/answer).
+        app.error(404, ctx -> {
+            String method = ROUTES.get(normalized(ctx.path()));
+            if (method != null) {
+                ctx.header("Allow", method);
+                error(ctx, 405, ctx.method() + " " + ctx.path() + " is not served; use " + method);
+            } else {
+                error(ctx, 404, "no route " + ctx.method() + " " + ctx.path() + "; the API is POST " + AnswerApi.PATH
+                        + ", POST " + SummarizeApi.PATH + ", GET /healthz, /readyz and /metrics");
+            }
+        });
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error: " + e);
@@ -155,8 +164,12 @@ public final class ModelServer implements AutoCloseable {
 
     /** The metrics label of a path: its route, also when a trailing slash was sent (Javalin serves it), else other. */
     private static String route(String path) {
-        String route = path.replaceFirst("/+$", "");
-        return ROUTES.contains(route) ? route : "other";
+        String route = normalized(path);
+        return ROUTES.containsKey(route) ? route : "other";
+    }
+
+    private static String normalized(String path) {
+        return path.replaceFirst("/+$", "");
     }
 
     private <I, O> MicroBatcher<I, O> batcher(String role, Function<List<I>, List<O>> model) {

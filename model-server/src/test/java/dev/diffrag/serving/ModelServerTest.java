@@ -221,6 +221,20 @@ class ModelServerTest {
     }
 
     @Test
+    void aServedPathUnderAnotherMethodGets405NamingTheMethodToUse() throws Exception {
+        ModelServer server = start(new KeywordAnswerer());
+
+        HttpResponse<String> getAnswer = get(server, AnswerApi.PATH);
+        HttpResponse<String> postHealth = post(server, "/healthz/", "{}");
+
+        assertThat(getAnswer.statusCode()).isEqualTo(405);
+        assertThat(getAnswer.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(json(getAnswer).get("error").asText()).isEqualTo("GET " + AnswerApi.PATH + " is not served; use POST");
+        assertThat(postHealth.statusCode()).isEqualTo(405);
+        assertThat(postHealth.headers().firstValue("Allow")).hasValue("GET");
+    }
+
+    @Test
     void aBodyOverTheLimitGets413() throws Exception {
         ServerConfig small = new ServerConfig(0, "test", 0.3, "none", 16, 5, 64, 1_000, 2_000, 32, 8_000, 16, 100_000,
                 null, 5_000);
