@@ -115,8 +115,12 @@ public final class RagJob {
 
     /** Adds the job's operators to {@code env}; every stateful operator has a fixed uid so savepoints restore. */
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, Endpoints endpoints) {
+        // Event time matters to the digests alone; without them the source reads no producer times.
+        WatermarkStrategy<RawRecord> documentTime = endpoints.summaries() != null
+                ? DocumentEventTime.forDocuments(config.summary())
+                : WatermarkStrategy.noWatermarks();
         DataStream<RawRecord> documents = env
-                .fromSource(endpoints.documents(), DocumentEventTime.forDocuments(config.summary()), "documents")
+                .fromSource(endpoints.documents(), documentTime, "documents")
                 .uid("documents-source");
         DataStream<RawRecord> questions = env
                 .fromSource(endpoints.questions(), WatermarkStrategy.noWatermarks(), "questions")
