@@ -24,12 +24,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -136,6 +138,54 @@ class RagJobSummariesITCase {
         List<String> digested = SUMMARIES.stream().filter(r -> r.kind() == SummaryRecord.Kind.DIGEST)
                 .flatMap(r -> r.sentences().stream()).map(SummaryRecord.Sentence::docId).toList();
         assertThat(digested).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
+    void theLastWindowsDigestIsWrittenWhenDocumentsStop() throws Exception {
+        // A live topic that goes quiet: no later document pushes the watermark past the last window; the caught-up
+        // partition's watermark follows the clock once it has been quiet for the idleness timeout.
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            KafkaConfig kafkaConfig = kafka.config();
+            TopicAdmin.ensureTopics(kafkaConfig);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            PipelineConfig config = new PipelineConfig(IndexConfig.defaults(), AnswerConfig.baseline(), 10_000, null,
+                    DeliveryGuarantee.AT_LEAST_ONCE, 1, new SummaryConfig("lead-40", 1, 0, 1_000, 40, 200, 2_000));
+            SUMMARIES.clear();
+            RagJob.build(env, config, new RagJob.Endpoints(
+                    KafkaSources.raw(kafkaConfig, kafkaConfig.documentsTopic()),
+                    KafkaSources.raw(kafkaConfig, kafkaConfig.questionsTopic()),
+                    new DiscardingSink<>(), new DiscardingSink<>()).withSummaries(new CollectingSink()));
+            JobClient job = env.executeAsync("quiet-digests");
+            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafkaConfig)) {
+                // live documents until the job has summarized one, so the partition has caught up with its producer
+                String last = null;
+                long deadline = System.currentTimeMillis() + 120_000;
+                for (int i = 0; SUMMARIES.isEmpty() && System.currentTimeMillis() < deadline; i++) {
+                    last = "live-" + i;
+                    DocumentRecord doc = new DocumentRecord("acme", last, DocumentOp.UPSERT, null,
+                            "Report " + last + " is filed.", null, System.currentTimeMillis(), null);
+                    producer.send(new ProducerRecord<>(kafkaConfig.documentsTopic(), doc.key(), Json.toBytes(doc)))
+                            .get();
+                    Thread.sleep(200);
+                }
+                String lastSent = last;
+                waitFor(() -> SUMMARIES.stream().filter(r -> r.kind() == SummaryRecord.Kind.DIGEST)
+                        .flatMap(r -> r.sentences().stream()).anyMatch(s -> s.docId().equals(lastSent)), 60_000);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    private static void waitFor(BooleanSupplier condition, long timeoutMs)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.currentTimeMillis()).as(() -> "waited " + timeoutMs + " ms; summaries so far: " + SUMMARIES)
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+        }
     }
 
     /** The records of {@code topic} written so far. */

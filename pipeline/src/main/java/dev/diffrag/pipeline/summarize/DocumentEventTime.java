@@ -2,13 +2,13 @@ package dev.diffrag.pipeline.summarize;
 
 import dev.diffrag.connectors.kafka.RawRecord;
 import dev.diffrag.pipeline.ingest.ParseDocuments;
-import java.time.Duration;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
  * Event time of the digests: each document's producer time ({@link ParseDocuments#eventTime}), watermarks at the
- * largest producer time seen minus the out-of-orderness bound, idle inputs left out after the idleness timeout.
+ * largest producer time seen minus the out-of-orderness bound, and an input idle for the idleness timeout following the
+ * job's clock ({@link ProducerTimeWatermarks}).
  *
  * <p>Given to the documents source, so that Flink keeps a watermark per Kafka partition and goes by the smallest: a
  * source reader catching up on a backlog reads one partition's records well ahead of another's. With watermarks made
@@ -26,8 +26,10 @@ public final class DocumentEventTime {
 
     /** The same watermarks for records whose producer time {@code timestamps} gives. */
     public static <T> WatermarkStrategy<T> of(SummaryConfig config, SerializableTimestampAssigner<T> timestamps) {
-        return WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrdernessMs()))
-                .withTimestampAssigner(timestamps)
-                .withIdleness(Duration.ofMillis(config.idleSourceMs()));
+        long outOfOrdernessMs = config.outOfOrdernessMs();
+        long idlenessMs = config.idleSourceMs();
+        return WatermarkStrategy.<T>forGenerator(context -> new ProducerTimeWatermarks<>(outOfOrdernessMs, idlenessMs,
+                        context.getInputActivityClock(), System::currentTimeMillis))
+                .withTimestampAssigner(timestamps);
     }
 }

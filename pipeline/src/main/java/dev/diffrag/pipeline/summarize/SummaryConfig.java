@@ -20,7 +20,8 @@ import java.io.Serializable;
  *                            an in-process salience model caps it at its own length): a window with more is
  *                            summarized in groups of this size, then among the sentences the groups chose
  * @param outOfOrdernessMs    how late (in event time) a document may arrive and still count in its window
- * @param idleSourceMs        after how long without documents a partition stops holding back watermarks
+ * @param idleSourceMs        after how long without documents a partition stops holding back watermarks: its
+ *                            watermark follows the clock if it had caught up, else it is left out
  * @param maxBatchSize        most document versions handed to the summarizer in one call
  * @param maxBatchDelayMs     longest a document version waits for others to fill its batch
  * @param timeoutMs           longest a version may take in the summarizer; after it, that version gets no summary
