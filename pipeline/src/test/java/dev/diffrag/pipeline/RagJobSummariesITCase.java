@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -123,16 +124,8 @@ class RagJobSummariesITCase {
                     }
                 }
             }
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.setParallelism(1);
-            PipelineConfig config = new PipelineConfig(IndexConfig.defaults(), AnswerConfig.baseline(), 10_000, null,
-                    DeliveryGuarantee.AT_LEAST_ONCE, 1, new SummaryConfig("lead-40", 1, 0, 10_000, 40, 0, 30_000));
-            SUMMARIES.clear();
-            RagJob.build(env, config, new RagJob.Endpoints(
-                    boundedSource(kafkaConfig, kafkaConfig.documentsTopic()),
-                    boundedSource(kafkaConfig, kafkaConfig.questionsTopic()),
-                    new DiscardingSink<>(), new DiscardingSink<>()).withSummaries(new CollectingSink()));
-            env.execute("backlog-digests");
+            summariesJob(kafkaConfig, new SummaryConfig("lead-40", 1, 0, 10_000, 40, 0, 30_000),
+                    RagJobSummariesITCase::boundedSource).execute("backlog-digests");
         }
 
         List<String> digested = SUMMARIES.stream().filter(r -> r.kind() == SummaryRecord.Kind.DIGEST)
@@ -147,16 +140,8 @@ class RagJobSummariesITCase {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             KafkaConfig kafkaConfig = kafka.config();
             TopicAdmin.ensureTopics(kafkaConfig);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.setParallelism(1);
-            PipelineConfig config = new PipelineConfig(IndexConfig.defaults(), AnswerConfig.baseline(), 10_000, null,
-                    DeliveryGuarantee.AT_LEAST_ONCE, 1, new SummaryConfig("lead-40", 1, 0, 1_000, 40, 200, 2_000));
-            SUMMARIES.clear();
-            RagJob.build(env, config, new RagJob.Endpoints(
-                    KafkaSources.raw(kafkaConfig, kafkaConfig.documentsTopic()),
-                    KafkaSources.raw(kafkaConfig, kafkaConfig.questionsTopic()),
-                    new DiscardingSink<>(), new DiscardingSink<>()).withSummaries(new CollectingSink()));
-            JobClient job = env.executeAsync("quiet-digests");
+            JobClient job = summariesJob(kafkaConfig, new SummaryConfig("lead-40", 1, 0, 1_000, 40, 200, 2_000),
+                    KafkaSources::raw).executeAsync("quiet-digests");
             try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafkaConfig)) {
                 // live documents until the job has summarized one, so the partition has caught up with its producer
                 String last = null;
@@ -186,6 +171,20 @@ class RagJobSummariesITCase {
                     .isLessThan(deadline);
             Thread.sleep(100);
         }
+    }
+
+    /** The graph with summaries into {@link #SUMMARIES}, one source reader, on sources of {@code kafka}'s topics. */
+    private static StreamExecutionEnvironment summariesJob(KafkaConfig kafka, SummaryConfig summaries,
+            BiFunction<KafkaConfig, String, KafkaSource<RawRecord>> source) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        PipelineConfig config = new PipelineConfig(IndexConfig.defaults(), AnswerConfig.baseline(), 10_000, null,
+                DeliveryGuarantee.AT_LEAST_ONCE, 1, summaries);
+        SUMMARIES.clear();
+        RagJob.build(env, config, new RagJob.Endpoints(source.apply(kafka, kafka.documentsTopic()),
+                source.apply(kafka, kafka.questionsTopic()), new DiscardingSink<>(), new DiscardingSink<>())
+                .withSummaries(new CollectingSink()));
+        return env;
     }
 
     /** The records of {@code topic} written so far. */
