@@ -5,11 +5,14 @@ import dev.diffrag.connectors.kafka.TopicAdmin;
 import dev.diffrag.connectors.local.EmbeddedKafka;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.Citation;
+import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.connectors.records.RetrievedChunk;
+import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.pipeline.PipelineConfig;
 import dev.diffrag.pipeline.RagJob;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +26,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The whole system in one process: an embedded Kafka broker, the job on a local Flink mini cluster (parallelism 2),
  * the bundled sample corpus ingested, and the sample questions plus those given as arguments answered (by the default
  * answerer, the Diff Transformer reader, unless the job's variables say otherwise) and printed with citations and
- * latency. Then it cancels the job, stops the broker and exits.
+ * latency; then each document's summary and the digests of the windows the documents fell in. Then it cancels the
+ * job, stops the broker and exits.
  */
 public final class LocalStack {
 
@@ -32,6 +36,21 @@ public final class LocalStack {
     private static final Duration INDEXING_TIMEOUT = Duration.ofMinutes(2);
     /** Past the job's own 60 s answer timeout, whose abstention then arrives instead of nothing. */
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(90);
+    /** Past the job's own 60 s summary timeout. */
+    private static final Duration SUMMARY_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * Digest timing of the demo: 10 s windows, 1 s out-of-orderness, 2 s idleness, so the digest of the sample documents
+     * is written seconds after they stop (the job's defaults, 60 s / 5 s / 30 s, would take over a minute).
+     */
+    private static final long DIGEST_WINDOW_MS = 10_000;
+    private static final long DIGEST_OUT_OF_ORDERNESS_MS = 1_000;
+    private static final long DIGEST_IDLENESS_MS = 2_000;
+
+    /** What the local stack got back: the answers, each sample document's summary, and the digests. */
+    public record Outcome(List<AnswerRecord> answers, List<SummaryRecord> summaries, List<SummaryRecord> digests) {}
+
+    /** A sample document as sent: its version and producer time. */
+    private record Sent(SampleCorpus.Document document, long version, long producedAt) {}
 
     private LocalStack() {}
 
@@ -39,7 +58,9 @@ public final class LocalStack {
         long startNanos = System.nanoTime();
         List<String> questions = new ArrayList<>(SampleCorpus.questions());
         questions.addAll(List.of(args));
-        run(questions, LocalStack::print);
+        Outcome outcome = run(questions, LocalStack::print);
+        outcome.summaries().forEach(LocalStack::printSummary);
+        outcome.digests().forEach(LocalStack::printDigest);
         System.out.printf("%nDone in %.1f s; job cancelled, broker stopped.%n", (System.nanoTime() - startNanos) / 1e9);
         // Flink's and ONNX Runtime's pools keep non-daemon threads alive after the mini cluster stops.
         System.exit(0);
@@ -49,10 +70,10 @@ public final class LocalStack {
      * Starts the broker and the job with the configuration of the job's {@code DIFFRAG_*} environment variables (by
      * default the Diff Transformer reader answers), ingests the
      * sample corpus, asks the questions and hands each answer to {@code onAnswer} in the questions' order (a question
-     * the job rejects, e.g. a blank one, is printed with the job's reason and has no answer); then cancels the job and
-     * stops the broker.
+     * the job rejects, e.g. a blank one, is printed with the job's reason and has no answer); waits for the documents'
+     * summaries and digests; then cancels the job and stops the broker.
      */
-    public static List<AnswerRecord> run(List<String> questions, Consumer<AnswerRecord> onAnswer) throws Exception {
+    public static Outcome run(List<String> questions, Consumer<AnswerRecord> onAnswer) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             KafkaConfig kafkaConfig = kafka.config();
             TopicAdmin.ensureTopics(kafkaConfig);
@@ -60,12 +81,16 @@ public final class LocalStack {
                     Files.createTempDirectory("diffrag-checkpoints").toUri().toString());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM);
             RagJob.configure(env, config);
-            RagJob.build(env, config, RagJob.Endpoints.kafka(kafkaConfig));
+            RagJob.build(env, config,
+                    RagJob.Endpoints.kafka(kafkaConfig).withSummaries(RagJob.Endpoints.kafkaSummaries(kafkaConfig)));
             JobClient job = env.executeAsync("diffrag local stack");
             System.out.printf("Kafka at %s, job %s on a local Flink mini cluster (parallelism %d), answerer %s%n",
                     kafka.bootstrapServers(), job.getJobID(), PARALLELISM, config.answer().answerer());
             try (RagClient client = new RagClient(kafkaConfig)) {
-                ingest(client);
+                // The documents go to a running job, as in a deployment: a source that reads them long after they
+                // were produced takes them for a backlog, and leaves the digest of their window waiting for later ones.
+                RagClient.await(client.ask(TENANT, "Is the job running?"), ANSWER_TIMEOUT);
+                List<Sent> sent = ingest(client);
                 List<CompletableFuture<AnswerRecord>> pending =
                         questions.stream().map(question -> client.ask(TENANT, question)).toList();
                 List<AnswerRecord> answers = new ArrayList<>();
@@ -78,7 +103,12 @@ public final class LocalStack {
                     }
                     onAnswer.accept(answers.get(answers.size() - 1));
                 }
-                return answers;
+                List<SummaryRecord> summaries = sent.stream()
+                        .map(d -> client.awaitSummary(TENANT, d.document().id(), d.version(), SUMMARY_TIMEOUT))
+                        .toList();
+                List<SummaryRecord> digests = client.awaitDigests(TENANT,
+                        sent.stream().map(Sent::producedAt).toList(), SUMMARY_TIMEOUT);
+                return new Outcome(answers, summaries, digests);
             } finally {
                 job.cancel().get();
             }
@@ -87,28 +117,28 @@ public final class LocalStack {
 
     /**
      * The job's configuration from its {@code DIFFRAG_*} variables in {@code env} (e.g. {@code DIFFRAG_ANSWERER=baseline}),
-     * with the local stack's parallelism and checkpoints.
+     * with the local stack's parallelism, checkpoints and digest timing.
      */
     static PipelineConfig config(Map<String, String> env, String checkpointDirectory) {
         PipelineConfig base = PipelineConfig.fromEnv(env);
         return new PipelineConfig(base.index(), base.answer(), 5_000, checkpointDirectory, base.deliveryGuarantee(),
-                PARALLELISM, base.summary());
+                PARALLELISM, base.summary().withDigestTiming(DIGEST_WINDOW_MS, DIGEST_OUT_OF_ORDERNESS_MS,
+                        DIGEST_IDLENESS_MS));
     }
 
     /** Sends every sample document, then waits until each one's version is searchable. */
-    private static void ingest(RagClient client) {
-        List<SampleCorpus.Document> documents = SampleCorpus.documents();
-        long[] versions = new long[documents.size()];
-        for (int i = 0; i < documents.size(); i++) {
-            SampleCorpus.Document doc = documents.get(i);
-            versions[i] = client.upsert(TENANT, doc.id(), doc.title(), doc.text());
+    private static List<Sent> ingest(RagClient client) {
+        List<Sent> sent = new ArrayList<>();
+        for (SampleCorpus.Document doc : SampleCorpus.documents()) {
+            DocumentRecord record = DocumentRecord.upsert(TENANT, doc.id(), doc.title(), doc.text());
+            sent.add(new Sent(doc, client.send(record).offset(), record.ts()));
         }
-        for (int i = 0; i < documents.size(); i++) {
-            SampleCorpus.Document doc = documents.get(i);
-            client.awaitSearchable(TENANT, doc.id(), versions[i], doc.title(), INDEXING_TIMEOUT);
+        for (Sent doc : sent) {
+            client.awaitSearchable(TENANT, doc.document().id(), doc.version(), doc.document().title(), INDEXING_TIMEOUT);
         }
-        System.out.printf("Indexed %d sample documents: %s%n", documents.size(),
-                documents.stream().map(SampleCorpus.Document::id).collect(Collectors.joining(", ")));
+        System.out.printf("Indexed %d sample documents: %s%n", sent.size(),
+                sent.stream().map(doc -> doc.document().id()).collect(Collectors.joining(", ")));
+        return sent;
     }
 
     private static void print(AnswerRecord answer) {
@@ -125,5 +155,19 @@ public final class LocalStack {
         }
         System.out.printf("   %d ms, model %s, retrieved %s%n", answer.latencyMs(), answer.model(),
                 answer.retrieved().stream().map(RetrievedChunk::chunkId).collect(Collectors.joining(", ")));
+    }
+
+    private static void printSummary(SummaryRecord summary) {
+        System.out.printf("%nSummary of %s (version %d, model %s, %d ms):%n", summary.docId(), summary.docVersion(),
+                summary.model(), summary.latencyMs());
+        summary.sentences().forEach(s -> System.out.printf("   [%d-%d] %s%n", s.start(), s.end(), s.text()));
+    }
+
+    private static void printDigest(SummaryRecord digest) {
+        System.out.printf("%nDigest of tenant %s, window %s to %s (model %s):%n", digest.tenant(),
+                Instant.ofEpochMilli(digest.window().start()), Instant.ofEpochMilli(digest.window().end()),
+                digest.model());
+        digest.sentences().forEach(s -> System.out.printf("   %s (%s@%d, %d-%d)%n", s.text(), s.docId(), s.docVersion(),
+                s.start(), s.end()));
     }
 }

@@ -7,11 +7,14 @@ import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.DeadLetterRecord;
 import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
+import dev.diffrag.connectors.records.SummaryRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Talks to a running job through its Kafka topics: sends documents and questions, and collects answers (by question
- * id) and dead letters as they appear. Used by the local stack, the benchmark and the end-to-end tests.
+ * id), summaries and dead letters as they appear. Used by the local stack, the benchmark and the end-to-end tests.
  */
 public final class RagClient implements AutoCloseable {
 
@@ -40,16 +44,17 @@ public final class RagClient implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, CompletableFuture<AnswerRecord>> answers = new ConcurrentHashMap<>();
     private final List<DeadLetterRecord> deadLetters = new CopyOnWriteArrayList<>();
+    private final List<SummaryRecord> summaries = new CopyOnWriteArrayList<>();
     private final Thread reader;
     private volatile boolean closed;
 
-    /** Starts reading the answers and dead-letter topics from their beginning (committed records only). */
+    /** Starts reading the answers, summaries and dead-letter topics from their beginning (committed records only). */
     public RagClient(KafkaConfig config) {
         this.config = config;
         this.producer = KafkaClients.producer(config);
         KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(config, true);
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(config.answersTopic(), config.deadLetterTopic())) {
+        for (String topic : List.of(config.answersTopic(), config.summariesTopic(), config.deadLetterTopic())) {
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(partitions);
@@ -68,6 +73,8 @@ public final class RagClient implements AutoCloseable {
                             AnswerRecord answer = Json.read(record.value(), AnswerRecord.class);
                             // At-least-once may deliver an answer twice; the first one wins.
                             answerFuture(answer.key()).complete(answer);
+                        } else if (record.topic().equals(config.summariesTopic())) {
+                            summaries.add(Json.read(record.value(), SummaryRecord.class));
                         } else {
                             DeadLetterRecord dead = Json.read(record.value(), DeadLetterRecord.class);
                             deadLetters.add(dead);
@@ -173,6 +180,45 @@ public final class RagClient implements AutoCloseable {
             sleep(Duration.ofMillis(200));
         }
         throw new IllegalStateException(chunkPrefix + "* not searchable after " + timeout);
+    }
+
+    /** The summary of this version of a document, once the job has written it. */
+    public SummaryRecord awaitSummary(String tenant, String docId, long version, Duration timeout) {
+        return poll(() -> summaries.stream()
+                .filter(s -> s.kind() == SummaryRecord.Kind.DOCUMENT && s.tenant().equals(tenant)
+                        && s.docId().equals(docId) && s.docVersion() == version)
+                .findFirst(), timeout, "summary of " + tenant + "/" + docId + "@" + version);
+    }
+
+    /**
+     * The digests of {@code tenant} (documents without a topic) whose windows hold the given producer times, in window
+     * order, once the job has written one for each of those times.
+     */
+    public List<SummaryRecord> awaitDigests(String tenant, List<Long> producedAt, Duration timeout) {
+        return poll(() -> {
+            List<SummaryRecord> digests = summaries.stream()
+                    .filter(s -> s.kind() == SummaryRecord.Kind.DIGEST && s.tenant().equals(tenant) && s.topic() == null)
+                    .filter(s -> producedAt.stream().anyMatch(t -> s.window().start() <= t && t < s.window().end()))
+                    .distinct()
+                    .sorted(Comparator.comparingLong(s -> s.window().start()))
+                    .toList();
+            boolean all = producedAt.stream().allMatch(t -> digests.stream()
+                    .anyMatch(s -> s.window().start() <= t && t < s.window().end()));
+            return all ? Optional.of(digests) : Optional.empty();
+        }, timeout, "digests of " + tenant + " for documents produced at " + producedAt);
+    }
+
+    /** What {@code found} finds, asked every 100 ms until the timeout. */
+    private static <T> T poll(Supplier<Optional<T>> found, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<T> result = found.get();
+            if (result.isPresent()) {
+                return result.get();
+            }
+            sleep(Duration.ofMillis(100));
+        }
+        throw new IllegalStateException("no " + what + " within " + timeout);
     }
 
     /**

@@ -95,6 +95,12 @@ public record SummaryConfig(
         return "remote".equals(summarizer) ? new RemoteSummarizer(remote, timeoutMs) : Summarizers.named(summarizer, maxTokens);
     }
 
+    /** These settings with other digest windows, out-of-orderness bound and idleness. */
+    public SummaryConfig withDigestTiming(long digestWindowMs, long outOfOrdernessMs, long idleSourceMs) {
+        return new SummaryConfig(summarizer, maxSentences, maxTokens, digestWindowMs, digestSentences, digestCandidates,
+                outOfOrdernessMs, idleSourceMs, maxBatchSize, maxBatchDelayMs, timeoutMs, remote);
+    }
+
     public static SummaryConfig defaults() {
         return new SummaryConfig("diff-v1", 3, 0, 60_000, 5, 5_000, 30_000);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.Citation;
+import dev.diffrag.connectors.records.SummaryRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's local stack end to end with the product's default answerer, the Diff Transformer reader: the sample
  * paragraphs are ingested through Kafka and the Flink job, questions whose answers they hold are answered with verbatim
- * spans of the cited documents at the stated offsets, and a question they cannot answer is abstained on.
+ * spans of the cited documents at the stated offsets, and a question they cannot answer is abstained on; every sample
+ * document is summarized, and the digest of their window written, in the documents' own words at the stated offsets.
  */
 class LocalStackITCase {
 
@@ -34,7 +36,8 @@ class LocalStackITCase {
         questions.addAll(ANSWERED.keySet());
         questions.add(UNANSWERABLE);
 
-        List<AnswerRecord> answers = LocalStack.run(questions, answer -> {});
+        LocalStack.Outcome outcome = LocalStack.run(questions, answer -> {});
+        List<AnswerRecord> answers = outcome.answers();
 
         assertThat(answers).hasSize(questions.size() - 1);
 
@@ -55,5 +58,14 @@ class LocalStackITCase {
         AnswerRecord unanswerable = byQuestion.get(UNANSWERABLE);
         assertThat(unanswerable.abstained()).as("%s", unanswerable).isTrue();
         assertThat(unanswerable.citations()).isEmpty();
+
+        assertThat(outcome.summaries()).extracting(SummaryRecord::docId)
+                .containsExactlyElementsOf(SampleCorpus.documents().stream().map(SampleCorpus.Document::id).toList());
+        assertThat(outcome.summaries()).allSatisfy(summary -> assertThat(summary.sentences()).isNotEmpty()
+                .allSatisfy(s -> assertThat(documents.get(summary.docId()).substring(s.start(), s.end()))
+                        .isEqualTo(s.text())));
+        assertThat(outcome.digests()).isNotEmpty().allSatisfy(digest -> assertThat(digest.sentences()).isNotEmpty()
+                .allSatisfy(s -> assertThat(documents.get(s.docId()).substring(s.start(), s.end()))
+                        .isEqualTo(s.text())));
     }
 }

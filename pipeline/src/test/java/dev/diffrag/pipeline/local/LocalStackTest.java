@@ -9,17 +9,19 @@ import org.junit.jupiter.api.Test;
 class LocalStackTest {
 
     @Test
-    void theJobsVariablesApplyButParallelismAndCheckpointsAreTheLocalStacks() {
+    void theJobsVariablesApplyButParallelismCheckpointsAndDigestTimingAreTheLocalStacks() {
         PipelineConfig config = LocalStack.config(Map.of(
                 "DIFFRAG_ANSWERER", "baseline",
                 "DIFFRAG_MERGE_TIMEOUT_MS", "5000",
                 "DIFFRAG_PARALLELISM", "8",
-                "DIFFRAG_CHECKPOINT_DIR", "file:///elsewhere"), "file:///tmp/local-checkpoints");
+                "DIFFRAG_CHECKPOINT_DIR", "file:///elsewhere",
+                "DIFFRAG_DIGEST_WINDOW_MS", "3600000"), "file:///tmp/local-checkpoints");
 
         assertThat(config.answer().answerer()).isEqualTo("baseline");
         assertThat(config.index().mergeTimeoutMs()).isEqualTo(5_000);
         assertThat(config.parallelism()).isEqualTo(2);
         assertThat(config.checkpointDirectory()).isEqualTo("file:///tmp/local-checkpoints");
+        assertThat(config.summary().digestWindowMs()).isEqualTo(10_000);
     }
 
     @Test
@@ -29,6 +31,8 @@ class LocalStackTest {
 
         assertThat(config.index()).isEqualTo(defaults.index());
         assertThat(config.answer()).isEqualTo(defaults.answer());
-        assertThat(config.summary()).isEqualTo(defaults.summary());
+        assertThat(config.summary().summarizer()).isEqualTo(defaults.summary().summarizer());
+        assertThat(config.summary().withDigestTiming(defaults.summary().digestWindowMs(),
+                defaults.summary().outOfOrdernessMs(), defaults.summary().idleSourceMs())).isEqualTo(defaults.summary());
     }
 }
