@@ -12,15 +12,15 @@ public final class Summarizers {
 
     /**
      * {@code diff-v1} or {@code vanilla}: the shipped salience checkpoints; {@code lead-N} (a number, e.g.
-     * {@code lead-3}): the first N sentences.
+     * {@code lead-3}): the first N sentences within the token budget.
      *
-     * @param maxTokens token budget of the salience summarizers (0 = only the sentence count limits)
+     * @param maxTokens token budget of a summary (0 = only the sentence count limits)
      */
     public static Summarizer named(String name, int maxTokens) {
         requireKnown(name);
         Matcher lead = LEAD.matcher(name);
         return lead.matches()
-                ? new LeadSummarizer(Integer.parseInt(lead.group(1)))
+                ? new LeadSummarizer(Integer.parseInt(lead.group(1)), maxTokens)
                 : SalienceSummarizer.bundled(name, maxTokens);
     }
 

@@ -30,4 +30,16 @@ class LeadSummarizerTest {
         assertThat(summaries.get(1).sentences()).extracting(Summary.Sentence::text).containsExactly("Only one.");
         assertThat(summaries.get(2).sentences()).isEmpty();
     }
+
+    @Test
+    void theTokenBudgetOfTheConfigurationHoldsForLeadToo() {
+        // One is first. (3) Two comes next. (3) Three follows! (2) Four is late. (3) Five is last. (3)
+        Summarizer lead = Summarizers.named("lead-3", 5);
+        Summary summary = lead.summarize(List.of(new SummaryRequest("d", TEXT, 3))).get(0);
+        // in document order, a sentence that does not fit is skipped and a later, shorter one may still fit
+        assertThat(summary.sentences()).extracting(Summary.Sentence::text)
+                .containsExactly("One is first.", "Three follows!");
+        assertThat(new LeadSummarizer(2, 100).summarize(List.of(new SummaryRequest("d", TEXT, 3))).get(0).sentences())
+                .hasSize(2);
+    }
 }
