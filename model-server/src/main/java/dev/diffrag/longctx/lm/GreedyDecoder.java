@@ -23,6 +23,9 @@ public final class GreedyDecoder implements NeedleAnswerer {
 
     /** @param model a causal model without LM head (its tied head is applied at the last position only) */
     public GreedyDecoder(DiffTransformer model, ParameterStore ps, int maxAnswerTokens) {
+        if (maxAnswerTokens < 1) {
+            throw new IllegalArgumentException("maxAnswerTokens must be positive, got " + maxAnswerTokens);
+        }
         this.model = model;
         this.ps = ps;
         this.maxAnswerTokens = maxAnswerTokens;

@@ -1,6 +1,7 @@
 package dev.diffrag.longctx.lm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -88,6 +89,17 @@ class GreedyDecoderTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void anAnswerLimitBelowOneIsRefused() {
+        // 0 used to mean no limit: a model that never writes [SEP] decoded until the cache passed maxLength
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = TinyModels.model(manager, AttentionKind.VANILLA, TinyModels.VOCAB, 1);
+            ParameterStore ps = new ParameterStore(manager, false);
+            assertThatThrownBy(() -> new GreedyDecoder(model, ps, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAnswerTokens");
         }
     }
 }
