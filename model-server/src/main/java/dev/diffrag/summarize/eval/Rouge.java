@@ -7,10 +7,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * ROUGE-1, ROUGE-2 and ROUGE-L F1 (Lin 2004) as the official ROUGE-1.5.5 computes them without stemming or stopword
- * removal: text lower-cased, every non-alphanumeric character a separator, n-gram overlaps with clipped counts, and
- * ROUGE-L as the longest common subsequence of the whole candidate and the whole reference token sequences (not the
- * per-sentence union LCS of ROUGE-Lsum). F1 = 2PR / (P + R), 0 when there is no overlap.
+ * ROUGE-1, ROUGE-2 and ROUGE-L F1 (Lin 2004) as Google's rouge-score computes {@code rouge1}, {@code rouge2} and
+ * {@code rougeL} without stemming or stopword removal: text lower-cased, every non-alphanumeric character a separator,
+ * n-gram overlaps with clipped counts, and ROUGE-L as the longest common subsequence of the whole candidate and the
+ * whole reference token sequences. F1 = 2PR / (P + R), 0 when there is no overlap. ROUGE-1.5.5 run on one sentence per
+ * line (as CNN/DM papers report it) computes ROUGE-L differently, as the summary-level union LCS over sentences
+ * (rouge-score's {@code rougeLsum}), which scores higher: the two ROUGE-L values are not comparable.
  */
 public final class Rouge {
 
