@@ -36,10 +36,19 @@ public final class SentenceFeatures {
             int width = embeddings[s].length;
             inputs[s] = Arrays.copyOf(embeddings[s], width + COUNT);
             inputs[s][width] = (float) s / n;
-            inputs[s][width + 1] = Math.min(SummaryBudget.tokens(document.sentence(s)), 100) / 50f;
+            inputs[s][width + 1] = Math.min(trainedLength(document.sentence(s)), 100) / 50f;
             inputs[s][width + 2] = (float) Vectors.cosine(embeddings[s], centroid);
         }
         return inputs;
+    }
+
+    /**
+     * Tokens between ASCII whitespace, the count the shipped checkpoints were trained with (a no-break space does not
+     * separate here, unlike in {@link SummaryBudget#tokens}); changing it would change their inputs.
+     */
+    private static int trainedLength(String sentence) {
+        String trimmed = sentence.strip();
+        return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
     }
 
     /** The sum of the embeddings: the direction of their mean, which is all a cosine needs. */

@@ -2,7 +2,7 @@ package dev.diffrag.summarize;
 
 /**
  * How long a summary may be: at most {@code maxSentences} sentences and, when {@code maxTokens} is positive, at most
- * that many whitespace-separated tokens in all (a sentence that does not fit is skipped, a shorter one may still fit).
+ * that many space-separated tokens in all (a sentence that does not fit is skipped, a shorter one may still fit).
  */
 public record SummaryBudget(int maxSentences, int maxTokens) {
 
@@ -17,9 +17,21 @@ public record SummaryBudget(int maxSentences, int maxTokens) {
         return new SummaryBudget(maxSentences, 0);
     }
 
-    /** The token count a budget charges for a sentence. */
+    /**
+     * The token count a budget charges for a sentence: its runs of characters between spaces of any kind, no-break
+     * spaces included (scraped news separates words with them: "the former\u00A0senator").
+     */
     public static int tokens(String sentence) {
-        String trimmed = sentence.strip();
-        return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
+        int tokens = 0;
+        boolean inToken = false;
+        for (int i = 0; i < sentence.length(); i++) {
+            char c = sentence.charAt(i);
+            boolean space = Character.isWhitespace(c) || Character.isSpaceChar(c);
+            if (!space && !inToken) {
+                tokens++;
+            }
+            inToken = !space;
+        }
+        return tokens;
     }
 }
