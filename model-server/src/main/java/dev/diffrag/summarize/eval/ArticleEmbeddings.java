@@ -58,16 +58,15 @@ public final class ArticleEmbeddings {
         }).toList();
     }
 
+    /**
+     * The complete entries of the file. One cut short (a run stopped while writing the cache) and what follows it are
+     * left out, and so embedded again.
+     */
     private static Map<String, Entry> read(Path file) throws IOException {
         Map<String, Entry> entries = new HashMap<>();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             while (true) {
-                String id;
-                try {
-                    id = in.readUTF();
-                } catch (EOFException end) {
-                    break;
-                }
+                String id = in.readUTF();
                 int count = in.readInt();
                 int width = in.readInt();
                 List<SentenceSplitter.Span> spans = new ArrayList<>(count);
@@ -80,8 +79,9 @@ public final class ArticleEmbeddings {
                 }
                 entries.put(id, new Entry(spans, vectors));
             }
+        } catch (EOFException end) {
+            return entries;
         }
-        return entries;
     }
 
     private static void write(Path file, Map<String, Entry> entries) throws IOException {
