@@ -43,6 +43,10 @@ class PipelineConfigTest {
         // A misspelt summarizer fails when the job is built, not in every task after each restart.
         assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_SUMMARIZER", "lead-k")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown summarizer 'lead-k'");
+        // The model server's summarizer has no token budget: asking for one is refused, not ignored.
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_SUMMARIZER", "remote",
+                "DIFFRAG_ANSWER_REMOTE_URL", "http://model-server:8080", "DIFFRAG_SUMMARY_MAX_TOKENS", "60")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("diffrag.summary.max-tokens");
     }
 
     @Test

@@ -13,7 +13,8 @@ import java.io.Serializable;
  *                            {@code lead-N} (see {@link Summarizers}) or {@code remote} (a model server's
  *                            {@code /v1/summarize}, {@link RemoteSummarizer})
  * @param maxSentences        sentences per document summary
- * @param maxTokens           token budget per document summary; 0 = only the sentence count limits
+ * @param maxTokens           token budget per document summary; 0 = only the sentence count limits (the only value
+ *                            {@code remote} takes: the model server's summarizer has no budget)
  * @param digestWindowMs      length of the tumbling event-time windows of the digests
  * @param digestSentences     sentences per digest
  * @param digestCandidates    most candidate sentences one summarizer request of a digest holds (what the model reads;
@@ -58,6 +59,11 @@ public record SummaryConfig(
                 throw new IllegalArgumentException("summarizer 'remote' needs the model server's URL ("
                         + PipelineConfig.ANSWER_REMOTE_URL + " / DIFFRAG_ANSWER_REMOTE_URL)");
             }
+            if (maxTokens > 0) {
+                throw new IllegalArgumentException(PipelineConfig.SUMMARY_MAX_TOKENS + " is " + maxTokens
+                        + ", but the model server's summarizer (summarizer 'remote') has no token budget; leave it 0"
+                        + " or summarize in process");
+            }
         } else {
             // Checked when the job is built: inside the tasks, a typo would fail them again on every restart.
             Summarizers.requireKnown(summarizer);
@@ -89,7 +95,7 @@ public record SummaryConfig(
     /**
      * A new summarizer as configured, made inside each task (models are not serializable).
      *
-     * @param maxTokens token budget of an in-process salience summarizer; a remote one uses the server's
+     * @param maxTokens token budget of an in-process summarizer (salience or lead-N); a remote one has none
      */
     public Summarizer newSummarizer(int maxTokens) {
         return "remote".equals(summarizer) ? new RemoteSummarizer(remote, timeoutMs) : Summarizers.named(summarizer, maxTokens);
