@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
@@ -19,23 +20,36 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.CollectionStatistics;
+import org.apache.lucene.search.ConjunctionUtils;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermStatistics;
 import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.util.Bits;
 
 /**
  * An in-memory Lucene index of chunks, grouped by document key ({@code tenant/docId}): BM25 over the chunk text and
  * HNSW (cosine) over the embeddings. It is a cache rebuilt from Flink state, never the source of truth. Not
  * thread-safe: one per index subtask, used from the task thread.
+ *
+ * <p>All tenants share one Lucene index, but BM25 scores a tenant's chunks with that tenant's statistics (its chunks,
+ * their lengths, how many of them hold each term), live chunks only: as if the tenant had an index of its own, freshly
+ * built. Lucene's own statistics count every tenant's chunks, and replaced or deleted ones until a merge drops them,
+ * so one tenant's vocabulary would reorder another's results, and a restored index would score differently.
  */
 public final class ChunkIndex implements Closeable {
 
@@ -56,10 +70,33 @@ public final class ChunkIndex implements Closeable {
     private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
     private final IndexWriter writer;
     private final SearcherManager searchers;
-    private final Map<String, Integer> chunksByKey = new HashMap<>();
-    /** The sum of {@link #chunksByKey}, kept apart because the metrics thread reads it while the task changes the map. */
+    private final Map<String, Indexed> byKey = new HashMap<>();
+    /** The text statistics of each tenant's chunks, for BM25. */
+    private final Map<String, TextStatistics> byTenant = new HashMap<>();
+    /** The chunks of {@link #byKey} summed, apart: the metrics thread reads it while the task changes the map. */
     private volatile int chunkCount;
     private boolean changedSinceRefresh;
+
+    /** What is indexed under a key: its tenant, how many chunks, and their text statistics. */
+    private record Indexed(String tenant, int chunks, TextStatistics text) {}
+
+    /**
+     * BM25's collection statistics of some chunks: how many hold at least one term (Lucene counts no other), how many
+     * terms they hold, and the sum of their distinct terms.
+     */
+    private record TextStatistics(long chunks, long terms, long distinctTerms) {
+        static final TextStatistics NONE = new TextStatistics(0, 0, 0);
+
+        TextStatistics plus(TextStatistics other) {
+            return new TextStatistics(
+                    chunks + other.chunks, terms + other.terms, distinctTerms + other.distinctTerms);
+        }
+
+        TextStatistics minus(TextStatistics other) {
+            return new TextStatistics(
+                    chunks - other.chunks, terms - other.terms, distinctTerms - other.distinctTerms);
+        }
+    }
 
     public ChunkIndex() {
         try {
@@ -73,16 +110,22 @@ public final class ChunkIndex implements Closeable {
     /** Makes {@code chunks} the only chunks of {@code key}: removes every earlier chunk of it, however many. */
     public void replace(String key, String tenant, List<Chunk> chunks) {
         List<Document> documents = new ArrayList<>(chunks.size());
-        for (Chunk chunk : chunks) {
-            documents.add(toDocument(key, tenant, chunk));
-        }
+        TextStatistics text = TextStatistics.NONE;
         try {
+            for (Chunk chunk : chunks) {
+                documents.add(toDocument(key, tenant, chunk));
+                List<String> terms = terms(chunk.text());
+                if (!terms.isEmpty()) {
+                    text = text.plus(new TextStatistics(1, terms.size(), new HashSet<>(terms).size()));
+                }
+            }
             writer.updateDocuments(new Term(KEY, key), documents);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Integer before = chunksByKey.put(key, chunks.size());
-        chunkCount += chunks.size() - (before == null ? 0 : before);
+        forget(byKey.put(key, new Indexed(tenant, chunks.size(), text)));
+        byTenant.merge(tenant, text, TextStatistics::plus);
+        chunkCount += chunks.size();
         changedSinceRefresh = true;
     }
 
@@ -92,9 +135,22 @@ public final class ChunkIndex implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Integer before = chunksByKey.remove(key);
-        chunkCount -= before == null ? 0 : before;
+        forget(byKey.remove(key));
         changedSinceRefresh = true;
+    }
+
+    /** Takes what was indexed under a key out of the counts. */
+    private void forget(Indexed before) {
+        if (before == null) {
+            return;
+        }
+        chunkCount -= before.chunks();
+        TextStatistics left = byTenant.get(before.tenant()).minus(before.text());
+        if (left.equals(TextStatistics.NONE)) {
+            byTenant.remove(before.tenant());
+        } else {
+            byTenant.put(before.tenant(), left);
+        }
     }
 
     /** How many chunks are indexed; safe to read from any thread. */
@@ -112,14 +168,17 @@ public final class ChunkIndex implements Closeable {
                 searchers.maybeRefreshBlocking();
                 changedSinceRefresh = false;
             }
-            IndexSearcher searcher = searchers.acquire();
+            IndexSearcher acquired = searchers.acquire();
             try {
-                Query tenantOnly = new TermQuery(new Term(TENANT, tenant));
+                Term tenantTerm = new Term(TENANT, tenant);
+                IndexSearcher searcher = new TenantSearcher(
+                        acquired.getIndexReader(), tenantTerm, byTenant.getOrDefault(tenant, TextStatistics.NONE));
+                Query tenantOnly = new TermQuery(tenantTerm);
                 return new Hits(
                         collect(searcher, bm25Query(tenantOnly, text), k),
                         collect(searcher, new KnnFloatVectorQuery(EMBEDDING, vector, k, tenantOnly), k));
             } finally {
-                searchers.release(searcher);
+                searchers.release(acquired);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -128,24 +187,78 @@ public final class ChunkIndex implements Closeable {
 
     /** Any of the analysed terms of {@code text}, scored by BM25, within the tenant; null when no term remains. */
     private Query bm25Query(Query tenantOnly, String text) throws IOException {
-        BooleanQuery.Builder terms = new BooleanQuery.Builder();
-        int count = 0;
-        try (TokenStream tokens = analyzer.tokenStream(TEXT, text)) {
-            CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
-            tokens.reset();
-            while (tokens.incrementToken() && count < IndexSearcher.getMaxClauseCount()) {
-                terms.add(new TermQuery(new Term(TEXT, term.toString())), Occur.SHOULD);
-                count++;
-            }
-            tokens.end();
-        }
-        if (count == 0) {
+        List<String> analysed = terms(text);
+        if (analysed.isEmpty()) {
             return null;
+        }
+        BooleanQuery.Builder terms = new BooleanQuery.Builder();
+        for (String term : analysed.subList(0, Math.min(analysed.size(), IndexSearcher.getMaxClauseCount()))) {
+            terms.add(new TermQuery(new Term(TEXT, term)), Occur.SHOULD);
         }
         return new BooleanQuery.Builder()
                 .add(terms.build(), Occur.MUST)
                 .add(tenantOnly, Occur.FILTER)
                 .build();
+    }
+
+    /** The terms of {@code text} as the index analyses the chunk text, in order, repeats included. */
+    private List<String> terms(String text) throws IOException {
+        List<String> terms = new ArrayList<>();
+        try (TokenStream tokens = analyzer.tokenStream(TEXT, text)) {
+            CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
+            tokens.reset();
+            while (tokens.incrementToken()) {
+                terms.add(term.toString());
+            }
+            tokens.end();
+        }
+        return terms;
+    }
+
+    /** A searcher whose BM25 statistics are those of one tenant's live chunks. */
+    private static final class TenantSearcher extends IndexSearcher {
+        private final Term tenant;
+        private final TextStatistics text;
+
+        TenantSearcher(IndexReader reader, Term tenant, TextStatistics text) {
+            super(reader);
+            this.tenant = tenant;
+            this.text = text;
+        }
+
+        @Override
+        public CollectionStatistics collectionStatistics(String field) throws IOException {
+            if (!field.equals(TEXT) || text.chunks() == 0) {
+                return super.collectionStatistics(field); // no chunk of the tenant has a term: nothing to score
+            }
+            return new CollectionStatistics(
+                    field, getIndexReader().maxDoc(), text.chunks(), text.terms(), text.distinctTerms());
+        }
+
+        @Override
+        public TermStatistics termStatistics(Term term, int docFreq, long totalTermFreq) throws IOException {
+            long tenantDocFreq = 0;
+            long tenantTermFreq = 0;
+            for (LeafReaderContext leaf : getIndexReader().leaves()) {
+                PostingsEnum ofTenant = leaf.reader().postings(tenant, PostingsEnum.NONE);
+                PostingsEnum withTerm = leaf.reader().postings(term, PostingsEnum.FREQS);
+                if (ofTenant == null || withTerm == null) {
+                    continue;
+                }
+                Bits live = leaf.reader().getLiveDocs();
+                DocIdSetIterator both = ConjunctionUtils.intersectIterators(List.of(ofTenant, withTerm));
+                for (int doc = both.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = both.nextDoc()) {
+                    if (live == null || live.get(doc)) {
+                        tenantDocFreq++;
+                        tenantTermFreq += withTerm.freq();
+                    }
+                }
+            }
+            if (tenantDocFreq == 0) {
+                return super.termStatistics(term, docFreq, totalTermFreq); // matches no chunk of the tenant anyway
+            }
+            return new TermStatistics(term.bytes(), tenantDocFreq, tenantTermFreq);
+        }
     }
 
     private static List<ScoredChunk> collect(IndexSearcher searcher, Query query, int k) throws IOException {

@@ -99,6 +99,21 @@ class ChunkIndexTest {
     }
 
     @Test
+    void anotherTenantsDocumentsDoNotChangeATenantsBm25Ranking() {
+        index.replace("acme/merger", "acme", List.of(chunk("acme", "merger", 1, 0, "Merger report.", NORTH)));
+        index.replace("acme/takeover", "acme", List.of(chunk("acme", "takeover", 1, 0, "Takeover report.", EAST)));
+        List<ScoredChunk> alone = index.search("acme", "merger takeover", UP, 10).bm25();
+
+        // Another tenant writes "merger" often: were its chunks counted, "merger" would be the commoner word for acme
+        // too, acme's ranking would follow globex's vocabulary (and reveal it).
+        for (int d = 0; d < 5; d++) {
+            index.replace("globex/d" + d, "globex", List.of(chunk("globex", "d" + d, 1, 0, "Merger news " + d, UP)));
+        }
+
+        assertThat(index.search("acme", "merger takeover", UP, 10).bm25()).isEqualTo(alone);
+    }
+
+    @Test
     void aQuestionOfStopWordsOnlyHasNoBm25HitsButVectorHits() {
         index.replace("acme/doc", "acme", List.of(chunk("acme", "doc", 1, 0, "The river.", NORTH)));
 
