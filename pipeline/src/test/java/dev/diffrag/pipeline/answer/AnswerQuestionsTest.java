@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -201,6 +202,58 @@ class AnswerQuestionsTest {
         AnswerRecord answer = finish(harness).get(0);
 
         assertThat(answer.reason()).startsWith(AnswerRecords.ANSWERER_ERROR).contains("'elsewhere', which was not retrieved");
+    }
+
+    /** Takes 500 ms per batch; counts its batches and whether it was closed. */
+    private static final class SlowAnswerer extends FirstPassageAnswerer {
+        static final AtomicInteger BATCHES = new AtomicInteger();
+        static final CountDownLatch STARTED = new CountDownLatch(1);
+        static final CountDownLatch CLOSED = new CountDownLatch(1);
+
+        @Override
+        public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+            BATCHES.incrementAndGet();
+            STARTED.countDown();
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return super.answer(batch);
+        }
+
+        @Override
+        public void close() {
+            CLOSED.countDown();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void closingWithoutFinishingDropsTheQueuedQuestionsAndClosesTheAnswererEvenWhenInterrupted() throws Exception {
+        var harness = harness(SlowAnswerer::new, config(1, 0));
+        for (int i = 0; i < 8; i++) {
+            harness.processElement(retrieval("q" + i, chunk("Rome is the capital of Italy.", 1)), 0);
+        }
+        assertThat(SlowAnswerer.STARTED.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // A cancelled or failed task closes without finishing (its questions are replayed or restored) and Flink
+        // interrupts the task thread while it closes.
+        Thread.currentThread().interrupt();
+        long start = System.nanoTime();
+        try {
+            harness.close();
+        } catch (InterruptedException expected) {
+            // the operator may pass the interrupt on; the answerer must be closed all the same
+        } finally {
+            Thread.interrupted();
+        }
+        long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(SlowAnswerer.CLOSED.await(5, TimeUnit.SECONDS)).as("the answerer (its model) is closed").isTrue();
+        Thread.sleep(1_500);
+        assertThat(SlowAnswerer.BATCHES.get()).as("questions still queued at close are not answered").isLessThanOrEqualTo(2);
+        assertThat(closeMs).isLessThan(2_000);
     }
 
     @Test
