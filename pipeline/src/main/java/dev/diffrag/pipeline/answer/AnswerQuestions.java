@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -37,9 +38,12 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
     private final AnswerConfig config;
 
     private transient Answerer answerer;
-    private transient MicroBatcher<AnswerRequest, GroundedAnswer> batcher;
+    private transient MicroBatcher<Queued, GroundedAnswer> batcher;
     /** Each question's place on the batcher, so that its timeout can take it out of the queue. */
     private transient Map<RetrievalResult, CompletableFuture<GroundedAnswer>> submitted;
+
+    /** A question's request and when its async timeout ends (a {@link System#nanoTime}). */
+    private record Queued(AnswerRequest request, long deadline) {}
 
     public AnswerQuestions(AnswererFactory answererFactory, AnswerConfig config) {
         this.answererFactory = answererFactory;
@@ -49,7 +53,7 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
     @Override
     public void open(OpenContext openContext) {
         answerer = answererFactory.create();
-        batcher = ModelBatchers.forSubtask("answerer", getRuntimeContext(), answerer::answer,
+        batcher = ModelBatchers.forSubtask("answerer", getRuntimeContext(), this::answer,
                 config.maxBatchSize(), config.maxBatchDelayMs(), config.capacity());
         submitted = Collections.synchronizedMap(new IdentityHashMap<>());
     }
@@ -61,7 +65,8 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
                     retrieval, AnswerRecords.NO_PASSAGES, 0, answerer.name(), System.currentTimeMillis())));
             return;
         }
-        CompletableFuture<GroundedAnswer> answer = batcher.submit(request(retrieval));
+        CompletableFuture<GroundedAnswer> answer = batcher.submit(
+                new Queued(request(retrieval), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs())));
         submitted.put(retrieval, answer);
         // Building the record is inside the chain, so an answer that cannot be one (e.g. a remote model citing a
         // passage it was not given) abstains with the error instead of throwing in a callback and timing out.
@@ -95,6 +100,16 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
         if (answer != null) {
             answer.cancel(false);
         }
+    }
+
+    private List<GroundedAnswer> answer(List<Queued> batch) {
+        List<AnswerRequest> requests = batch.stream().map(Queued::request).toList();
+        if (answerer instanceof RemoteAnswerer remote) {
+            // Its retries would otherwise get a full timeout from the batch's start, however long the question had
+            // waited for it: attempts for questions already answered with a timeout, holding up the next batch.
+            return remote.answer(requests, batch.stream().map(Queued::deadline).toList());
+        }
+        return answerer.answer(requests);
     }
 
     static AnswerRequest request(RetrievalResult retrieval) {

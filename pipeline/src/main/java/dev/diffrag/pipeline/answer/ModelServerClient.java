@@ -73,6 +73,20 @@ public final class ModelServerClient {
      * {@code responseType}; the future fails with the caller's exception otherwise.
      */
     public <T> CompletableFuture<T> post(Object request, Class<T> responseType) {
+        return post(request, responseType, deadlineFromNow());
+    }
+
+    /** The end of a budget that starts now, as a {@link System#nanoTime}. */
+    public long deadlineFromNow() {
+        return System.nanoTime() + budgetNanos;
+    }
+
+    /**
+     * As {@link #post(Object, Class)}, with attempts and backoffs ending by {@code deadline} (a
+     * {@link System#nanoTime}), the caller's own, instead of a full budget from now; nothing is sent once it has
+     * passed.
+     */
+    public <T> CompletableFuture<T> post(Object request, Class<T> responseType, long deadline) {
         byte[] body;
         try {
             body = json.writeValueAsBytes(request);
@@ -85,9 +99,14 @@ public final class ModelServerClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for an in-flight slot", e);
         }
+        if (remainingMs(deadline) <= 0) {
+            inFlight.release();
+            return CompletableFuture.failedFuture(
+                    failure.apply(endpoint + " not called: the request's time was up before it could be sent", null));
+        }
         CompletableFuture<byte[]> response;
         try {
-            response = attempt(body, 0, System.nanoTime() + budgetNanos);
+            response = attempt(body, 0, deadline);
         } catch (RuntimeException e) {
             inFlight.release();
             throw e;

@@ -5,6 +5,7 @@ import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.serving.AnswerApi;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,13 +33,24 @@ public final class RemoteAnswerer implements Answerer {
         return name;
     }
 
+    /** Each request with the full budget from now. */
     @Override
     public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+        return answer(batch, Collections.nCopies(batch.size(), client.deadlineFromNow()));
+    }
+
+    /**
+     * Each request with its own deadline (a {@link System#nanoTime}): a question that waited for its batch has only
+     * what is left of its timeout, and is not sent once that has passed.
+     */
+    public List<GroundedAnswer> answer(List<AnswerRequest> batch, List<Long> deadlines) {
         List<CompletableFuture<GroundedAnswer>> answers = new ArrayList<>(batch.size());
-        for (AnswerRequest request : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            AnswerRequest request = batch.get(i);
             List<AnswerApi.Context> contexts =
                     request.contexts().stream().map(p -> new AnswerApi.Context(p.id(), p.text())).toList();
-            answers.add(client.post(new AnswerApi.Request(request.question(), contexts, null), AnswerApi.Response.class)
+            var body = new AnswerApi.Request(request.question(), contexts, null);
+            answers.add(client.post(body, AnswerApi.Response.class, deadlines.get(i))
                     .thenApply(response -> {
                         name = response.model();
                         return response.toGroundedAnswer();

@@ -10,10 +10,15 @@ import dev.diffrag.connectors.records.Citation;
 import dev.diffrag.connectors.records.QuestionRecord;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
 import dev.diffrag.pipeline.retrieve.RetrievedPassage;
+import dev.diffrag.serving.AnswerApi;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -252,8 +257,51 @@ class AnswerQuestionsTest {
 
         assertThat(SlowAnswerer.CLOSED.await(5, TimeUnit.SECONDS)).as("the answerer (its model) is closed").isTrue();
         Thread.sleep(1_500);
-        assertThat(SlowAnswerer.BATCHES.get()).as("questions still queued at close are not answered").isLessThanOrEqualTo(2);
+        assertThat(SlowAnswerer.BATCHES.get()).as("questions still queued at close are not answered")
+                .isLessThanOrEqualTo(2);
         assertThat(closeMs).isLessThan(2_000);
+    }
+
+    @Test
+    @Timeout(60)
+    void aRemoteAnswerersAttemptsEndWithTheQuestionsOwnTimeoutNotAFullBudgetAfterItsBatchStarts() throws Exception {
+        // A model server that is down (503 to everything); the remote answerer retries within a question's budget.
+        List<long[]> attempts = Collections.synchronizedList(new ArrayList<>()); // {question number, nanoTime}
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext(AnswerApi.PATH, exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            attempts.add(new long[] {body.contains("question 2") ? 2 : 1, System.nanoTime()});
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+        try {
+            long timeoutMs = 1_500;
+            var remote = new RemoteAnswererConfig(
+                    "http://127.0.0.1:" + server.getAddress().getPort(), 5_000, 1_000, 4, null);
+            var config = new AnswerConfig("remote", 0.3, 1, 0, timeoutMs, 4, remote);
+            var harness = harness(AnswererFactory.of(config), config);
+            long submitted = System.nanoTime();
+            for (int n = 1; n <= 2; n++) {
+                var question = new QuestionRecord("t", "q" + n, "question " + n, null, null);
+                harness.processElement(new RetrievalResult(question,
+                        List.of(chunk("Rome is the capital of Italy.", 1)), System.currentTimeMillis()), 0);
+            }
+            // Question 2 waits in the queue while question 1's batch retries for its whole budget.
+            Thread.sleep(2 * timeoutMs + 1_000);
+            harness.close();
+
+            long deadline = submitted + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            List<Long> lateMs = attempts.stream()
+                    .filter(attempt -> attempt[1] > deadline + TimeUnit.MILLISECONDS.toNanos(200))
+                    .map(attempt -> TimeUnit.NANOSECONDS.toMillis(attempt[1] - deadline))
+                    .toList();
+            assertThat(attempts).as("question 1 was tried").isNotEmpty();
+            assertThat(lateMs).as("attempts after the questions had timed out (ms past it)").isEmpty();
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test
