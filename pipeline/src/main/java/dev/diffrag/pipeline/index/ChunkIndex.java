@@ -153,6 +153,11 @@ public final class ChunkIndex implements Closeable {
         }
     }
 
+    /** Whether chunks of {@code key} are indexed: it was replaced and not deleted since. */
+    public boolean contains(String key) {
+        return byKey.containsKey(key);
+    }
+
     /** How many chunks are indexed; safe to read from any thread. */
     public int chunkCount() {
         return chunkCount;

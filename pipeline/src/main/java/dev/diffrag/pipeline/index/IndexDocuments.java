@@ -20,8 +20,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Keyed state holds the chunks of each document's current version and is the source of truth: checkpointed and
  * redistributed on rescaling. The Lucene {@link ChunkIndex} of a subtask is a transient copy of that state. It starts
- * empty after a restore and is rebuilt from state when the first question arrives; the rebuild replaces each key's
- * chunks, so keys changed in between are simply written again with the same content.
+ * empty after a restore and is rebuilt from state when the first question arrives; keys already indexed by then
+ * (changed since the start, or every key of a job that started without state) are current and not written again.
  *
  * <p>An upsert replaces every chunk of the previous version, a delete removes them, and a change older than the
  * version already applied (smaller Kafka offset, see {@link dev.diffrag.pipeline.ingest.ParseDocuments}) is ignored.
@@ -90,8 +90,10 @@ public final class IndexDocuments
             throws Exception {
         if (!rebuiltFromState) {
             ctx.applyToKeyedState(CURRENT, (key, state) -> {
-                DocumentChange document = state.value();
-                index.replace(key, document.tenant(), document.chunks());
+                if (!index.contains(key)) {
+                    DocumentChange document = state.value();
+                    index.replace(key, document.tenant(), document.chunks());
+                }
             });
             rebuiltFromState = true;
         }
