@@ -48,6 +48,7 @@ public final class IndexDocuments
     private transient boolean rebuiltFromState;
     private transient Histogram freshnessLagMs;
     private transient Counter staleChanges;
+    private transient Counter rebuiltChunks;
 
     @Override
     public void open(OpenContext openContext) {
@@ -56,6 +57,7 @@ public final class IndexDocuments
         var metrics = getRuntimeContext().getMetricGroup();
         freshnessLagMs = metrics.histogram("freshnessLagMs", new DescriptiveStatisticsHistogram(FRESHNESS_WINDOW));
         staleChanges = metrics.counter("staleDocumentChanges");
+        rebuiltChunks = metrics.counter("rebuiltChunks");
         metrics.gauge("chunks", (Gauge<Integer>) index::chunkCount);
     }
 
@@ -93,6 +95,7 @@ public final class IndexDocuments
                 if (!index.contains(key)) {
                     DocumentChange document = state.value();
                     index.replace(key, document.tenant(), document.chunks());
+                    rebuiltChunks.inc(document.chunks().size());
                 }
             });
             rebuiltFromState = true;
@@ -109,6 +112,11 @@ public final class IndexDocuments
                 task.getNumberOfParallelSubtasks(),
                 hits.bm25(),
                 hits.vector()));
+    }
+
+    /** Chunks written from keyed state at the first question (the metric {@code rebuiltChunks}). */
+    long rebuiltChunks() {
+        return rebuiltChunks.getCount();
     }
 
     @Override

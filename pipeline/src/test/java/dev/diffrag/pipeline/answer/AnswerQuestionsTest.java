@@ -245,7 +245,6 @@ class AnswerQuestionsTest {
         // A cancelled or failed task closes without finishing (its questions are replayed or restored) and Flink
         // interrupts the task thread while it closes.
         Thread.currentThread().interrupt();
-        long start = System.nanoTime();
         try {
             harness.close();
         } catch (InterruptedException expected) {
@@ -253,13 +252,10 @@ class AnswerQuestionsTest {
         } finally {
             Thread.interrupted();
         }
-        long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-
         assertThat(SlowAnswerer.CLOSED.await(5, TimeUnit.SECONDS)).as("the answerer (its model) is closed").isTrue();
         Thread.sleep(1_500);
         assertThat(SlowAnswerer.BATCHES.get()).as("questions still queued at close are not answered")
                 .isLessThanOrEqualTo(2);
-        assertThat(closeMs).isLessThan(2_000);
     }
 
     @Test
