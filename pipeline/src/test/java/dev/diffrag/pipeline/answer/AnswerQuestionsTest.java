@@ -288,9 +288,11 @@ class AnswerQuestionsTest {
             Thread.sleep(2 * timeoutMs + 1_000);
             harness.close();
 
+            // Slack for an attempt sent just before the deadline and received after it on a loaded machine; before
+            // the deadlines were per question, attempts came up to 1,629 ms after it.
             long deadline = submitted + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             List<Long> lateMs = attempts.stream()
-                    .filter(attempt -> attempt[1] > deadline + TimeUnit.MILLISECONDS.toNanos(200))
+                    .filter(attempt -> attempt[1] > deadline + TimeUnit.MILLISECONDS.toNanos(500))
                     .map(attempt -> TimeUnit.NANOSECONDS.toMillis(attempt[1] - deadline))
                     .toList();
             assertThat(attempts).as("question 1 was tried").isNotEmpty();
