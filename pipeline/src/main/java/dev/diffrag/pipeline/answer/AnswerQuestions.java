@@ -5,6 +5,7 @@ import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.connectors.records.AnswerRecord;
+import dev.diffrag.pipeline.batching.Deadlined;
 import dev.diffrag.pipeline.batching.ModelBatchers;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
 import dev.diffrag.serving.MicroBatcher;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -38,12 +38,9 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
     private final AnswerConfig config;
 
     private transient Answerer answerer;
-    private transient MicroBatcher<Queued, GroundedAnswer> batcher;
+    private transient MicroBatcher<Deadlined<AnswerRequest>, GroundedAnswer> batcher;
     /** Each question's place on the batcher, so that its timeout can take it out of the queue. */
     private transient Map<RetrievalResult, CompletableFuture<GroundedAnswer>> submitted;
-
-    /** A question's request and when its async timeout ends (a {@link System#nanoTime}). */
-    private record Queued(AnswerRequest request, long deadline) {}
 
     public AnswerQuestions(AnswererFactory answererFactory, AnswerConfig config) {
         this.answererFactory = answererFactory;
@@ -66,7 +63,7 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
             return;
         }
         CompletableFuture<GroundedAnswer> answer = batcher.submit(
-                new Queued(request(retrieval), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs())));
+                Deadlined.in(request(retrieval), config.timeoutMs()));
         submitted.put(retrieval, answer);
         // Building the record is inside the chain, so an answer that cannot be one (e.g. a remote model citing a
         // passage it was not given) abstains with the error instead of throwing in a callback and timing out.
@@ -102,12 +99,12 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
         }
     }
 
-    private List<GroundedAnswer> answer(List<Queued> batch) {
-        List<AnswerRequest> requests = batch.stream().map(Queued::request).toList();
+    private List<GroundedAnswer> answer(List<Deadlined<AnswerRequest>> batch) {
+        List<AnswerRequest> requests = Deadlined.requests(batch);
         if (answerer instanceof RemoteAnswerer remote) {
             // Its retries would otherwise get a full timeout from the batch's start, however long the question had
             // waited for it: attempts for questions already answered with a timeout, holding up the next batch.
-            return remote.answer(requests, batch.stream().map(Queued::deadline).toList());
+            return remote.answer(requests, Deadlined.deadlines(batch));
         }
         return answerer.answer(requests);
     }

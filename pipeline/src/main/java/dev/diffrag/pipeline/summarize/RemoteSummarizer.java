@@ -7,6 +7,7 @@ import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,13 +33,23 @@ public final class RemoteSummarizer implements Summarizer {
         return name;
     }
 
+    /** Each document with the full budget from now. */
     @Override
     public List<Summary> summarize(List<SummaryRequest> batch) {
+        return summarize(batch, Collections.nCopies(batch.size(), client.deadlineFromNow()));
+    }
+
+    /**
+     * Each document with its own deadline (a {@link System#nanoTime}): a version that waited for its batch has only
+     * what is left of its timeout, and is not sent once that has passed.
+     */
+    public List<Summary> summarize(List<SummaryRequest> batch, List<Long> deadlines) {
         List<CompletableFuture<Summary>> calls = new ArrayList<>(batch.size());
-        for (SummaryRequest request : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            SummaryRequest request = batch.get(i);
             SummarizeApi.Request body = new SummarizeApi.Request(
                     List.of(new SummarizeApi.Document(request.id(), request.text())), request.maxSentences());
-            calls.add(client.post(body, SummarizeApi.Response.class).thenApply(this::onlySummary));
+            calls.add(client.post(body, SummarizeApi.Response.class, deadlines.get(i)).thenApply(this::onlySummary));
         }
         return ModelServerClient.joinAll(calls);
     }

@@ -2,6 +2,7 @@ package dev.diffrag.pipeline.summarize;
 
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.pipeline.batching.Deadlined;
 import dev.diffrag.pipeline.batching.ModelBatchers;
 import dev.diffrag.serving.MicroBatcher;
 import dev.diffrag.summarize.Summarizer;
@@ -33,7 +34,7 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
     private final SummaryConfig config;
 
     private transient Summarizer summarizer;
-    private transient MicroBatcher<SummaryRequest, Summary> batcher;
+    private transient MicroBatcher<Deadlined<SummaryRequest>, Summary> batcher;
     private transient Counter timeouts;
     private transient Counter errors;
 
@@ -45,7 +46,7 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
     @Override
     public void open(OpenContext openContext) {
         summarizer = summarizerFactory.create();
-        batcher = ModelBatchers.forSubtask("summarizer", getRuntimeContext(), summarizer::summarize,
+        batcher = ModelBatchers.forSubtask("summarizer", getRuntimeContext(), this::summarize,
                 config.maxBatchSize(), config.maxBatchDelayMs(), config.capacity());
         timeouts = getRuntimeContext().getMetricGroup().counter("summaryTimeouts");
         errors = getRuntimeContext().getMetricGroup().counter("summarizerErrors");
@@ -60,7 +61,8 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
                     DigestCandidate.removal(document, document.topic()))));
             return;
         }
-        batcher.submit(new SummaryRequest(document.key(), document.text(), config.maxSentences()))
+        batcher.submit(Deadlined.in(new SummaryRequest(document.key(), document.text(), config.maxSentences()),
+                        config.timeoutMs()))
                 .whenComplete((summary, error) -> {
                     if (error == null) {
                         result.complete(List.of(summarized(document, summary)));
@@ -79,6 +81,16 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
         LOG.warn("summarizer {} took over {} ms on {} version {}; it gets no summary", summarizer.name(),
                 config.timeoutMs(), document.key(), document.version());
         result.complete(List.of());
+    }
+
+    private List<Summary> summarize(List<Deadlined<SummaryRequest>> batch) {
+        List<SummaryRequest> requests = Deadlined.requests(batch);
+        if (summarizer instanceof RemoteSummarizer remote) {
+            // Its retries would otherwise get a full timeout from the batch's start, however long the version had
+            // waited for it: attempts for versions already given up on, holding up the next batch.
+            return remote.summarize(requests, Deadlined.deadlines(batch));
+        }
+        return summarizer.summarize(requests);
     }
 
     private SummarizedVersion summarized(DocumentVersion document, Summary summary) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.pipeline.answer.DownModelServer;
+import dev.diffrag.serving.SummarizeApi;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summarizers;
 import dev.diffrag.summarize.Summary;
@@ -24,6 +26,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Operator tests of per-document summaries, stage by stage as the job chains them (latest versions → async summarizer
@@ -207,6 +210,26 @@ class SummarizeDocumentsTest {
         // the timed-out upsert is dropped; the delete behind it (no model call) still comes out
         assertThat(out).extracting(v -> v.summary().key()).containsExactly("acme/document/other");
         assertThat(out.get(0).summary().deleted()).isTrue();
+    }
+
+    @Test
+    @Timeout(60)
+    void aRemoteSummarizersAttemptsEndWithTheVersionsOwnTimeoutNotAFullBudgetAfterItsBatchStarts() throws Exception {
+        try (DownModelServer server = new DownModelServer(SummarizeApi.PATH)) {
+            long timeoutMs = 1_500;
+            var config = new SummaryConfig("remote", 3, 0, 60_000, 5, 64, 0, 1_000, 1, 0, timeoutMs, server.remote());
+            var harness = summarizing(SummarizerFactory.of(config), config);
+            long submitted = System.nanoTime();
+            harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 1_000);
+            harness.processElement(upsert("acme", "flood", 5, STORM, 1_001), 1_001);
+            // The second version waits in the queue while the first one's batch waits for its whole budget.
+            Thread.sleep(2 * timeoutMs + 1_000);
+            harness.close();
+
+            assertThat(server.attempts()).as("the first version was tried").isPositive();
+            assertThat(server.lateAttemptsMs(submitted + TimeUnit.MILLISECONDS.toNanos(timeoutMs)))
+                    .as("attempts after the versions had timed out (ms past it)").isEmpty();
+        }
     }
 
     @Test
