@@ -91,8 +91,7 @@ final class DiffAttentionV1 extends Attention {
     }
 
     private static NDArray dot32(ParameterStore ps, Parameter a, Parameter b, NDArray like, boolean training) {
-        NDArray product = Params.value(ps, a, like, training).toType(DataType.FLOAT32, false)
-                .mul(Params.value(ps, b, like, training).toType(DataType.FLOAT32, false)); // (d)
+        NDArray product = Params.float32(ps, a, like, training).mul(Params.float32(ps, b, like, training)); // (d)
         product.attach(like.getManager()); // a temporary of this pass, not of the parameters' manager
         return product.sum();
     }

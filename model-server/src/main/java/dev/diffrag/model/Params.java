@@ -1,6 +1,7 @@
 package dev.diffrag.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -42,5 +43,19 @@ final class Params {
     /** The parameter's value on the input's device. */
     static NDArray value(ParameterStore ps, Parameter parameter, NDArray like, boolean training) {
         return ps.getValue(parameter, like.getDevice(), training);
+    }
+
+    /**
+     * The parameter's value in FLOAT32. The copy a 16-bit model needs is a temporary of the pass, on {@code like}'s
+     * manager: made from the parameter it would land on the parameters' manager and stay until the model closes.
+     */
+    static NDArray float32(ParameterStore ps, Parameter parameter, NDArray like, boolean training) {
+        NDArray value = value(ps, parameter, like, training);
+        if (value.getDataType() == DataType.FLOAT32) {
+            return value;
+        }
+        NDArray converted = value.toType(DataType.FLOAT32, false);
+        converted.attach(like.getManager());
+        return converted;
     }
 }

@@ -22,12 +22,8 @@ final class RmsNorm {
 
     /** (..., n) → (..., n). */
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        return normalize(x, Params.value(ps, weight, x, training), eps);
-    }
-
-    static NDArray normalize(NDArray x, NDArray gain, float eps) {
         NDArray x32 = x.toType(DataType.FLOAT32, false);
         NDArray inverseRms = Scalars.pow(x32.square().mean(new int[] {-1}, true).add(eps), -0.5); // (..., 1)
-        return x32.mul(inverseRms).mul(gain.toType(DataType.FLOAT32, false)).toType(x.getDataType(), false);
+        return x32.mul(inverseRms).mul(Params.float32(ps, weight, x, training)).toType(x.getDataType(), false);
     }
 }
