@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,7 @@ public final class Devices {
         String requested = setting("diffrag.device", "DIFFRAG_DEVICE");
         Device device;
         if (requested != null) {
-            device = Device.fromName(requested.toLowerCase(Locale.ROOT));
+            device = parseDevice(requested);
         } else {
             device = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         }
@@ -76,6 +78,24 @@ public final class Devices {
         }
         LOG.info("model data type: {}", type);
         return type;
+    }
+
+    private static final Pattern GPU_NAME = Pattern.compile("gpu(?::?(\\d+))?");
+
+    /**
+     * "cpu", "gpu" (the first GPU, as chosen automatically) or "gpu:N"/"gpuN". Not DJL's Device.fromName, which refuses
+     * "gpu:1" and reads "gpu" as gpu(-1), a device that equals no array's device.
+     */
+    private static Device parseDevice(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.equals("cpu")) {
+            return Device.cpu();
+        }
+        Matcher gpu = GPU_NAME.matcher(lower);
+        if (gpu.matches()) {
+            return gpu.group(1) == null ? Device.gpu() : Device.gpu(Integer.parseInt(gpu.group(1)));
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "', expected cpu, gpu or gpu:N");
     }
 
     private static DataType parse(String name) {

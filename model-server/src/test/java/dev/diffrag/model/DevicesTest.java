@@ -26,6 +26,20 @@ class DevicesTest {
         assertThat(Devices.pick()).isEqualTo(Device.cpu());
     }
 
+    /** The documented forms; DJL's Device.fromName refused "gpu:1" and read "gpu" as gpu(-1), not Device.gpu(). */
+    @Test
+    void readsTheDocumentedDeviceNames() {
+        System.setProperty("diffrag.device", "gpu:1");
+        assertThat(Devices.pick()).isEqualTo(Device.gpu(1));
+        System.setProperty("diffrag.device", "GPU");
+        assertThat(Devices.pick()).isEqualTo(Device.gpu());
+        System.setProperty("diffrag.device", "gpu2");
+        assertThat(Devices.pick()).isEqualTo(Device.gpu(2));
+        System.setProperty("diffrag.device", "tpu");
+        assertThatThrownBy(Devices::pick).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'tpu'").hasMessageContaining("gpu:N");
+    }
+
     @Test
     void theComputeEnvironmentReportsTheEngineAndItsThreadCount() {
         int threads = JniUtils.getNumThreads();
