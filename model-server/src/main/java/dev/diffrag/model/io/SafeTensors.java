@@ -24,6 +24,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Reads and writes the safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian header
@@ -121,8 +122,9 @@ public final class SafeTensors {
 
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path partial = Files.createTempFile(parent, file.getFileName().toString(), ".partial");
-        try (OutputStream out = Files.newOutputStream(partial)) {
+        // Not Files.createTempFile: its files are owner-only whatever the umask, and the move would keep that.
+        Path partial = parent.resolve(file.getFileName() + "." + UUID.randomUUID() + ".partial");
+        try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW)) {
             out.write(prefix.array());
             for (byte[] payload : payloads) {
                 out.write(payload);

@@ -14,11 +14,14 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafeTensorsTest {
@@ -58,6 +61,20 @@ class SafeTensorsTest {
         expected.writeBytes(bytes(0x00, 0x00, 0x00, 0xC0));              // -2.0f
         expected.writeBytes(bytes(3, 0, 0, 0, 0, 0, 0, 0));               // 3L
         assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    /**
+     * The file was made with Files.createTempFile, which is owner-only (rw-------) whatever the umask, so a model
+     * written by one user could not be read by another (a container's service user) while its config.json could.
+     */
+    @Test
+    @DisabledOnOs(OS.WINDOWS)
+    void aWrittenFileGetsTheSamePermissionsAsAnyNewFile() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        SafeTensors.write(file, Map.of("a", manager.create(new float[] {1f})), Map.of());
+        Path ordinary = Files.writeString(dir.resolve("config.json"), "{}");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo(PosixFilePermissions.toString(Files.getPosixFilePermissions(ordinary)));
     }
 
     @Test
