@@ -251,7 +251,8 @@ public final class SafeTensors {
 
     private static void checkLayout(Path file, List<Entry> entries, long dataLength) throws IOException {
         List<Entry> byOffset = new ArrayList<>(entries);
-        byOffset.sort(Comparator.comparingLong(Entry::begin));
+        // By end too: an empty tensor lies where the next one starts, and the header's key order means nothing.
+        byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
         long next = 0;
         for (Entry entry : byOffset) {
             if (entry.begin != next) {

@@ -168,6 +168,16 @@ class SafeTensorsTest {
         assertMalformed(tiny, "shorter than");
     }
 
+    /** JSON objects are unordered: an empty tensor may be listed after the tensor that starts where it lies. */
+    @Test
+    void readsAnEmptyTensorListedAfterTheOneStartingAtItsOffset() throws IOException {
+        Path file = fileOf("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"none\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", new byte[4]);
+        Map<String, NDArray> tensors = SafeTensors.read(file, manager).tensors();
+        assertThat(tensors.get("none").getShape()).isEqualTo(new Shape(0));
+        assertThat(tensors.get("x").toFloatArray()).containsExactly(0f);
+    }
+
     @Test
     void aTensorMayNotShadowTheMetadata() {
         assertThatThrownBy(() -> SafeTensors.write(dir.resolve("x"), Map.of("__metadata__", manager.ones(
