@@ -229,7 +229,14 @@ public final class SafeTensors {
             throw malformed(file, "tensor '" + name + "' has bad data_offsets " + offsets);
         }
         Entry entry = new Entry(name, type, new Shape(dims), offsets.get(0).asLong(), offsets.get(1).asLong());
-        long expected = entry.shape.size() * type.bytes;
+        long expected = type.bytes;
+        try {
+            for (long dim : dims) { // Shape.size() wraps around silently
+                expected = Math.multiplyExact(expected, dim);
+            }
+        } catch (ArithmeticException e) {
+            throw malformed(file, "tensor '" + name + "' of shape " + shape + " is too large");
+        }
         if (entry.end - entry.begin != expected) {
             throw malformed(file, "tensor '" + name + "' of " + type + entry.shape + " needs " + expected
                     + " bytes but data_offsets " + offsets + " hold " + (entry.end - entry.begin));

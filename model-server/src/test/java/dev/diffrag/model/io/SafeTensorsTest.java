@@ -157,6 +157,9 @@ class SafeTensorsTest {
                 "unsupported dtype Q4");
         assertMalformed(fileOf("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                 + "\"y\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[8]), "gap or overlap");
+        // 2^32 · 2^32 elements wrap to 0 in a long: the bytes they need must not read as the 0 the offsets hold.
+        assertMalformed(fileOf("{\"x\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
+                + "\"data_offsets\":[0,0]}}", new byte[0]), "too large");
         assertMalformed(fileOf("[1,2]", new byte[0]), "not a JSON object");
         assertMalformed(fileOf("{\"__metadata__\":{\"n\":1}}", new byte[0]), "strings to strings");
 
