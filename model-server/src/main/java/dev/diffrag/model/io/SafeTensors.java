@@ -2,6 +2,7 @@ package dev.diffrag.model.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -97,19 +98,23 @@ public final class SafeTensors {
         }
         List<byte[]> payloads = new ArrayList<>(tensors.size());
         long offset = 0;
-        for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
-            if (entry.getKey().equals(METADATA)) {
-                throw new IllegalArgumentException("a tensor may not be named " + METADATA);
+        // Reading an array's bytes can copy it on its own manager (to the host from a GPU, to contiguous memory, to the
+        // stored type); the scope closes those copies, which would otherwise live as long as the model.
+        try (NDScope scope = new NDScope()) {
+            for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
+                if (entry.getKey().equals(METADATA)) {
+                    throw new IllegalArgumentException("a tensor may not be named " + METADATA);
+                }
+                NDArray array = entry.getValue();
+                Dtype stored = array.getDataType() == DataType.FLOAT32 ? floatStorage : Dtype.of(array.getDataType());
+                byte[] payload = littleEndianBytes(array, stored);
+                ObjectNode info = header.putObject(entry.getKey());
+                info.put("dtype", stored.name());
+                info.putPOJO("shape", array.getShape().getShape());
+                info.putArray("data_offsets").add(offset).add(offset + payload.length);
+                payloads.add(payload);
+                offset += payload.length;
             }
-            NDArray array = entry.getValue();
-            Dtype stored = array.getDataType() == DataType.FLOAT32 ? floatStorage : Dtype.of(array.getDataType());
-            byte[] payload = littleEndianBytes(array, stored);
-            ObjectNode info = header.putObject(entry.getKey());
-            info.put("dtype", stored.name());
-            info.putPOJO("shape", array.getShape().getShape());
-            info.putArray("data_offsets").add(offset).add(offset + payload.length);
-            payloads.add(payload);
-            offset += payload.length;
         }
         byte[] json = JSON.writeValueAsBytes(header);
         // Pad the header with spaces to a multiple of 8 so the data that follows stays aligned, as the reference does.
@@ -291,30 +296,17 @@ public final class SafeTensors {
         return manager.create(copy.flip(), entry.shape, entry.dtype.djl);
     }
 
+    /** The array's values as {@code stored}, little-endian; copies it makes are the caller's scope's to close. */
     private static byte[] littleEndianBytes(NDArray array, Dtype stored) {
         if (stored == Dtype.BF16) {
-            float[] values;
-            if (array.getDataType() == DataType.FLOAT32) {
-                values = array.toFloatArray();
-            } else {
-                try (NDArray widened = array.toType(DataType.FLOAT32, false)) {
-                    values = widened.toFloatArray();
-                }
-            }
+            float[] values = array.toType(DataType.FLOAT32, false).toFloatArray();
             ByteBuffer out = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
             for (float value : values) {
                 out.putShort(toBfloat16(value));
             }
             return out.array();
         }
-        ByteBuffer buffer;
-        if (stored.djl == array.getDataType()) {
-            buffer = array.toByteBuffer();
-        } else {
-            try (NDArray converted = array.toType(stored.djl, true)) {
-                buffer = converted.toByteBuffer();
-            }
-        }
+        ByteBuffer buffer = array.toType(stored.djl, false).toByteBuffer();
         byte[] out = new byte[buffer.remaining()];
         if (buffer.order() == ByteOrder.LITTLE_ENDIAN || stored.bytes == 1) {
             buffer.get(out);

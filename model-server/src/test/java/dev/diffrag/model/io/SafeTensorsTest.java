@@ -171,6 +171,26 @@ class SafeTensorsTest {
         assertMalformed(tiny, "shorter than");
     }
 
+    /**
+     * Reading an array's bytes can make copies on the array's own manager: the host copy of a GPU array, the contiguous
+     * copy of a strided one. Those must not outlive the write (a GPU model's checkpoint left a host copy of every
+     * parameter and optimizer moment on the model's and optimizer's managers at every save).
+     */
+    @Test
+    void writingLeavesNoCopiesOnTheArraysManager() throws IOException {
+        NDArray strided = manager.arange(6f).reshape(2, 3).transpose();
+        int before = manager.getManagedArrays().size();
+        for (SafeTensors.Dtype storage : new SafeTensors.Dtype[] {SafeTensors.Dtype.F32, SafeTensors.Dtype.F16,
+                SafeTensors.Dtype.BF16}) {
+            Path file = dir.resolve(storage + ".safetensors");
+            SafeTensors.write(file, Map.of("t", strided), Map.of(), storage);
+            assertThat(manager.getManagedArrays().size()).as("arrays after writing %s", storage).isEqualTo(before);
+            assertThat(SafeTensors.read(file, manager).tensors().get("t").toFloatArray())
+                    .containsExactly(0f, 3f, 1f, 4f, 2f, 5f);
+            before = manager.getManagedArrays().size();
+        }
+    }
+
     /** JSON objects are unordered: an empty tensor may be listed after the tensor that starts where it lies. */
     @Test
     void readsAnEmptyTensorListedAfterTheOneStartingAtItsOffset() throws IOException {
