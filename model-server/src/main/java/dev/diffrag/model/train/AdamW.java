@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import dev.diffrag.model.Autograd;
 import dev.diffrag.model.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,28 +89,33 @@ final class AdamW implements AutoCloseable {
      * temporaries belong to the caller's {@code NDScope}.
      */
     void update(double learningRate, double gradientScale) {
-        step++;
-        double b1 = config.beta1();
-        double b2 = config.beta2();
-        double secondCorrection = Math.sqrt(1 - Math.pow(b2, step));
-        parameters.forEach((name, parameter) -> {
-            double rate = learningRate * learningRateScale.applyAsDouble(name);
-            double stepSize = rate / (1 - Math.pow(b1, step));
-            NDArray value = parameter.getArray();
-            NDArray gradient = value.getGradient();
-            NDArray g = gradient.toType(DataType.FLOAT32, false).mul((float) gradientScale);
-            NDArray weights = masters.getOrDefault(name, value);
-            if (decays(value)) {
-                weights.muli((float) (1 - rate * config.weightDecay()));
-            }
-            NDArray m = firstMoments.get(name).muli((float) b1).addi(g.mul((float) (1 - b1)));
-            NDArray v = secondMoments.get(name).muli((float) b2).addi(g.square().muli((float) (1 - b2)));
-            NDArray denominator = v.sqrt().divi((float) secondCorrection).addi((float) config.eps());
-            weights.subi(m.div(denominator).muli((float) stepSize));
-            if (weights != value) {
-                value.set(ALL, weights.toType(value.getDataType(), false));
-            }
-            gradient.set(ALL, 0);
+        // In place on parameters that require gradients, which autograd refuses while it records: on any thread but
+        // the one that started the engine it is on until turned off (see Autograd).
+        Autograd.off(() -> {
+            step++;
+            double b1 = config.beta1();
+            double b2 = config.beta2();
+            double secondCorrection = Math.sqrt(1 - Math.pow(b2, step));
+            parameters.forEach((name, parameter) -> {
+                double rate = learningRate * learningRateScale.applyAsDouble(name);
+                double stepSize = rate / (1 - Math.pow(b1, step));
+                NDArray value = parameter.getArray();
+                NDArray gradient = value.getGradient();
+                NDArray g = gradient.toType(DataType.FLOAT32, false).mul((float) gradientScale);
+                NDArray weights = masters.getOrDefault(name, value);
+                if (decays(value)) {
+                    weights.muli((float) (1 - rate * config.weightDecay()));
+                }
+                NDArray m = firstMoments.get(name).muli((float) b1).addi(g.mul((float) (1 - b1)));
+                NDArray v = secondMoments.get(name).muli((float) b2).addi(g.square().muli((float) (1 - b2)));
+                NDArray denominator = v.sqrt().divi((float) secondCorrection).addi((float) config.eps());
+                weights.subi(m.div(denominator).muli((float) stepSize));
+                if (weights != value) {
+                    value.set(ALL, weights.toType(value.getDataType(), false));
+                }
+                gradient.set(ALL, 0);
+            });
+            return null;
         });
     }
 

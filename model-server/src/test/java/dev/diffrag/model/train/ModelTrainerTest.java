@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +81,30 @@ class ModelTrainerTest {
                             within(1e-6f)));
             assertThat(ModelTrainer.latestCheckpoint(dir.resolve("interrupted")).orElseThrow().getFileName())
                     .hasToString("step-00000008");
+        }
+    }
+
+    /**
+     * PyTorch's autograd switch is per thread and on by default on any thread but the one that started the engine
+     * (see Autograd): the updates, in place on parameters that require gradients, failed there with "a leaf Variable
+     * that requires grad is being used in an in-place operation".
+     */
+    @Test
+    void trainsOnAThreadOtherThanTheOneThatStartedTheEngine() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = CopyTask.model(manager, AttentionKind.DIFF_V1, 3);
+            TrainingConfig short_ = TrainingConfig.of(1e-2, 1, 2, 8, 3);
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            try {
+                List<StepStats> stats = other.submit(() -> {
+                    try (ModelTrainer trainer = trainer(model, short_)) {
+                        return trainer.train(null);
+                    }
+                }).get();
+                assertThat(stats).hasSize(2);
+            } finally {
+                other.shutdown();
+            }
         }
     }
 
