@@ -146,12 +146,18 @@ public final class DiffTransformer extends AbstractBlock {
         int offset = cache.length();
         int steps = checkInput(tokenIds.getShape(), paddingMask, offset);
         NDManager manager = tokenIds.getManager();
-        NDArray keyMask = cache.extendMask(paddingMask, tokenIds.getShape().get(0), steps); // (B, S) or null
-        Attention.Context context = new Attention.Context(
-                Rotary.forPositions(manager, offset, steps, config.headDim(), config.ropeTheta()),
-                AttentionBias.build(manager, steps, offset, offset + steps, true, keyMask),
-                cache, null);
-        NDArray hidden = run(context, ps, embed(ps, tokenIds, false), false);
+        NDArray hidden;
+        try {
+            NDArray keyMask = cache.extendMask(paddingMask, tokenIds.getShape().get(0), steps); // (B, S) or null
+            Attention.Context context = new Attention.Context(
+                    Rotary.forPositions(manager, offset, steps, config.headDim(), config.ropeTheta()),
+                    AttentionBias.build(manager, steps, offset, offset + steps, true, keyMask),
+                    cache, null);
+            hidden = run(context, ps, embed(ps, tokenIds, false), false);
+        } catch (RuntimeException e) {
+            cache.discardUnadvanced(); // else later steps fail on its mask, or attend to its keys
+            throw e;
+        }
         cache.advance(steps);
         return config.lmHead() ? logits(ps, hidden, false) : hidden;
     }

@@ -3,6 +3,7 @@ package dev.diffrag.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -60,6 +61,32 @@ public final class KvCache implements AutoCloseable {
     /** Called once per step after every layer appended: the new tokens become past positions. */
     void advance(int steps) {
         length += steps;
+    }
+
+    /**
+     * Drops what a step that failed part-way added (the key mask, the keys and values of the layers it ran), so the
+     * cache holds its {@link #length()} positions again and the next step sees no trace of the failed one.
+     */
+    void discardUnadvanced() {
+        for (int layer = 0; layer < keys.length; layer++) {
+            keys[layer] = truncate(keys[layer], 2);
+            values[layer] = truncate(values[layer], 2);
+        }
+        keyMask = truncate(keyMask, 1);
+    }
+
+    /** The first {@link #length} positions along {@code axis}; null when there are none. */
+    private NDArray truncate(NDArray all, int axis) {
+        if (all == null || all.getShape().get(axis) == length) {
+            return all;
+        }
+        NDArray kept = null;
+        if (length > 0) {
+            kept = all.get(new NDIndex(axis == 1 ? ":, :{}" : ":, :, :{}", length)).duplicate();
+            kept.attach(manager);
+        }
+        all.close();
+        return kept;
     }
 
     private NDArray extend(NDArray past, NDArray step, int axis) {

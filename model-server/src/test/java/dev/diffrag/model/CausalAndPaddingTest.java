@@ -1,6 +1,7 @@
 package dev.diffrag.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -113,6 +114,37 @@ class CausalAndPaddingTest {
             for (int b = 0; b < 2; b++) {
                 assertThat(Fixtures.relativeError(Fixtures.item(incremental, b), Fixtures.item(full, b), real[b]))
                         .as("batch item %d", b).isLessThan(1e-4);
+            }
+        }
+    }
+
+    /**
+     * A step that fails (here a token id outside the vocabulary) must leave the cache as it was: it had already
+     * extended the key mask, so every later step failed on a mask longer than the keys.
+     */
+    @ParameterizedTest
+    @EnumSource(AttentionKind.class)
+    void aFailedStepLeavesTheCacheAsItWas(AttentionKind kind) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, true, true), 23);
+            ParameterStore ps = new ParameterStore(manager, false);
+            int[][] tokens = Fixtures.tokens(9, 2, 6);
+            boolean[][] real = Fixtures.real(6, 6, 6);
+            real[1][0] = false;
+            NDArray ids = Fixtures.ids(manager, tokens);
+            NDArray mask = Fixtures.mask(manager, real);
+            NDArray full = model.forward(ps, new NDList(ids, mask), false).head();
+            try (KvCache cache = model.newCache(manager)) {
+                model.forwardStep(ps, ids.get(":, 0:4"), mask.get(":, 0:4"), cache);
+                NDArray bad = manager.create(new int[][] {{1, Fixtures.VOCAB}, {2, 3}});
+                assertThatThrownBy(() -> model.forwardStep(ps, bad, mask.get(":, 4:6"), cache));
+                assertThat(cache.length()).isEqualTo(4);
+                NDArray rest = model.forwardStep(ps, ids.get(":, 4:6"), mask.get(":, 4:6"), cache);
+                for (int b = 0; b < 2; b++) {
+                    double[][] expected = Arrays.copyOfRange(Fixtures.item(full, b), 4, 6);
+                    assertThat(Fixtures.relativeError(Fixtures.item(rest, b), expected, new boolean[] {true, true}))
+                            .as("batch item %d", b).isLessThan(1e-4);
+                }
             }
         }
     }
