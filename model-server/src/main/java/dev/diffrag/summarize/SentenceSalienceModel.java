@@ -88,6 +88,8 @@ public final class SentenceSalienceModel extends AbstractBlock {
         NDArray x = Linear.linear(sentences, ps.getValue(inProj, sentences.getDevice(), training)).head(); // (B, T, D)
         NDArray positions = ps.getValue(position, sentences.getDevice(), training)
                 .get(new NDIndex("0:{}", length)); // (T, D)
+        // A slice lives on its array's manager, here the model's: each pass would leave one there until it closed.
+        positions.attach(sentences.getManager());
         NDArray hidden = encoder.encodeEmbedded(ps, x.add(positions), mask, training, null); // (B, T, D)
         NDArray logits = Linear.linear(hidden, ps.getValue(score, sentences.getDevice(), training)).head(); // (B, T, 1)
         return new NDList(logits.squeeze(-1)); // (B, T)

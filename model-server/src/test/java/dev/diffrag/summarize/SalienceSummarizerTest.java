@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 import java.util.List;
@@ -53,6 +54,19 @@ class SalienceSummarizerTest {
         for (Summary.Sentence sentence : summary.sentences()) {
             assertThat(NEWS.substring(sentence.start(), sentence.end())).isEqualTo(sentence.text());
         }
+    }
+
+    @Test
+    void repeatedSummariesLeaveNoArraysOnTheModel() {
+        NDManager parameters = summarizer.model().getParameters().valueAt(0).getArray().getManager();
+        summarizer.summarize(List.of(new SummaryRequest("warm-up", NEWS, 3)));
+        int before = parameters.getManagedArrays().size();
+
+        for (int i = 0; i < 5; i++) {
+            summarizer.summarize(List.of(new SummaryRequest("locke-" + i, NEWS, 3)));
+        }
+
+        assertThat(parameters.getManagedArrays()).as("arrays on the model's manager").hasSize(before);
     }
 
     @Test
