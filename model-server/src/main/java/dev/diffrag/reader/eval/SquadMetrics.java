@@ -6,15 +6,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Exact match and token F1 as the official SQuAD v1.1 evaluation script computes them: answers are normalised by
  * lower-casing, removing ASCII punctuation, removing the articles a/an/the and collapsing whitespace; a prediction is
- * scored against every gold answer and keeps the best score.
+ * scored against every gold answer and keeps the best score. Word boundaries and whitespace are those of the
+ * script's Python 3 {@code re} and {@code str.split()}, which are Unicode-wide: Java's {@code \b} and {@code \s}
+ * differ (a no-break space in "Category&nbsp;4" made one token "category&nbsp;4" that never matched "Category 4").
  */
 public final class SquadMetrics {
 
-    private static final Pattern ARTICLES = Pattern.compile("\\b(a|an|the)\\b");
+    /** Python's {@code \b(a|an|the)\b}: its word characters are letters, numbers of any kind and '_'. */
+    private static final Pattern ARTICLES = Pattern.compile("(?<![\\p{L}\\p{N}_])(a|an|the)(?![\\p{L}\\p{N}_])");
+    /** What Python's {@code str.split()} splits at: Unicode spaces (no-break ones too), U+001C..U+001F and U+0085. */
+    private static final Pattern WHITESPACE = Pattern.compile("[\\p{Z}\\s\\x{1C}-\\x{1F}\\x{85}]+");
     private static final Pattern PUNCTUATION = Pattern.compile("[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]");
 
     private SquadMetrics() {}
@@ -24,7 +30,7 @@ public final class SquadMetrics {
         String lower = text.toLowerCase(Locale.ROOT);
         String noPunctuation = PUNCTUATION.matcher(lower).replaceAll("");
         String noArticles = ARTICLES.matcher(noPunctuation).replaceAll(" ");
-        return String.join(" ", noArticles.trim().split("\\s+"));
+        return WHITESPACE.splitAsStream(noArticles).filter(t -> !t.isEmpty()).collect(Collectors.joining(" "));
     }
 
     /** 1 when the normalised prediction equals some normalised gold answer, else 0. */

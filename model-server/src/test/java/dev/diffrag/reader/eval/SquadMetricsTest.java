@@ -31,4 +31,17 @@ class SquadMetricsTest {
         assertThat(SquadMetrics.f1("London", List.of("Paris"))).isZero();
         assertThat(SquadMetrics.f1("the", List.of("Paris"))).isZero();
     }
+
+    @Test
+    void whitespaceAndWordBoundariesAreUnicodeAsInTheOfficialPythonScript() {
+        // Python's str.split() splits at every Unicode space (no-break and thin spaces, U+3000, U+2028, U+0085,
+        // U+001C), and its re \b sees letters and numbers of every script as word characters, marks as not.
+        assertThat(SquadMetrics.normalize("Category\u00A04")).isEqualTo("category 4");
+        assertThat(SquadMetrics.normalize("\u3000Paris\u2028France\u0085x\u2009y\u001Cz"))
+                .isEqualTo("paris france x y z");
+        assertThat(SquadMetrics.normalize("a\u00BD \u2167a")).isEqualTo("a\u00BD \u2177a");
+        assertThat(SquadMetrics.normalize("the\u0301 end")).isEqualTo("\u0301 end");
+        assertThat(SquadMetrics.exactMatch("Category 4", List.of("Category\u00A04"))).isEqualTo(1);
+        assertThat(SquadMetrics.f1("10\u00A0km", List.of("10 km"))).isEqualTo(1);
+    }
 }
