@@ -13,7 +13,7 @@ import java.util.Random;
 
 /**
  * XQuAD (English; SQuAD v1.1 format) as reader requests. Evaluation only: nothing here is used for training or for
- * choosing thresholds.
+ * choosing thresholds. Every question must have a gold answer.
  */
 public final class Xquad {
 
@@ -44,6 +44,12 @@ public final class Xquad {
                 for (JsonNode qa : paragraph.get("qas")) {
                     List<String> answers = new ArrayList<>();
                     qa.get("answers").forEach(a -> answers.add(a.get("text").asText()));
+                    if (answers.isEmpty()) {
+                        // Every question is scored as answerable: one without a gold answer would score 0 even
+                        // when the reader rightly abstains.
+                        throw new IllegalArgumentException("question " + qa.get("id").asText() + " has no answer "
+                                + "(SQuAD v2's unanswerable questions are not SQuAD v1.1 format)");
+                    }
                     questions.add(new Question(qa.get("id").asText(), qa.get("question").asText(), answers, index,
                             article));
                 }
