@@ -32,8 +32,8 @@ public enum AnswerType {
     QUANTITY(Pattern.compile("\\d+(?:[.,]\\d+)*|\\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
             + "|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
             + "|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?)\\b")),
-    NAME(Pattern.compile("(?<![.!?:\"“]\\s)(?<=\\S\\s)" + Months.CAPITALISED_WORD
-            + "|(?<![\\p{L}\\p{M}'’.-])" + Months.CAPITALISED_WORD + "(?=\\s+" + Months.CAPITALISED_WORD + ")")),
+    NAME(Pattern.compile("(?<![.!?:\"“]" + Months.GAP + ")(?<=\\S" + Months.GAP + ")" + Months.CAPITALISED_WORD
+            + "|(?<![\\p{L}\\p{M}'’.-])" + Months.CAPITALISED_WORD + "(?=[\\s\\h]+" + Months.CAPITALISED_WORD + ")")),
     ANY(null);
 
     /** Month and weekday names: dates, although capitalised. */
@@ -42,6 +42,12 @@ public enum AnswerType {
                 + "|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
         /** A capitalised word that is not a month or weekday name. */
         static final String CAPITALISED_WORD = "(?!" + NAMES + "\\b)\\p{Lu}[\\p{L}\\p{M}'’.-]*";
+        /**
+         * The space between two words of one sentence: spaces and tabs, no-break ones too, around at most one line
+         * break (a wrapped line, CRLF included). Only one ASCII whitespace character used to count, so "Gustave
+         * Eiffel" with two spaces, a CRLF or a no-break space between lost the mark on "Eiffel".
+         */
+        static final String GAP = "(?:\\h{1,8}|\\h{0,8}(?:\\r\\n|[\\n\\r])\\h{0,8})";
     }
 
     private static final Pattern WH = Pattern.compile("\\b(who|whom|whose|where|when|what|which|how)\\b(?:\\s+(\\w+))?");

@@ -59,6 +59,20 @@ class AnswerTypeTest {
     }
 
     @Test
+    void aNameSplitByAWrappedLineOrWideSpaceIsStillAName() {
+        // A name is marked only when both its ends are: unmarked, "Eiffel" cut the answer to "Gustave".
+        for (String gap : List.of(" ", "  ", "\r\n", "\n", "\u00A0", " \r\n ")) {
+            assertThat(String.join("", marked(AnswerType.NAME, "It was designed by Gustave" + gap + "Eiffel in 1889.")))
+                    .as("gap %s", gap.chars().mapToObj(c -> String.format("U+%04X", c)).toList())
+                    .isEqualTo("gustaveeiffel");
+        }
+        // After a sentence's end a capital still says nothing, however the sentences are spaced.
+        for (String gap : List.of(" ", "  ", "\r\n", "\u00A0")) {
+            assertThat(marked(AnswerType.NAME, "It opened in 1889." + gap + "The tower is tall.")).isEmpty();
+        }
+    }
+
+    @Test
     void positionsOfTheSequenceFollowThePassages() {
         List<String> passages = List.of("Built by Eiffel.", "It opened in 1889.");
         List<ReaderTokenizer.Tokens> tokens = passages.stream().map(tokenizer::tokenize).toList();
