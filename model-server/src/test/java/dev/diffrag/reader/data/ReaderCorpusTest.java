@@ -167,4 +167,17 @@ class ReaderCorpusTest {
         assertThat(split.train()).allSatisfy(e -> assertThat(e.passages())
                 .noneMatch(p -> testTexts.stream().anyMatch(t -> t.contains(p.text()) || p.text().contains(t))));
     }
+
+    @Test
+    void anAnswerIsFoundAsAWholeWordNotInsideAnother() {
+        // NQ passages as they are: the first "201" is inside "2018", the first "Iran" inside "Iranian".
+        String episodes = "As of January 17, 2018, 201 episodes have aired.";
+        assertThat(ReaderCorpus.find(episodes, List.of("201"))).containsExactly(24, 27);
+        String sheep = "Sheep farming in Iranian statuary dates back; in Iran sheep are kept.";
+        assertThat(ReaderCorpus.find(sheep, List.of("Iran"))).containsExactly(49, 53);
+        // Case-insensitive only when no answer occurs as written; a word answer inside another word is no answer.
+        assertThat(ReaderCorpus.find("The River rises.", List.of("river"))).containsExactly(4, 9);
+        assertThat(ReaderCorpus.find("Bulgarian culture.", List.of("Bulgaria"))).isNull();
+        assertThat(ReaderCorpus.find("It cost $5, (approx).", List.of("$5", "(approx)"))).containsExactly(8, 10);
+    }
 }
