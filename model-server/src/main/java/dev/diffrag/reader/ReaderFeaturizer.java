@@ -87,7 +87,9 @@ public final class ReaderFeaturizer implements AutoCloseable {
                 textOf.put(key, passage);
             }
         }
-        missing.keySet().removeIf(features::containsKey);
+        // get, not containsKey: it marks the cached texts of these inputs as used, so that storing the missing ones
+        // drops other texts first and not these, which encode would then compute again one at a time.
+        missing.keySet().removeIf(key -> features.get(key) != null);
         List<String> keys = new ArrayList<>(missing.keySet());
         List<int[]> ids = keys.stream().map(k -> tokens(textOf.get(k)).ids()).toList();
         List<float[][]> computed = frozen.features(ids, keys.stream().map(missing::get).toList());

@@ -120,6 +120,33 @@ class FrozenTokenFeaturesTest {
     }
 
     @Test
+    void precomputingABatchKeepsItsAlreadyCachedTextsCachedForItsInputs() {
+        ReaderConfig config = ReaderConfig.of(AttentionKind.DIFF_V1, ReaderConfig.Input.MINILM_FEATURES, 32, 1, 16, 256);
+        String question = "When was it built?";
+        String a = "The Eiffel Tower was built in 1889.";
+        String b = "Gustave Eiffel's company designed and built the tower.";
+        String c = "Paris is the capital and most populous city of France.";
+        // Room for every text but one: adding b must push out c, which this batch does not read.
+        long bound = bytes(question) + bytes(a) + bytes(b) + bytes(c) - 1;
+        try (ReaderFeaturizer featurizer = new ReaderFeaturizer(config, bound, 1)) {
+            featurizer.precompute(List.of(new ReaderFeaturizer.Texts(question, List.of(a))));
+            ReaderFeaturizer.Encoded before = featurizer.encode(question, List.of(new Passage("a", a)));
+            featurizer.precompute(List.of(new ReaderFeaturizer.Texts("Where is it?", List.of(c))));
+            featurizer.precompute(List.of(new ReaderFeaturizer.Texts(question, List.of(a, b))));
+            ReaderFeaturizer.Encoded after = featurizer.encode(question, List.of(new Passage("a", a),
+                    new Passage("b", b)));
+            // The same arrays: nothing this batch reads was dropped and computed again one text at a time.
+            assertThat(after.question()).isSameAs(before.question());
+            assertThat(after.passages().get(0)).isSameAs(before.passages().get(0));
+        }
+    }
+
+    /** What a text weighs in the feature cache: its key and its features. */
+    private static long bytes(String text) {
+        return 2L * text.length() + 4L * FrozenTokenFeatures.DIM * tokenizer.tokenize(text).size();
+    }
+
+    @Test
     void theTwoEncodersAreDifferentModels() {
         int[] ids = tokenizer.tokenize(SHORT).ids();
         float[] miniLm;
