@@ -52,7 +52,7 @@ final class CalibrateCommand implements Callable<Integer> {
         List<ReaderExample> dev = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), seed).dev();
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("command", "reader " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        // One featurizer serves every checkpoint, as in train; they share the layout limits.
+        // One featurizer serves every checkpoint, as in train; it refuses checkpoints with other layout limits.
         List<ReaderConfig> configs = new ArrayList<>();
         for (Path checkpoint : checkpoints) {
             configs.add(ModelFiles.readConfig(checkpoint, ReaderConfig.class));

@@ -45,9 +45,15 @@ public final class ReaderFeaturizer implements AutoCloseable {
 
     /**
      * One featurizer for readers that are trained or calibrated together: it runs their one frozen encoder (a
-     * token-embedding reader ignores the features, so it can share any of them).
+     * token-embedding reader ignores the features, so it can share any of them) and lays their inputs out with
+     * their one sequence and question limit.
      */
     public static ReaderFeaturizer sharedBy(List<ReaderConfig> configs, long cacheBytes, int threads) {
+        if (configs.stream().map(c -> List.of(c.encoder().maxLength(), c.maxQuestionTokens())).distinct().count() > 1) {
+            throw new IllegalArgumentException("readers with different sequence or question limits cannot share a "
+                    + "featurizer: " + configs.stream().map(c -> "maxLength " + c.encoder().maxLength()
+                            + " / maxQuestionTokens " + c.maxQuestionTokens()).distinct().toList());
+        }
         List<ReaderConfig> frozen = configs.stream().filter(c -> c.input().frozen()).toList();
         if (frozen.stream().map(ReaderConfig::input).distinct().count() > 1) {
             throw new IllegalArgumentException("readers with different frozen encoders cannot share a featurizer: "

@@ -175,6 +175,18 @@ class FrozenTokenFeaturesTest {
         }
     }
 
+    @Test
+    void readersWithOtherLayoutLimitsCannotShareAFeaturizer() {
+        // The featurizer lays every input out with one sequence and question limit: a reader trained with
+        // --max-length 128 would be calibrated on inputs of up to 256 positions, which it never reads when answering.
+        ReaderConfig short128 = ReaderConfig.of(AttentionKind.DIFF_V1, ReaderConfig.Input.TOKEN_EMBEDDINGS, 32, 1, 16,
+                128);
+        ReaderConfig long256 = ReaderConfig.of(AttentionKind.VANILLA, ReaderConfig.Input.TOKEN_EMBEDDINGS, 32, 1, 16,
+                256);
+        assertThatThrownBy(() -> ReaderFeaturizer.sharedBy(List.of(long256, short128), 1L << 24, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("128");
+    }
+
     /** Same rows, equal within onnxruntime's float noise across batch shapes. */
     private static void assertClose(float[][] actual, float[][] expected) {
         assertThat(actual).hasNumberOfRows(expected.length);
