@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -217,8 +218,8 @@ public final class DiffReaderAnswerer implements Answerer {
     }
 
     private List<Reading> readGroup(List<AnswerRequest> requests) {
-        featurizer.precompute(requests.stream().map(r -> new ReaderFeaturizer.Texts(r.question(),
-                r.contexts().stream().map(Passage::text).toList())).toList());
+        Map<String, float[][]> features = featurizer.precompute(requests.stream().map(r -> new ReaderFeaturizer.Texts(
+                r.question(), r.contexts().stream().map(Passage::text).toList())).toList());
         List<ReaderFeaturizer.Encoded> encoded = new ArrayList<>();
         List<List<Passage>> windowPassages = new ArrayList<>();
         int[] firstWindow = new int[requests.size() + 1];
@@ -228,7 +229,7 @@ public final class DiffReaderAnswerer implements Answerer {
             for (PassageWindows.Window window : windows(request)) {
                 List<Passage> passages = window.passages().stream().map(request.contexts()::get).toList();
                 windowPassages.add(passages);
-                encoded.add(featurizer.encode(request.question(), passages, window.ranges()));
+                encoded.add(featurizer.encode(request.question(), passages, window.ranges(), features));
             }
         }
         firstWindow[requests.size()] = encoded.size();

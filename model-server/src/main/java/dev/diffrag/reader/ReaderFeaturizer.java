@@ -8,6 +8,7 @@ import dev.diffrag.answer.Passage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +37,14 @@ public final class ReaderFeaturizer implements AutoCloseable {
 
     /** @param cacheBytes the most each cache (tokens, features) holds, keys included; {@link Long#MAX_VALUE}: no bound */
     public ReaderFeaturizer(ReaderConfig config, long cacheBytes, int threads) {
+        this(config, config.input().frozen() ? PretrainedFeatures.of(config.input(), threads) : null, cacheBytes);
+    }
+
+    /** With {@code frozen} computing the features of a frozen-feature input (null for token embeddings). */
+    ReaderFeaturizer(ReaderConfig config, PretrainedFeatures frozen, long cacheBytes) {
         this.config = config;
         this.tokenizer = new ReaderTokenizer();
-        this.frozen = config.input().frozen() ? PretrainedFeatures.of(config.input(), threads) : null;
+        this.frozen = frozen;
         this.tokens = new ByteBoundedLru<>(cacheBytes, t -> 12L * t.size()); // three ints a token
         this.features = new ByteBoundedLru<>(cacheBytes, f -> f.length == 0 ? 0 : 4L * f.length * f[0].length);
     }
@@ -77,10 +83,15 @@ public final class ReaderFeaturizer implements AutoCloseable {
     /**
      * Computes, in batched runs, the frozen features not cached yet of each question and of each passage (on its
      * own, or after its question when the input is {@link ReaderConfig.Input#joint() joint}).
+     *
+     * @return the features of every question and passage of {@code inputs} by cache key, for
+     *         {@link #encode(String, List, List, Map)}: the cache may be too small to keep them all (a request of
+     *         100 contexts of 8,000 characters has some 300 MB of features), and encode would compute the dropped ones
+     *         again
      */
-    public synchronized void precompute(Collection<Texts> inputs) {
+    public synchronized Map<String, float[][]> precompute(Collection<Texts> inputs) {
         if (frozen == null) {
-            return;
+            return Map.of();
         }
         Map<String, int[]> missing = new LinkedHashMap<>(); // cache key → prefix
         Map<String, String> textOf = new LinkedHashMap<>();
@@ -94,14 +105,23 @@ public final class ReaderFeaturizer implements AutoCloseable {
             }
         }
         // get, not containsKey: it marks the cached texts of these inputs as used, so that storing the missing ones
-        // drops other texts first and not these, which encode would then compute again one at a time.
-        missing.keySet().removeIf(key -> features.get(key) != null);
+        // drops other texts first.
+        Map<String, float[][]> batch = new HashMap<>();
+        missing.keySet().removeIf(key -> {
+            float[][] cached = features.get(key);
+            if (cached != null) {
+                batch.put(key, cached);
+            }
+            return cached != null;
+        });
         List<String> keys = new ArrayList<>(missing.keySet());
         List<int[]> ids = keys.stream().map(k -> tokens(textOf.get(k)).ids()).toList();
         List<float[][]> computed = frozen.features(ids, keys.stream().map(missing::get).toList());
         for (int i = 0; i < keys.size(); i++) {
             features.put(keys.get(i), computed.get(i));
+            batch.put(keys.get(i), computed.get(i));
         }
+        return batch;
     }
 
     /** The cache key of a passage's features: the passage, or the question and passage when read together. */
@@ -115,17 +135,18 @@ public final class ReaderFeaturizer implements AutoCloseable {
         return Arrays.copyOf(ids, Math.min(ids.length, config.maxQuestionTokens()));
     }
 
-    private float[][] questionFeatures(String question) {
-        return cachedFeatures(question, question, new int[0]);
+    private float[][] questionFeatures(String question, Map<String, float[][]> precomputed) {
+        return cachedFeatures(question, question, new int[0], precomputed);
     }
 
-    private float[][] passageFeatures(String question, String passage) {
+    private float[][] passageFeatures(String question, String passage, Map<String, float[][]> precomputed) {
         return cachedFeatures(key(question, passage), passage,
-                config.input().joint() ? questionPrefix(question) : new int[0]);
+                config.input().joint() ? questionPrefix(question) : new int[0], precomputed);
     }
 
-    private synchronized float[][] cachedFeatures(String key, String text, int[] prefix) {
-        float[][] cached = features.get(key);
+    private synchronized float[][] cachedFeatures(String key, String text, int[] prefix,
+            Map<String, float[][]> precomputed) {
+        float[][] cached = precomputed.containsKey(key) ? precomputed.get(key) : features.get(key);
         if (cached == null) {
             cached = frozen.features(List.of(tokens(text).ids()), List.of(prefix)).get(0);
             features.put(key, cached);
@@ -142,6 +163,12 @@ public final class ReaderFeaturizer implements AutoCloseable {
      * token features stay those of the whole passage, so a piece reads as it would in its passage.
      */
     public Encoded encode(String question, List<Passage> passages, List<ReaderSequence.TokenRange> ranges) {
+        return encode(question, passages, ranges, Map.of());
+    }
+
+    /** {@link #encode(String, List, List)} reading features first from {@code precomputed} ({@link #precompute}). */
+    public Encoded encode(String question, List<Passage> passages, List<ReaderSequence.TokenRange> ranges,
+            Map<String, float[][]> precomputed) {
         ReaderTokenizer.Tokens questionTokens = tokens(question);
         List<ReaderTokenizer.Tokens> passageTokens = passages.stream().map(p -> tokens(p.text())).toList();
         ReaderSequence sequence = ReaderSequence.build(questionTokens, passageTokens,
@@ -152,8 +179,10 @@ public final class ReaderFeaturizer implements AutoCloseable {
         if (frozen == null) {
             return new Encoded(sequence, passageTokens, null, null, askedType);
         }
-        List<float[][]> passageFeatures = passages.stream().map(p -> passageFeatures(question, p.text())).toList();
-        return new Encoded(sequence, passageTokens, questionFeatures(question), passageFeatures, askedType);
+        List<float[][]> passageFeatures = passages.stream()
+                .map(p -> passageFeatures(question, p.text(), precomputed)).toList();
+        return new Encoded(sequence, passageTokens, questionFeatures(question, precomputed), passageFeatures,
+                askedType);
     }
 
     /**
