@@ -44,7 +44,7 @@ public final class BestSentenceAnswerer implements Answerer {
     }
 
     public BestSentenceAnswerer(EmbeddingModel embedder, double threshold) {
-        if (threshold < 0 || threshold > 1) {
+        if (!(threshold >= 0 && threshold <= 1)) { // NaN too: no confidence is ever below it
             throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
         }
         this.embedder = embedder;

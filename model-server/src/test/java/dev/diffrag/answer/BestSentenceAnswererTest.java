@@ -104,6 +104,14 @@ class BestSentenceAnswererTest {
     }
 
     @Test
+    void aThresholdThatIsNotANumberIsRefused() {
+        // Every comparison with NaN is false: such an answerer never abstained. The pipeline parses
+        // diffrag.abstain-threshold with Double.parseDouble, which reads "NaN".
+        assertThatThrownBy(() -> new BestSentenceAnswerer(null, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
+    }
+
+    @Test
     void splitsSentencesKeepingTrimmedOffsetsIntoThePassage() {
         List<BestSentenceAnswerer.Sentence> sentences = BestSentenceAnswerer.sentences(EIFFEL);
 
