@@ -6,7 +6,11 @@ import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,6 +40,12 @@ public final class ReaderTokenizer implements AutoCloseable {
             + "it its this that these those there their they them he she his her him we our us you your i my me "
             + "what which who whom whose when where why how can could will would shall should may might must "
             + ". , ; : ? ! ' \" ( ) - s";
+
+    /**
+     * The special tokens as the tokenizer's added tokens spell them. It matches them in the raw text, so a text that
+     * writes one ("[SEP]" in a passage about BERT) gave the encoder a separator or padding id in mid-text.
+     */
+    private static final Set<String> SPECIAL_TOKENS = Set.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
 
     private final HuggingFaceTokenizer tokenizer;
     private final Set<Integer> functionWords;
@@ -80,7 +90,30 @@ public final class ReaderTokenizer implements AutoCloseable {
             start[i] = utf16[spans[i].getStart()];
             end[i] = utf16[spans[i].getEnd()];
         }
-        return new Tokens(tokenIds, start, end);
+        Tokens tokens = new Tokens(tokenIds, start, end);
+        return Arrays.stream(tokenIds).anyMatch(id -> id == PAD || id >= 100 && id <= 103) // [UNK] … [MASK]
+                ? withSpecialTokensAsText(text, tokens) : tokens;
+    }
+
+    /** {@code tokens} with every special token written in {@code text} read as the words "[", its name and "]". */
+    private Tokens withSpecialTokensAsText(String text, Tokens tokens) {
+        List<int[]> read = new ArrayList<>(); // id, start, end
+        for (int i = 0; i < tokens.size(); i++) {
+            int from = tokens.start()[i];
+            int to = tokens.end()[i];
+            if (!SPECIAL_TOKENS.contains(text.substring(from, to))) {
+                read.add(new int[] {tokens.ids()[i], from, to});
+                continue;
+            }
+            // Special tokens match in their case only: lower-cased (as the tokenizer lower-cases anyway, and keeping
+            // the offsets of these ASCII characters) it reads as text, "[", the name's word pieces and "]".
+            Tokens parts = tokenize(text.substring(from, to).toLowerCase(Locale.ROOT));
+            for (int k = 0; k < parts.size(); k++) {
+                read.add(new int[] {parts.ids()[k], from + parts.start()[k], from + parts.end()[k]});
+            }
+        }
+        return new Tokens(read.stream().mapToInt(t -> t[0]).toArray(), read.stream().mapToInt(t -> t[1]).toArray(),
+                read.stream().mapToInt(t -> t[2]).toArray());
     }
 
     /**

@@ -104,6 +104,18 @@ class ReaderTokenizerTest {
     }
 
     @Test
+    void specialTokensWrittenInTheTextAreReadAsText() {
+        // The native tokenizer matches "[SEP]", "[PAD]" … in the raw text: a passage about BERT fed the encoder a
+        // separator and a padding id mid-text. They read as the same words in any other case.
+        String text = "BERT reads [CLS] a [SEP] b [PAD][MASK] c [UNK].";
+        ReaderTokenizer.Tokens tokens = tokenizer.tokenize(text);
+        assertThat(tokens.ids()).isEqualTo(tokenizer.tokenize(text.toLowerCase(java.util.Locale.ROOT)).ids())
+                .doesNotContain(ReaderTokenizer.PAD, 100, ReaderTokenizer.CLS, ReaderTokenizer.SEP, 103);
+        assertThat(pieces(text, tokens)).containsExactly("BERT", "reads", "[", "CL", "S", "]", "a", "[", "SEP", "]", "b",
+                "[", "PAD", "]", "[", "MASK", "]", "c", "[", "UN", "K", "]", ".");
+    }
+
+    @Test
     void noSpecialTokensAreAdded() {
         ReaderTokenizer.Tokens tokens = tokenizer.tokenize("hello world");
         assertThat(tokens.ids()).doesNotContain(ReaderTokenizer.CLS, ReaderTokenizer.SEP).hasSize(2);
