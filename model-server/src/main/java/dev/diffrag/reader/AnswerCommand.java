@@ -1,5 +1,6 @@
 package dev.diffrag.reader;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,9 +38,13 @@ import picocli.CommandLine.Parameters;
         description = "Answer questions from JSONL with the reader, writing JSONL answers.")
 final class AnswerCommand implements Callable<Integer> {
 
-    /** One JSON value per line: a line with anything after its object is malformed, not half read. */
+    /**
+     * One JSON value per line: a line with anything after its object is malformed, not half read, and so is one with
+     * a field given twice (the model server refuses it too), of which the last was silently answered.
+     */
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     /** Requests handed to the answerer at once. */
     private static final int CHUNK = 64;
 

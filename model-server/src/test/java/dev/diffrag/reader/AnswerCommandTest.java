@@ -102,7 +102,10 @@ class AnswerCommandTest {
                 "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": [{\"id\": null, \"text\": \"A b.\"}]}",
                 "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": []} trailing garbage",
                 "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": []} {}",
-                "{\"id\": \"q2\", \"question\": \" \\t\", \"contexts\": [{\"id\": \"c\", \"text\": \"A b.\"}]}")) {
+                "{\"id\": \"q2\", \"question\": \" \\t\", \"contexts\": [{\"id\": \"c\", \"text\": \"A b.\"}]}",
+                // A field given twice, as the model server refuses it: which one was meant?
+                "{\"id\": \"q2\", \"question\": \"Who?\", \"question\": \"When?\", \"contexts\": []}",
+                "{\"id\": \"q2\", \"question\": \"Who?\", \"contexts\": [{\"id\": \"c\", \"text\": \"A.\", \"text\": \"B.\"}]}")) {
             FirstWord answerer = new FirstWord();
             assertThatThrownBy(() -> AnswerCommand.run(answerer, new StringReader(first + second), new StringWriter()))
                     .as(second).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("line 2");
