@@ -77,6 +77,16 @@ class PipelineConfigTest {
     }
 
     @Test
+    void answerSettingsOutOfRangeAreRefusedWhenTheJobIsBuilt() {
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_ABSTAIN_THRESHOLD", "NaN")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("abstain threshold NaN");
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_ABSTAIN_THRESHOLD", "1.5")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("abstain threshold 1.5");
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_ANSWER_BATCH_SIZE", "0")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batches of 0");
+    }
+
+    @Test
     void propertiesUseTheDottedKeys() {
         Properties properties = new Properties();
         properties.setProperty("diffrag.answer.capacity", "7");

@@ -26,6 +26,17 @@ public record AnswerConfig(
         int capacity,
         RemoteAnswererConfig remote) implements Serializable {
 
+    public AnswerConfig {
+        // Checked when the job is built: inside the tasks, a bad value would fail them again on every restart, and a
+        // NaN threshold (Double.parseDouble reads "NaN") would make the baseline never abstain.
+        if (!(abstainThreshold >= 0 && abstainThreshold <= 1) || maxBatchSize < 1 || maxBatchDelayMs < 0
+                || timeoutMs < 1 || capacity < 1) {
+            throw new IllegalArgumentException("bad answer settings: abstain threshold " + abstainThreshold
+                    + " (in [0, 1]), batches of " + maxBatchSize + " within " + maxBatchDelayMs + " ms, timeout "
+                    + timeoutMs + " ms, capacity " + capacity);
+        }
+    }
+
     /** An in-process answerer's configuration (no model server). */
     public AnswerConfig(
             String answerer, double abstainThreshold, int maxBatchSize, long maxBatchDelayMs, long timeoutMs, int capacity) {
