@@ -57,12 +57,27 @@ public final class Chunker {
         List<Span> spans = new ArrayList<>();
         for (int i = 0; i < needles.size(); i++) {
             int last = starts[i] + needles.get(i).length() - 1;
-            Span span = new Span(original.offsets[starts[i]], original.offsets[last] + 1);
+            Span span = wholeCodePoints(text, original.offsets[starts[i]], original.offsets[last] + 1);
             if (spans.isEmpty() || !spans.get(spans.size() - 1).equals(span)) {
                 spans.add(span); // the splitter sometimes repeats a short segment; one copy is enough
             }
         }
         return spans;
+    }
+
+    /**
+     * The span widened to whole code points: the splitter's last resort cuts by UTF-16 units, so a segment can begin or
+     * end between the two halves of a character outside the Basic Multilingual Plane (an emoji).
+     */
+    private static Span wholeCodePoints(String text, int start, int end) {
+        if (start > 0 && Character.isLowSurrogate(text.charAt(start)) && Character.isHighSurrogate(text.charAt(start - 1))) {
+            start--;
+        }
+        if (end < text.length() && Character.isLowSurrogate(text.charAt(end))
+                && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end++;
+        }
+        return new Span(start, end);
     }
 
     /**

@@ -66,6 +66,19 @@ class ChunkerTest {
     }
 
     @Test
+    void aLongRunOfCharactersOutsideTheBasicPlaneIsNeverCutInsideOne() {
+        // No space to split at: the splitter's last resort cuts by UTF-16 units, between a surrogate pair's halves.
+        String text = "\uD83D\uDE00".repeat(300);
+        List<Chunker.Span> spans = new Chunker(51, 10).split(text);
+
+        assertThat(spans).isNotEmpty().allSatisfy(span -> {
+            assertThat(Character.isLowSurrogate(text.charAt(span.start()))).as("%s starts inside a pair", span).isFalse();
+            assertThat(span.end() < text.length() && Character.isLowSurrogate(text.charAt(span.end())))
+                    .as("%s ends inside a pair", span).isFalse();
+        });
+    }
+
+    @Test
     void chunksOfOrdinaryTextCoverItToTheEnd() {
         // Only ordinary words: the splitter's last resort, splitting a word by characters, can skip characters.
         String text = randomText(new Random(3), 2_000);
