@@ -187,9 +187,18 @@ public final class ServingLoadBench {
                     + maxBatch + ", " + rate + " rps)");
         }
         long[] sorted = okLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        double seconds = (lastOk - start) / 1e9;
-        return new Row(maxBatch, rate, seconds > 0 ? ok / seconds : 0, percentileMs(sorted, 0.50),
+        return new Row(maxBatch, rate, achievedRps(ok, start, lastOk), percentileMs(sorted, 0.50),
                 percentileMs(sorted, 0.99), rejected, lost);
+    }
+
+    /**
+     * Answers per second over the step: from the first send until the last answer, but never less than the
+     * {@link #STEP} over which the requests were offered. The last request leaves one interval before the step ends,
+     * so a server that keeps up answers it before then, and dividing by the time to that answer alone would count
+     * the step's requests in less than the step (4 requests at 1 rps, answered in 120 ms: 1.3 rps).
+     */
+    static double achievedRps(int answered, long startNanos, long lastAnswerNanos) {
+        return answered * 1e9 / Math.max(STEP.toNanos(), lastAnswerNanos - startNanos);
     }
 
     /** The status, after checking that a 200 carries an answer (the body must parse and say whether it abstained). */

@@ -1,0 +1,35 @@
+package dev.diffrag.serving.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ServingLoadBenchTest {
+
+    private static final long START = 1_000_000_000L;
+
+    private static long at(double seconds) {
+        return START + (long) (seconds * TimeUnit.SECONDS.toNanos(1));
+    }
+
+    @Test
+    void aServerThatKeepsUpAchievesTheOfferedRateNotMore() {
+        // 1 rps for the 4 s step: sent at 0, 1, 2 and 3 s, each answered 120 ms later.
+        assertThat(ServingLoadBench.achievedRps(4, START, at(3.12))).isCloseTo(1.0, within(1e-9));
+        // 4 rps: 16 requests, the last sent at 3.75 s and answered at 3.91 s.
+        assertThat(ServingLoadBench.achievedRps(16, START, at(3.91))).isCloseTo(4.0, within(1e-9));
+    }
+
+    @Test
+    void aServerThatFallsBehindIsMeasuredUntilItsLastAnswer() {
+        // 8 rps offered, 32 requests, the last answered at 8 s: 4 answers a second.
+        assertThat(ServingLoadBench.achievedRps(32, START, at(8))).isCloseTo(4.0, within(1e-9));
+    }
+
+    @Test
+    void noAnswerIsZeroThroughput() {
+        assertThat(ServingLoadBench.achievedRps(0, START, START)).isZero();
+    }
+}
