@@ -27,6 +27,8 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -160,8 +162,22 @@ public final class AttentionThroughputBench {
                 }
             }
         }
-        write(out, new Result(COMMAND, Instant.now().toString(), device.toString(),
+        write(out, new Result(command(System.getProperties()), Instant.now().toString(), device.toString(),
                 Runtime.getRuntime().availableProcessors(), modelInfo, reps, rows, decodeRows, widthRows));
+    }
+
+    /**
+     * The command that reproduces this run: {@link #COMMAND} with the {@code bench.*} settings it was given, so that a
+     * report from e.g. {@code -Dbench.reps=3 -Dbench.seqLens=512} does not claim the defaults' command.
+     */
+    static String command(Properties properties) {
+        StringBuilder command = new StringBuilder(COMMAND);
+        for (String name : new TreeSet<>(properties.stringPropertyNames())) {
+            if (name.startsWith("bench.")) {
+                command.append(" -D").append(name).append('=').append(properties.getProperty(name));
+            }
+        }
+        return command.toString();
     }
 
     /** The three kinds at one width, equal parameters (the FFN absorbs the attention kinds' differences). */
