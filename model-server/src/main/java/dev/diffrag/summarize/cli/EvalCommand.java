@@ -220,7 +220,7 @@ final class EvalCommand implements Callable<Integer> {
         return out.toString();
     }
 
-    private String markdown(int articles, String table) {
+    String markdown(int articles, String table) {
         String scope = part.equals("test")
                 ? "the held-out test part (split seed " + splitSeed + ": " + CnnDmArticles.TRAIN + " train / "
                         + CnnDmArticles.DEV + " dev / " + articles + " test, less the training and dev articles "
@@ -243,7 +243,8 @@ final class EvalCommand implements Callable<Integer> {
                 + "-Dmdep.outputFile=$PWD/model-server/target/cp.txt\n"
                 + "DJL_CACHE_DIR=model-server/target/djl-cache java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 "
                 + "\\\n  -cp \"model-server/target/classes:$(cat model-server/target/cp.txt)\" "
-                + "dev.diffrag.summarize.cli.SummarizeCli \\\n  eval ../shared/data/summarization/cnndm-250.jsonl"
+                + "dev.diffrag.summarize.cli.SummarizeCli \\\n  eval " + data
+                + (splitSeed == CnnDmArticles.SPLIT_SEED ? "" : " --split-seed " + splitSeed)
                 + " --part " + part + (diffV1 == null ? "" : " --diff-v1 " + diffV1)
                 + (vanilla == null ? "" : " --vanilla " + vanilla) + " --output " + output + "\n```\n";
     }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class EvalCommandTest {
 
@@ -30,5 +31,25 @@ class EvalCommandTest {
             assertThat((double) d.get("low")).isLessThanOrEqualTo((double) d.get("difference"));
             assertThat((double) d.get("high")).isGreaterThanOrEqualTo((double) d.get("difference"));
         }
+    }
+
+    @Test
+    void theReportsCommandIsTheOneThatRan() {
+        EvalCommand command = new EvalCommand();
+        new CommandLine(command).parseArgs("/data/cnndm-250.jsonl", "--split-seed", "7", "--output", "/tmp/out");
+
+        String markdown = command.markdown(75, "");
+
+        assertThat(markdown).contains("split seed 7")
+                .contains("eval /data/cnndm-250.jsonl --split-seed 7 --part test --output /tmp/out");
+    }
+
+    @Test
+    void theDefaultSplitSeedIsLeftOutOfTheCommand() {
+        EvalCommand command = new EvalCommand();
+        new CommandLine(command).parseArgs("../shared/data/summarization/cnndm-250.jsonl", "--output", "docs/results");
+
+        assertThat(command.markdown(75, "")).contains(
+                "eval ../shared/data/summarization/cnndm-250.jsonl --part test --output docs/results\n```");
     }
 }
