@@ -157,6 +157,8 @@ public final class PipelineBench {
                 Map<String, Object> recallAt5 = ordered("bm25", round(recall.bm25(), 4), "vector", round(recall.vector(), 4));
                 recallAt5.put("hybrid", round(recall.hybrid(), 4));
                 measured.put("recallAt5", recallAt5);
+                measured.put("samples", new Samples(ratioDocs.size(), ratioChunks, lags.length, latencies.length,
+                        chunks, recall.questions()));
                 write(out, measured, List.of(
                         row("ingest throughput, raw embedder (chunks/s)", rawChunksPerSecond, "", ""),
                         row("ingest throughput, pipeline (chunks/s)", pipelineChunksPerSecond, "", ""),
@@ -389,8 +391,13 @@ public final class PipelineBench {
         return new String[] {name, value < 10 ? String.format(Locale.ROOT, "%.3f", value) : fmt(value), target, verdict};
     }
 
-    private static void write(Path out, Map<String, Object> measured, List<String[]> rows, String[] args,
+    /** How many items each measurement is over, recorded with the results. */
+    record Samples(int ratioDocuments, int ratioChunks, int freshnessDocuments, int latencyQuestions,
+                   long indexedChunks, int recallQuestions) {}
+
+    static void write(Path out, Map<String, Object> measured, List<String[]> rows, String[] args,
             Duration took, double loadAtStart) throws IOException {
+        Samples samples = (Samples) measured.get("samples");
         double loadAtEnd = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         StringBuilder table = new StringBuilder("| measurement | value | target | |\n|---|---|---|---|\n");
         for (String[] row : rows) {
@@ -409,7 +416,11 @@ public final class PipelineBench {
                 + "many as the job's embedding subtasks) is the mean of a run before and a run right after the "
                 + "pipeline's. Chunks of " + BENCH_INDEX.chunkSize() + " characters (overlap "
                 + BENCH_INDEX.chunkOverlap() + "), parallelism " + PARALLELISM + ", baseline answerer; recall with the "
-                + "job's default chunking.\n\n" + table);
+                + "job's default chunking. Sample sizes: the ingest ratio over " + samples.ratioDocuments()
+                + " documents (" + samples.ratioChunks() + " chunks), freshness lag over " + samples.freshnessDocuments()
+                + " documents, question latency over " + samples.latencyQuestions() + " questions with "
+                + samples.indexedChunks() + " chunks indexed, recall over " + samples.recallQuestions()
+                + " XQuAD questions.\n\n" + table);
     }
 
     private static Map<String, Object> ordered(String key1, double value1, String key2, double value2) {

@@ -7,10 +7,18 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PipelineBenchTest {
 
@@ -51,5 +59,21 @@ class PipelineBenchTest {
         assertThat(created).hasSize(2);
         assertThat(SlowModel.mostBusy.get()).isEqualTo(2);
         assertThat(chunksPerSecond).isGreaterThan(25.0); // 8 chunks in 4 × 50 ms: 40; one model alone: 20
+    }
+
+    @Test
+    void theReportRecordsHowManyItemsEachMeasurementIsOver(@TempDir Path out) throws Exception {
+        Map<String, Object> measured = new LinkedHashMap<>();
+        measured.put("ingestRatioToRawEmbedder", 0.9);
+        measured.put("samples", new PipelineBench.Samples(400, 1234, 231, 160, 10_500, 1190));
+
+        PipelineBench.write(out, measured, List.of(), new String[] {"../shared/data"}, Duration.ofSeconds(1), 1.0);
+
+        JsonNode samples = new ObjectMapper().readTree(out.resolve("pipeline-bench.json").toFile()).get("samples");
+        assertThat(samples.get("freshnessDocuments").asInt()).isEqualTo(231);
+        assertThat(samples.get("recallQuestions").asInt()).isEqualTo(1190);
+        assertThat(Files.readString(out.resolve("pipeline-bench.md"))).contains("400 documents (1234 chunks)",
+                "freshness lag over 231 documents", "latency over 160 questions with 10500 chunks indexed",
+                "recall over 1190 XQuAD questions");
     }
 }
