@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Picks where and in which precision the model runs: CUDA when the engine sees a GPU, else the CPU; float32 on
  * the CPU, float32 or a 16-bit type on a GPU (softmax and λ stay float32 inside the model either way).
- * Overrides: system property {@code diffrag.device} or env {@code DIFFRAG_DEVICE} ("cpu", "gpu", "gpu:1"), and
+ * Overrides: system property {@code diffrag.device} or env {@code DIFFRAG_DEVICE} ("cpu", "gpu", "gpu:1"; "auto" is
+ * the default choice), and
  * {@code diffrag.dtype} / {@code DIFFRAG_DTYPE} ("float32", "bfloat16", "float16").
  */
 public final class Devices {
@@ -30,7 +31,8 @@ public final class Devices {
     public static Device pick() {
         String requested = setting("diffrag.device", "DIFFRAG_DEVICE");
         Device device;
-        if (requested != null) {
+        // "auto" is the default model-server/README.md names, so setting it must not fail the start.
+        if (requested != null && !requested.equalsIgnoreCase("auto")) {
             device = parseDevice(requested);
         } else {
             device = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
@@ -95,7 +97,7 @@ public final class Devices {
         if (gpu.matches()) {
             return gpu.group(1) == null ? Device.gpu() : Device.gpu(Integer.parseInt(gpu.group(1)));
         }
-        throw new IllegalArgumentException("unknown device '" + name + "', expected cpu, gpu or gpu:N");
+        throw new IllegalArgumentException("unknown device '" + name + "', expected auto, cpu, gpu or gpu:N");
     }
 
     private static DataType parse(String name) {

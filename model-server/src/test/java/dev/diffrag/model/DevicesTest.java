@@ -26,6 +26,16 @@ class DevicesTest {
         assertThat(Devices.pick()).isEqualTo(Device.cpu());
     }
 
+    /** model-server/README.md gives "auto" as the variable's default: set, it must pick as if unset. */
+    @Test
+    void autoPicksAsIfUnset() {
+        Device unset = Devices.pick();
+        System.setProperty("diffrag.device", "auto");
+        assertThat(Devices.pick()).isEqualTo(unset);
+        System.setProperty("diffrag.device", "AUTO");
+        assertThat(Devices.pick()).isEqualTo(unset);
+    }
+
     /** The documented forms; DJL's Device.fromName refused "gpu:1" and read "gpu" as gpu(-1), not Device.gpu(). */
     @Test
     void readsTheDocumentedDeviceNames() {
