@@ -39,6 +39,8 @@ class DockerComposeTest {
     private static final Set<String> MODEL_SERVERS = Set.of("model-server", "model-server-cpu");
     /** Read by dev.diffrag.model.Devices. */
     private static final Set<String> DEVICE_VARIABLES = Set.of("DIFFRAG_DEVICE", "DIFFRAG_DTYPE");
+    /** Compose's variable substitution: {@code ${NAME}} or {@code ${NAME:-default}}. */
+    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Pattern PINNED_IMAGE = Pattern.compile("[a-z0-9./_-]+:([A-Za-z0-9._-]+)");
 
     private final Map<String, Object> compose = load();
@@ -57,9 +59,28 @@ class DockerComposeTest {
         }
     }
 
+    /** What {@code service} is given when compose runs where none of the variables it interpolates is set. */
     private Map<String, String> environment(String service) {
+        return environment(service, Map.of());
+    }
+
+    /**
+     * What {@code service} is given when compose runs with {@code host} as its environment (and {@code .env} file):
+     * {@code ${NAME}} and {@code ${NAME:-default}} are replaced as compose replaces them.
+     */
+    private Map<String, String> environment(String service, Map<String, String> host) {
         Map<String, String> env = new LinkedHashMap<>();
-        map(services.get(service).get("environment")).forEach((name, value) -> env.put(name, String.valueOf(value)));
+        map(services.get(service).get("environment")).forEach((name, value) -> {
+            Matcher m = INTERPOLATION.matcher(String.valueOf(value));
+            StringBuilder resolved = new StringBuilder();
+            while (m.find()) {
+                String hostValue = host.get(m.group(1));
+                String fallback = m.group(2) == null ? "" : m.group(2);
+                m.appendReplacement(resolved, Matcher.quoteReplacement(
+                        hostValue == null || hostValue.isEmpty() ? fallback : hostValue));
+            }
+            env.put(name, m.appendTail(resolved).toString());
+        });
         return env;
     }
 
@@ -178,6 +199,24 @@ class DockerComposeTest {
         URI demoWait = URI.create(environment("demo").get("DEMO_WAIT_FOR_URL"));
         assertThat(demoWait.getHost() + ":" + demoWait.getPort() + demoWait.getPath())
                 .isEqualTo(remote.getHost() + ":" + remote.getPort() + "/readyz");
+    }
+
+    /**
+     * README.md: "set DIFFRAG_SERVER_TOKEN on the model server and DIFFRAG_ANSWER_REMOTE_TOKEN on the job manager from
+     * your environment (e.g. an .env file)". Compose hands a container only the variables its service lists, so each
+     * must be listed, taken from the host; unset there, the server and the job run without a token.
+     */
+    @Test
+    void bearerTokensComeFromTheHostEnvironment() {
+        Map<String, String> host = Map.of("DIFFRAG_SERVER_TOKEN", "s3cret", "DIFFRAG_ANSWER_REMOTE_TOKEN", "s3cret");
+        for (String server : MODEL_SERVERS) {
+            assertThat(ServerConfig.fromEnv(environment(server, host)).token()).as("token of " + server)
+                    .isEqualTo("s3cret");
+            assertThat(ServerConfig.fromEnv(environment(server)).token()).as("token of " + server + " unset").isNull();
+        }
+        assertThat(PipelineConfig.fromEnv(environment("jobmanager", host)).answer().remote().token())
+                .isEqualTo("s3cret");
+        assertThat(PipelineConfig.fromEnv(environment("jobmanager")).answer().remote().token()).isNull();
     }
 
     @Test
