@@ -95,7 +95,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--compare", split = ",", paramLabel = "A:B",
             description = "pairs of evaluated models: per setting the mean difference A - B over the same questions "
-                    + "with a 95% paired-bootstrap interval (F1 points; abstain: the abstain rate)")
+                    + "with a 95%% paired-bootstrap interval (F1 points; abstain: the abstain rate)")
     List<String> comparisons = List.of();
 
     @Option(names = "--update",
