@@ -51,9 +51,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--recipe", defaultValue = "standard",
             description = "training data: standard, wide (every essay and news passage, two cloze questions per "
                     + "passage), phrases (cloze questions also ask for common noun phrases), fronted (phrases, "
-                    + "with cloze questions worded question word first, some words dropped and shuffled) or typed (phrases, "
-                    + "half the cloze questions also hiding a span of another kind); the "
-                    + "development examples are the same for all")
+                    + "with cloze questions worded question word first, some words dropped and shuffled), typed (phrases, "
+                    + "half the cloze questions also hiding a span of another kind) or long (phrases, every answerable "
+                    + "example also among 9 distractors); the development examples are the same for all")
     String recipe;
 
     @Option(names = "--steps", defaultValue = "1500") int steps;
