@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "ask", mixinStandardHelpOptions = true, description = {
         "Sends a question to the questions topic and waits for its answer on the answers topic.",
-        "Exits 1 when the job rejects the question (its dead letter gives the reason) or no answer arrives within the",
-        "timeout."})
+        "Exits 1 when the job rejects the question (its dead letter gives the reason) or no answer arrives within the "
+                + "timeout."})
 final class AskCommand implements Callable<Integer> {
     @Parameters(paramLabel = "QUESTION", description = "The question, quoted.")
     String question;
