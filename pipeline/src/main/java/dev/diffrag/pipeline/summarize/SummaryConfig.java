@@ -67,6 +67,12 @@ public record SummaryConfig(
         } else {
             // Checked when the job is built: inside the tasks, a typo would fail them again on every restart.
             Summarizers.requireKnown(summarizer);
+            // A salience model reads at most its own length of candidates a request (DigestWindow.linesPerRequest),
+            // whatever digestCandidates says: each group must still be asked for fewer than it holds.
+            if (!summarizer.startsWith("lead-") && digestSentences >= DEFAULT_DIGEST_CANDIDATES) {
+                throw new IllegalArgumentException("a digest of " + digestSentences + " sentences needs fewer than the "
+                        + DEFAULT_DIGEST_CANDIDATES + " candidates summarizer '" + summarizer + "' reads per request");
+            }
         }
     }
 
