@@ -130,6 +130,7 @@ public final class DiffReaderAnswerer implements Answerer {
     /** {@link #shipped(String, Double)} on {@code device}, computing in {@code dataType}. */
     static DiffReaderAnswerer shipped(String readerName, Double threshold, Device device, DataType dataType)
             throws IOException {
+        checkThreshold(threshold);
         NDManager manager = NDManager.newBaseManager(device);
         try {
             ReaderCheckpoint.Loaded loaded = ReaderCheckpoint.loadResource(readerName, manager, dataType);
@@ -143,6 +144,7 @@ public final class DiffReaderAnswerer implements Answerer {
 
     /** A reader from a checkpoint directory; {@code threshold} null uses the calibrated one. Device and type as {@link #shipped(String, Double)}. */
     public static DiffReaderAnswerer load(Path directory, Double threshold) throws IOException {
+        checkThreshold(threshold);
         Device device = Devices.pick();
         NDManager manager = NDManager.newBaseManager(device);
         try {
@@ -155,6 +157,13 @@ public final class DiffReaderAnswerer implements Answerer {
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /** Confidences are probabilities: a threshold outside [0, 1] would always or never abstain, a NaN one never. */
+    private static void checkThreshold(Double threshold) {
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must lie in [0, 1], got " + threshold);
         }
     }
 
