@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public enum AnswerType {
-    DATE(Pattern.compile("\\b(?:1\\d{3}|20\\d{2})s?\\b|\\b\\d{1,2}(?:st|nd|rd|th) century\\b"
+    DATE(Pattern.compile("\\b(?:1\\d{3}|20\\d{2})s?\\b|\\b\\d{1,2}(?:st|nd|rd|th)" + Months.GAP + "century\\b"
             + "|\\b" + Months.NAMES + "\\b")),
     QUANTITY(Pattern.compile("\\d+(?:[.,]\\d+)*|\\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
             + "|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
@@ -45,7 +45,8 @@ public enum AnswerType {
         /**
          * The space between two words of one sentence: spaces and tabs, no-break ones too, around at most one line
          * break (a wrapped line, CRLF included). Only one ASCII whitespace character used to count, so "Gustave
-         * Eiffel" with two spaces, a CRLF or a no-break space between lost the mark on "Eiffel".
+         * Eiffel" with two spaces, a CRLF or a no-break space between lost the mark on "Eiffel", and only a plain
+         * space, so "19th century" with a no-break space lost its date mark.
          */
         static final String GAP = "(?:\\h{1,8}|\\h{0,8}(?:\\r\\n|[\\n\\r])\\h{0,8})";
     }

@@ -73,6 +73,16 @@ class AnswerTypeTest {
     }
 
     @Test
+    void aCenturyIsADateHoweverItsTwoWordsAreSpaced() {
+        // Only a plain ASCII space used to count: "19th\u00A0century" lost the mark on both words.
+        for (String gap : List.of(" ", "\u00A0", "\u2009", "  ", "\r\n", "\t")) {
+            assertThat(String.join("", marked(AnswerType.DATE, "It was built in the 19th" + gap + "century.")))
+                    .as("gap %s", gap.chars().mapToObj(c -> String.format("U+%04X", c)).toList())
+                    .isEqualTo("19thcentury");
+        }
+    }
+
+    @Test
     void positionsOfTheSequenceFollowThePassages() {
         List<String> passages = List.of("Built by Eiffel.", "It opened in 1889.");
         List<ReaderTokenizer.Tokens> tokens = passages.stream().map(tokenizer::tokenize).toList();
