@@ -1,8 +1,11 @@
 package dev.diffrag.reader.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.diffrag.answer.Passage;
+import dev.diffrag.cli.JsonFields;
 import dev.diffrag.eval.NearDuplicates;
 import dev.diffrag.summarize.eval.CnnDmArticles;
 import java.io.BufferedReader;
@@ -215,27 +218,56 @@ public final class ReaderCorpus {
         }
     }
 
-    /** NQ questions whose answer string occurs in the oracle passage; the first occurrence is the gold span. */
+    /**
+     * NQ questions whose answer string occurs in the oracle passage; the first occurrence is the gold span. A record
+     * without its question, answers or oracle passage text is an error naming the line and the field.
+     */
     static List<ReaderExample> naturalQuestions(Path file) throws IOException {
         List<ReaderExample> examples = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(
                 new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
             String line;
+            int lineNumber = 0;
             int number = 0;
             while ((line = reader.readLine()) != null) {
-                JsonNode record = JSON.readTree(line);
-                String text = record.get("ctxs").get(0).get("text").asText();
+                lineNumber++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                String where = file + " line " + lineNumber;
+                JsonNode record = record(line, where);
+                String question = JsonFields.text(record, "question", where, "");
+                JsonNode ctxs = JsonFields.get(record, "ctxs", JsonNodeType.ARRAY, where, "");
+                if (ctxs.isEmpty()) {
+                    throw new IOException(where + ": ctxs is empty (ctxs[0] is the oracle passage)");
+                }
+                String text = JsonFields.text(ctxs.get(0), "text", where, "ctxs[0]");
+                JsonNode answerNodes = JsonFields.get(record, "answers", JsonNodeType.ARRAY, where, "");
                 List<String> answers = new ArrayList<>();
-                record.get("answers").forEach(a -> answers.add(a.asText()));
+                for (int a = 0; a < answerNodes.size(); a++) {
+                    answers.add(JsonFields.text(answerNodes.get(a), where, "answers[" + a + "]"));
+                }
                 Passage passage = new Passage("nq-" + number++, text);
                 int[] span = find(text, answers);
                 if (span != null) {
-                    examples.add(ReaderExample.single(record.get("question").asText(), passage, span[0], span[1],
-                            answers));
+                    examples.add(ReaderExample.single(question, passage, span[0], span[1], answers));
                 }
             }
         }
         return examples;
+    }
+
+    private static JsonNode record(String line, String where) throws IOException {
+        JsonNode record;
+        try {
+            record = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IOException(where + ": not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (!record.isObject()) {
+            throw new IOException(where + ": not a JSON object");
+        }
+        return record;
     }
 
     /**

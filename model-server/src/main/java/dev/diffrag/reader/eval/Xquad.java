@@ -2,8 +2,10 @@ package dev.diffrag.reader.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Passage;
+import dev.diffrag.cli.JsonFields;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,33 +32,52 @@ public final class Xquad {
         this.questions = questions;
     }
 
+    /**
+     * The file's questions; a question, paragraph or article lacking a field of SQuAD v1.1 format (or holding one of
+     * the wrong type) is an error naming the file, the record ("data[0].paragraphs[2].qas[1]") and the field.
+     */
     public static Xquad read(Path file) throws IOException {
         JsonNode root = new ObjectMapper().readTree(file.toFile());
+        String where = file.toString();
         List<Passage> paragraphs = new ArrayList<>();
         List<Integer> articleOf = new ArrayList<>();
         List<Question> questions = new ArrayList<>();
-        int article = 0;
-        for (JsonNode entry : root.get("data")) {
-            for (JsonNode paragraph : entry.get("paragraphs")) {
+        JsonNode data = JsonFields.get(root, "data", JsonNodeType.ARRAY, where, "");
+        for (int article = 0; article < data.size(); article++) {
+            String articlePath = "data[" + article + "]";
+            JsonNode paragraphNodes = JsonFields.get(data.get(article), "paragraphs", JsonNodeType.ARRAY, where,
+                    articlePath);
+            for (int p = 0; p < paragraphNodes.size(); p++) {
+                JsonNode paragraph = paragraphNodes.get(p);
+                String paragraphPath = articlePath + ".paragraphs[" + p + "]";
                 int index = paragraphs.size();
-                paragraphs.add(new Passage("a" + article + "-p" + index, paragraph.get("context").asText()));
+                paragraphs.add(new Passage("a" + article + "-p" + index,
+                        JsonFields.text(paragraph, "context", where, paragraphPath)));
                 articleOf.add(article);
-                for (JsonNode qa : paragraph.get("qas")) {
-                    List<String> answers = new ArrayList<>();
-                    qa.get("answers").forEach(a -> answers.add(a.get("text").asText()));
-                    if (answers.isEmpty()) {
-                        // Every question is scored as answerable: one without a gold answer would score 0 even
-                        // when the reader rightly abstains.
-                        throw new IllegalArgumentException("question " + qa.get("id").asText() + " has no answer "
-                                + "(SQuAD v2's unanswerable questions are not SQuAD v1.1 format)");
-                    }
-                    questions.add(new Question(qa.get("id").asText(), qa.get("question").asText(), answers, index,
-                            article));
+                JsonNode qas = JsonFields.get(paragraph, "qas", JsonNodeType.ARRAY, where, paragraphPath);
+                for (int q = 0; q < qas.size(); q++) {
+                    questions.add(question(qas.get(q), index, article, where, paragraphPath + ".qas[" + q + "]"));
                 }
             }
-            article++;
         }
         return new Xquad(paragraphs, articleOf, questions);
+    }
+
+    private static Question question(JsonNode qa, int paragraph, int article, String where, String path)
+            throws IOException {
+        String id = JsonFields.text(qa, "id", where, path);
+        JsonNode answerNodes = JsonFields.get(qa, "answers", JsonNodeType.ARRAY, where, path);
+        List<String> answers = new ArrayList<>();
+        for (int a = 0; a < answerNodes.size(); a++) {
+            answers.add(JsonFields.text(answerNodes.get(a), "text", where, path + ".answers[" + a + "]"));
+        }
+        if (answers.isEmpty()) {
+            // Every question is scored as answerable: one without a gold answer would score 0 even when the reader
+            // rightly abstains.
+            throw new IllegalArgumentException(where + ": " + path + " (question " + id + ") has no answer "
+                    + "(SQuAD v2's unanswerable questions are not SQuAD v1.1 format)");
+        }
+        return new Question(id, JsonFields.text(qa, "question", where, path), answers, paragraph, article);
     }
 
     public List<Question> questions() {
