@@ -48,8 +48,9 @@ public final class ModelFiles {
         Weights.load(directory.resolve(WEIGHTS), parameters);
     }
 
+    /** Writes {@code value} as {@code file} whole or not at all ({@link AtomicFiles}), creating its folder. */
     public static void writeJson(Path file, Object value) throws IOException {
-        JSON.writeValue(file.toFile(), value);
+        AtomicFiles.write(file, out -> JSON.writeValue(out, value));
     }
 
     public static <T> T readJson(Path file, Class<T> type) throws IOException {

@@ -10,14 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,7 +22,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Reads and writes the safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian header
@@ -125,20 +121,12 @@ public final class SafeTensors {
             prefix.put((byte) ' ');
         }
 
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        // Not Files.createTempFile: its files are owner-only whatever the umask, and the move would keep that.
-        Path partial = parent.resolve(file.getFileName() + "." + UUID.randomUUID() + ".partial");
-        try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW)) {
+        AtomicFiles.write(file, out -> {
             out.write(prefix.array());
             for (byte[] payload : payloads) {
                 out.write(payload);
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(partial);
-            throw e;
-        }
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     /**
