@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.summarize.SalienceSummarizer;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summarizers;
@@ -64,26 +65,38 @@ final class SummarizeCommand implements Callable<Integer> {
                         : Summarizers.named(model, maxTokens);
                 BufferedReader in = input.equals("-")
                         ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                        : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
-                Writer out = output.equals("-")
-                        ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
-                        : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
-            List<SummaryRequest> pending = new ArrayList<>();
-            String line;
-            int number = 0;
-            while ((line = in.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                pending.add(request(line, number));
-                if (pending.size() == batchSize) {
-                    write(summarizer, pending, out);
-                }
+                        : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8)) {
+            if (output.equals("-")) {
+                Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+                summarize(summarizer, in, out);
+                out.flush();
+            } else {
+                // A bad line fails the run after earlier batches were written: the file is all the summaries or none.
+                AtomicFiles.write(Path.of(output), stream -> {
+                    Writer out = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+                    summarize(summarizer, in, out);
+                    out.flush();
+                });
             }
-            write(summarizer, pending, out);
         }
         return 0;
+    }
+
+    private void summarize(Summarizer summarizer, BufferedReader in, Writer out) throws IOException {
+        List<SummaryRequest> pending = new ArrayList<>();
+        String line;
+        int number = 0;
+        while ((line = in.readLine()) != null) {
+            number++;
+            if (line.isBlank()) {
+                continue;
+            }
+            pending.add(request(line, number));
+            if (pending.size() == batchSize) {
+                write(summarizer, pending, out);
+            }
+        }
+        write(summarizer, pending, out);
     }
 
     private SummaryRequest request(String line, int number) throws IOException {

@@ -63,6 +63,17 @@ class SummarizeCommandTest {
                         + System.lineSeparator());
     }
 
+    @Test
+    void aFailedRunLeavesTheEarlierOutputAsItWas(@TempDir Path dir) throws Exception {
+        // Batches of one: the first two summaries were written out before line 3 failed, over the earlier output.
+        Path output = Files.writeString(dir.resolve("out.jsonl"), "earlier output\n");
+        errorsOfAFailedRun(dir, List.of(line("a"), line("b"), "{\"id\":\"x\"}"), "--batch-size", "1");
+        assertThat(Files.readString(output)).isEqualTo("earlier output\n");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("in.jsonl", "out.jsonl");
+        }
+    }
+
     /** Runs {@code summarize} on these input lines, checks that it failed, and returns what it printed on stderr. */
     private static String errorsOfAFailedRun(Path dir, String... lines) throws Exception {
         return errorsOfAFailedRun(dir, List.of(lines));
