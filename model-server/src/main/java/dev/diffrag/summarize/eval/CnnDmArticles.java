@@ -36,8 +36,11 @@ public final class CnnDmArticles {
     /** The split seed every command uses unless told otherwise, so train and eval agree on the held-out part. */
     public static final long SPLIT_SEED = 20261128L;
 
+    /** Every field required and non-null: read as null, a missing one failed later inside training or ROUGE. */
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
             .build();
 
     private CnnDmArticles() {}

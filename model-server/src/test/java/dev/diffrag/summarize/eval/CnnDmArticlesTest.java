@@ -1,12 +1,19 @@
 package dev.diffrag.summarize.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CnnDmArticlesTest {
 
@@ -59,5 +66,21 @@ class CnnDmArticlesTest {
         assertThat(split.train()).hasSize(CnnDmArticles.TRAIN - 1).extracting(CnnDmArticles.Article::id)
                 .doesNotContain(trainId);
         assertThat(split.dev()).hasSize(CnnDmArticles.DEV).extracting(CnnDmArticles.Article::id).contains(devId);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"id\":\"b\",\"url\":\"u\",\"article\":\"Text.\",\"peers\":{}}                      | reference",
+        "{\"id\":\"b\",\"url\":\"u\",\"article\":null,\"reference\":\"r\",\"peers\":{}}   | article",
+        "{\"id\":\"b\",\"url\":\"u\",\"article\":\"Text.\",\"reference\":\"r\"}            | peers",
+    })
+    void aRecordWithoutAFieldIsAnErrorNamingItsLineAndTheField(String broken, String field, @TempDir Path dir)
+            throws IOException {
+        // Read as null, the field failed later with a NullPointerException in training or ROUGE.
+        Path file = Files.write(dir.resolve("cnndm.jsonl"), List.of(
+                "{\"id\":\"a\",\"url\":\"u\",\"article\":\"Text.\",\"reference\":\"r\",\"peers\":{}}",
+                broken));
+        assertThatThrownBy(() -> CnnDmArticles.read(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining(file + " line 2").hasMessageContaining(field);
     }
 }
