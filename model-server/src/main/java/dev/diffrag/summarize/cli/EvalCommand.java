@@ -70,6 +70,11 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (part.equals("all") && (diffV1 != null || vanilla != null)) {
+            // The models were trained on part of the articles, so --part all leaves them out of the report.
+            throw new IllegalArgumentException("--diff-v1 and --vanilla are evaluated only with --part test; "
+                    + "--part all scores LEAD-3 and the peers only");
+        }
         List<CnnDmArticles.Article> all = CnnDmArticles.read(data);
         List<CnnDmArticles.Article> articles = switch (part) {
             case "test" -> CnnDmArticles.split(all, splitSeed).test();
