@@ -96,7 +96,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         candidates.put("lead-3", summaries(new LeadSummarizer(3), articles));
         for (String peer : PEERS) {
-            candidates.put(peer, articles.stream().map(a -> a.peers().get(peer)).toList());
+            candidates.put(peer, peerSummaries(articles, peer));
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         candidates.forEach((system, summaries) -> rows.add(row(system, summaries, references)));
@@ -118,6 +118,19 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("wrote " + output.resolve("summarization-eval.json") + " and .md");
         }
         return 0;
+    }
+
+    private static List<String> peerSummaries(List<CnnDmArticles.Article> articles, String peer) {
+        List<String> summaries = new ArrayList<>();
+        for (CnnDmArticles.Article article : articles) {
+            String summary = article.peers().get(peer);
+            if (summary == null) {
+                throw new IllegalArgumentException("article " + article.id() + " has no summary by the peer '" + peer
+                        + "' (peers: " + article.peers().keySet() + ")");
+            }
+            summaries.add(summary);
+        }
+        return summaries;
     }
 
     /**

@@ -44,6 +44,14 @@ class EvalCommandOptionsTest {
         assertThat(errors.toString()).startsWith("error: ").contains("--diff-v1").contains("--part all");
     }
 
+    @Test
+    void anArticleWithoutAPeersSummaryIsAnErrorNamingBoth() throws Exception {
+        StringWriter errors = new StringWriter();
+        int exit = run(errors, "eval", data("{\"bart\":\"The budget .\"}").toString(), "--part", "all");
+        assertThat(exit).isNotZero();
+        assertThat(errors.toString()).startsWith("error: ").contains("a0").contains("bert_sum");
+    }
+
     private static String peers() {
         return "{\"bart\":\"b .\",\"bert_sum\":\"b .\",\"pgn\":\"b .\",\"bus\":\"b .\",\"s2s\":\"b .\"}";
     }
