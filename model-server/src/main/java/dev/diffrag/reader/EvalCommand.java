@@ -119,6 +119,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Xquad data = Xquad.read(xquad);
+        // Before any model runs: a missing or incompatible report would otherwise fail the run at its end.
+        Report previous = update ? previousReport() : null;
         List<Xquad.Question> gold = data.sample(goldQuestions, seed);
         List<Xquad.Question> longSample = data.sample(longQuestions, seed);
         List<ReaderScoring.Item> open = retrieveOpen(data);
@@ -141,7 +143,7 @@ public final class EvalCommand implements Callable<Integer> {
         Run run = new Run(invocation(), Instant.now().toString(),
                 rows.stream().map(Row::model).distinct().toList());
         List<Comparison> compared = compare(pairs, scored);
-        write(update ? merged(previousReport(), run, rows, compared) : new Report(List.of(run), rows, compared));
+        write(update ? merged(previous, run, rows, compared) : new Report(List.of(run), rows, compared));
         return 0;
     }
 
