@@ -18,10 +18,20 @@ public final class CommandLines {
         return commandLine;
     }
 
-    static String describe(Exception e) {
+    /**
+     * The exception's message, followed by its cause's when it does not already say it ("cannot load the reader 'x'"
+     * alone would not say that its config.json is missing).
+     */
+    public static String describe(Throwable e) {
         if (e instanceof NoSuchFileException missing) {
             return "no such file: " + missing.getFile(); // its own message is the bare path
         }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause == null || cause == e) {
+            return message;
+        }
+        String because = describe(cause);
+        return message.contains(because) ? message : message + ": " + because;
     }
 }

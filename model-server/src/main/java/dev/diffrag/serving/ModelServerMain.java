@@ -1,7 +1,12 @@
 package dev.diffrag.serving;
 
 import ai.djl.Device;
+import dev.diffrag.cli.CommandLines;
 import dev.diffrag.model.Devices;
+import io.javalin.util.JavalinBindException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * {@code java -jar model-server.jar}: a {@link ModelServer} configured by the environment variables of
@@ -16,11 +21,28 @@ public final class ModelServerMain {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "log4j2-server.properties");
         }
-        ServerConfig config = ServerConfig.fromEnv(System.getenv());
-        Device device = Devices.pick();
-        ModelServer server = new ModelServer(
-                config, device, ServedModels.answerer(config), ServedModels.summarizer(config));
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "model-server-shutdown"));
-        server.start();
+        int status = run(System.getenv(), System.err);
+        if (status != 0) {
+            System.exit(status); // runs the shutdown hook, if any: web threads would keep a failed server alive
+        }
+    }
+
+    /**
+     * Starts the server {@code env} configures: 0 once it serves; 1 after one line on {@code err} when a setting, a
+     * model or the port is refused (a stack trace would bury the setting to fix).
+     */
+    static int run(Map<String, String> env, PrintStream err) {
+        try {
+            ServerConfig config = ServerConfig.fromEnv(env);
+            Device device = Devices.pick();
+            ModelServer server = new ModelServer(
+                    config, device, ServedModels.answerer(config), ServedModels.summarizer(config));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "model-server-shutdown"));
+            server.start();
+            return 0;
+        } catch (IllegalArgumentException | UncheckedIOException | JavalinBindException e) {
+            err.println("error: " + CommandLines.describe(e));
+            return 1;
+        }
     }
 }

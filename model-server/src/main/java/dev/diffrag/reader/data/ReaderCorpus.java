@@ -262,7 +262,7 @@ public final class ReaderCorpus {
         try {
             record = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new IOException(where + ": not JSON: " + e.getOriginalMessage(), e);
+            throw new IOException(where + ": not JSON: " + e.getMessage(), e);
         }
         if (!record.isObject()) {
             throw new IOException(where + ": not a JSON object");

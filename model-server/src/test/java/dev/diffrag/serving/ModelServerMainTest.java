@@ -1,0 +1,42 @@
+package dev.diffrag.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A refused setting or model stops the server with one line and a non-zero status, not a stack trace. */
+class ModelServerMainTest {
+
+    private static String errorsOf(Map<String, String> env) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int status = ModelServerMain.run(env, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(status).isNotZero();
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aBadNumberIsOneLine() {
+        assertThat(errorsOf(Map.of("DIFFRAG_SERVER_PORT", "80a")))
+                .isEqualTo("error: DIFFRAG_SERVER_PORT must be a whole number, got '80a'" + System.lineSeparator());
+    }
+
+    @Test
+    void anUnknownModelIsOneLine() {
+        assertThat(errorsOf(Map.of("DIFFRAG_SERVER_ANSWERER", "best-guess")))
+                .startsWith("error: unknown answerer 'best-guess'").doesNotContain("\tat ").hasLineCount(1);
+    }
+
+    @Test
+    void aCheckpointThatCannotBeLoadedIsOneLineThatSaysWhy(@TempDir Path dir) {
+        Path missing = dir.resolve("no-such-reader");
+        assertThat(errorsOf(Map.of("DIFFRAG_SERVER_ANSWERER", "diff-reader:" + missing)))
+                .startsWith("error: cannot load the reader '" + missing + "': ")
+                .contains("config.json").hasLineCount(1);
+    }
+}
