@@ -84,6 +84,10 @@ final class RecipeOptions {
      * neither read further nor embedded here).
      */
     List<SalienceTraining.Article> trainAndDev() throws IOException {
+        if (teacher != null && !(teacherWeight > 0)) {
+            throw new IllegalArgumentException("--teacher " + teacher + " needs --teacher-weight above 0 (with "
+                    + teacherWeight + " its summaries give no labels)");
+        }
         CnnDmArticles.Split split = CnnDmArticles.split(CnnDmArticles.read(data), splitSeed);
         System.err.printf("split seed %d: %d train + %d dev articles used, %d test untouched%n", splitSeed,
                 split.train().size(), split.dev().size(), split.test().size());
