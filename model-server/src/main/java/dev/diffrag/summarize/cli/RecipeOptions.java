@@ -84,6 +84,8 @@ final class RecipeOptions {
      * neither read further nor embedded here).
      */
     List<SalienceTraining.Article> trainAndDev() throws IOException {
+        requireShare("--soft-weight", softWeight);
+        requireShare("--teacher-weight", teacherWeight);
         if (teacher != null && !(teacherWeight > 0)) {
             throw new IllegalArgumentException("--teacher " + teacher + " needs --teacher-weight above 0 (with "
                     + teacherWeight + " its summaries give no labels)");
@@ -101,6 +103,13 @@ final class RecipeOptions {
                     teacherSummary(articles.get(i))));
         }
         return labelled;
+    }
+
+    /** Targets mix labels by {@code w} and {@code 1 - w}: outside [0, 1] (or NaN) one share turns negative. */
+    private static void requireShare(String option, double weight) {
+        if (!(weight >= 0 && weight <= 1)) {
+            throw new IllegalArgumentException(option + " must lie in [0, 1], got " + weight);
+        }
     }
 
     private String teacherSummary(CnnDmArticles.Article article) {

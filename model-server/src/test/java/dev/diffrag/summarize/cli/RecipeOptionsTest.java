@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -38,5 +39,14 @@ class RecipeOptionsTest {
     void aTeacherWithoutWeightIsRefusedNotIgnored(String command) throws Exception {
         // With the default --teacher-weight 0 the teacher's summaries were read and then given no weight at all.
         assertThat(errorsOf(command, "--teacher", "bart")).startsWith("error: --teacher bart needs --teacher-weight above 0");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"train, --soft-weight, 1.5", "crossval, --soft-weight, -0.5", "train, --teacher-weight, NaN",
+            "crossval, --teacher-weight, 2"})
+    void aLabelWeightOutsideZeroToOneIsRefused(String command, String option, String value) throws Exception {
+        // The targets mix labels by w and 1 - w: outside [0, 1] one of them turns negative.
+        assertThat(errorsOf(command, "--teacher", "bart", option, value))
+                .startsWith("error: " + option + " must lie in [0, 1], got " + value);
     }
 }
