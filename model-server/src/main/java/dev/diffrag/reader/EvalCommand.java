@@ -119,6 +119,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Xquad data = Xquad.read(xquad);
+        if (distractors < 1 || distractors > data.mostDistractors()) {
+            throw new IllegalArgumentException("--distractors must be between 1 and " + data.mostDistractors()
+                    + " (the fewest paragraphs outside a question's article in " + xquad + "), got " + distractors);
+        }
         // Before any model runs: a missing or incompatible report would otherwise fail the run at its end.
         Report previous = update ? previousReport() : null;
         List<Xquad.Question> gold = data.sample(goldQuestions, seed);

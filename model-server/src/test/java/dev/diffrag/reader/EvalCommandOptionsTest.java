@@ -19,6 +19,15 @@ class EvalCommandOptionsTest {
         return command;
     }
 
+    /** Two articles: the first one's question can have at most two distractors. */
+    private static Path twoArticles(Path dir) throws Exception {
+        return Files.writeString(dir.resolve("squad.json"), "{\"data\":["
+                + "{\"title\":\"A\",\"paragraphs\":[{\"context\":\"Paris is in France.\",\"qas\":[{\"id\":\"q1\","
+                + "\"question\":\"Where is Paris?\",\"answers\":[{\"answer_start\":12,\"text\":\"France\"}]}]}]},"
+                + "{\"title\":\"B\",\"paragraphs\":[{\"context\":\"Rome is in Italy.\",\"qas\":[]},"
+                + "{\"context\":\"Oslo is in Norway.\",\"qas\":[]}]}]}");
+    }
+
     @Test
     void baselineIsOnByDefaultAndNoBaselineTurnsItOff() {
         assertThat(parse("xquad.json").baseline).isTrue();
@@ -36,15 +45,26 @@ class EvalCommandOptionsTest {
     @Test
     void updateWithoutAnEarlierReportFailsBeforeAnyModelIsLoaded(@TempDir Path dir) throws Exception {
         // Checked after every model was evaluated, the missing report cost the whole run (about an hour by default).
-        Path xquad = Files.writeString(dir.resolve("squad.json"), "{\"data\":[{\"title\":\"T\",\"paragraphs\":"
-                + "[{\"context\":\"Paris is in France.\",\"qas\":[{\"id\":\"q1\",\"question\":\"Where is "
-                + "Paris?\",\"answers\":[{\"answer_start\":12,\"text\":\"France\"}]}]}]}]}");
+        Path xquad = twoArticles(dir);
         StringWriter errors = new StringWriter();
         CommandLine cli = ReaderCli.commandLine();
         cli.setErr(new PrintWriter(errors));
-        int exit = cli.execute("eval", xquad.toString(), "--update", "--no-baseline",
+        int exit = cli.execute("eval", xquad.toString(), "--update", "--no-baseline", "--distractors", "2",
                 "--reader", "mine=" + dir.resolve("no-such-checkpoint"), "--out", dir.resolve("out").toString());
         assertThat(exit).isNotZero();
         assertThat(errors.toString()).startsWith("error: --update needs an earlier report at ");
+    }
+
+    @Test
+    void moreDistractorsThanOtherArticlesHoldAreRefusedBeforeAnyModelIsLoaded(@TempDir Path dir) throws Exception {
+        // Found when the first model reached the distractors setting: "error: toIndex = 9".
+        Path xquad = twoArticles(dir);
+        StringWriter errors = new StringWriter();
+        CommandLine cli = ReaderCli.commandLine();
+        cli.setErr(new PrintWriter(errors));
+        int exit = cli.execute("eval", xquad.toString(), "--no-baseline", "--distractors", "9",
+                "--reader", "mine=" + dir.resolve("no-such-checkpoint"), "--out", dir.resolve("out").toString());
+        assertThat(exit).isNotZero();
+        assertThat(errors.toString()).startsWith("error: --distractors must be between 1 and 2");
     }
 }

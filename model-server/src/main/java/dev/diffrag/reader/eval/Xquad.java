@@ -103,6 +103,13 @@ public final class Xquad {
         return picked.stream().map(questions::get).toList();
     }
 
+    /** The most distractors every question can have: the fewest paragraphs outside a question's article. */
+    public int mostDistractors() {
+        return questions.stream()
+                .mapToInt(q -> (int) articleOf.stream().filter(article -> article != q.article()).count())
+                .min().orElse(0);
+    }
+
     /** The question over its gold paragraph only. */
     public AnswerRequest gold(Question question) {
         return new AnswerRequest(question.question(), List.of(paragraphs.get(question.paragraph())));
