@@ -85,6 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
+        List<ReaderConfig> configs = variants.stream().map(this::config).toList(); // a misspelt variant fails now
         ReaderCorpus.Split split = ReaderCorpus.build(data, switch (recipe) {
             case "standard" -> ReaderCorpus.Recipe.standard();
             case "wide" -> ReaderCorpus.Recipe.wide();
@@ -105,8 +106,7 @@ final class TrainCommand implements Callable<Integer> {
                 spec.commandLine().getParseResult().originalArgs()));
         summary.put("environment", Devices.ComputeEnvironment.of(Devices.pick()));
         List<ReaderTraining.Result> results = new ArrayList<>();
-        try (ReaderFeaturizer featurizer = ReaderFeaturizer.sharedBy(variants.stream().map(this::config).toList(),
-                Long.MAX_VALUE, threads)) {
+        try (ReaderFeaturizer featurizer = ReaderFeaturizer.sharedBy(configs, Long.MAX_VALUE, threads)) {
             long featuresStarted = System.nanoTime();
             ReaderTraining.precompute(train, featurizer);
             ReaderTraining.precompute(dev, featurizer);
