@@ -86,6 +86,7 @@ final class NeedleTrainCommand implements Callable<Integer> {
         if (kvPairs.size() != 2) {
             throw new IllegalArgumentException("--kv-pairs takes MIN,MAX, got " + kvPairs);
         }
+        models.forEach(Variants::kind); // a misspelt model fails now, not after the ones before it trained
         TrainingMix mix = new TrainingMix(lengths, lengthWeights, 6, kvShare, kvPairs.get(0), kvPairs.get(1),
                 batchTokens);
         TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);

@@ -16,6 +16,12 @@ class NeedleTrainCommandTest {
         assertThat(errorOf("--kv-pairs", "6,2")).contains("bad training mix", "kv pairs 6..2");
     }
 
+    @Test
+    void anUnknownModelIsRefusedBeforeAnyModelTrains() {
+        // Checked as its turn came: diff-v1 trained for up to 15 minutes before "diff-v3" failed the run.
+        assertThat(errorOf("--models", "diff-v1,diff-v3")).startsWith("error: unknown model diff-v3");
+    }
+
     /** Runs {@code needle train} on a folder that does not exist: the options are checked before any data is read. */
     private static String errorOf(String... options) {
         StringWriter err = new StringWriter();
