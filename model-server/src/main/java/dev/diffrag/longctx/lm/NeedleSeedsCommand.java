@@ -42,7 +42,7 @@ final class NeedleSeedsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** SEED=DIR arguments, in their order. */
+    /** SEED=DIR arguments, in their order; a seed or a folder given twice is an error. */
     static Map<String, Path> seedFolders(List<String> arguments) {
         Map<String, Path> folders = new LinkedHashMap<>();
         for (String argument : arguments) {
@@ -50,7 +50,19 @@ final class NeedleSeedsCommand implements Callable<Integer> {
             if (equals <= 0) {
                 throw new IllegalArgumentException("expected SEED=DIR, got '" + argument + "'");
             }
-            folders.put(argument.substring(0, equals), Path.of(argument.substring(equals + 1)));
+            String seed = argument.substring(0, equals);
+            Path folder = Path.of(argument.substring(equals + 1));
+            Path earlier = folders.put(seed, folder);
+            if (earlier != null) {
+                throw new IllegalArgumentException("seed " + seed + " is given twice (" + earlier + " and " + folder
+                        + ")");
+            }
+            folders.forEach((other, otherFolder) -> {
+                if (!other.equals(seed) && otherFolder.equals(folder)) {
+                    // one report pooled as two seeds would count its questions twice
+                    throw new IllegalArgumentException(folder + " is given for seeds " + other + " and " + seed);
+                }
+            });
         }
         return folders;
     }

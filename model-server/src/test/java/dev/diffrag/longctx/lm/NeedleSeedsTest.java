@@ -72,6 +72,16 @@ class NeedleSeedsTest {
     }
 
     @Test
+    void aSeedOrAFolderGivenTwiceIsRefused() {
+        // Kept in a map by seed, the second folder of seed 42 silently replaced the first: one report was dropped.
+        assertThatThrownBy(() -> NeedleSeedsCommand.seedFolders(List.of("42=a", "43=b", "42=c")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("seed 42 is given twice (a and c)");
+        // One report pooled as two seeds would count its questions twice.
+        assertThatThrownBy(() -> NeedleSeedsCommand.seedFolders(List.of("42=a", "43=a")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("a is given for seeds 42 and 43");
+    }
+
+    @Test
     void commandWritesJsonAndMarkdownFromReportFolders() throws Exception {
         for (NeedleSeeds.Report report : List.of(
                 report("42", "diff-v1,vanilla", row("diff-v1", 20), row("vanilla", 19)),
