@@ -51,7 +51,9 @@ public enum AnswerType {
         static final String GAP = "(?:\\h{1,8}|\\h{0,8}(?:\\r\\n|[\\n\\r])\\h{0,8})";
     }
 
-    private static final Pattern WH = Pattern.compile("\\b(who|whom|whose|where|when|what|which|how)\\b(?:\\s+(\\w+))?");
+    /** The wh-word and the word after it, spaced by any whitespace, no-break spaces too ({@code \s} alone is ASCII). */
+    private static final Pattern WH =
+            Pattern.compile("\\b(who|whom|whose|where|when|what|which|how)\\b(?:[\\s\\h]+(\\w+))?");
     private static final Set<String> DATE_NOUNS = Set.of("year", "date", "day", "month", "century", "decade");
     private static final Set<String> QUANTITY_NOUNS = Set.of("percentage", "percent", "number", "amount", "age",
             "height", "length", "population", "distance", "size", "temperature", "speed");

@@ -41,6 +41,17 @@ class AnswerTypeTest {
     }
 
     @Test
+    void theWordAfterTheWhWordCountsHoweverItIsSpaced() {
+        // "\\s+" alone took no no-break space: "How\u00A0many" asked for ANY, "What\u00A0year" too.
+        for (String gap : List.of("\u00A0", "\u2009", "\u202F", "  ", "\t")) {
+            assertThat(AnswerType.askedBy("How" + gap + "many episodes are there?")).as("gap %s", gap)
+                    .isEqualTo(AnswerType.QUANTITY);
+            assertThat(AnswerType.askedBy("In what" + gap + "year did it open?")).as("gap %s", gap)
+                    .isEqualTo(AnswerType.DATE);
+        }
+    }
+
+    @Test
     void tokensAreMarkedByTheWordsTheyOverlap() {
         String text = "The tower opened in July 1889 in Paris; about 600 million people and twelve lifts serve it.";
         assertThat(marked(AnswerType.DATE, text)).containsExactly("july", "1889");
