@@ -1,5 +1,6 @@
 package dev.diffrag.cli;
 
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 
@@ -25,6 +26,10 @@ public final class CommandLines {
     public static String describe(Throwable e) {
         if (e instanceof NoSuchFileException missing) {
             return "no such file: " + missing.getFile(); // its own message is the bare path
+        }
+        if (e instanceof CharacterCodingException) {
+            // The tools read UTF-8; a Latin-1 file's "é" fails with no more than "Input length = 1".
+            return "not UTF-8 text (" + e.getMessage() + ")";
         }
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         Throwable cause = e.getCause();

@@ -64,6 +64,18 @@ class SummarizeCommandTest {
     }
 
     @Test
+    void anInputThatIsNotUtf8IsNamedAsSuch(@TempDir Path dir) throws Exception {
+        // "é" in ISO-8859-1: the error said only "Input length = 1".
+        Path input = Files.write(dir.resolve("in.jsonl"), "{\"id\":\"a\",\"text\":\"Caf\u00e9 opens.\"}\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        CommandLine cli = CommandLines.withOneLineErrors(new SummarizeCli());
+        java.io.StringWriter errors = new java.io.StringWriter();
+        cli.setErr(new java.io.PrintWriter(errors));
+        assertThat(cli.execute("summarize", "--input", input.toString(), "--model", "lead-3")).isNotZero();
+        assertThat(errors.toString()).startsWith("error: not UTF-8 text");
+    }
+
+    @Test
     void aFailedRunLeavesTheEarlierOutputAsItWas(@TempDir Path dir) throws Exception {
         // Batches of one: the first two summaries were written out before line 3 failed, over the earlier output.
         Path output = Files.writeString(dir.resolve("out.jsonl"), "earlier output\n");
