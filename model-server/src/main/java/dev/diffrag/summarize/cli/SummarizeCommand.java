@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** JSONL {@code {id, text}} in, JSONL {@code {id, sentences:[{text, start, end}]}} out, in input order. */
 @Command(name = "summarize", mixinStandardHelpOptions = true,
@@ -37,6 +39,9 @@ final class SummarizeCommand implements Callable<Integer> {
 
     /** One output line. */
     record SummaryLine(String id, List<Summary.Sentence> sentences) {}
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--input", defaultValue = "-", description = "JSONL file, or - for stdin (default)")
     String input;
@@ -59,6 +64,10 @@ final class SummarizeCommand implements Callable<Integer> {
         if (maxSentences < 1 || maxTokens < 0 || batchSize < 1) {
             throw new IllegalArgumentException("need --max-sentences >= 1, --max-tokens >= 0 and --batch-size >= 1, got "
                     + maxSentences + ", " + maxTokens + " and " + batchSize);
+        }
+        if (checkpoint != null && spec.commandLine().getParseResult().hasMatchedOption("--model")) {
+            throw new IllegalArgumentException("give --model or --checkpoint, not both (the checkpoint would be used "
+                    + "and --model " + model + " ignored)");
         }
         try (Summarizer summarizer = checkpoint != null
                         ? SalienceSummarizer.load(checkpoint, new AllMiniLmL6V2EmbeddingModel(), maxTokens)

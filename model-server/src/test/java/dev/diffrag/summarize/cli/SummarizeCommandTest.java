@@ -76,6 +76,13 @@ class SummarizeCommandTest {
     }
 
     @Test
+    void aModelNameBesideACheckpointIsRefusedNotIgnored(@TempDir Path dir) throws Exception {
+        // The checkpoint was summarized with, and "--model lead-3" silently dropped.
+        assertThat(errorsOfAFailedRun(dir, List.of(line("a")), "--checkpoint", dir.toString()))
+                .startsWith("error: give --model or --checkpoint, not both");
+    }
+
+    @Test
     void aFailedRunLeavesTheEarlierOutputAsItWas(@TempDir Path dir) throws Exception {
         // Batches of one: the first two summaries were written out before line 3 failed, over the earlier output.
         Path output = Files.writeString(dir.resolve("out.jsonl"), "earlier output\n");
