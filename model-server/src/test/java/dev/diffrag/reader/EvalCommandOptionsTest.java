@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -45,26 +47,26 @@ class EvalCommandOptionsTest {
     @Test
     void updateWithoutAnEarlierReportFailsBeforeAnyModelIsLoaded(@TempDir Path dir) throws Exception {
         // Checked after every model was evaluated, the missing report cost the whole run (about an hour by default).
-        Path xquad = twoArticles(dir);
-        StringWriter errors = new StringWriter();
-        CommandLine cli = ReaderCli.commandLine();
-        cli.setErr(new PrintWriter(errors));
-        int exit = cli.execute("eval", xquad.toString(), "--update", "--no-baseline", "--distractors", "2",
-                "--reader", "mine=" + dir.resolve("no-such-checkpoint"), "--out", dir.resolve("out").toString());
-        assertThat(exit).isNotZero();
-        assertThat(errors.toString()).startsWith("error: --update needs an earlier report at ");
+        assertThat(evalFails(dir, "--update", "--distractors", "2"))
+                .startsWith("error: --update needs an earlier report at ");
     }
 
     @Test
     void moreDistractorsThanOtherArticlesHoldAreRefusedBeforeAnyModelIsLoaded(@TempDir Path dir) throws Exception {
         // Found when the first model reached the distractors setting: "error: toIndex = 9".
+        assertThat(evalFails(dir, "--distractors", "9")).startsWith("error: --distractors must be between 1 and 2");
+    }
+
+    /** The error output of {@code reader eval} over two articles with a missing checkpoint, which must fail. */
+    private static String evalFails(Path dir, String... options) throws Exception {
         Path xquad = twoArticles(dir);
         StringWriter errors = new StringWriter();
         CommandLine cli = ReaderCli.commandLine();
         cli.setErr(new PrintWriter(errors));
-        int exit = cli.execute("eval", xquad.toString(), "--no-baseline", "--distractors", "9",
-                "--reader", "mine=" + dir.resolve("no-such-checkpoint"), "--out", dir.resolve("out").toString());
-        assertThat(exit).isNotZero();
-        assertThat(errors.toString()).startsWith("error: --distractors must be between 1 and 2");
+        List<String> args = new ArrayList<>(List.of("eval", xquad.toString(), "--no-baseline",
+                "--reader", "mine=" + dir.resolve("no-such-checkpoint"), "--out", dir.resolve("out").toString()));
+        args.addAll(List.of(options));
+        assertThat(cli.execute(args.toArray(String[]::new))).isNotZero();
+        return errors.toString();
     }
 }
