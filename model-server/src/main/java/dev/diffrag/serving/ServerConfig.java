@@ -136,6 +136,20 @@ public record ServerConfig(
             return value == null || value.isBlank() ? null : value.trim();
         };
         ServerConfig d = defaults();
+        try {
+            return fromSettings(setting, d);
+        } catch (IllegalArgumentException e) {
+            // The checks of the record name its keys; a value read here came from a variable, so name that instead,
+            // as the parse errors do.
+            String message = e.getMessage();
+            for (String key : KEYS) {
+                message = message.replace(key, envName(key));
+            }
+            throw new IllegalArgumentException(message, e);
+        }
+    }
+
+    private static ServerConfig fromSettings(Function<String, String> setting, ServerConfig d) {
         return new ServerConfig(
                 integer(setting, PORT, d.port()),
                 text(setting, ANSWERER, d.answerer()),

@@ -63,7 +63,21 @@ class ServerConfigTest {
                 .isEqualTo(60_000);
         assertThatThrownBy(() -> ServerConfig.fromEnv(
                         Map.of("DIFFRAG_SERVER_MAX_BATCH_DELAY_MS", "9223372036854775807")))
-                .hasMessage("diffrag.server.max-batch-delay-ms must be at most 60000 ms, got 9223372036854775807");
+                .hasMessage("DIFFRAG_SERVER_MAX_BATCH_DELAY_MS must be at most 60000 ms, got 9223372036854775807");
+    }
+
+    @Test
+    void rangeErrorsNameTheVariableTheValueCameFrom() {
+        // They named the property key (diffrag.server.port) while parse errors named the variable.
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_PORT", "65536")))
+                .hasMessage("DIFFRAG_SERVER_PORT must be in [0, 65535], got 65536");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_CONTEXTS", "0")))
+                .hasMessage("DIFFRAG_SERVER_MAX_CONTEXTS must be positive, got 0");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DIFFRAG_SERVER_MAX_CONTEXT_CHARS", "0")))
+                .hasMessage("DIFFRAG_SERVER_MAX_CONTEXT_CHARS must be positive, got 0");
+        // Built in code, the record still names its keys.
+        assertThatThrownBy(() -> ServerConfig.defaults().withPort(-1))
+                .hasMessage("diffrag.server.port must be in [0, 65535], got -1");
     }
 
     @Test
