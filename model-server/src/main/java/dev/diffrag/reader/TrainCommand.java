@@ -77,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stop-after", defaultValue = "0",
             description = "stop each variant after this many updates of the --steps schedule (0: run it all)")
     int stopAfter;
-    @Option(names = "--limit", defaultValue = "0", description = "use only this many training examples (0: all)")
+    @Option(names = "--limit", defaultValue = "0",
+            description = "use only this many training examples (0: all); every development example is used")
     int limit;
     @Option(names = "--threads", defaultValue = "1", description = "onnxruntime threads for the frozen encoder")
     int threads;
@@ -96,10 +97,9 @@ final class TrainCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException(
                     "unknown recipe " + recipe + " (standard, wide, phrases, fronted, typed or long)");
         }, seed);
-        List<ReaderExample> train = limit > 0 ? split.train().subList(0, Math.min(limit, split.train().size()))
-                : split.train();
-        List<ReaderExample> dev = limit > 0 ? split.dev().subList(0, Math.min(limit, split.dev().size()))
-                : split.dev();
+        ReaderCorpus.Split used = limited(split, limit);
+        List<ReaderExample> train = used.train();
+        List<ReaderExample> dev = used.dev();
         LOG.info("{} training and {} development examples", train.size(), dev.size());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("command", "reader " + String.join(" ",
@@ -129,6 +129,16 @@ final class TrainCommand implements Callable<Integer> {
         ModelFiles.writeJson(out.resolve("training.json"), summary);
         LOG.info("wrote {}", out.resolve("training.json"));
         return 0;
+    }
+
+    /**
+     * The first {@code limit} training examples (0: all) and every development example: the development set's first
+     * 150 are all answerable, so a cut one would calibrate the abstention threshold without an unanswerable example.
+     */
+    static ReaderCorpus.Split limited(ReaderCorpus.Split split, int limit) {
+        List<ReaderExample> train = limit > 0 ? split.train().subList(0, Math.min(limit, split.train().size()))
+                : split.train();
+        return new ReaderCorpus.Split(train, split.dev());
     }
 
     private ReaderConfig config(String variant) {

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import dev.diffrag.reader.data.ReaderCorpus;
+import dev.diffrag.reader.data.ReaderExample;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -21,5 +25,17 @@ class TrainCommandOptionsTest {
                 dir.resolve("out").toString());
         assertThat(exit).isNotZero();
         assertThat(errors.toString()).startsWith("error: unknown variant diff-v3");
+    }
+
+    @Test
+    void theLimitCutsTrainingExamplesOnly() {
+        // It also cut the development set: below 150 its examples were all answerable, so the abstention threshold
+        // was calibrated on no unanswerable example at all.
+        List<ReaderExample> train = Collections.nCopies(1_000, null);
+        List<ReaderExample> dev = Collections.nCopies(600, null);
+        ReaderCorpus.Split limited = TrainCommand.limited(new ReaderCorpus.Split(train, dev), 100);
+        assertThat(limited.train()).hasSize(100);
+        assertThat(limited.dev()).hasSize(600);
+        assertThat(TrainCommand.limited(new ReaderCorpus.Split(train, dev), 0).train()).hasSize(1_000);
     }
 }
