@@ -5,6 +5,7 @@ import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.BestSentenceAnswerer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.eval.PairedBootstrap;
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.reader.eval.PassageRetriever;
 import dev.diffrag.reader.eval.ReaderScoring;
@@ -351,7 +352,7 @@ public final class EvalCommand implements Callable<Integer> {
                         c.a(), c.b(), c.setting(), c.questions(), c.difference(), c.low(), c.high()));
             }
         }
-        Files.writeString(out.resolve("reader-eval.md"), md.toString());
+        AtomicFiles.writeString(out.resolve("reader-eval.md"), md.toString());
     }
 
     private static String format(Double percent) {

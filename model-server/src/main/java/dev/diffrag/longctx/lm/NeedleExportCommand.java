@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffrag.longctx.KvRetrieval;
 import dev.diffrag.longctx.NeedleExample;
 import dev.diffrag.longctx.NeedleTask;
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.reader.ReaderTokenizer;
+import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,14 +81,20 @@ final class NeedleExportCommand implements Callable<Integer> {
             List<KvPrompt> kv = kvPrompts(tokenizer);
             Blocks blocks = new Blocks(command(), ReaderTokenizer.SEP, task.tokenizedEssays(), cities, suffix,
                     numberBlocks, kv);
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            try (OutputStream stream = new GZIPOutputStream(Files.newOutputStream(out))) {
-                new ObjectMapper().writeValue(stream, blocks);
-            }
+            write(out, blocks);
             LOG.info("{} essays, {} cities, {} numbers, {} kv prompts written to {}", blocks.essays().size(),
                     cities.size(), numberBlocks.size(), kv.size(), out);
         }
         return 0;
+    }
+
+    /** {@code blocks} as gzipped JSON, whole or not at all: a failure midway keeps any earlier export. */
+    static void write(Path out, Object blocks) throws IOException {
+        AtomicFiles.write(out, file -> {
+            try (OutputStream stream = new GZIPOutputStream(file)) {
+                new ObjectMapper().writeValue(stream, blocks);
+            }
+        });
     }
 
     /** NeedleTask's number range; each checked once (with a rotating city) to split as prefix + number + suffix. */

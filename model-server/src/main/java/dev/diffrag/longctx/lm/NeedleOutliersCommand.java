@@ -3,6 +3,7 @@ package dev.diffrag.longctx.lm;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.diffrag.longctx.NeedleTask;
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.reader.ReaderTokenizer;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ final class NeedleOutliersCommand implements Callable<Integer> {
         Document document = new Document(command(), answerHead.option(), rows);
         Files.createDirectories(out);
         ModelFiles.writeJson(out.resolve("outliers.json"), document);
-        Files.writeString(out.resolve("outliers.md"), markdown(document));
+        AtomicFiles.writeString(out.resolve("outliers.md"), markdown(document));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package dev.diffrag.longctx.lm;
 
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.model.io.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class NeedleReportWriter {
         Files.createDirectories(directory);
         ModelFiles.writeJson(directory.resolve("needle.json"), new Document(command, head.option(), results.rows(),
                 results.attention(), results.outliers(), results.kvRetrieval(), results.secondsPerModel()));
-        Files.writeString(directory.resolve("needle.md"), markdown(results, head, checkpoints, command));
+        AtomicFiles.writeString(directory.resolve("needle.md"), markdown(results, head, checkpoints, command));
     }
 
     private static String answering(RetrievalHead head) {

@@ -1,5 +1,6 @@
 package dev.diffrag.longctx.lm;
 
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.model.io.ModelFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class NeedleSeedsCommand implements Callable<Integer> {
                 + " --out " + out);
         Files.createDirectories(out);
         ModelFiles.writeJson(out.resolve("seeds.json"), summary);
-        Files.writeString(out.resolve("seeds.md"), markdown(summary, folders));
+        AtomicFiles.writeString(out.resolve("seeds.md"), markdown(summary, folders));
         return 0;
     }
 

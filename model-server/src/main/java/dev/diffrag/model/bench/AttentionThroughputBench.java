@@ -15,6 +15,7 @@ import dev.diffrag.model.DiffTransformer;
 import dev.diffrag.model.KvCache;
 import dev.diffrag.model.ModelConfig;
 import dev.diffrag.model.Devices;
+import dev.diffrag.model.io.AtomicFiles;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -342,7 +343,7 @@ public final class AttentionThroughputBench {
         }
         md.append("\nRegenerate (from the repository root):\n\n```\n").append(result.command()).append("\n```\n");
         Path markdown = directory.resolve("attention-throughput.md");
-        Files.writeString(markdown, md.toString());
+        AtomicFiles.writeString(markdown, md.toString());
         System.out.println("wrote " + json.toAbsolutePath() + " and " + markdown.toAbsolutePath());
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.diffrag.answer.BestSentenceAnswerer;
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.serving.AnswerApi;
 import dev.diffrag.serving.ModelServer;
 import dev.diffrag.serving.ServerConfig;
@@ -255,7 +256,7 @@ public final class ServingLoadBench {
             node.put("rejected", row.rejected());
             node.put("lost", row.lost());
         }
-        Files.writeString(out.resolve("serving-load.json"),
+        AtomicFiles.writeString(out.resolve("serving-load.json"),
                 json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
 
         StringBuilder md = new StringBuilder();
@@ -277,7 +278,7 @@ public final class ServingLoadBench {
             md.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f | %d | %d |%n", row.maxBatch(),
                     row.offeredRps(), row.achievedRps(), row.p50Ms(), row.p99Ms(), row.rejected(), row.lost()));
         }
-        Files.writeString(out.resolve("serving-load.md"), md.toString());
+        AtomicFiles.writeString(out.resolve("serving-load.md"), md.toString());
         System.out.println("wrote " + out.resolve("serving-load.json") + " and " + out.resolve("serving-load.md"));
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.diffrag.model.AttentionKind;
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.summarize.SelectionRule;
 import dev.diffrag.summarize.eval.Rouge;
 import dev.diffrag.summarize.train.CrossValidation;
@@ -98,8 +99,8 @@ final class CrossValidateCommand implements Callable<Integer> {
             report.put("lead3", percent(lead));
             report.put("top", ranked.stream().limit(20).map(CrossValidateCommand::row).toList());
             Files.createDirectories(output);
-            JSON.writeValue(output.resolve("summarization-cv.json").toFile(), report);
-            Files.writeString(output.resolve("summarization-cv.md"), markdown);
+            AtomicFiles.write(output.resolve("summarization-cv.json"), out -> JSON.writeValue(out, report));
+            AtomicFiles.writeString(output.resolve("summarization-cv.md"), markdown);
         }
         return 0;
     }

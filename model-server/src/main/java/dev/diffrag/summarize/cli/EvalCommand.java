@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.diffrag.eval.PairedBootstrap;
+import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.summarize.EmbeddedDocument;
 import dev.diffrag.summarize.LeadSummarizer;
 import dev.diffrag.summarize.SalienceSummarizer;
@@ -113,8 +114,8 @@ final class EvalCommand implements Callable<Integer> {
         System.out.print(table);
         if (output != null) {
             Files.createDirectories(output);
-            JSON.writeValue(output.resolve("summarization-eval.json").toFile(), report);
-            Files.writeString(output.resolve("summarization-eval.md"), markdown(articles.size(), table));
+            AtomicFiles.write(output.resolve("summarization-eval.json"), out -> JSON.writeValue(out, report));
+            AtomicFiles.writeString(output.resolve("summarization-eval.md"), markdown(articles.size(), table));
             System.err.println("wrote " + output.resolve("summarization-eval.json") + " and .md");
         }
         return 0;

@@ -1,12 +1,14 @@
 package dev.diffrag.longctx.lm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffrag.longctx.NeedleExample;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.reader.ReaderTokenizer;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,30 @@ class NeedleExportCommandTest {
 
     @TempDir
     Path dir;
+
+    /** Serializing fails on its accessor, as a full disk fails a write midway. */
+    record Unwritable(String text) {
+        @Override
+        public String text() {
+            throw new IllegalStateException("no space left");
+        }
+    }
+
+    @Test
+    void aFailedExportLeavesTheEarlierFileWhole() throws Exception {
+        // The export was gzipped straight into its target: a failure midway left a truncated, unreadable file.
+        Path out = dir.resolve("blocks.json.gz");
+        NeedleExportCommand.write(out, List.of(1, 2, 3));
+        byte[] earlier = Files.readAllBytes(out);
+
+        assertThatThrownBy(() -> NeedleExportCommand.write(out,
+                List.of(new Unwritable("x")))).isInstanceOf(IOException.class);
+
+        assertThat(Files.readAllBytes(out)).isEqualTo(earlier);
+        try (var listing = Files.list(dir)) {
+            assertThat(listing).containsExactly(out);
+        }
+    }
 
     @Test
     void exportsTheTokenizedBuildingBlocksOfTheTrainingData() throws Exception {
