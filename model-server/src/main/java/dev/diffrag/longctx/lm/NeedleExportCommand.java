@@ -121,8 +121,7 @@ final class NeedleExportCommand implements Callable<Integer> {
     }
 
     private List<KvPrompt> kvPrompts(ReaderTokenizer tokenizer) throws Exception {
-        List<KvRetrieval.Example> records = KvRetrieval.read(data.resolve("longctx/kv-retrieval-75.jsonl.gz"))
-                .subList(0, NeedleTrainCommand.KV_TRAIN_RECORDS);
+        List<KvRetrieval.Example> records = NeedleTrainCommand.kvTrainingRecords(data);
         Random random = new Random(seed);
         List<KvPrompt> prompts = new ArrayList<>();
         for (int pairs : kvPairs) {

@@ -19,6 +19,7 @@ import dev.diffrag.model.train.StepStats;
 import dev.diffrag.model.train.TokenCrossEntropy;
 import dev.diffrag.model.train.TrainingConfig;
 import dev.diffrag.reader.ReaderTokenizer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,8 +93,7 @@ final class NeedleTrainCommand implements Callable<Integer> {
         TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);
         try (ReaderTokenizer tokenizer = new ReaderTokenizer()) {
             NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
-            List<KvRetrieval.Example> kv = KvRetrieval.read(data.resolve("longctx/kv-retrieval-75.jsonl.gz"))
-                    .subList(0, KV_TRAIN_RECORDS);
+            List<KvRetrieval.Example> kv = kvTrainingRecords(data);
             for (String name : models) {
                 ModelConfig config = ModelConfig.of(Variants.kind(name), dModel, layers, headDim, true,
                         ReaderTokenizer.VOCAB_SIZE, maxLength, false);
@@ -195,6 +195,17 @@ final class NeedleTrainCommand implements Callable<Integer> {
 
     private static double recentLoss(List<StepStats> history) {
         return mean(history.subList(Math.max(0, history.size() - 20), history.size()));
+    }
+
+    /** kv-retrieval records 0..{@value #KV_TRAIN_RECORDS}−1 of {@code data}, refused when the file holds fewer. */
+    static List<KvRetrieval.Example> kvTrainingRecords(Path data) throws IOException {
+        Path file = data.resolve("longctx/kv-retrieval-75.jsonl.gz");
+        List<KvRetrieval.Example> records = KvRetrieval.read(file);
+        if (records.size() < KV_TRAIN_RECORDS) {
+            throw new IllegalArgumentException(file + " holds " + records.size()
+                    + " kv-retrieval records; training needs the first " + KV_TRAIN_RECORDS);
+        }
+        return records.subList(0, KV_TRAIN_RECORDS);
     }
 
     private static double mean(List<StepStats> stats) {

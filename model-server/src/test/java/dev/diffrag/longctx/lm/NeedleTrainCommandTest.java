@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.diffrag.cli.CommandLines;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class NeedleTrainCommandTest {
@@ -20,6 +23,23 @@ class NeedleTrainCommandTest {
     void anUnknownModelIsRefusedBeforeAnyModelTrains() {
         // Checked as its turn came: diff-v1 trained for up to 15 minutes before "diff-v3" failed the run.
         assertThat(errorOf("--models", "diff-v1,diff-v3")).startsWith("error: unknown model diff-v3");
+    }
+
+    @Test
+    void tooFewKvRecordsAreRefusedNamingTheFileAndTheCountNeeded(@TempDir Path dir) throws Exception {
+        // It failed with "toIndex = 400" from List.subList.
+        Path longctx = Files.createDirectories(dir.resolve("data/longctx"));
+        Files.move(TinyData.essays(dir), longctx.resolve("paul-graham-essays"));
+        Path kv = Files.move(TinyData.kv(dir, 10, 8), longctx.resolve("kv-retrieval-75.jsonl.gz"));
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = CommandLines.withOneLineErrors(new NeedleTrainCommand());
+        commandLine.setErr(new PrintWriter(err));
+
+        assertThat(commandLine.execute(dir.resolve("data").toString(), "--out", dir.resolve("out").toString()))
+                .isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: " + kv + " holds 10 kv-retrieval records; training needs the "
+                + "first " + NeedleTrainCommand.KV_TRAIN_RECORDS + System.lineSeparator());
+        assertThat(NeedleTrainCommand.KV_TRAIN_RECORDS).isEqualTo(400);
     }
 
     /** Runs {@code needle train} on a folder that does not exist: the options are checked before any data is read. */
