@@ -144,7 +144,12 @@ public final class ReaderCorpus {
 
     private static Split buildWith(Path data, Recipe recipe, long seed) throws IOException {
         Random random = new Random(seed);
-        List<ReaderExample> nq = naturalQuestions(data.resolve("qa/nq-open-oracle.jsonl.gz"));
+        Path nqFile = data.resolve("qa/nq-open-oracle.jsonl.gz");
+        List<ReaderExample> nq = naturalQuestions(nqFile);
+        if (nq.size() < recipe.dev()) {
+            throw new IllegalArgumentException(nqFile + " holds " + nq.size()
+                    + " usable questions; the development set alone needs " + recipe.dev());
+        }
         Collections.shuffle(nq, random);
         List<ReaderExample> dev = new ArrayList<>(nq.subList(0, recipe.dev()));
         List<ReaderExample> train = new ArrayList<>(nq.subList(recipe.dev(),

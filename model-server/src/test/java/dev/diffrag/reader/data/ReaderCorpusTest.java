@@ -1,6 +1,7 @@
 package dev.diffrag.reader.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.diffrag.summarize.eval.CnnDmArticles;
 import java.io.IOException;
@@ -81,6 +82,22 @@ class ReaderCorpusTest {
                 + "when Mayor Harold Stone signed the charter in %d. Today about %d people live there and work "
                 + "in the %s by the %s.", i, places[0], places[1], 1700 + i % 200, name(i), 10 + i % 50, places[2],
                 places[3], 1800 + i % 150, 1000 + i, places[4], places[5]);
+    }
+
+    @Test
+    void fewerNaturalQuestionsThanTheDevelopmentSetAreRefusedNamingTheFile(@TempDir Path small) throws IOException {
+        // It failed with "toIndex = 150" from List.subList.
+        Path nq = Files.createDirectories(small.resolve("qa")).resolve("nq-open-oracle.jsonl.gz");
+        try (Writer out = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(nq)),
+                StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 20; i++) {
+                out.write(String.format("{\"question\":\"who founded town %d\",\"answers\":[\"Founder %s\"],"
+                        + "\"ctxs\":[{\"text\":\"%s\"}]}%n", i, name(i), passage(i)));
+            }
+        }
+        assertThatThrownBy(() -> ReaderCorpus.build(small, ReaderCorpus.Recipe.standard(), 42))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(nq + " holds 20 usable questions; the development set alone needs 150");
     }
 
     @Test
