@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -44,6 +45,8 @@ public final class ServingLoadBench {
     private static final int[] RATES = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
     private static final Duration STEP = Duration.ofSeconds(4);
     private static final Duration DRAIN = Duration.ofSeconds(60);
+    /** How long the server's request counter may lag the last response. */
+    private static final Duration COUNTER_PATIENCE = Duration.ofSeconds(2);
     /** Small enough that an overloaded server rejects within one step instead of queueing for many seconds. */
     private static final int QUEUE_CAPACITY = 64;
     private static final long MAX_BATCH_DELAY_MS = 10;
@@ -178,7 +181,7 @@ public final class ServingLoadBench {
                 default -> errors++;
             }
         }
-        double counted = answerRequestsCounted(server) - countedBefore;
+        double counted = countReaching(() -> answerRequestsCounted(server) - countedBefore, total, COUNTER_PATIENCE);
         if (counted != total) {
             throw new IllegalStateException("the server counted " + counted + " answer requests, the client sent "
                     + total + " (maxBatch " + maxBatch + ", " + rate + " rps)");
@@ -190,6 +193,21 @@ public final class ServingLoadBench {
         long[] sorted = okLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
         return new Row(maxBatch, rate, achievedRps(ok, start, lastOk), percentileMs(sorted, 0.50),
                 percentileMs(sorted, 0.99), rejected, lost);
+    }
+
+    /**
+     * The count {@code counter} reads once it reaches {@code expected}, or its last reading after {@code patience}.
+     * Javalin runs the request logger, which counts a request, after it has written the response, so the last
+     * responses can arrive before the server counted them.
+     */
+    static double countReaching(Callable<Double> counter, double expected, Duration patience) throws Exception {
+        long deadline = System.nanoTime() + patience.toNanos();
+        double count = counter.call();
+        while (count != expected && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+            count = counter.call();
+        }
+        return count;
     }
 
     /**

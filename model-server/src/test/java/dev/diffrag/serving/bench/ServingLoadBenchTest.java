@@ -3,7 +3,9 @@ package dev.diffrag.serving.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ServingLoadBenchTest {
@@ -31,5 +33,20 @@ class ServingLoadBenchTest {
     @Test
     void noAnswerIsZeroThroughput() {
         assertThat(ServingLoadBench.achievedRps(0, START, START)).isZero();
+    }
+
+    @Test
+    void theServersCounterMayCatchUpWithTheLastResponses() throws Exception {
+        // Javalin counts a request after writing its response: read at once, the count was short by the last ones.
+        AtomicInteger reads = new AtomicInteger();
+        assertThat(ServingLoadBench.countReaching(() -> Math.min(16.0, 14.0 + reads.getAndIncrement()), 16,
+                Duration.ofSeconds(2))).isEqualTo(16.0);
+    }
+
+    @Test
+    void aCounterThatNeverReachesTheCountIsReadUntilThePatienceRunsOut() throws Exception {
+        long started = System.nanoTime();
+        assertThat(ServingLoadBench.countReaching(() -> 15.0, 16, Duration.ofMillis(200))).isEqualTo(15.0);
+        assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
     }
 }
