@@ -1,6 +1,7 @@
 package dev.diffrag.pipeline.bench;
 
 import dev.diffrag.answer.Passage;
+import dev.diffrag.cli.CommandLines;
 import dev.diffrag.pipeline.retrieve.IndexConfig;
 import dev.diffrag.pipeline.retrieve.RetrievedPassage;
 import dev.diffrag.reader.EvalCommand;
@@ -20,8 +21,12 @@ public final class ReaderEval {
     private ReaderEval() {}
 
     public static void main(String[] args) {
-        EvalCommand command = new EvalCommand(JobRetriever::new, "java " + ReaderEval.class.getName());
-        System.exit(new CommandLine(command).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The evaluation's command line, whose errors print as one line and exit 1, as the {@code reader} tool's do. */
+    static CommandLine commandLine() {
+        return CommandLines.withOneLineErrors(new EvalCommand(JobRetriever::new, "java " + ReaderEval.class.getName()));
     }
 
     /** The job's hybrid retriever as the evaluation's {@link PassageRetriever}: one passage per retrieved chunk. */

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.reader.EvalCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +24,21 @@ class ReaderEvalTest {
             "Blue whales feed almost exclusively on krill, eating up to four tonnes a day.",
             "Mount Everest, at 8,849 metres, is the highest mountain above sea level.",
             "The Danube flows through ten countries before it reaches the Black Sea.");
+
+    @Test
+    void aBadArgumentIsOneLineAndExitOneNotAStackTrace(@TempDir Path dir) {
+        // Run with plain picocli, an error in the command printed its whole stack trace.
+        StringWriter errors = new StringWriter();
+        CommandLine cli = ReaderEval.commandLine();
+        cli.setErr(new PrintWriter(errors));
+
+        int exit = cli.execute(dir.resolve("no-such-xquad.json").toString(), "--reader", "diff-v1", "--out",
+                dir.resolve("out").toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).isEqualTo("error: " + dir.resolve("no-such-xquad.json")
+                + " (No such file or directory)" + System.lineSeparator());
+    }
 
     @Test
     void theJobRetrieverFindsTheParagraphThatAnswers() {
