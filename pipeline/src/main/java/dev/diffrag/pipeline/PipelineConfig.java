@@ -24,7 +24,7 @@ import java.util.function.Function;
  *                             without a checkpoint directory needs this
  * @param deliveryGuarantee    the sinks' guarantee; also selects the checkpointing mode. Read from the same key as
  *                             {@link KafkaConfig#DELIVERY_GUARANTEE}, so one setting drives both
- * @param parallelism          the job's default parallelism; 0 keeps the environment's
+ * @param parallelism          the job's default parallelism; 0 keeps the environment's; negative is refused
  * @param summary              the summaries branch (used only when the job has a summaries sink)
  */
 public record PipelineConfig(
@@ -35,6 +35,13 @@ public record PipelineConfig(
         DeliveryGuarantee deliveryGuarantee,
         int parallelism,
         SummaryConfig summary) implements Serializable {
+
+    public PipelineConfig {
+        if (parallelism < 0) { // RagJob would silently keep the cluster's default, as for 0
+            throw new IllegalArgumentException(
+                    PARALLELISM + " must be 0 (the cluster's default) or positive, got " + parallelism);
+        }
+    }
 
     public static final String CHUNK_SIZE = "diffrag.chunk-size";
     public static final String CHUNK_OVERLAP = "diffrag.chunk-overlap";

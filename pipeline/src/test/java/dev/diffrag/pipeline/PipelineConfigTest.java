@@ -87,6 +87,14 @@ class PipelineConfigTest {
     }
 
     @Test
+    void aNegativeParallelismIsRefusedWhenTheJobIsBuilt() {
+        // It used to pass, and RagJob then kept the cluster's default parallelism as if 0 had been given.
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_PARALLELISM", "-2")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("diffrag.parallelism").hasMessageContaining("-2");
+    }
+
+    @Test
     void propertiesUseTheDottedKeys() {
         Properties properties = new Properties();
         properties.setProperty("diffrag.answer.capacity", "7");
