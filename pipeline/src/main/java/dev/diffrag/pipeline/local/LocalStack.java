@@ -1,5 +1,6 @@
 package dev.diffrag.pipeline.local;
 
+import dev.diffrag.connectors.kafka.DeliveryGuarantee;
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.connectors.kafka.TopicAdmin;
 import dev.diffrag.connectors.local.EmbeddedKafka;
@@ -117,13 +118,14 @@ public final class LocalStack {
 
     /**
      * The job's configuration from its {@code DIFFRAG_*} variables in {@code env} (e.g. {@code DIFFRAG_ANSWERER=baseline}),
-     * with the local stack's parallelism, checkpoints and digest timing.
+     * with the local stack's parallelism, checkpoints and digest timing. The delivery guarantee is a Kafka setting,
+     * which does not apply here: the embedded broker's sinks are at-least-once, so checkpointing is too.
      */
     static PipelineConfig config(Map<String, String> env, String checkpointDirectory) {
         PipelineConfig base = PipelineConfig.fromEnv(env);
-        return new PipelineConfig(base.index(), base.answer(), 5_000, checkpointDirectory, base.deliveryGuarantee(),
-                PARALLELISM, base.summary().withDigestTiming(DIGEST_WINDOW_MS, DIGEST_OUT_OF_ORDERNESS_MS,
-                        DIGEST_IDLENESS_MS));
+        return new PipelineConfig(base.index(), base.answer(), 5_000, checkpointDirectory,
+                DeliveryGuarantee.AT_LEAST_ONCE, PARALLELISM,
+                base.summary().withDigestTiming(DIGEST_WINDOW_MS, DIGEST_OUT_OF_ORDERNESS_MS, DIGEST_IDLENESS_MS));
     }
 
     /** Sends every sample document, then waits until each one's version is searchable. */

@@ -2,6 +2,7 @@ package dev.diffrag.pipeline.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.diffrag.connectors.kafka.DeliveryGuarantee;
 import dev.diffrag.pipeline.PipelineConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,16 @@ class LocalStackTest {
         assertThat(config.parallelism()).isEqualTo(2);
         assertThat(config.checkpointDirectory()).isEqualTo("file:///tmp/local-checkpoints");
         assertThat(config.summary().digestWindowMs()).isEqualTo(10_000);
+    }
+
+    @Test
+    void theDeliveryGuaranteeIsAtLeastOnceWhateverTheKafkaVariableSays() {
+        // The embedded broker's sinks are at-least-once, and README says the Kafka table's settings do not apply here;
+        // DIFFRAG_DELIVERY_GUARANTEE used to switch the checkpointing mode to exactly-once all the same.
+        PipelineConfig config = LocalStack.config(Map.of("DIFFRAG_DELIVERY_GUARANTEE", "exactly-once"),
+                "file:///tmp/local-checkpoints");
+
+        assertThat(config.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
     }
 
     @Test
