@@ -4,6 +4,8 @@ import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.document.splitter.DocumentSplitters;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +20,13 @@ import java.util.Set;
  * earliest occurrence that leaves no visible character out of every chunk. Searching forward (never from 0) keeps
  * repeated passages apart; the span returned covers the original characters, whitespace included, so
  * {@code text.substring(start, end)} is the exact original passage. A segment repeated at the same place is kept once.
+ *
+ * <p>When the search finds no placement that leaves every visible character in a chunk (a long periodic run such as
+ * one character repeated makes it give up, and the splitter's last resort can drop characters), the segments are
+ * placed end to end where they can be (as the splitter cut such a run), else at their earliest occurrences, and
+ * whatever is still in no chunk gets chunks of its own: windows of {@code chunkSize} characters overlapping by
+ * {@code chunkOverlap}, trimmed of whitespace and widened to whole code points. So every visible character is always
+ * in some chunk.
  */
 public final class Chunker {
 
@@ -25,6 +34,7 @@ public final class Chunker {
     public record Span(int start, int end) {}
 
     private final DocumentSplitter splitter;
+    private final int chunkSize;
     private final int chunkOverlap;
 
     public Chunker(int chunkSize, int chunkOverlap) {
@@ -33,6 +43,7 @@ public final class Chunker {
                     "need 0 <= chunkOverlap < chunkSize, got size " + chunkSize + ", overlap " + chunkOverlap);
         }
         this.splitter = DocumentSplitters.recursive(chunkSize, chunkOverlap);
+        this.chunkSize = chunkSize;
         this.chunkOverlap = chunkOverlap;
     }
 
@@ -52,6 +63,9 @@ public final class Chunker {
                 .toList();
         int[] starts = placeCoveringEverything(original.chars, needles);
         if (starts == null) {
+            starts = placeEndToEnd(original.chars, needles);
+        }
+        if (starts == null) {
             starts = placeEarliest(original.chars, needles);
         }
         List<Span> spans = new ArrayList<>();
@@ -62,7 +76,53 @@ public final class Chunker {
                 spans.add(span); // the splitter sometimes repeats a short segment; one copy is enough
             }
         }
-        return spans;
+        return withUncoveredTextChunked(text, spans);
+    }
+
+    /**
+     * The spans, with windows of the chunk size (overlapping by the chunk overlap) over every stretch of visible
+     * characters that none of them covers, in order of their starts.
+     */
+    private List<Span> withUncoveredTextChunked(String text, List<Span> spans) {
+        boolean[] covered = new boolean[text.length()];
+        spans.forEach(span -> Arrays.fill(covered, span.start(), span.end(), true));
+        List<Span> all = new ArrayList<>(spans);
+        int i = 0;
+        while (i < text.length()) {
+            if (covered[i] || Compacted.isGap(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int end = i;
+            while (end < text.length() && !covered[end]) {
+                end++;
+            }
+            addWindows(text, i, end, all);
+            i = end;
+        }
+        all.sort(Comparator.comparingInt(Span::start).thenComparingInt(Span::end));
+        return all;
+    }
+
+    /** Windows over {@code [from, to)}, each trimmed of whitespace, none blank. */
+    private void addWindows(String text, int from, int to, List<Span> spans) {
+        for (int start = from; ; start += chunkSize - chunkOverlap) {
+            int end = Math.min(start + chunkSize, to);
+            int first = start;
+            int last = end;
+            while (first < last && Compacted.isGap(text.charAt(first))) {
+                first++;
+            }
+            while (last > first && Compacted.isGap(text.charAt(last - 1))) {
+                last--;
+            }
+            if (first < last) {
+                spans.add(wholeCodePoints(text, first, last));
+            }
+            if (end == to) {
+                return;
+            }
+        }
     }
 
     /**
@@ -139,7 +199,42 @@ public final class Chunker {
         return -1;
     }
 
+    /** The last occurrence of {@code needle} beginning in {@code [from, last]}, or -1; bounded like the one above. */
+    private static int latestOccurrenceBeginningIn(String chars, String needle, int from, int last) {
+        for (int at = last; at >= from; at--) {
+            if (chars.startsWith(needle, at)) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
     private record DeadEnd(int segment, int searchFrom, int covered) {}
+
+    /**
+     * Each segment, from where the previous one's overlap can begin, at its latest occurrence beginning within what the
+     * segments before it cover (so that pieces cut from a periodic run lie end to end instead of drifting back by the
+     * overlap each), or else at its earliest occurrence after that, leaving a gap. Null if a segment is not found
+     * after the previous one placed so late.
+     */
+    private int[] placeEndToEnd(String chars, List<String> needles) {
+        int[] starts = new int[needles.size()];
+        int searchFrom = 0;
+        int covered = 0;
+        for (int i = 0; i < needles.size(); i++) {
+            String needle = needles.get(i);
+            starts[i] = latestOccurrenceBeginningIn(chars, needle, searchFrom, covered);
+            if (starts[i] < 0) {
+                starts[i] = chars.indexOf(needle, searchFrom);
+            }
+            if (starts[i] < 0) {
+                return null;
+            }
+            searchFrom = nextSearchFrom(starts[i], needle);
+            covered = Math.max(covered, starts[i] + needle.length());
+        }
+        return starts;
+    }
 
     /** The earliest occurrence of each segment from where the previous one's overlap can begin, gaps or not. */
     private int[] placeEarliest(String chars, List<String> needles) {
@@ -180,7 +275,7 @@ public final class Chunker {
         }
 
         /** Everything the splitter may trim or replace by a delimiter: ASCII controls, spaces and line breaks. */
-        private static boolean isGap(char c) {
+        static boolean isGap(char c) {
             return c <= ' ' || c == '\u0085' || Character.isWhitespace(c) || Character.isSpaceChar(c);
         }
     }

@@ -90,6 +90,36 @@ class ChunkerTest {
         }
     }
 
+    static Stream<Arguments> periodicTexts() {
+        return Stream.of(
+                Arguments.of("y".repeat(600), 51, 10),
+                Arguments.of("ab".repeat(400), 51, 10),
+                Arguments.of("y".repeat(500) + " z", 51, 10),
+                Arguments.of("y".repeat(500) + " z", 64, 16),
+                Arguments.of("abc".repeat(300) + "\n\n" + "yz".repeat(200), 40, 15),
+                Arguments.of("\uD83D\uDE00".repeat(300), 51, 10),
+                // Placed end to end, a later segment is no longer found; placed earliest, they leave gaps to window.
+                Arguments.of("q" + "\uD83D\uDE00".repeat(5) + "abc".repeat(108) + "\n".repeat(8) + "abc".repeat(3)
+                        + "ab".repeat(2) + "y".repeat(63) + "\n".repeat(4), 53, 22));
+    }
+
+    @ParameterizedTest
+    @MethodSource("periodicTexts")
+    void aLongPeriodicRunOfCharactersIsCoveredToTheEnd(String text, int size, int overlap) {
+        // The splitter cuts such a run into pieces end to end; placed at their earliest occurrences, each drifted back
+        // by the overlap, and "y" x 600 in chunks of 51 ended at 490.
+        List<Chunker.Span> spans = new Chunker(size, overlap).split(text);
+
+        assertEveryVisibleCharacterIsInAChunk(text, spans);
+        // At most the chunk size, whitespace aside (the splitter collapses a run of line breaks), widened to a whole
+        // code point at most.
+        assertThat(spans).allSatisfy(span -> assertThat(withoutWhitespace(slice(text, span)).length())
+                .isLessThanOrEqualTo(size + 1));
+        for (int i = 1; i < spans.size(); i++) {
+            assertThat(spans.get(i).start()).isGreaterThanOrEqualTo(spans.get(i - 1).start());
+        }
+    }
+
     @Test
     void aShortSegmentIsNotPlacedInsideThePreviousChunksOverlap() {
         // "index" (the last segment) also occurs inside the previous chunk's overlap, where it was once placed,
