@@ -42,6 +42,7 @@ import java.util.zip.GZIPInputStream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 
 /**
  * The pipeline's benchmark, one command, all measurements side by side in one run on this machine:
@@ -105,10 +106,11 @@ public final class PipelineBench {
                 ratioDocs.size(), ratioChunks, rawChunksPerSecond);
 
         Map<String, Object> measured;
+        Path checkpoints = Files.createTempDirectory("diffrag-bench-checkpoints");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             KafkaConfig kafkaConfig = kafka.config();
             TopicAdmin.ensureTopics(kafkaConfig);
-            JobClient job = startJob(kafkaConfig);
+            JobClient job = startJob(kafkaConfig, checkpoints);
             try (RagClient client = new RagClient(kafkaConfig)) {
                 // Warm: a question answered means every operator (and model) is open.
                 RagClient.await(client.ask("bench", "warm up"), WAIT);
@@ -177,14 +179,16 @@ public final class PipelineBench {
             } finally {
                 job.cancel().get();
             }
+        } finally {
+            FileUtils.deleteDirectory(checkpoints.toFile());
         }
         System.exit(0);
     }
 
-    private static JobClient startJob(KafkaConfig kafkaConfig) throws Exception {
+    private static JobClient startJob(KafkaConfig kafkaConfig, Path checkpoints) throws Exception {
         PipelineConfig base = PipelineConfig.defaults();
         PipelineConfig config = new PipelineConfig(BENCH_INDEX, AnswerConfig.baseline(), 10_000,
-                Files.createTempDirectory("diffrag-bench-checkpoints").toUri().toString(), base.deliveryGuarantee(),
+                checkpoints.toUri().toString(), base.deliveryGuarantee(),
                 PARALLELISM);
         Configuration flink = new Configuration();
         flink.setString("metrics.reporter.capture.factory.class", CapturedMetrics.Factory.class.getName());

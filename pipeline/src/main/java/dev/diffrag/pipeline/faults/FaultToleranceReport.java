@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.util.FileUtils;
 
 /**
  * Runs the fault-tolerance harness once, as {@code FaultToleranceITCase} does, and writes what it measured to
@@ -69,6 +70,7 @@ public final class FaultToleranceReport {
             report = report(exactlyOnce, atLeastOnce, fuzz, rescale, (System.nanoTime() - start) / 1e9);
         } finally {
             cluster.close();
+            FileUtils.deleteDirectory(work.toFile()); // checkpoints and savepoints of the runs
         }
         Files.createDirectories(out);
         Files.write(out.resolve("fault-tolerance.json"),

@@ -12,6 +12,7 @@ import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.pipeline.PipelineConfig;
 import dev.diffrag.pipeline.RagJob;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 
 /**
  * The whole system in one process: an embedded Kafka broker, the job on a local Flink mini cluster (parallelism 2),
@@ -75,11 +77,11 @@ public final class LocalStack {
      * summaries and digests; then cancels the job and stops the broker.
      */
     public static Outcome run(List<String> questions, Consumer<AnswerRecord> onAnswer) throws Exception {
+        Path checkpoints = Files.createTempDirectory("diffrag-checkpoints");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             KafkaConfig kafkaConfig = kafka.config();
             TopicAdmin.ensureTopics(kafkaConfig);
-            PipelineConfig config = config(System.getenv(),
-                    Files.createTempDirectory("diffrag-checkpoints").toUri().toString());
+            PipelineConfig config = config(System.getenv(), checkpoints.toUri().toString());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM);
             RagJob.configure(env, config);
             RagJob.build(env, config,
@@ -113,6 +115,9 @@ public final class LocalStack {
             } finally {
                 job.cancel().get();
             }
+        } finally {
+            // The checkpoints only serve the run's own recovery; each run would otherwise leave a directory behind.
+            FileUtils.deleteDirectory(checkpoints.toFile());
         }
     }
 

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.connectors.records.Citation;
 import dev.diffrag.connectors.records.SummaryRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +41,9 @@ class LocalStackITCase {
         questions.addAll(ANSWERED.keySet());
         questions.add(UNANSWERABLE);
 
+        Set<Path> checkpointDirectories = checkpointDirectories();
         LocalStack.Outcome outcome = LocalStack.run(questions, answer -> {});
+        assertThat(checkpointDirectories()).as("the run removes its checkpoints").isEqualTo(checkpointDirectories);
         List<AnswerRecord> answers = outcome.answers();
 
         assertThat(answers).hasSize(questions.size() - 1);
@@ -67,5 +74,12 @@ class LocalStackITCase {
         assertThat(outcome.digests()).isNotEmpty().allSatisfy(digest -> assertThat(digest.sentences()).isNotEmpty()
                 .allSatisfy(s -> assertThat(documents.get(s.docId()).substring(s.start(), s.end()))
                         .isEqualTo(s.text())));
+    }
+
+    private static Set<Path> checkpointDirectories() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(path -> path.getFileName().toString().startsWith("diffrag-checkpoints"))
+                    .collect(Collectors.toSet());
+        }
     }
 }
