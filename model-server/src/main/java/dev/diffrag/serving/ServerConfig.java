@@ -14,7 +14,8 @@ import java.util.function.Function;
  * @param port              HTTP port
  * @param answerer          answer model: {@code diff-reader} (the shipped Diff Transformer reader; the default) or
  *                          {@code baseline} (best sentence by MiniLM similarity)
- * @param abstainThreshold  confidence below which the answerer abstains, in [0, 1]
+ * @param abstainThreshold  confidence below which the baseline abstains, in [0, 1] (the reader abstains by the
+ *                          threshold calibrated with its checkpoint)
  * @param summarizer        summarization model, or {@code none} to leave {@code /v1/summarize} unserved
  * @param maxBatchSize      most requests handed to a model in one call
  * @param maxBatchDelayMs   longest the oldest queued request waits for others to fill its batch, at most
