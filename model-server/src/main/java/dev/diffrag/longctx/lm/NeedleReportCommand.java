@@ -70,8 +70,7 @@ final class NeedleReportCommand implements Callable<Integer> {
                 seed);
         try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
             NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
-            List<KvRetrieval.Example> kv = KvRetrieval.read(data.resolve("longctx/kv-retrieval-75.jsonl.gz"));
-            List<KvRetrieval.Example> heldOut = kv.subList(NeedleTrainCommand.KV_TRAIN_RECORDS, kv.size());
+            List<KvRetrieval.Example> heldOut = NeedleTrainCommand.kvHeldOutRecords(data);
             ParameterStore ps = new ParameterStore(manager, false);
             Map<String, NeedleReport.Subject> loaded = new LinkedHashMap<>();
             for (String name : models) {

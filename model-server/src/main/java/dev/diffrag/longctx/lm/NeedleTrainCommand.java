@@ -199,13 +199,24 @@ final class NeedleTrainCommand implements Callable<Integer> {
 
     /** kv-retrieval records 0..{@value #KV_TRAIN_RECORDS}−1 of {@code data}, refused when the file holds fewer. */
     static List<KvRetrieval.Example> kvTrainingRecords(Path data) throws IOException {
+        return kvRecords(data, KV_TRAIN_RECORDS, "training needs the first " + KV_TRAIN_RECORDS)
+                .subList(0, KV_TRAIN_RECORDS);
+    }
+
+    /** kv-retrieval records of {@code data} from {@value #KV_TRAIN_RECORDS} on (never trained on), refused when none. */
+    static List<KvRetrieval.Example> kvHeldOutRecords(Path data) throws IOException {
+        List<KvRetrieval.Example> records = kvRecords(data, KV_TRAIN_RECORDS + 1,
+                "the report evaluates those after the first " + KV_TRAIN_RECORDS);
+        return records.subList(KV_TRAIN_RECORDS, records.size());
+    }
+
+    private static List<KvRetrieval.Example> kvRecords(Path data, int needed, String use) throws IOException {
         Path file = data.resolve("longctx/kv-retrieval-75.jsonl.gz");
         List<KvRetrieval.Example> records = KvRetrieval.read(file);
-        if (records.size() < KV_TRAIN_RECORDS) {
-            throw new IllegalArgumentException(file + " holds " + records.size()
-                    + " kv-retrieval records; training needs the first " + KV_TRAIN_RECORDS);
+        if (records.size() < needed) {
+            throw new IllegalArgumentException(file + " holds " + records.size() + " kv-retrieval records; " + use);
         }
-        return records.subList(0, KV_TRAIN_RECORDS);
+        return records;
     }
 
     private static double mean(List<StepStats> stats) {
