@@ -145,7 +145,8 @@ public final class ChunkIndex implements Closeable {
             return;
         }
         chunkCount -= before.chunks();
-        TextStatistics left = byTenant.get(before.tenant()).minus(before.text());
+        // Absent when the tenant's other chunks took its statistics to zero and this key's chunks hold no term.
+        TextStatistics left = byTenant.getOrDefault(before.tenant(), TextStatistics.NONE).minus(before.text());
         if (left.equals(TextStatistics.NONE)) {
             byTenant.remove(before.tenant());
         } else {

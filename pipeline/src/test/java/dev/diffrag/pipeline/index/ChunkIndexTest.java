@@ -124,6 +124,22 @@ class ChunkIndexTest {
     }
 
     @Test
+    void aDocumentWithoutAnyIndexedTermCanBeChangedAfterItsTenantsOtherDocumentsAreGone() {
+        // "???" and stop words are valid text but give BM25 no term; the tenant's statistics reach zero without them.
+        index.replace("acme/marks", "acme", List.of(chunk("acme", "marks", 1, 0, "???", NORTH)));
+        index.replace("acme/river", "acme", List.of(chunk("acme", "river", 2, 0, "The river.", EAST)));
+        index.delete("acme/river");
+
+        index.replace("acme/marks", "acme", List.of(chunk("acme", "marks", 3, 0, "To be or not to be.", UP)));
+        index.delete("acme/marks");
+        index.replace("acme/river", "acme", List.of(chunk("acme", "river", 4, 0, "The river.", EAST)));
+
+        assertThat(index.search("acme", "river", EAST, 10).bm25()).extracting(ScoredChunk::chunkId)
+                .containsExactly("acme/river@4#0");
+        assertThat(index.chunkCount()).isEqualTo(1);
+    }
+
+    @Test
     void returnsAtMostKHitsPerRanking() {
         for (int d = 0; d < 5; d++) {
             index.replace("acme/d" + d, "acme", List.of(chunk("acme", "d" + d, 1, 0, "common word " + d, NORTH)));
