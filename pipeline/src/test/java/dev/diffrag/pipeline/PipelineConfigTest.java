@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.diffrag.connectors.kafka.DeliveryGuarantee;
 import dev.diffrag.pipeline.summarize.SummaryConfig;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -134,5 +135,20 @@ class PipelineConfigTest {
         RagJob.configure(atLeastOnce, PipelineConfig.defaults());
         assertThat(atLeastOnce.getCheckpointConfig().getCheckpointingConsistencyMode())
                 .isEqualTo(CheckpointingMode.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void theRestartDelayDoublesFromOneSecondToOneMinuteAsDocumented() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        RagJob.configure(env, PipelineConfig.defaults());
+
+        var settings = env.getConfiguration();
+        assertThat(settings.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER))
+                .isEqualTo(2.0);
+        assertThat(settings.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
+                .isEqualTo(Duration.ofMinutes(1));
     }
 }
