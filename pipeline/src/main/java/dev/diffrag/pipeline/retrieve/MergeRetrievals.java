@@ -28,7 +28,8 @@ import org.apache.flink.util.Collector;
  * long. The wait starts at the question's first answer. A subtask that keeps answering other questions is behind,
  * not gone: under a burst one subtask can reach a question many seconds after the other (both receive every question,
  * each in its own order), and a wait measured per question answered such questions from part of the index
- * (docs/results/merge-timeout-burst/). Such a wait still ends after {@link #MAX_WAIT_TIMEOUTS} × {@code timeoutMs}.
+ * (docs/results/merge-timeout-burst/). Such a wait still ends after {@link #MAX_WAIT_TIMEOUTS} × {@code timeoutMs}
+ * (after a restore, counted from the restore).
  *
  * <p>After emitting, the question is remembered so that a late or replayed partial result does not start a second
  * merge: for {@code rememberEmittedMs} when every subtask had answered; after a timeout, until the missing subtasks
@@ -154,7 +155,9 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
                 .mapToLong(subtask -> lastHeardFrom.getOrDefault(subtask, startedAt) + timeoutMs)
                 .min().orElse(now);
         Long since = waitingSince.value(); // null in state of a savepoint taken before the wait was extended
-        long giveUpAt = (since != null ? since : due - timeoutMs) + MAX_WAIT_TIMEOUTS * timeoutMs;
+        // The cap counts this instance's wait: the time a restored job was down is no wait for the replay.
+        long waitingFrom = Math.max(since != null ? since : due - timeoutMs, startedAt);
+        long giveUpAt = waitingFrom + MAX_WAIT_TIMEOUTS * timeoutMs;
         if (silentFrom > now && now < giveUpAt) {
             // every missing subtask answered some question within the timeout: it is behind, wait on
             waitUntil(Math.min(silentFrom, giveUpAt), ctx);

@@ -139,6 +139,32 @@ class MergeRetrievalsTest {
     }
 
     @Test
+    void afterARestoreLongerThanTheLongestWaitAPendingMergeStillWaitsForTheReplay() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, TIMEOUT / 2);
+        harness.close();
+
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MergeRetrievals(TIMEOUT, REMEMBER)),
+                p -> p.question().key(), Types.STRING);
+        // The job was down longer than the wait's cap (a stop with savepoint, a slow restart): the cap counts the
+        // wait of this run, not the downtime, or the merge would answer from subtask 0 alone before the replay.
+        long restoredAt = 2 * MergeRetrievals.MAX_WAIT_TIMEOUTS * TIMEOUT;
+        harness.setProcessingTime(restoredAt);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(restoredAt + 1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.setProcessingTime(restoredAt + TIMEOUT / 2);
+        harness.processElement(partial(q, 1, 2, List.of(hit("b", 1)), List.of()), 0); // replayed to subtask 1
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a", "b"));
+    }
+
+    @Test
     void aDuplicateFromTheSameSubtaskDoesNotCountTwice() throws Exception {
         EmbeddedQuestion q = question("q1", 2);
         harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
