@@ -1,5 +1,7 @@
 package dev.diffrag.pipeline;
 
+import static org.apache.flink.runtime.jobgraph.tasks.CheckpointCoordinatorConfiguration.MINIMAL_CHECKPOINT_TIME;
+
 import dev.diffrag.connectors.kafka.DeliveryGuarantee;
 import dev.diffrag.connectors.kafka.KafkaConfig;
 import dev.diffrag.pipeline.answer.AnswerConfig;
@@ -37,6 +39,10 @@ public record PipelineConfig(
         SummaryConfig summary) implements Serializable {
 
     public PipelineConfig {
+        if (checkpointIntervalMs < MINIMAL_CHECKPOINT_TIME) { // else Flink refuses it in RagJob.configure, unnamed
+            throw new IllegalArgumentException(CHECKPOINT_INTERVAL_MS + " must be at least " + MINIMAL_CHECKPOINT_TIME
+                    + " (checkpointing is always on), got " + checkpointIntervalMs);
+        }
         if (parallelism < 0) { // RagJob would silently keep the cluster's default, as for 0
             throw new IllegalArgumentException(
                     PARALLELISM + " must be 0 (the cluster's default) or positive, got " + parallelism);

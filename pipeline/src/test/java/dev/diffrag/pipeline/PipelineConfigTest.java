@@ -96,6 +96,18 @@ class PipelineConfigTest {
     }
 
     @Test
+    void aCheckpointIntervalFlinkRefusesIsRefusedWithItsKey() {
+        // Flink refuses it only when the job is configured, after main has created the topics, without naming the key.
+        for (String interval : new String[] {"0", "-1", "9"}) {
+            assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_CHECKPOINT_INTERVAL_MS", interval)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("diffrag.checkpoint-interval-ms").hasMessageContaining(interval);
+        }
+        assertThat(PipelineConfig.fromEnv(Map.of("DIFFRAG_CHECKPOINT_INTERVAL_MS", "10")).checkpointIntervalMs())
+                .isEqualTo(10);
+    }
+
+    @Test
     void propertiesUseTheDottedKeys() {
         Properties properties = new Properties();
         properties.setProperty("diffrag.answer.capacity", "7");
