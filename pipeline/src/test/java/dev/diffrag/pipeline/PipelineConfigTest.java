@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -162,5 +163,17 @@ class PipelineConfigTest {
                 .isEqualTo(2.0);
         assertThat(settings.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
                 .isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void checkpointsOutliveACancelledJob() {
+        // Keyed state is the only copy of documents older than the topic's retention: Flink's default deleted every
+        // checkpoint on `flink cancel`, so a job started again had to re-read a topic that no longer held them.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        RagJob.configure(env, PipelineConfig.defaults());
+
+        assertThat(env.getConfiguration().get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
 }
