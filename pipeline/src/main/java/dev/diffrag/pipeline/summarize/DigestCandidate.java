@@ -10,7 +10,10 @@ import java.util.List;
 public record DigestCandidate(String tenant, String topic, String docId, long version, boolean deleted,
         List<SummaryRecord.Sentence> sentences, long producedAtMs) {
 
-    /** {@code document} leaving the digests of {@code topic}: deleted, or moved to another topic. */
+    /**
+     * {@code document} leaving the digests of {@code topic}: deleted, moved to another topic, or its version got no
+     * summary.
+     */
     static DigestCandidate removal(DocumentVersion document, String topic) {
         return new DigestCandidate(document.tenant(), topic, document.docId(), document.version(), true, List.of(),
                 document.producedAtMs());

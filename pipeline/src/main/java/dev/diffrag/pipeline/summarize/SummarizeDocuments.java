@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The job never fails because of one document: a version the summarizer did not summarize within the async timeout,
  * or whose batch threw, gets no summary; it is logged and counted ({@code summaryTimeouts}, {@code summarizerErrors}),
- * and the document's next version supersedes it as usual. Run with ordered output, so a document's versions leave in
+ * and the document's next version supersedes it as usual. It still enters the digest windows, as a removal: the
+ * sentences of the document's older version in the same window are no longer its text. Run with ordered output, so a document's versions leave in
  * the order {@link LatestDocumentVersions} let them through.
  */
 public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion, SummarizedVersion> {
@@ -70,7 +71,7 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
                         errors.inc();
                         LOG.warn("summarizer {} failed on {} version {}; it gets no summary", summarizer.name(),
                                 document.key(), document.version(), error);
-                        result.complete(List.of());
+                        result.complete(List.of(unsummarized(document)));
                     }
                 });
     }
@@ -80,7 +81,7 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
         timeouts.inc();
         LOG.warn("summarizer {} took over {} ms on {} version {}; it gets no summary", summarizer.name(),
                 config.timeoutMs(), document.key(), document.version());
-        result.complete(List.of());
+        result.complete(List.of(unsummarized(document)));
     }
 
     private List<Summary> summarize(List<Deadlined<SummaryRequest>> batch) {
@@ -102,6 +103,11 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
                         summarizer.name(), latency(document)),
                 new DigestCandidate(document.tenant(), document.topic(), document.docId(), document.version(), false,
                         sentences, document.producedAtMs()));
+    }
+
+    /** No summary record; the document leaves its digest rather than be cited at a version it no longer has. */
+    private static SummarizedVersion unsummarized(DocumentVersion document) {
+        return new SummarizedVersion(null, DigestCandidate.removal(document, document.topic()));
     }
 
     private static long latency(DocumentVersion document) {

@@ -207,9 +207,12 @@ class SummarizeDocumentsTest {
         RELEASE_STUCK.countDown();
         out.addAll(finish(harness));
 
-        // the timed-out upsert is dropped; the delete behind it (no model call) still comes out
-        assertThat(out).extracting(v -> v.summary().key()).containsExactly("acme/document/other");
-        assertThat(out.get(0).summary().deleted()).isTrue();
+        // the timed-out upsert gets no summary but leaves its digest; the delete behind it (no model call) comes out
+        assertThat(out).extracting(SummarizedVersion::summary).first().isNull();
+        assertThat(out.get(0).candidate()).isEqualTo(new DigestCandidate("acme", null, "storm", 4, true, List.of(),
+                1_000));
+        assertThat(out.get(1).summary().key()).isEqualTo("acme/document/other");
+        assertThat(out.get(1).summary().deleted()).isTrue();
     }
 
     @Test
@@ -244,6 +247,38 @@ class SummarizeDocumentsTest {
         harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 1_000);
         harness.processElement(delete("acme", "other", 5, 1_001), 1_001);
 
-        assertThat(finish(harness)).extracting(v -> v.summary().key()).containsExactly("acme/document/other");
+        List<SummarizedVersion> out = finish(harness);
+        assertThat(out).extracting(SummarizedVersion::summary).first().isNull();
+        assertThat(out.get(0).candidate().deleted()).isTrue();
+        assertThat(out.get(1).summary().key()).isEqualTo("acme/document/other");
+    }
+
+    @Test
+    void aDigestDoesNotCiteAnOlderVersionOfADocumentWhoseLatestVersionGotNoSummary() throws Exception {
+        // lead-2, failing on the update as a model server answering 503 would
+        SummarizerFactory failsOnRepairs = () -> new CountingSummarizer() {
+            @Override
+            public List<Summary> summarize(List<SummaryRequest> batch) {
+                if (batch.stream().anyMatch(r -> r.text().contains("Repairs"))) {
+                    throw new IllegalStateException("model server answered 503");
+                }
+                return super.summarize(batch);
+            }
+        };
+        Split out = summarize(failsOnRepairs, config("lead-2", 1, 0),
+                upsert("acme", "storm", 4, STORM, 1_000),
+                upsert("acme", "storm", 9, STORM_UPDATE, 2_000));
+        assertThat(out.summaries()).extracting(SummaryRecord::docVersion).containsExactly(4L);
+
+        try (var digests = DigestWindowTest.digests(() -> Summarizers.named("lead-3", 0))) {
+            for (DigestCandidate candidate : out.candidates()) {
+                digests.processElement(candidate, candidate.producedAtMs());
+            }
+            digests.processWatermark(Long.MAX_VALUE);
+
+            // version 9 replaced version 4 within the window: the text of version 4 is no longer the document's
+            assertThat(digests.extractOutputValues()).flatExtracting(SummaryRecord::sentences)
+                    .extracting(SummaryRecord.Sentence::docVersion).doesNotContain(4L);
+        }
     }
 }
