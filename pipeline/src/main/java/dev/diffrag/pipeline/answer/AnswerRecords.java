@@ -23,6 +23,8 @@ public final class AnswerRecords {
      * The record for {@code answer}: its citation, given in offsets into the cited chunk, becomes offsets into that
      * document version's original text ({@code chunk.start + span.start}), so that the citation's text equals
      * {@code document.substring(start, end)}.
+     *
+     * @throws IllegalStateException when the answer cites a passage that was not retrieved, or is not the span it cites
      */
     public static AnswerRecord of(RetrievalResult retrieval, GroundedAnswer answer, String model, long nowMs) {
         if (answer.abstained()) {
@@ -34,13 +36,19 @@ public final class AnswerRecords {
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException(
                         "answerer " + model + " cited '" + span.contextId() + "', which was not retrieved"));
+        String quoted = chunk.text().substring(span.start(), span.end());
+        if (!quoted.equals(answer.answer())) {
+            // Only a remote answerer's JSON can get here; its answer would not be the quote its citation points at.
+            throw new IllegalStateException("answerer " + model + " answered '" + answer.answer() + "' but cited '"
+                    + quoted + "' of '" + span.contextId() + "'");
+        }
         Citation citation = new Citation(
                 chunk.docId(),
                 chunk.docVersion(),
                 chunk.chunkId(),
                 chunk.start() + span.start(),
                 chunk.start() + span.end(),
-                chunk.text().substring(span.start(), span.end()));
+                quoted);
         QuestionRecord question = retrieval.question();
         return new AnswerRecord(
                 question.tenant(),

@@ -57,18 +57,20 @@ class AnswerRecordsTest {
     }
 
     @Test
-    void theCitationTextIsTheDocumentsTextEvenWhenTheAnswerDiffers() {
+    void refusesAnAnswerThatIsNotTheSpanItCites() {
         // A remote answerer's JSON is not bound to answer with exactly the span it cites.
         int spanStart = CHUNK.text().indexOf("Blue whales feed");
         int spanEnd = CHUNK.text().indexOf('.', spanStart) + 1;
         GroundedAnswer answer = new GroundedAnswer(
                 "Krill.", false, 0.7, new GroundedAnswer.Citation(CHUNK.chunkId(), spanStart, spanEnd));
+        GroundedAnswer noAnswer = new GroundedAnswer(
+                null, false, 0.7, new GroundedAnswer.Citation(CHUNK.chunkId(), spanStart, spanEnd));
 
-        Citation citation = AnswerRecords.of(RETRIEVAL, answer, "remote", 1_250L).citations().get(0);
-
-        assertThat(citation.text())
-                .isEqualTo(DOCUMENT.substring(citation.start(), citation.end()))
-                .isEqualTo("Blue whales feed almost exclusively on krill.");
+        assertThatThrownBy(() -> AnswerRecords.of(RETRIEVAL, answer, "remote", 1_250L))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Krill.").hasMessageContaining("Blue whales feed almost exclusively on krill.");
+        assertThatThrownBy(() -> AnswerRecords.of(RETRIEVAL, noAnswer, "remote", 1_250L))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
