@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * model: it completes at once with a superseding, empty summary.
  *
  * <p>The job never fails because of one document: a version the summarizer did not summarize within the async timeout,
- * or whose batch threw, gets no summary; it is logged and counted ({@code summaryTimeouts}, {@code summarizerErrors}),
- * and the document's next version supersedes it as usual. It still enters the digest windows, as a removal: the
- * sentences of the document's older version in the same window are no longer its text. Run with ordered output, so a document's versions leave in
- * the order {@link LatestDocumentVersions} let them through.
+ * whose batch threw, or whose summary quotes other text than the document's at its offsets, gets no summary; it is
+ * logged and counted ({@code summaryTimeouts}, {@code summarizerErrors}), and the document's next version supersedes
+ * it as usual. It still enters the digest windows, as a removal: the sentences of the document's older version in the
+ * same window are no longer its text. Run with ordered output, so a document's versions leave in the order
+ * {@link LatestDocumentVersions} let them through.
  */
 public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion, SummarizedVersion> {
 
@@ -64,9 +65,10 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
         }
         batcher.submit(Deadlined.in(new SummaryRequest(document.key(), document.text(), config.maxSentences()),
                         config.timeoutMs()))
-                .whenComplete((summary, error) -> {
+                .thenApply(summary -> summarized(document, summary))
+                .whenComplete((summarized, error) -> {
                     if (error == null) {
-                        result.complete(List.of(summarized(document, summary)));
+                        result.complete(List.of(summarized));
                     } else {
                         errors.inc();
                         LOG.warn("summarizer {} failed on {} version {}; it gets no summary", summarizer.name(),
@@ -94,7 +96,16 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
         return summarizer.summarize(requests);
     }
 
+    /** @throws IllegalStateException when a sentence is not the document's text at its offsets */
     private SummarizedVersion summarized(DocumentVersion document, Summary summary) {
+        for (Summary.Sentence sentence : summary.sentences()) {
+            // Only a model server's reply can get here: it could have summarized another text or counted otherwise.
+            if (sentence.start() < 0 || sentence.end() > document.text().length() || sentence.start() > sentence.end()
+                    || !document.text().substring(sentence.start(), sentence.end()).equals(sentence.text())) {
+                throw new IllegalStateException("sentence [" + sentence.start() + ", " + sentence.end()
+                        + ") is not the text of " + document.key() + " version " + document.version() + " there");
+            }
+        }
         List<SummaryRecord.Sentence> sentences = summary.sentences().stream()
                 .map(s -> new SummaryRecord.Sentence(s.text(), s.start(), s.end(), null, null))
                 .toList();

@@ -281,4 +281,23 @@ class SummarizeDocumentsTest {
                     .extracting(SummaryRecord.Sentence::docVersion).doesNotContain(4L);
         }
     }
+
+    @Test
+    void aSummaryWhoseSentencesAreNotTheDocumentsTextAtTheirOffsetsIsASummarizerError() throws Exception {
+        // as a model server summarizing another text, or counting offsets in another unit, might answer
+        SummarizerFactory offByOne = () -> new CountingSummarizer() {
+            @Override
+            public List<Summary> summarize(List<SummaryRequest> batch) {
+                return super.summarize(batch).stream().map(summary -> new Summary(summary.id(), summary.sentences()
+                        .stream().map(s -> new Summary.Sentence(s.text(), s.start() + 1, s.end() + 1)).toList()))
+                        .toList();
+            }
+        };
+        var harness = summarizing(offByOne, config("lead-2", 1, 0));
+        harness.processElement(upsert("acme", "storm", 4, STORM, 1_000), 1_000);
+
+        List<SummarizedVersion> out = finish(harness);
+        assertThat(out).extracting(SummarizedVersion::summary).containsExactly((SummaryRecord) null);
+        assertThat(out.get(0).candidate().deleted()).isTrue();
+    }
 }
