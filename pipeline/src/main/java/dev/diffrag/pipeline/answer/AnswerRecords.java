@@ -88,9 +88,13 @@ public final class AnswerRecords {
                 .toList();
     }
 
-    /** From when the question was produced (its {@code ts}), or when the job read it if the producer gave none. */
+    /**
+     * From when the question was produced (its {@code ts}), or when the job read it if the producer gave none or a time
+     * after that (a producer clock ahead of the job's would otherwise make latencies negative).
+     */
     static long latencyMs(RetrievalResult retrieval, long nowMs) {
         Long producedMs = retrieval.question().ts();
-        return nowMs - (producedMs != null ? producedMs : retrieval.questionReceivedMs());
+        long receivedMs = retrieval.questionReceivedMs();
+        return nowMs - (producedMs != null ? Math.min(producedMs, receivedMs) : receivedMs);
     }
 }

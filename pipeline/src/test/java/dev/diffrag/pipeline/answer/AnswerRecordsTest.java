@@ -95,6 +95,16 @@ class AnswerRecordsTest {
     }
 
     @Test
+    void aQuestionStampedAheadOfTheJobsClockCountsFromWhenTheJobReadIt() {
+        // a producer whose clock runs 10 s fast: read at 1,500 by the job's clock, answered at 1,600
+        RetrievalResult ahead = new RetrievalResult(
+                new QuestionRecord("t", "q3", "?", null, 11_500L), List.of(), 1_500L);
+
+        assertThat(AnswerRecords.abstained(ahead, AnswerRecords.NO_PASSAGES, 0, "m", 1_600L).latencyMs())
+                .isEqualTo(100);
+    }
+
+    @Test
     void refusesACitationOfAPassageThatWasNotRetrieved() {
         GroundedAnswer answer = GroundedAnswer.span(new Passage("t/ghost#1/0", "Boo."), 0, 4, 0.9);
 
