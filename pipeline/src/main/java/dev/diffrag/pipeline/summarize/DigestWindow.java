@@ -81,12 +81,14 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
         }
         lastFiredEnd.update(window.end());
         List<DigestCandidate> documents = liveDocuments(elements);
-        if (documents.isEmpty()) {
+        // none live, or their summaries have no sentences (a token budget under every sentence): nothing to digest
+        List<SummaryRecord.Sentence> candidates = DigestText.candidates(documents);
+        if (candidates.isEmpty()) {
             return;
         }
         List<SummaryRecord.Sentence> sentences;
         try {
-            sentences = digestSentences(key, DigestText.candidates(documents));
+            sentences = digestSentences(key, candidates);
         } catch (RuntimeException e) {
             errors.inc();
             LOG.warn("digest {} of window [{}, {}) failed with summarizer {}; it is skipped", key, window.start(),

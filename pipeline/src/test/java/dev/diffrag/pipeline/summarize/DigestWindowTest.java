@@ -194,6 +194,23 @@ class DigestWindowTest {
     }
 
     @Test
+    void aWindowWhoseDocumentSummariesHaveNoSentencesGetsNoDigest() throws Exception {
+        // e.g. a token budget smaller than every sentence of the document
+        try (var harness = digests(() -> Summarizers.named("diff-v1", 0))) {
+            harness.processElement(new DigestCandidate("acme", null, "a1", 1, false, List.of(), 1_000), 1_000);
+            harness.processWatermark(WINDOW - 1);
+
+            assertThat(harness.extractOutputValues()).isEmpty();
+        }
+        try (var harness = digests(() -> new LeadSummarizer(3))) {
+            harness.processElement(new DigestCandidate("acme", null, "a1", 1, false, List.of(), 1_000), 1_000);
+            harness.processWatermark(WINDOW - 1);
+
+            assertThat(harness.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
     void eachTopicGetsADigestOfItsOwnDocuments() throws Exception {
         try (var harness = digests(() -> new LeadSummarizer(3))) {
             harness.processElement(inTopic("sport", candidate("s1", 1, "Lyon won the cup.", 1_000)), 1_000);
