@@ -8,7 +8,11 @@ import dev.diffrag.serving.MicroBatcher;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -37,6 +41,8 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
 
     private transient Summarizer summarizer;
     private transient MicroBatcher<Deadlined<SummaryRequest>, Summary> batcher;
+    /** Each version's place on the batcher, so that its timeout can take it out of the queue. */
+    private transient Map<DocumentVersion, CompletableFuture<Summary>> submitted;
     private transient Counter timeouts;
     private transient Counter errors;
 
@@ -50,6 +56,7 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
         summarizer = summarizerFactory.create();
         batcher = ModelBatchers.forSubtask("summarizer", getRuntimeContext(), this::summarize,
                 config.maxBatchSize(), config.maxBatchDelayMs(), config.capacity());
+        submitted = Collections.synchronizedMap(new IdentityHashMap<>());
         timeouts = getRuntimeContext().getMetricGroup().counter("summaryTimeouts");
         errors = getRuntimeContext().getMetricGroup().counter("summarizerErrors");
     }
@@ -63,10 +70,15 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
                     DigestCandidate.removal(document, document.topic()))));
             return;
         }
-        batcher.submit(Deadlined.in(new SummaryRequest(document.key(), document.text(), config.maxSentences()),
-                        config.timeoutMs()))
-                .thenApply(summary -> summarized(document, summary))
+        CompletableFuture<Summary> summary = batcher.submit(Deadlined.in(
+                new SummaryRequest(document.key(), document.text(), config.maxSentences()), config.timeoutMs()));
+        submitted.put(document, summary);
+        summary.thenApply(done -> summarized(document, done))
                 .whenComplete((summarized, error) -> {
+                    submitted.remove(document);
+                    if (summary.isCancelled()) {
+                        return; // by timeout(), which has completed it already
+                    }
                     if (error == null) {
                         result.complete(List.of(summarized));
                     } else {
@@ -84,6 +96,12 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
         LOG.warn("summarizer {} took over {} ms on {} version {}; it gets no summary", summarizer.name(),
                 config.timeoutMs(), document.key(), document.version());
         result.complete(List.of(unsummarized(document)));
+        // Still queued: the batcher then skips it. After a backlog, summarizing versions nobody waits for any more
+        // would make every later version time out too.
+        CompletableFuture<Summary> summary = submitted.remove(document);
+        if (summary != null) {
+            summary.cancel(false);
+        }
     }
 
     private List<Summary> summarize(List<Deadlined<SummaryRequest>> batch) {

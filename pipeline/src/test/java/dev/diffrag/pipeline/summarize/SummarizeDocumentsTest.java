@@ -45,6 +45,8 @@ class SummarizeDocumentsTest {
     /** Sizes of the batches every counting summarizer of this test saw; static because the factory is serialized. */
     private static final List<Integer> BATCH_SIZES = Collections.synchronizedList(new ArrayList<>());
     private static final CountDownLatch RELEASE_STUCK = new CountDownLatch(1);
+    private static final CountDownLatch STARTED_SLOW = new CountDownLatch(1);
+    private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
 
     /** lead-2, counting the batches it is called with. */
     private static class CountingSummarizer implements Summarizer {
@@ -299,5 +301,38 @@ class SummarizeDocumentsTest {
         List<SummarizedVersion> out = finish(harness);
         assertThat(out).extracting(SummarizedVersion::summary).containsExactly((SummaryRecord) null);
         assertThat(out.get(0).candidate().deleted()).isTrue();
+    }
+
+    @Test
+    void aVersionStillQueuedAtItsTimeoutIsNeverSummarized() throws Exception {
+        SummarizerFactory slow = () -> new CountingSummarizer() {
+            @Override
+            public List<Summary> summarize(List<SummaryRequest> batch) {
+                STARTED_SLOW.countDown();
+                try {
+                    RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.summarize(batch);
+            }
+        };
+        BATCH_SIZES.clear();
+        var harness = summarizing(slow, config("lead-2", 1, 0));
+        harness.processElement(upsert("acme", "storm", 4, STORM, 0), 0);
+        harness.processElement(upsert("acme", "flood", 5, STORM_UPDATE, 0), 0);
+        // On a busy machine the batcher may not have taken storm yet; a timeout then would cancel it unrun.
+        assertThat(STARTED_SLOW.await(10, TimeUnit.SECONDS)).as("storm is being summarized").isTrue();
+
+        harness.setProcessingTime(TIMEOUT_MS + 1);
+        // queued behind the versions that timed out; finishing waits for it, and the batcher takes versions in order
+        harness.processElement(upsert("acme", "rain", 6, STORM, TIMEOUT_MS + 1), TIMEOUT_MS + 1);
+        RELEASE_SLOW.countDown();
+        List<SummarizedVersion> out = finish(harness);
+
+        assertThat(out).extracting(v -> v.summary() == null ? null : v.summary().docId())
+                .containsExactly(null, null, "rain");
+        // after a backlog, summarizing versions nobody waits for would make every later version time out too
+        assertThat(BATCH_SIZES).as("flood, still queued at its timeout, is never run").containsExactly(1, 1);
     }
 }
