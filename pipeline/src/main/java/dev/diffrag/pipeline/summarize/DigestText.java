@@ -55,8 +55,18 @@ final class DigestText {
         return text;
     }
 
-    /** A chosen span of {@link #text()} as a sentence of the document it came from, with that document's offsets. */
+    /**
+     * A chosen span of {@link #text()} as a sentence of the document it came from, with that document's offsets.
+     *
+     * @throws IllegalArgumentException when the span crosses a line, or its text is not {@link #text()} at its offsets
+     */
     SummaryRecord.Sentence cite(Summary.Sentence chosen) {
+        if (chosen.start() < 0 || chosen.end() > text.length() || chosen.start() > chosen.end()
+                || !text.substring(chosen.start(), chosen.end()).equals(chosen.text())) {
+            // a model server's reply, quoting other text than it points at: the citation would not be the document's
+            throw new IllegalArgumentException("span [" + chosen.start() + ", " + chosen.end()
+                    + ") is not the digest text '" + chosen.text() + "'");
+        }
         for (Line line : lines) {
             int lineEnd = line.offset() + line.sentence().text().length();
             if (chosen.start() >= line.offset() && chosen.end() <= lineEnd) {

@@ -79,7 +79,19 @@ class DigestTextTest {
     void aSpanAcrossTwoLinesIsRejected() {
         DigestText digest = new DigestText(
                 DigestText.candidates(List.of(candidate("a", 3, A, 13, 37), candidate("b", 8, B, 0, 17))));
-        assertThatThrownBy(() -> digest.cite(new Summary.Sentence("x", 20, 30)))
+        assertThatThrownBy(() -> digest.cite(new Summary.Sentence(digest.text().substring(20, 30), 20, 30)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("crosses a line");
+    }
+
+    @Test
+    void aSpanWhoseTextIsNotTheDigestTextAtItsOffsetsIsRejected() {
+        // e.g. a model server's reply counting offsets in another unit: the cited text would not be the document's
+        DigestText digest = new DigestText(
+                DigestText.candidates(List.of(candidate("a", 3, A, 13, 37), candidate("b", 8, B, 0, 17))));
+        int at = digest.text().indexOf("is forecast");
+
+        assertThatThrownBy(() -> digest.cite(new Summary.Sentence("Rain is", at, at + 7)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
