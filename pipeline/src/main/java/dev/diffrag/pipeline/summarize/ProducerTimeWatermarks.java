@@ -12,11 +12,11 @@ import org.apache.flink.util.clock.RelativeClock;
  * on whether it had caught up with its producers:
  *
  * <ul>
- *   <li>it had (its last record was read within the idleness timeout and the bound of its producer time): what comes
- *       next is produced about now, so its watermark follows the job's clock, the idleness timeout and the bound
- *       behind. Marked idle instead, as Flink's idleness does, nothing would advance the watermark once every input
- *       was quiet: the digest of the last window before a quiet spell was written only when a later document came,
- *       or never;</li>
+ *   <li>it had (when it read its last record, the largest producer time it had shown was within the idleness timeout
+ *       and the bound of the clock): what comes next is produced about now, so its watermark follows the job's clock,
+ *       the idleness timeout and the bound behind. Marked idle instead, as Flink's idleness does, nothing would
+ *       advance the watermark once every input was quiet: the digest of the last window before a quiet spell was
+ *       written only when a later document came, or never;</li>
  *   <li>it had not (it never had a record, or read a backlog of older documents): it is marked idle, so it holds no
  *       other input back, and following the clock could make its still unread backlog late.</li>
  * </ul>
@@ -52,7 +52,8 @@ final class ProducerTimeWatermarks<T> implements WatermarkGenerator<T> {
             return; // a record validation will reject (ParseDocuments.eventTime)
         }
         maxProducedAt = Math.max(maxProducedAt, producedAt);
-        caughtUp = epochMillis.getAsLong() - producedAt <= idlenessMs + outOfOrdernessMs;
+        // By the largest producer time, not this record's: a late straggler read last is no unread backlog.
+        caughtUp = epochMillis.getAsLong() - maxProducedAt <= idlenessMs + outOfOrdernessMs;
     }
 
     @Override

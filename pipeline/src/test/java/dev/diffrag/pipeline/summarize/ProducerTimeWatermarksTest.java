@@ -48,6 +48,18 @@ class ProducerTimeWatermarksTest {
     }
 
     @Test
+    void aStragglerReadLastDoesNotMakeACaughtUpInputIdle() {
+        watermarks.onEvent("a", NOW - 1_000, output);
+        watermarks.onEvent("backfilled", NOW - Duration.ofHours(1).toMillis(), output); // late, in no digest
+        pass(Duration.ofMinutes(10));
+        watermarks.onPeriodicEmit(output);
+
+        // idle, every input quiet, the last window's digest would wait for the next document
+        assertThat(output.idle).isFalse();
+        assertThat(output.watermark).isEqualTo(NOW + Duration.ofMinutes(10).toMillis() - IDLENESS - BOUND - 1);
+    }
+
+    @Test
     void aBackpressuredInputIsNotQuiet() {
         watermarks.onEvent("a", NOW - 1_000, output);
         wallClock.addAndGet(Duration.ofMinutes(10).toMillis()); // the activity clock stands still
