@@ -1,6 +1,7 @@
 package dev.diffrag.pipeline.summarize;
 
 import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.pipeline.ReplayHorizon;
 import dev.diffrag.summarize.SalienceSummarizer;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
@@ -45,10 +46,11 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
     /**
      * The end of the last window this key fired. Watermarks are not checkpointed: after a restore a straggler for an
      * already fired window would open that window anew, and its digest, of stragglers only, would replace the full one
-     * under the same key. Such a window is dropped and its candidates counted as late instead.
+     * under the same key. Such a window is dropped and its candidates counted as late instead. Kept for the
+     * {@link ReplayHorizon}, as no replay reaches further back.
      */
     private static final ValueStateDescriptor<Long> LAST_FIRED_END =
-            new ValueStateDescriptor<>("last-fired-window-end", Types.LONG);
+            ReplayHorizon.expiring(new ValueStateDescriptor<>("last-fired-window-end", Types.LONG));
 
     private transient int linesPerRequest;
     private transient Counter errors;

@@ -5,7 +5,7 @@ import static dev.diffrag.pipeline.index.RealEmbeddings.question;
 import static dev.diffrag.pipeline.index.RealEmbeddings.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.diffrag.pipeline.ingest.DeletedVersions;
+import dev.diffrag.pipeline.ReplayHorizon;
 import dev.diffrag.pipeline.ingest.DocumentChange;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +115,7 @@ class IndexDocumentsTest {
 
         // Kept forever, the versions of deleted ids would grow state with every delete; past the time to live an
         // older upsert is a change like any other.
-        harness.setStateTtlProcessingTime(DeletedVersions.TTL.toMillis() + 1);
+        harness.setStateTtlProcessingTime(ReplayHorizon.TTL.toMillis() + 1);
         harness.processElement(upsert("acme", "plants", 8, PLANTS), 0);
         assertThat(docIds(ask(question("acme", "q2", "photosynthesis")))).containsOnly("plants");
     }

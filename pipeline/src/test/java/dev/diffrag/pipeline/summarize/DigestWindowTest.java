@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.pipeline.ReplayHorizon;
 import dev.diffrag.summarize.LeadSummarizer;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summarizers;
@@ -131,6 +132,24 @@ class DigestWindowTest {
             restored.processWatermark(2 * WINDOW - 1);
 
             assertThat(restored.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
+    void aTopicQuietPastTheReplayHorizonLeavesNothingInState() throws Exception {
+        // The end of a key's last fired window was kept forever: one entry for every tenant and topic ever seen.
+        OperatorSubtaskState snapshot;
+        try (var harness = digests(() -> new LeadSummarizer(3))) {
+            harness.setStateTtlProcessingTime(0);
+            harness.processElement(candidate("a1", 1, "Acme opened a plant in Lyon.", 1_000), 1_000);
+            harness.processWatermark(WINDOW - 1);
+            assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+            harness.setStateTtlProcessingTime(ReplayHorizon.TTL.toMillis() + 1);
+            snapshot = harness.snapshot(1, 1);
+        }
+
+        try (var restored = digests(() -> new LeadSummarizer(3), snapshot)) {
+            assertThat(restored.numKeyedStateEntries()).isZero();
         }
     }
 

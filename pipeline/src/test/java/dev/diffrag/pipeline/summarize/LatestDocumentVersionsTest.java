@@ -4,7 +4,7 @@ import static dev.diffrag.pipeline.summarize.SummarizeDocumentsTest.delete;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.diffrag.connectors.records.DocumentOp;
-import dev.diffrag.pipeline.ingest.DeletedVersions;
+import dev.diffrag.pipeline.ReplayHorizon;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -90,7 +90,7 @@ class LatestDocumentVersionsTest {
             harness.processElement(upsert("d1", 1, "sport", 1_000), 1_000);
             harness.processElement(delete("acme", "d1", 3, 3_000), 3_000);
             harness.processElement(upsert("d1", 2, "sport", 2_000), 2_000);
-            harness.setStateTtlProcessingTime(DeletedVersions.TTL.toMillis() + 1);
+            harness.setStateTtlProcessingTime(ReplayHorizon.TTL.toMillis() + 1);
             harness.processElement(upsert("d1", 2, "sport", 2_000), 2_000);
 
             assertThat(harness.extractOutputValues()).extracting(DocumentVersion::version).containsExactly(1L, 3L, 2L);
