@@ -114,13 +114,17 @@ public final class DigestWindow extends ProcessWindowFunction<DigestCandidate, S
     }
 
     /**
-     * The most candidates one request may hold: the configured number, or fewer when an in-process salience model reads
-     * fewer sentences (it scores only its first {@code maxSentences}; a candidate is one sentence to the splitter, as it
-     * was in its document).
+     * The most candidates one request may hold: the configured number, or fewer when a salience model reads fewer
+     * sentences (it scores only its first {@code maxSentences}; a candidate is one sentence to the splitter, as it
+     * was in its document). A model server serves the shipped salience models (or lead-N, for which fewer per request
+     * only means more rounds).
      */
     static int linesPerRequest(Summarizer summarizer, int configured) {
-        return summarizer instanceof SalienceSummarizer salience
-                ? Math.min(configured, salience.model().config().maxSentences())
+        if (summarizer instanceof SalienceSummarizer salience) {
+            return Math.min(configured, salience.model().config().maxSentences());
+        }
+        return summarizer instanceof RemoteSummarizer
+                ? Math.min(configured, SummaryConfig.DEFAULT_DIGEST_CANDIDATES)
                 : configured;
     }
 

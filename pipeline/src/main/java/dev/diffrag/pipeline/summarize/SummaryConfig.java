@@ -18,7 +18,7 @@ import java.io.Serializable;
  * @param digestWindowMs      length of the tumbling event-time windows of the digests
  * @param digestSentences     sentences per digest
  * @param digestCandidates    most candidate sentences one summarizer request of a digest holds (what the model reads;
- *                            an in-process salience model caps it at its own length): a window with more is
+ *                            a salience model, in process or served, caps it at its own length): a window with more is
  *                            summarized in groups of this size, then among the sentences the groups chose
  * @param outOfOrdernessMs    how late (in event time) a document may arrive and still count in its window
  * @param idleSourceMs        after how long without documents a partition stops holding back watermarks: its
@@ -67,12 +67,13 @@ public record SummaryConfig(
         } else {
             // Checked when the job is built: inside the tasks, a typo would fail them again on every restart.
             Summarizers.requireKnown(summarizer);
-            // A salience model reads at most its own length of candidates a request (DigestWindow.linesPerRequest),
-            // whatever digestCandidates says: each group must still be asked for fewer than it holds.
-            if (!summarizer.startsWith("lead-") && digestSentences >= DEFAULT_DIGEST_CANDIDATES) {
-                throw new IllegalArgumentException("a digest of " + digestSentences + " sentences needs fewer than the "
-                        + DEFAULT_DIGEST_CANDIDATES + " candidates summarizer '" + summarizer + "' reads per request");
-            }
+        }
+        // A salience model, in process or served, reads at most its own length of candidates a request
+        // (DigestWindow.linesPerRequest), whatever digestCandidates says: each group must still be asked for fewer
+        // than it holds.
+        if (!summarizer.startsWith("lead-") && digestSentences >= DEFAULT_DIGEST_CANDIDATES) {
+            throw new IllegalArgumentException("a digest of " + digestSentences + " sentences needs fewer than the "
+                    + DEFAULT_DIGEST_CANDIDATES + " candidates summarizer '" + summarizer + "' reads per request");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.pipeline.ReplayHorizon;
+import dev.diffrag.pipeline.answer.RemoteAnswererConfig;
 import dev.diffrag.summarize.LeadSummarizer;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summarizers;
@@ -268,5 +269,9 @@ class DigestWindowTest {
             assertThat(DigestWindow.linesPerRequest(diffV1, 32)).isEqualTo(32);
         }
         assertThat(DigestWindow.linesPerRequest(new LeadSummarizer(3), 1_000)).isEqualTo(1_000);
+        // A model server's salience model reads 64 too: the 36 candidates past them went unread.
+        RemoteSummarizer remote = new RemoteSummarizer(
+                new RemoteAnswererConfig("http://127.0.0.1:8080", 5_000, 1, 4, null), 60_000);
+        assertThat(DigestWindow.linesPerRequest(remote, 100)).isEqualTo(64);
     }
 }

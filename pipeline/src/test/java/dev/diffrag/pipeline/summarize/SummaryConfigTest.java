@@ -27,4 +27,14 @@ class SummaryConfigTest {
         }
         assertThatCode(() -> digest("lead-3", 64, 100)).doesNotThrowAnyException();
     }
+
+    @Test
+    void aRemoteDigestMustBeSmallerThanTheCandidatesTheServersSalienceModelReads() {
+        // The model server serves the same salience models: a digest of 64 sentences was accepted for 'remote'.
+        RemoteAnswererConfig server = new RemoteAnswererConfig("http://127.0.0.1:8080", 5_000, 1, 4, null);
+        assertThatThrownBy(() -> new SummaryConfig("remote", 3, 0, 60_000, 64, 100, 5_000, 30_000, 16, 20, 60_000,
+                server)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64");
+        assertThatCode(() -> new SummaryConfig("remote", 3, 0, 60_000, 63, 100, 5_000, 30_000, 16, 20, 60_000,
+                server)).doesNotThrowAnyException();
+    }
 }
