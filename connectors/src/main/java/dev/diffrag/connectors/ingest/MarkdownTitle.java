@@ -16,11 +16,17 @@ final class MarkdownTitle {
     private static final Pattern SETEXT_UNDERLINE = Pattern.compile("^ {0,3}(=+|-+)[ \\t]*$");
     private static final Pattern CODE_FENCE = Pattern.compile("^ {0,3}(```|~~~)");
     /**
-     * Lines that start a block other than a paragraph: list items, block quotes and thematic breaks ({@code ***},
-     * or {@code ---} after a blank line), so that what follows them is never their heading underline.
+     * Lines that start a block other than a paragraph: list items and block quotes (thematic breaks are the third
+     * kind, see {@link #isThematicBreak}), so that what follows them is never their heading underline.
      */
-    private static final Pattern OTHER_BLOCK =
-            Pattern.compile("^ {0,3}([-+*]|\\d{1,9}[.)])([ \\t]|$)|^ {0,3}>|^ {0,3}([-*_])([ \\t]*\\3){2,}[ \\t]*$");
+    private static final Pattern OTHER_BLOCK = Pattern.compile("^ {0,3}([-+*]|\\d{1,9}[.)])([ \\t]|$)|^ {0,3}>");
+    /**
+     * The marks of a thematic break ({@code ***}, or {@code ---} after a blank line) once its spaces and tabs are
+     * removed. Not a repeated group such as {@code ([ \t]*-){2,}}: Java's regex engine recurses once per repetition,
+     * and a break of 5,000 dashes overflowed the stack.
+     */
+    private static final Pattern THEMATIC_BREAK_MARKS = Pattern.compile("-{3,}|\\*{3,}|_{3,}");
+    private static final Pattern BLANKS = Pattern.compile("[ \\t]");
     /** An indented code line; it cannot start a paragraph, though it can continue one. */
     private static final Pattern INDENTED_CODE = Pattern.compile("^( {4}|\\t)");
     private static final String FRONT_MATTER_FENCE = "---";
@@ -45,7 +51,7 @@ final class MarkdownTitle {
                     return Optional.of(String.join(" ", paragraph));
                 }
                 boolean startsNoParagraph = paragraph.isEmpty() && INDENTED_CODE.matcher(line).find();
-                if (line.isBlank() || startsNoParagraph || OTHER_BLOCK.matcher(line).find()) {
+                if (line.isBlank() || startsNoParagraph || OTHER_BLOCK.matcher(line).find() || isThematicBreak(line)) {
                     paragraph.clear();
                 } else {
                     paragraph.add(line.strip());
@@ -53,6 +59,16 @@ final class MarkdownTitle {
             }
         }
         return Optional.empty();
+    }
+
+    /** Up to three spaces, then three or more of one of '-', '*' or '_', with spaces or tabs between them. */
+    private static boolean isThematicBreak(String line) {
+        int indent = 0;
+        while (indent < line.length() && line.charAt(indent) == ' ') {
+            indent++;
+        }
+        return indent <= 3 && indent < line.length() && "-*_".indexOf(line.charAt(indent)) >= 0
+                && THEMATIC_BREAK_MARKS.matcher(BLANKS.matcher(line.substring(indent)).replaceAll("")).matches();
     }
 
     /**

@@ -58,6 +58,16 @@ class DocumentExtractorTest {
     }
 
     @Test
+    void aLongThematicBreakIsNoHeadingAndDoesNotOverflowTheStack() throws IOException {
+        // A thematic break of 5,000 dashes threw StackOverflowError, which ended the whole ingest run.
+        for (String mark : List.of("-", "*", "_")) {
+            Path file = write("rule.md", "Intro.\n\n" + mark.repeat(5_000) + "\n\n# After the rule\n");
+
+            assertThat(DocumentExtractor.extract(file, DocumentFormat.MARKDOWN).title()).isEqualTo("After the rule");
+        }
+    }
+
+    @Test
     void markdownWithoutHeadingFallsBackToTheFileName() throws IOException {
         assertThat(DocumentExtractor.extract(write("plain.md", "just text"), DocumentFormat.MARKDOWN).title())
                 .isEqualTo("plain");
