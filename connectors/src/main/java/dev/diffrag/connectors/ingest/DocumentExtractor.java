@@ -80,6 +80,9 @@ public final class DocumentExtractor {
             throw e;
         } catch (IOException e) {
             throw new UnreadableDocumentException(file, "not a readable PDF", e);
+        } catch (StackOverflowError e) {
+            // PDFBox parses nested arrays and dictionaries recursively, with no depth limit of its own.
+            throw new UnreadableDocumentException(file, "not a readable PDF (objects nested too deeply)");
         }
     }
 

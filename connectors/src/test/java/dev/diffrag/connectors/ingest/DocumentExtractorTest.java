@@ -173,6 +173,19 @@ class DocumentExtractorTest {
                 .hasMessageContaining("cannot read the file");
     }
 
+    @Test
+    void aPdfNestedTooDeeplyForThePdfParserIsReportedAsUnreadable() throws IOException {
+        // PDFBox parses nested arrays recursively: 100,000 of them threw StackOverflowError, which is no
+        // UnreadableDocumentException and ended the whole ingest run instead of being reported.
+        Path nested = write("nested.pdf", "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /X " + "[".repeat(100_000)
+                + " >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+
+        assertThatThrownBy(() -> DocumentExtractor.extract(nested, DocumentFormat.PDF))
+                .isInstanceOf(UnreadableDocumentException.class)
+                .hasMessageContaining("nested.pdf")
+                .hasMessageContaining("not a readable PDF");
+    }
+
     private Path write(String name, String text) throws IOException {
         return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
     }
