@@ -154,7 +154,12 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
         }
     }
 
-    /** The top-level {@code ts} of a JSON object; null when it has none or it is not a number. */
+    /**
+     * The top-level {@code ts} of a JSON object; null when it has none or it is null.
+     *
+     * @throws IOException also when it is not an integer, which validation rejects as well (a float {@code ts} was
+     *                     taken as the event time of a record that was dead-lettered)
+     */
     private static Long readTs(byte[] json) throws IOException {
         try (JsonParser parser = Json.MAPPER.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -164,7 +169,13 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (field.equals("ts")) {
-                    return value.isNumeric() ? parser.getLongValue() : null;
+                    if (value == JsonToken.VALUE_NULL) {
+                        return null;
+                    }
+                    if (value != JsonToken.VALUE_NUMBER_INT) {
+                        throw new IOException("field 'ts' is not an integer");
+                    }
+                    return parser.getLongValue();
                 }
                 parser.skipChildren(); // text fields are skipped, not decoded
             }

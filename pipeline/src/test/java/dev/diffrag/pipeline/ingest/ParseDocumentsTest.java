@@ -148,6 +148,24 @@ class ParseDocumentsTest {
     }
 
     @Test
+    void aTsThatValidationRejectsForItsTypeGivesNoEventTime() throws Exception {
+        // A float or a string 'ts' is dead-lettered, but its float value (or else the Kafka timestamp) was taken as the
+        // record's event time and moved its partition's watermark.
+        String fields = "\"tenant\":\"acme\",\"id\":\"d\",\"op\":\"upsert\",\"text\":\"t\"";
+        for (String ts : List.of("7000.5", "7.0e3", "\"7000\"", "true", "[7000]", "{}")) {
+            RawRecord raw = raw("documents", 1, "acme/d", "{" + fields + ",\"ts\":" + ts + "}");
+
+            assertThatThrownBy(() -> ParseDocuments.validate(raw, MAX_CHARS))
+                    .isInstanceOf(DeadLetters.MalformedRecordException.class);
+            assertThat(ParseDocuments.eventTime(raw)).as("ts %s", ts).isEqualTo(Long.MIN_VALUE);
+        }
+        // an explicit null counts as absent, for both
+        RawRecord nullTs = raw("documents", 2, "acme/d", "{" + fields + ",\"ts\":null}");
+        assertThat(ParseDocuments.eventTime(nullTs)).isEqualTo(ParseDocuments.validate(nullTs, MAX_CHARS).producedAtMs())
+                .isEqualTo(RawRecords.KAFKA_TIMESTAMP);
+    }
+
+    @Test
     void validRecordsAroundAMalformedOneAreStillParsed() throws Exception {
         harness.processElement(document(1, DocumentRecord.upsert("acme", "a", "A", "Alpha text.")), 0);
         harness.processElement(raw("documents", 2, null, "{oops"), 0);
