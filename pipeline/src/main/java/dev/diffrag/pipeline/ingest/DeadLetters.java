@@ -128,9 +128,26 @@ public final class DeadLetters {
 
     /** Tenants are the first segment of keys like {@code tenant/docId}, so a slash would make keys ambiguous. */
     static void requireTenant(String tenant) throws MalformedRecordException {
-        requireText(tenant, "tenant");
+        requireKeyPart(tenant, "tenant");
         if (tenant.indexOf('/') >= 0) {
             throw new MalformedRecordException("field 'tenant' must not contain '/'");
+        }
+    }
+
+    /**
+     * A tenant or id, which becomes part of a Kafka key: text without an unpaired surrogate (a JSON escape can make
+     * one), which UTF-8 cannot encode: Java writes it as '?', so two questions whose ids differed only in such a
+     * character gave their answers one key, and consumers that deduplicate by key dropped one of the two.
+     */
+    static void requireKeyPart(String value, String field) throws MalformedRecordException {
+        requireText(value, field);
+        for (int i = 0; i < value.length(); i += Character.charCount(value.codePointAt(i))) {
+            int codePoint = value.codePointAt(i);
+            if (Character.getType(codePoint) == Character.SURROGATE) {
+                String reason = "field '%s' has an unpaired surrogate (U+%04X at index %d), which a UTF-8 Kafka key "
+                        + "cannot hold";
+                throw new MalformedRecordException(reason.formatted(field, codePoint, i));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.diffrag.pipeline.ingest;
 
 import static dev.diffrag.pipeline.ingest.DeadLetters.readPayload;
 import static dev.diffrag.pipeline.ingest.DeadLetters.requireAtMost;
+import static dev.diffrag.pipeline.ingest.DeadLetters.requireKeyPart;
 import static dev.diffrag.pipeline.ingest.DeadLetters.requireTenant;
 import static dev.diffrag.pipeline.ingest.DeadLetters.requireText;
 
@@ -110,7 +111,7 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
     public static ValidDocument validate(RawRecord raw, int maxDocumentChars) throws MalformedRecordException {
         DocumentRecord doc = readPayload(raw, DocumentRecord.class);
         requireTenant(doc.tenant());
-        requireText(doc.id(), "id");
+        requireKeyPart(doc.id(), "id");
         if (doc.op() == null) {
             throw new MalformedRecordException("missing field 'op'");
         }

@@ -2,6 +2,7 @@ package dev.diffrag.pipeline.ingest;
 
 import static dev.diffrag.pipeline.ingest.DeadLetters.readPayload;
 import static dev.diffrag.pipeline.ingest.DeadLetters.requireAtMost;
+import static dev.diffrag.pipeline.ingest.DeadLetters.requireKeyPart;
 import static dev.diffrag.pipeline.ingest.DeadLetters.requireTenant;
 import static dev.diffrag.pipeline.ingest.DeadLetters.requireText;
 
@@ -55,7 +56,7 @@ public final class ParseQuestions extends ProcessFunction<RawRecord, ValidQuesti
     private ValidQuestion parse(RawRecord raw) throws MalformedRecordException {
         QuestionRecord question = readPayload(raw, QuestionRecord.class);
         requireTenant(question.tenant());
-        requireText(question.id(), "id");
+        requireKeyPart(question.id(), "id");
         if (!RecordKeys.fits(question.key())) {
             // The answer carries tenant/id as its Kafka key and in its value: a 600,000-character id made an answer
             // over Kafka's 1 MB record limit, and the answers sink failed the job on it after every restart.

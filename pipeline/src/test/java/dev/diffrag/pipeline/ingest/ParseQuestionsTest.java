@@ -86,6 +86,10 @@ class ParseQuestionsTest {
                 Arguments.of("topK of the wrong type", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":\"why?\",\"topK\":\"five\"}", "invalid JSON in field 'topK'"),
                 Arguments.of("id too long for an answer's key", "{\"tenant\":\"acme\",\"id\":\"" + "q".repeat(2_000) + "\",\"question\":\"why?\"}", "tenant/id has 2005 characters, over the limit of 1024"),
                 Arguments.of("question of a zero-width space and a bullet glyph", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":\"\\u200b\\uf0b7\"}", "field 'question' has no character the embedder reads"),
+                // Kafka keys are UTF-8, which has no unpaired surrogate: ids q\ud800 and q\udc00 both made the answer
+                // key acme/q?, so consumers deduplicating by key dropped one of the two answers.
+                Arguments.of("id with an unpaired surrogate", "{\"tenant\":\"acme\",\"id\":\"q\\ud800\",\"question\":\"why?\"}", "field 'id' has an unpaired surrogate (U+D800 at index 1)"),
+                Arguments.of("tenant with an unpaired surrogate", "{\"tenant\":\"\\udc00acme\",\"id\":\"q\",\"question\":\"why?\"}", "field 'tenant' has an unpaired surrogate (U+DC00 at index 0)"),
                 Arguments.of("question of the wrong type", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":[\"why?\"]}", "invalid JSON in field 'question'"));
     }
 
