@@ -104,9 +104,9 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
 
     /**
      * The checks every consumer of the documents topic applies: payload, tenant, id, op, key = tenant/id, a producer
-     * time from 1970 up to a day ahead of now, a topic of at most {@link #MAX_TOPIC_CHARS}, and for upserts a text of
-     * at most {@code maxDocumentChars}. Shared with the summaries branch so both agree on what a
-     * valid document is (only this operator dead-letters the rest).
+     * time from 1970 up to a day ahead of now, a topic of at most {@link #MAX_TOPIC_CHARS} (a part of the digest's key,
+     * so checked like tenant and id), and for upserts a text of at most {@code maxDocumentChars}. Shared with the
+     * summaries branch so both agree on what a valid document is (only this operator dead-letters the rest).
      */
     public static ValidDocument validate(RawRecord raw, int maxDocumentChars) throws MalformedRecordException {
         DocumentRecord doc = readPayload(raw, DocumentRecord.class);
@@ -138,6 +138,7 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
         }
         if (topicOf(doc) != null) {
             requireAtMost(topicOf(doc), "metadata.topic", MAX_TOPIC_CHARS);
+            requireKeyPart(topicOf(doc), "metadata.topic");
         }
         return new ValidDocument(doc, raw.offset(), producedAt(doc.ts(), raw.timestamp()));
     }

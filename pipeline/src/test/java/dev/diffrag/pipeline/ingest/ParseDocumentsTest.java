@@ -99,6 +99,8 @@ class ParseDocumentsTest {
                 Arguments.of("ts before 1970", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":" + Long.MIN_VALUE + "}"), "field 'ts' is " + Long.MIN_VALUE + ", before 1970"),
                 Arguments.of("ts in microseconds", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":" + System.currentTimeMillis() * 1000 + "}"), "over a day ahead of this job's clock"),
                 Arguments.of("topic too long for a digest key", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"metadata\":{\"topic\":\"" + "x".repeat(RecordKeys.MAX_CHARS + 1) + "\"}}"), "field 'metadata.topic' has " + (RecordKeys.MAX_CHARS + 1) + " characters"),
+                // part of the digest's key, where UTF-8 writes it as '?': topics a\ud800 and a\udc00 shared one digest key
+                Arguments.of("topic with an unpaired surrogate", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"metadata\":{\"topic\":\"a\\ud800\"}}"), "field 'metadata.topic' has an unpaired surrogate (U+D800 at index 1)"),
                 Arguments.of("key not tenant/id", raw("documents", 1, "acme/other", "{" + ok + ",\"text\":\"t\"}"), "is not tenant/id 'acme/d'"),
                 Arguments.of("no key", raw("documents", 1, null, "{" + ok + ",\"text\":\"t\"}"), "record has no key"),
                 Arguments.of("key too long for the index", raw("documents", 1, "acme/" + "x".repeat(33_000),
