@@ -11,6 +11,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
 import org.apache.flink.util.OutputTag;
 
 /** The side output every parsing function sends malformed records to, and the checks they share. */
@@ -90,8 +91,11 @@ public final class DeadLetters {
         String location = e.getLocation() == null
                 ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        // The whole path: a nested field named alone ('year' of metadata) reads like a top-level one.
         String field = e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
-                ? " in field '" + mapping.getPath().get(mapping.getPath().size() - 1).getFieldName() + "'"
+                ? " in field '" + mapping.getPath().stream()
+                        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : String.valueOf(ref.getIndex()))
+                        .collect(Collectors.joining(".")) + "'"
                 : "";
         return "invalid JSON" + field + ": " + e.getOriginalMessage().replace('\n', ' ') + location;
     }

@@ -95,6 +95,8 @@ class ParseDocumentsTest {
                 Arguments.of("text of zero-width spaces, bullet glyphs and lone marks", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"\\u200b \\uf0b7\\u0301 \\ufffd\"}"), "field 'text' has no character the embedder reads"),
                 Arguments.of("text over the limit", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"" + "x".repeat(MAX_CHARS + 1) + "\"}"), "over the limit of " + MAX_CHARS),
                 Arguments.of("text of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":5}"), "invalid JSON in field 'text'"),
+                // named by its whole path: "in field 'year'" sent readers looking for a top-level field
+                Arguments.of("metadata of a number", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"metadata\":{\"year\":2020}}"), "invalid JSON in field 'metadata.year'"),
                 Arguments.of("ts of the wrong type", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":\"noon\"}"), "invalid JSON in field 'ts'"),
                 Arguments.of("ts before 1970", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":" + Long.MIN_VALUE + "}"), "field 'ts' is " + Long.MIN_VALUE + ", before 1970"),
                 Arguments.of("ts in microseconds", raw("documents", 1, "acme/d", "{" + ok + ",\"text\":\"t\",\"ts\":" + System.currentTimeMillis() * 1000 + "}"), "over a day ahead of this job's clock"),
