@@ -159,13 +159,14 @@ public final class ParseDocuments extends ProcessFunction<RawRecord, DocumentCha
     /**
      * The top-level {@code ts} of a JSON object; null when it has none or it is null.
      *
-     * @throws IOException also when it is not an integer, which validation rejects as well (a float {@code ts} was
-     *                     taken as the event time of a record that was dead-lettered)
+     * @throws IOException also when the payload is no JSON object or its {@code ts} no integer, which validation
+     *                     rejects as well (a float {@code ts} was taken as the event time of a record that was
+     *                     dead-lettered)
      */
     private static Long readTs(byte[] json) throws IOException {
         try (JsonParser parser = Json.MAPPER.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+                throw new IOException("not a JSON object");
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();

@@ -148,6 +148,8 @@ class ParseDocumentsTest {
         assertThat(ParseDocuments.eventTime(raw("documents", 3, "acme/d", "{" + fields + ",\"ts\":-5}")))
                 .isEqualTo(Long.MIN_VALUE);
         assertThat(ParseDocuments.eventTime(raw("documents", 4, "acme/d", "{oops"))).isEqualTo(Long.MIN_VALUE);
+        assertThat(ParseDocuments.eventTime(raw("documents", 4, "acme/d", "[{" + fields + "}]"))).isEqualTo(Long.MIN_VALUE);
+        assertThat(ParseDocuments.eventTime(raw("documents", 4, "acme/d", "null"))).isEqualTo(Long.MIN_VALUE);
         assertThat(ParseDocuments.eventTime(raw("documents", 5, "acme/d", null))).isEqualTo(Long.MIN_VALUE);
     }
 
