@@ -121,11 +121,16 @@ public final class KafkaConfig implements Serializable {
      * The keys of a properties file such as {@code diffrag.properties}, read as UTF-8 as editors write it
      * ({@code Properties.load(InputStream)} would read ISO-8859-1), so that the CLI and the job read a non-ASCII
      * password in the file alike.
+     *
+     * @throws IOException also for a malformed Unicode escape, which {@link Properties#load(Reader)} reports as an
+     *                     {@link IllegalArgumentException}: the callers name the file only for an IOException
      */
     public static Properties propertiesFromFile(Path file) throws IOException {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
         return properties;
     }

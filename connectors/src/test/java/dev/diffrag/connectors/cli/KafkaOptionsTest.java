@@ -47,6 +47,17 @@ class KafkaOptionsTest {
         assertThat(config.clientProperties()).containsEntry("security.protocol", "SASL_SSL");
     }
 
+    @Test
+    void aConfigFileThatPropertiesCannotParseIsNamedInTheError() throws IOException {
+        Path file = Files.writeString(dir.resolve("kafka.properties"), "kafka.client.ssl.key.password=p\\uZZZZ\n");
+
+        CliRun run = CliRun.of("delete", "a.md", "--config-file", file.toString());
+
+        // Before: "error: Malformed \\uxxxx encoding.", naming neither the file nor that it was the configuration.
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("error: cannot read config file " + file + ": Malformed");
+    }
+
     private static KafkaConfig configOf(String... args) {
         KafkaOptions options = (KafkaOptions) DiffragCli.commandLine().parseArgs(args)
                 .subcommand().commandSpec().mixins().get("kafka").userObject();
