@@ -2,13 +2,11 @@ package dev.diffrag.connectors.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,12 +68,12 @@ class DocumentExtractorTest {
     }
 
     @Test
-    void aHeadingWithALongRunOfSpacesIsReadInLinearTime() throws IOException {
-        // The heading regex backtracked quadratically over a run of blanks: 40,000 spaces took 25 s, 1 MB hours.
+    void aHeadingWithALongRunOfSpacesIsReadWhole() throws IOException {
+        // The heading regex backtracked quadratically over a run of blanks: 40,000 spaces took 25 s, 1 MB hours. The
+        // heading is now read without a regex over its text; its speed is not asserted (no timed unit tests).
         Path file = write("padded.md", "# Title" + " ".repeat(50_000) + "end ##\n\nBody.\n");
 
-        String title = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                () -> DocumentExtractor.extract(file, DocumentFormat.MARKDOWN).title());
+        String title = DocumentExtractor.extract(file, DocumentFormat.MARKDOWN).title();
 
         assertThat(title).startsWith("Title ").endsWith(" end").hasSize("Title".length() + 50_000 + "end".length());
     }
