@@ -23,6 +23,14 @@ import org.jsoup.nodes.Element;
  * Markdown heading, the PDF's document title, or else the file name without its extension.
  */
 public final class DocumentExtractor {
+
+    /**
+     * Largest text, Markdown or HTML file read, in bytes: far above what one Kafka record holds (1 MB by default), and
+     * small enough to read whole on a default heap (a 3 GB file ended the run with OutOfMemoryError). PDFs are read
+     * by PDFBox from the file, not whole.
+     */
+    public static final long MAX_FILE_BYTES = 64L << 20;
+
     private DocumentExtractor() {}
 
     /** @throws UnreadableDocumentException with the reason when the file cannot be read or holds no text */
@@ -93,6 +101,11 @@ public final class DocumentExtractor {
 
     private static byte[] readBytes(Path file) throws UnreadableDocumentException {
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new UnreadableDocumentException(file, "the file has " + size + " bytes, over the "
+                        + MAX_FILE_BYTES + " (64 MiB) ingest reads");
+            }
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UnreadableDocumentException(file, "cannot read the file", e);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +77,22 @@ class DocumentExtractorTest {
         String title = DocumentExtractor.extract(file, DocumentFormat.MARKDOWN).title();
 
         assertThat(title).startsWith("Title ").endsWith(" end").hasSize("Title".length() + 50_000 + "end".length());
+    }
+
+    @Test
+    void aFileTooLargeToReadIsReportedNotAFatalError() throws IOException {
+        // A 3 GB text file (sparse here) ended the whole ingest run with OutOfMemoryError from Files.readAllBytes.
+        for (DocumentFormat format : new DocumentFormat[] {DocumentFormat.TEXT, DocumentFormat.MARKDOWN,
+                DocumentFormat.HTML}) {
+            Path file = dir.resolve("huge-" + format);
+            try (RandomAccessFile huge = new RandomAccessFile(file.toFile(), "rw")) {
+                huge.setLength(3L << 30);
+            }
+
+            assertThatThrownBy(() -> DocumentExtractor.extract(file, format))
+                    .isInstanceOf(UnreadableDocumentException.class)
+                    .hasMessageContaining("3221225472 bytes, over the 67108864");
+        }
     }
 
     @Test
