@@ -48,7 +48,8 @@ final class AskCommand implements Callable<Integer> {
             description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--id", description = "Question id (default: a random UUID).")
+    @Option(names = "--id", description = "Question id (default: a random UUID). One question per id: the job takes "
+            + "an id asked again within 50 s (ten merge timeouts) for a replay, and does not answer it again.")
     String id;
 
     @Mixin
