@@ -187,9 +187,11 @@ public final class ModelServerClient {
     }
 
     /**
-     * The values of a batch of requests, in order, once all have ended. When all failed, the first failure is thrown
-     * (its own exception, not a wrapper); when only some did, a {@link MicroBatcher.PartialFailure} with every
-     * request's outcome, so that the batcher neither fails the answered requests nor sends them again.
+     * The values of a batch of requests, in order, once all have ended. A lone request's failure is thrown as it is;
+     * when requests of a larger batch failed, all of them or some, a {@link MicroBatcher.PartialFailure} with every
+     * request's outcome, so that the batcher neither fails the answered requests nor sends any of them again: on a
+     * plain exception it would run the batch once more request by request, doubling every attempt (and its retries)
+     * against a server that was refusing them all.
      */
     public static <T> List<T> joinAll(List<CompletableFuture<T>> futures) {
         List<T> values = new ArrayList<>(futures.size());
@@ -207,7 +209,7 @@ public final class ModelServerClient {
         if (failures.isEmpty()) {
             return values;
         }
-        if (failures.size() == futures.size()) {
+        if (futures.size() == 1) {
             throw failures.get(0);
         }
         throw new MicroBatcher.PartialFailure(values, errors);

@@ -92,7 +92,7 @@ public final class RemoteBurstBench {
         } catch (MicroBatcher.PartialFailure e) {
             answered = n - e.failed();
         } catch (RemoteAnswerer.RemoteAnswerException e) {
-            answered = 0; // every question failed
+            answered = 0; // the one question failed (several that fail are a PartialFailure, all of them or some)
         }
         long wallMs = (System.nanoTime() - start) / 1_000_000;
         // The server's queue is first in, first out: once a patient request behind the burst is answered, everything

@@ -15,6 +15,9 @@ import dev.diffrag.pipeline.ingest.ParseQuestions;
 import dev.diffrag.serving.MicroBatcher;
 import dev.diffrag.serving.ModelServer;
 import dev.diffrag.serving.ServerConfig;
+import com.sun.net.httpserver.HttpServer;
+import dev.diffrag.serving.AnswerApi;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -261,6 +265,37 @@ class RemoteAnswererTest {
         }
         // warm-up, then the two good questions once: the batch was not sent again question by question.
         assertThat(model.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(1 + 2);
+    }
+
+    @Test
+    void aBatchWhoseQuestionsAllFailIsNotSentAgainQuestionByQuestion() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        HttpServer unavailable = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        unavailable.createContext(AnswerApi.PATH, exchange -> {
+            attempts.incrementAndGet();
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        unavailable.start();
+        try {
+            RemoteAnswerer remote = remoteAnswerer(remote(unavailable.getAddress().getPort(), 1, 4));
+            // As the job runs it: a batcher in front of the remote answerer, the three questions in one batch.
+            try (MicroBatcher<AnswerRequest, GroundedAnswer> batcher =
+                    new MicroBatcher<>("remote-test", remote::answer, 3, Duration.ofSeconds(10), 8)) {
+                List<CompletableFuture<GroundedAnswer>> answers = QUESTIONS.stream().map(batcher::submit).toList();
+
+                for (CompletableFuture<GroundedAnswer> answer : answers) {
+                    assertThatThrownBy(() -> answer.get(30, TimeUnit.SECONDS))
+                            .hasCauseInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
+                            .hasMessageContaining("answered 503");
+                }
+            }
+            // Each question's first attempt and its one retry; no second round of them, question by question.
+            assertThat(attempts.get()).isEqualTo(3 * 2);
+        } finally {
+            unavailable.stop(0);
+        }
     }
 
     @Test
