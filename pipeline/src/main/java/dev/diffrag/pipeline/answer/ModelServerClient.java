@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -136,7 +137,7 @@ public final class ModelServerClient {
                             ? failure.apply(endpoint + " failed: " + unwrap(error), unwrap(error))
                             : failure.apply(endpoint + " answered " + response.statusCode() + ": "
                                     + new String(response.body(), StandardCharsets.UTF_8), null);
-                    long delay = backoffMs(attempt, error == null ? response : null);
+                    long delay = backoffMs(attempt, error == null ? response.headers() : null);
                     if (!retried || attempt >= config.retries() || remainingMs(deadline) <= delay) {
                         return CompletableFuture.<byte[]>failedFuture(failed);
                     }
@@ -161,15 +162,21 @@ public final class ModelServerClient {
     /**
      * 100 ms doubling per attempt, capped at 2 s, of which a random half is waited ("equal jitter"): every subtask's
      * client retries a restarting server, and without jitter they would all come back in the same millisecond. Never
-     * shorter than a 429's Retry-After.
+     * shorter than a 429's Retry-After, and jittered above it too.
+     *
+     * @param response the headers of the server's answer, or null when there was none (a connection error)
      */
-    static long backoffMs(int attempt, HttpResponse<?> response) {
+    static long backoffMs(int attempt, HttpHeaders response) {
         long ceiling = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(attempt, 20));
         long backoff = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
         if (response != null) {
-            long retryAfterMs = response.headers().firstValue("Retry-After").map(ModelServerClient::seconds)
-                    .orElse(0L) * 1000;
-            backoff = Math.max(backoff, Math.min(retryAfterMs, 5 * MAX_BACKOFF_MS));
+            long retryAfterMs = Math.min(5 * MAX_BACKOFF_MS,
+                    response.firstValue("Retry-After").map(ModelServerClient::seconds).orElse(0L) * 1000);
+            if (retryAfterMs > backoff) {
+                // Every request one full queue turned away was told the same Retry-After: waiting exactly that long,
+                // they would all come back in the same millisecond and fill the queue again. Up to half as long again.
+                backoff = retryAfterMs + ThreadLocalRandom.current().nextLong(retryAfterMs / 2 + 1);
+            }
         }
         return backoff;
     }

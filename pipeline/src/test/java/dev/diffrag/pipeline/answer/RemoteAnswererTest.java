@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -166,6 +167,17 @@ class RemoteAnswererTest {
             }
             assertThat(drawn).allSatisfy(ms -> assertThat(ms).isBetween(ceiling / 2, ceiling)).hasSizeGreaterThan(10);
         }
+    }
+
+    @Test
+    void clientsToldTheSameRetryAfterComeBackSpreadApartAndNoSooner() {
+        // Every request a full queue turned away at once is told "Retry-After: 1".
+        HttpHeaders retryAfter = HttpHeaders.of(Map.of("Retry-After", List.of("1")), (name, value) -> true);
+        Set<Long> drawn = new HashSet<>();
+        for (int draw = 0; draw < 200; draw++) {
+            drawn.add(ModelServerClient.backoffMs(0, retryAfter));
+        }
+        assertThat(drawn).allSatisfy(ms -> assertThat(ms).isBetween(1_000L, 1_500L)).hasSizeGreaterThan(10);
     }
 
     @Test
