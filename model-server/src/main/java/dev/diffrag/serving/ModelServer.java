@@ -36,6 +36,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -91,6 +93,15 @@ public final class ModelServer implements AutoCloseable {
     private final MicroBatcher<AnswerRequest, GroundedAnswer> answers;
     private final MicroBatcher<SummaryRequest, Summary> summaries;
     /**
+     * Ends clients' {@link #TIMEOUT_HEADER} budgets. A request done sooner drops its timer: left queued, a timer holds
+     * the request's results for the rest of the budget, which a client may set to hours.
+     */
+    private final ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1, task -> {
+        Thread thread = new Thread(task, "request-timeouts");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /**
      * Strict, like the records on the Kafka topics: {@code "question": 5}, {@code "topK": "2"} or {@code 1.9} and a
      * field given twice are 400s, not quietly read as "5", 2, 1 or the last value. The same rules as connectors'
      * {@code Json.MAPPER}, repeated because the model server's image must not carry the Kafka and Flink libraries.
@@ -127,6 +138,7 @@ public final class ModelServer implements AutoCloseable {
         if (summaries != null) {
             metrics.queueDepth(SUMMARIZE_ROLE, summaries::queued);
         }
+        timeouts.setRemoveOnCancelPolicy(true);
         this.bearer = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
         this.app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
@@ -325,9 +337,13 @@ public final class ModelServer implements AutoCloseable {
      * Cancels whichever of {@code work} is not done once the client's budget has passed: a queued request then leaves
      * its queue, and one in a running batch is answered 504 at once (its batch still finishes).
      */
-    private static void cancelAfter(OptionalLong budgetMs, List<? extends CompletableFuture<?>> work) {
-        budgetMs.ifPresent(ms -> CompletableFuture.delayedExecutor(ms, TimeUnit.MILLISECONDS)
-                .execute(() -> work.forEach(future -> future.cancel(false))));
+    private void cancelAfter(OptionalLong budgetMs, List<? extends CompletableFuture<?>> work) {
+        budgetMs.ifPresent(ms -> {
+            ScheduledFuture<?> timer = timeouts.schedule(
+                    () -> work.forEach(future -> future.cancel(false)), ms, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new))
+                    .whenComplete((ok, error) -> timer.cancel(false));
+        });
     }
 
     private void failure(Context ctx, String role, Throwable error) {
@@ -492,6 +508,7 @@ public final class ModelServer implements AutoCloseable {
             if (summaries != null) {
                 close(SUMMARIZE_ROLE, summaries, summarizer, timeoutNanos - (System.nanoTime() - start), timeoutNanos);
             }
+            timeouts.shutdownNow(); // every request has ended: nothing is left to cancel
             LOG.info("model server stopped");
         }
     }

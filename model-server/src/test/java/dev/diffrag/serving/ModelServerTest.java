@@ -13,6 +13,7 @@ import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -22,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -337,6 +339,41 @@ class ModelServerTest {
         assertThat(json(answered).get("answer").asText()).isEqualTo("giant");
         // warm-up, held, patient: the model never saw the request nobody waited for.
         assertThat(answerer.batchSizes).containsExactly(1, 1, 1);
+    }
+
+    @Test
+    void aRequestAnsweredWithinALongClientBudgetIsNotHeldForTheRestOfIt() throws Exception {
+        List<WeakReference<GroundedAnswer>> answers = Collections.synchronizedList(new ArrayList<>());
+        KeywordAnswerer keyword = new KeywordAnswerer();
+        Answerer recording = new Answerer() {
+            @Override
+            public String name() {
+                return keyword.name();
+            }
+
+            @Override
+            public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
+                List<GroundedAnswer> results = keyword.answer(batch);
+                results.forEach(result -> answers.add(new WeakReference<>(result)));
+                return results;
+            }
+        };
+        ModelServer server = new ModelServer(ServerConfig.defaults().withPort(0), Device.cpu(), recording, null);
+        servers.add(server);
+        server.start();
+
+        // A client that will wait an hour, answered at once.
+        for (int i = 0; i < 3; i++) {
+            assertThat(postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 3_600_000).get(30, TimeUnit.SECONDS)
+                    .statusCode()).isEqualTo(200);
+        }
+
+        // Nothing of a finished request is left to the timer that would have cancelled it: not for an hour.
+        for (int gc = 0; gc < 20 && answers.stream().anyMatch(answer -> answer.get() != null); gc++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertThat(answers).hasSize(1 + 3).allSatisfy(answer -> assertThat(answer.get()).isNull());
     }
 
     @Test
