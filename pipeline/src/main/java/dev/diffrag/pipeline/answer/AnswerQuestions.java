@@ -7,12 +7,10 @@ import dev.diffrag.answer.Passage;
 import dev.diffrag.connectors.records.AnswerRecord;
 import dev.diffrag.pipeline.batching.Deadlined;
 import dev.diffrag.pipeline.batching.ModelBatchers;
+import dev.diffrag.pipeline.batching.QueuedRequests;
 import dev.diffrag.pipeline.retrieve.RetrievalResult;
 import dev.diffrag.serving.MicroBatcher;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -40,7 +38,7 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
     private transient Answerer answerer;
     private transient MicroBatcher<Deadlined<AnswerRequest>, GroundedAnswer> batcher;
     /** Each question's place on the batcher, so that its timeout can take it out of the queue. */
-    private transient Map<RetrievalResult, CompletableFuture<GroundedAnswer>> submitted;
+    private transient QueuedRequests<RetrievalResult, GroundedAnswer> queued;
 
     public AnswerQuestions(AnswererFactory answererFactory, AnswerConfig config) {
         this.answererFactory = answererFactory;
@@ -52,7 +50,7 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
         answerer = answererFactory.create();
         batcher = ModelBatchers.forSubtask("answerer", getRuntimeContext(), this::answer,
                 config.maxBatchSize(), config.maxBatchDelayMs(), config.capacity());
-        submitted = Collections.synchronizedMap(new IdentityHashMap<>());
+        queued = new QueuedRequests<>();
     }
 
     @Override
@@ -62,14 +60,12 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
                     retrieval, AnswerRecords.NO_PASSAGES, 0, answerer.name(), System.currentTimeMillis())));
             return;
         }
-        CompletableFuture<GroundedAnswer> answer = batcher.submit(
-                Deadlined.in(request(retrieval), config.timeoutMs()));
-        submitted.put(retrieval, answer);
+        CompletableFuture<GroundedAnswer> answer =
+                queued.track(retrieval, batcher.submit(Deadlined.in(request(retrieval), config.timeoutMs())));
         // Building the record is inside the chain, so an answer that cannot be one (e.g. a remote model citing a
         // passage it was not given) abstains with the error instead of throwing in a callback and timing out.
         answer.thenApply(grounded -> AnswerRecords.of(retrieval, grounded, answerer.name(), System.currentTimeMillis()))
                 .whenComplete((record, error) -> {
-                    submitted.remove(retrieval);
                     if (answer.isCancelled()) {
                         return; // by timeout(), which has answered already
                     }
@@ -93,10 +89,7 @@ public final class AnswerQuestions extends RichAsyncFunction<RetrievalResult, An
                 retrieval, AnswerRecords.TIMEOUT, 0, answerer.name(), System.currentTimeMillis())));
         // Still queued: the batcher then skips it. After a backlog, answering questions nobody waits for any more
         // would make every later question time out too.
-        CompletableFuture<GroundedAnswer> answer = submitted.remove(retrieval);
-        if (answer != null) {
-            answer.cancel(false);
-        }
+        queued.cancel(retrieval);
     }
 
     private List<GroundedAnswer> answer(List<Deadlined<AnswerRequest>> batch) {

@@ -4,14 +4,12 @@ import dev.diffrag.connectors.records.DocumentOp;
 import dev.diffrag.connectors.records.SummaryRecord;
 import dev.diffrag.pipeline.batching.Deadlined;
 import dev.diffrag.pipeline.batching.ModelBatchers;
+import dev.diffrag.pipeline.batching.QueuedRequests;
 import dev.diffrag.serving.MicroBatcher;
 import dev.diffrag.summarize.Summarizer;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -42,7 +40,7 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
     private transient Summarizer summarizer;
     private transient MicroBatcher<Deadlined<SummaryRequest>, Summary> batcher;
     /** Each version's place on the batcher, so that its timeout can take it out of the queue. */
-    private transient Map<DocumentVersion, CompletableFuture<Summary>> submitted;
+    private transient QueuedRequests<DocumentVersion, Summary> queued;
     private transient Counter timeouts;
     private transient Counter errors;
 
@@ -56,7 +54,7 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
         summarizer = summarizerFactory.create();
         batcher = ModelBatchers.forSubtask("summarizer", getRuntimeContext(), this::summarize,
                 config.maxBatchSize(), config.maxBatchDelayMs(), config.capacity());
-        submitted = Collections.synchronizedMap(new IdentityHashMap<>());
+        queued = new QueuedRequests<>();
         timeouts = getRuntimeContext().getMetricGroup().counter("summaryTimeouts");
         errors = getRuntimeContext().getMetricGroup().counter("summarizerErrors");
     }
@@ -70,12 +68,10 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
                     DigestCandidate.removal(document, document.topic()))));
             return;
         }
-        CompletableFuture<Summary> summary = batcher.submit(Deadlined.in(
-                new SummaryRequest(document.key(), document.text(), config.maxSentences()), config.timeoutMs()));
-        submitted.put(document, summary);
+        CompletableFuture<Summary> summary = queued.track(document, batcher.submit(Deadlined.in(
+                new SummaryRequest(document.key(), document.text(), config.maxSentences()), config.timeoutMs())));
         summary.thenApply(done -> summarized(document, done))
                 .whenComplete((summarized, error) -> {
-                    submitted.remove(document);
                     if (summary.isCancelled()) {
                         return; // by timeout(), which has completed it already
                     }
@@ -96,12 +92,9 @@ public final class SummarizeDocuments extends RichAsyncFunction<DocumentVersion,
         LOG.warn("summarizer {} took over {} ms on {} version {}; it gets no summary", summarizer.name(),
                 config.timeoutMs(), document.key(), document.version());
         result.complete(List.of(unsummarized(document)));
-        // Still queued: the batcher then skips it. After a backlog, summarizing versions nobody waits for any more
-        // would make every later version time out too.
-        CompletableFuture<Summary> summary = submitted.remove(document);
-        if (summary != null) {
-            summary.cancel(false);
-        }
+        // Still queued: the batcher then skips it, and its place goes to a version that is still awaited. Left there,
+        // after a backlog the summarizer would go on with versions nobody waits for while the queue refused new ones.
+        queued.cancel(document);
     }
 
     private List<Summary> summarize(List<Deadlined<SummaryRequest>> batch) {

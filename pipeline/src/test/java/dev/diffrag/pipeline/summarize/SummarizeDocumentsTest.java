@@ -217,6 +217,45 @@ class SummarizeDocumentsTest {
         assertThat(out.get(1).summary().deleted()).isTrue();
     }
 
+    private static final CountDownLatch STARTED_BACKLOG = new CountDownLatch(1);
+    private static final CountDownLatch RELEASE_BACKLOG = new CountDownLatch(1);
+    private static final List<String> SUMMARIZED = Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    void aVersionThatTimedOutLeavesTheQueueSoTheVersionsAfterItAreSummarized() throws Exception {
+        SummarizerFactory slowFirst = () -> new CountingSummarizer() {
+            @Override
+            public List<Summary> summarize(List<SummaryRequest> batch) {
+                batch.forEach(request -> SUMMARIZED.add(request.id()));
+                if (batch.get(0).id().endsWith("/a")) {
+                    STARTED_BACKLOG.countDown();
+                    try {
+                        RELEASE_BACKLOG.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.summarize(batch);
+            }
+        };
+        // Batches of one: two versions in flight, one in the summarizer and one in the batcher's queue.
+        var harness = summarizing(slowFirst, config("lead-2", 1, 0));
+        harness.processElement(upsert("acme", "a", 1, STORM, 1_000), 1_000);
+        assertThat(STARTED_BACKLOG.await(10, TimeUnit.SECONDS)).as("a reached the summarizer").isTrue();
+        harness.processElement(upsert("acme", "b", 1, STORM, 1_001), 1_001);
+        harness.setProcessingTime(TIMEOUT_MS + 1); // a and b time out; their places in flight go to c and d
+        harness.processElement(upsert("acme", "c", 1, STORM, 1_002), 1_002);
+        harness.processElement(upsert("acme", "d", 1, STORM, 1_003), 1_003);
+        RELEASE_BACKLOG.countDown();
+
+        // a and b timed out: no summary, only their digest removals
+        assertThat(finish(harness)).filteredOn(v -> v.summary() != null).extracting(v -> v.summary().docId())
+                .containsExactly("c", "d");
+        // b, given up on while it waited, was not computed for nobody (nor did it keep d out of a full queue).
+        assertThat(SUMMARIZED).extracting(key -> key.substring(key.lastIndexOf('/') + 1))
+                .containsExactly("a", "c", "d");
+    }
+
     @Test
     @Timeout(60)
     void aRemoteSummarizersAttemptsEndWithTheVersionsOwnTimeoutNotAFullBudgetAfterItsBatchStarts() throws Exception {
