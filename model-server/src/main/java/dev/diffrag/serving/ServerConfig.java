@@ -71,6 +71,8 @@ public record ServerConfig(
     public static final String NO_SUMMARIZER = "none";
     /** A minute: a batch delay beyond it holds every lone request that long, which no setting means to do. */
     public static final long MAX_BATCH_DELAY_LIMIT_MS = 60_000;
+    /** The most bytes one Java array holds, and so the largest body limit ({@code limit + 1} bytes are read). */
+    public static final long MAX_BODY_BYTES_LIMIT = Integer.MAX_VALUE - 2;
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -87,6 +89,10 @@ public record ServerConfig(
         requirePositive(MAX_CONTEXT_CHARS, maxContextChars);
         requirePositive(MAX_DOCUMENTS, maxDocuments);
         requirePositive(MAX_DOCUMENT_CHARS, maxDocumentChars);
+        if (maxBodyBytes > MAX_BODY_BYTES_LIMIT) {
+            throw new IllegalArgumentException(MAX_BODY_BYTES + " must be at most " + MAX_BODY_BYTES_LIMIT
+                    + " (a body is read into one array), got " + maxBodyBytes);
+        }
         if (maxBatchDelayMs < 0 || shutdownTimeoutMs < 0) {
             throw new IllegalArgumentException(MAX_BATCH_DELAY_MS + " and " + SHUTDOWN_TIMEOUT_MS + " must be >= 0");
         }

@@ -90,4 +90,12 @@ class ServerConfigTest {
     void aBlankTokenTurnsAuthenticationOff() {
         assertThat(ServerConfig.defaults().withToken("  ").token()).isNull();
     }
+
+    @Test
+    void aBodyLimitPastWhatOneArrayHoldsIsRefused() {
+        // Long.MAX_VALUE overflowed "limit + 1" when a body was read, and every request got a 500.
+        assertThatThrownBy(() -> ServerConfig.fromEnv(
+                Map.of("DIFFRAG_SERVER_MAX_BODY_BYTES", Long.toString(Long.MAX_VALUE))))
+                .hasMessageContaining("DIFFRAG_SERVER_MAX_BODY_BYTES must be at most 2147483645");
+    }
 }
