@@ -365,6 +365,12 @@ public final class ModelServer implements AutoCloseable {
 
     /** Reads at most {@code maxBodyBytes}: a larger body is refused before it is parsed, whatever it claims. */
     private <T> T parse(Context ctx, Class<T> type) {
+        // A browser posts text/plain or form bodies to another site without a CORS preflight; JSON it does not.
+        String contentType = ctx.header("Content-Type");
+        if (contentType != null
+                && !contentType.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
+            throw new ApiError(415, "Content-Type must be application/json, got " + contentType);
+        }
         long limit = config.maxBodyBytes();
         String tooLarge = "request body is larger than the limit of " + limit + " bytes ("
                 + ServerConfig.envName(ServerConfig.MAX_BODY_BYTES) + ")";

@@ -92,6 +92,25 @@ class ModelServerTest {
     }
 
     @Test
+    void aBodyThatIsNotDeclaredJsonIsRefused() throws Exception {
+        // text/plain and form bodies were parsed as JSON (200): a page on another site could post them from a
+        // browser without a CORS preflight to a server without a token.
+        ModelServer server = start(new KeywordAnswerer());
+
+        for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")) {
+            HttpResponse<String> response = http.send(request(server, AnswerApi.PATH)
+                    .POST(HttpRequest.BodyPublishers.ofString(ANSWERABLE)).header("Content-Type", type).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(type).isEqualTo(415);
+            assertThat(json(response).get("error").asText()).contains("Content-Type must be application/json");
+        }
+        HttpResponse<String> withCharset = http.send(request(server, AnswerApi.PATH)
+                .POST(HttpRequest.BodyPublishers.ofString(ANSWERABLE))
+                .header("Content-Type", "Application/JSON; charset=utf-8").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(withCharset.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void answersWithACitationIntoTheContextText() throws Exception {
         ModelServer server = start(new KeywordAnswerer());
 
