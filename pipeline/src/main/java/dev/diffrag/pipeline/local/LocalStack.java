@@ -49,8 +49,12 @@ public final class LocalStack {
     private static final long DIGEST_OUT_OF_ORDERNESS_MS = 1_000;
     private static final long DIGEST_IDLENESS_MS = 2_000;
 
-    /** What the local stack got back: the answers, each sample document's summary, and the digests. */
-    public record Outcome(List<AnswerRecord> answers, List<SummaryRecord> summaries, List<SummaryRecord> digests) {}
+    /**
+     * What the local stack got back: the answers, each sample document's summary, and the digests; and the temporary
+     * folder the job checkpointed to, gone by the time {@link #run} returns.
+     */
+    public record Outcome(List<AnswerRecord> answers, List<SummaryRecord> summaries, List<SummaryRecord> digests,
+            Path checkpoints) {}
 
     /** A sample document as sent: its version and producer time. */
     private record Sent(SampleCorpus.Document document, long version, long producedAt) {}
@@ -111,7 +115,7 @@ public final class LocalStack {
                         .toList();
                 List<SummaryRecord> digests = client.awaitDigests(TENANT,
                         sent.stream().map(Sent::producedAt).toList(), SUMMARY_TIMEOUT);
-                return new Outcome(answers, summaries, digests);
+                return new Outcome(answers, summaries, digests, checkpoints);
             } finally {
                 job.cancel().get();
             }
