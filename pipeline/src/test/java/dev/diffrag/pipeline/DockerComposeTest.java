@@ -97,9 +97,11 @@ class DockerComposeTest {
             images.add((String) service.get("image"));
         });
         for (String dockerfile : List.of("model-server/Dockerfile", "pipeline/Dockerfile", "connectors/Dockerfile")) {
-            for (String line : Files.readAllLines(ROOT.resolve(dockerfile))) {
-                if (line.startsWith("FROM ")) {
-                    images.add(line.split("\\s+")[1]);
+            Dockerfile file = Dockerfile.read(ROOT.resolve(dockerfile));
+            for (Stage stage : file.stages()) {
+                String from = file.resolve(stage.from(), Map.of());
+                if (!file.isStage(from)) {
+                    images.add(from);
                 }
             }
         }
@@ -134,6 +136,29 @@ class DockerComposeTest {
             assertThat(map(map(map(services.get(server).get("networks")).get("default"))).get("aliases"))
                     .as("%s answers as model-server", server).isEqualTo(List.of("model-server"));
         }
+    }
+
+    /**
+     * DJL loads the CUDA libtorch only where it sees a GPU, and it counts GPUs through the CUDA runtime library
+     * (libcudart), which a JRE image lacks and the NVIDIA container toolkit does not add (it mounts the driver). On
+     * such an image DJL takes the bundled cu124 build for one that does not match the machine and, offline, the model
+     * server does not start. So the CUDA build must run on NVIDIA's CUDA runtime image of its CUDA version.
+     */
+    @Test
+    void eachModelServerRunsOnABaseItsLibtorchLoadsOn() throws IOException {
+        for (String server : MODEL_SERVERS) {
+            Map<String, Object> build = map(services.get(server).get("build"));
+            Map<String, String> args = map(build.get("args"));
+            Dockerfile dockerfile = Dockerfile.read(ROOT.resolve((String) build.get("dockerfile")));
+            String base = dockerfile.runtimeImage(args);
+            if (args.get("PYTORCH_NATIVE").equals("pytorch-native-cu124")) {
+                assertThat(base).as("runtime image of " + server).startsWith("nvidia/cuda:12.4.").contains("-runtime-");
+            } else {
+                assertThat(base).as("runtime image of " + server).startsWith("eclipse-temurin:17");
+            }
+        }
+        assertThat(Dockerfile.read(ROOT.resolve("model-server/Dockerfile")).runtimeImage(Map.of()))
+                .as("the default build, the CUDA one").startsWith("nvidia/cuda:12.4.");
     }
 
     @Test
@@ -238,6 +263,50 @@ class DockerComposeTest {
         }));
         assertThat(map(services.get("jobmanager").get("depends_on"))).containsKey("create-topics");
         assertThat((List<String>) services.get("create-topics").get("command")).containsExactly("create-topics");
+    }
+
+    /** A FROM line: the image or stage it starts from (as written, with its ${ARG}s) and the stage's name, if any. */
+    private record Stage(String from, String name) {}
+
+    /** The stages of a Dockerfile and the defaults of the ARGs declared before its first FROM (those FROM lines read). */
+    private record Dockerfile(List<Stage> stages, Map<String, String> args) {
+
+        private static final Pattern ARG = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)}?");
+
+        static Dockerfile read(Path path) throws IOException {
+            List<Stage> stages = new ArrayList<>();
+            Map<String, String> args = new LinkedHashMap<>();
+            for (String line : Files.readAllLines(path)) {
+                String[] words = line.trim().split("\\s+");
+                if (words[0].equals("FROM")) {
+                    stages.add(new Stage(words[1], words.length >= 4 && words[2].equalsIgnoreCase("AS") ? words[3] : null));
+                } else if (words[0].equals("ARG") && stages.isEmpty() && words[1].contains("=")) {
+                    args.put(words[1].substring(0, words[1].indexOf('=')), words[1].substring(words[1].indexOf('=') + 1));
+                }
+            }
+            return new Dockerfile(stages, args);
+        }
+
+        /** {@code reference} with its ARGs replaced by {@code buildArgs}, else by their defaults. */
+        String resolve(String reference, Map<String, String> buildArgs) {
+            return ARG.matcher(reference).replaceAll(m -> Matcher.quoteReplacement(
+                    buildArgs.getOrDefault(m.group(1), args.getOrDefault(m.group(1), ""))));
+        }
+
+        boolean isStage(String reference) {
+            return stages.stream().anyMatch(stage -> reference.equals(stage.name()));
+        }
+
+        /** The image the last stage runs on when built with {@code buildArgs}, following the stages it starts from. */
+        String runtimeImage(Map<String, String> buildArgs) {
+            String reference = resolve(stages.get(stages.size() - 1).from(), buildArgs);
+            while (isStage(reference)) {
+                String name = reference;
+                reference = resolve(stages.stream().filter(s -> name.equals(s.name())).findFirst().orElseThrow().from(),
+                        buildArgs);
+            }
+            return reference;
+        }
     }
 
     /** The broker address containers use: the INTERNAL advertised listener of the kafka service. */
