@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mvn -B -q -pl pipeline -am -DskipTests package dependency:build-classpath \
-    -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime
+    -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime
 # The embedding model is bundled in a jar; DJL's native tokenizer library is extracted here, never downloaded.
 export DJL_CACHE_DIR="$PWD/pipeline/target/djl-cache"
 exec java -Xmx3g -Dai.djl.offline=true \
