@@ -65,9 +65,12 @@ abstract class Attention {
         NDArray attend(long from, long to, long keyLimit);
     }
 
-    /** Query rows per block: a block's (B, queryHeads, rows, S) score map holds about BLOCK_ELEMENTS. */
+    /**
+     * Query rows per block: a block's (B, queryHeads, rows, S) score map holds about BLOCK_ELEMENTS. An empty batch
+     * or sequence (B or S = 0) has empty maps, which any block size fits.
+     */
     static long rowsPerBlock(long batch, long queryHeads, long keys) {
-        return Math.max(MIN_BLOCK_ROWS, BLOCK_ELEMENTS / (batch * queryHeads * keys));
+        return Math.max(MIN_BLOCK_ROWS, BLOCK_ELEMENTS / Math.max(1, batch * queryHeads * keys));
     }
 
     /**

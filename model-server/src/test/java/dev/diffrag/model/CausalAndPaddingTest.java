@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,6 +146,31 @@ class CausalAndPaddingTest {
                     double[][] expected = Arrays.copyOfRange(Fixtures.item(full, b), 4, 6);
                     assertThat(Fixtures.relativeError(Fixtures.item(rest, b), expected, new boolean[] {true, true}))
                             .as("batch item %d", b).isLessThan(1e-4);
+                }
+            }
+        }
+    }
+
+    /**
+     * No positions (T = 0) or no sequences (B = 0) give an empty output, also as a first decoding step: sizing the
+     * blocks of query rows divided by B·heads·S, so each threw ArithmeticException '/ by zero'.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.diffrag.model.Fixtures#kindsAndCausality")
+    void anEmptySequenceOrBatchGivesAnEmptyOutput(AttentionKind kind, boolean causal) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DiffTransformer model = Fixtures.model(manager, Fixtures.config(kind, causal, true), 17);
+            ParameterStore ps = new ParameterStore(manager, false);
+            for (Shape shape : new Shape[] {new Shape(2, 0), new Shape(0, 5)}) {
+                NDArray ids = manager.zeros(shape, DataType.INT32);
+                assertThat(model.forward(ps, new NDList(ids, ids.duplicate()), false).head().getShape())
+                        .isEqualTo(new Shape(shape.get(0), shape.get(1), Fixtures.VOCAB));
+            }
+            if (causal) {
+                try (KvCache cache = model.newCache(manager)) {
+                    NDArray none = model.forwardStep(ps, manager.zeros(new Shape(1, 0), DataType.INT32), null, cache);
+                    assertThat(none.getShape()).isEqualTo(new Shape(1, 0, Fixtures.VOCAB));
+                    assertThat(cache.length()).isZero();
                 }
             }
         }
