@@ -148,7 +148,7 @@ public final class DiffTransformer extends AbstractBlock {
         NDManager manager = tokenIds.getManager();
         NDArray hidden;
         try {
-            NDArray keyMask = cache.extendMask(paddingMask, tokenIds.getShape().get(0), steps); // (B, S) or null
+            NDArray keyMask = cache.extendMask(paddingMask, tokenIds.getShape().get(0), steps, manager); // (B, S) or null
             Attention.Context context = new Attention.Context(
                     Rotary.forPositions(manager, offset, steps, config.headDim(), config.ropeTheta()),
                     AttentionBias.build(manager, steps, offset, offset + steps, true, keyMask),

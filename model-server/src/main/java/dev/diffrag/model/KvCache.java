@@ -31,18 +31,21 @@ public final class KvCache implements AutoCloseable {
         return length;
     }
 
-    /** Appends one layer's new keys (B, Hk, t, dk) and values (B, Hv, t, dv); returns all of them [K, V]. */
+    /**
+     * Appends one layer's new keys (B, Hk, t, dk) and values (B, Hv, t, dv); returns all of them [K, V] as views on
+     * the new keys' manager (see {@link #lend}).
+     */
     NDList append(int layer, NDArray newKeys, NDArray newValues) {
         keys[layer] = extend(keys[layer], newKeys, 2);
         values[layer] = extend(values[layer], newValues, 2);
-        return new NDList(keys[layer], values[layer]);
+        return new NDList(lend(keys[layer], newKeys.getManager()), lend(values[layer], newKeys.getManager()));
     }
 
     /**
-     * Extends the key padding mask by a step of t tokens and returns the mask over all S = length + t keys, or
-     * null when no token so far is padding.
+     * Extends the key padding mask by a step of t tokens and returns the mask over all S = length + t keys as a view
+     * on {@code pass} (see {@link #lend}), or null when no token so far is padding.
      */
-    NDArray extendMask(NDArray stepMask, long batch, int steps) {
+    NDArray extendMask(NDArray stepMask, long batch, int steps, NDManager pass) {
         if (stepMask == null && keyMask == null) {
             return null;
         }
@@ -55,7 +58,19 @@ public final class KvCache implements AutoCloseable {
                     : scratch.ones(new Shape(batch, length), DataType.INT32);
             keyMask = extend(past, step, 1);
         }
-        return keyMask;
+        return lend(keyMask, pass);
+    }
+
+    /**
+     * A view of a cached array on the step's manager. An op's result lands on its operand's manager, so what the step
+     * derives from the cache (transposed keys, the mask's float bias) then dies with the step instead of piling up on
+     * the cache until it closes; there the transposed keys, views of keys the next step replaces, would keep every
+     * superseded key tensor alive.
+     */
+    private static NDArray lend(NDArray cached, NDManager pass) {
+        NDArray view = cached.reshape(cached.getShape());
+        view.attach(pass);
+        return view;
     }
 
     /** Called once per step after every layer appended: the new tokens become past positions. */

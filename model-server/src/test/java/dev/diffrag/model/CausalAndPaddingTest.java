@@ -176,6 +176,33 @@ class CausalAndPaddingTest {
         }
     }
 
+    /**
+     * Decoding keeps on the cache's manager only its keys and values per layer and its key mask. What a step derived
+     * from them (the transposed keys, the mask's float bias) was made there too and stayed until the cache closed,
+     * and the transposed keys, views of keys the next step replaces, kept every superseded key tensor alive:
+     * memory that grew with the square of the decoded length.
+     */
+    @ParameterizedTest
+    @EnumSource(AttentionKind.class)
+    void decodingLeavesOnlyItsKeysValuesAndMaskOnTheCache(AttentionKind kind) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelConfig config = Fixtures.config(kind, true, true);
+            DiffTransformer model = Fixtures.model(manager, config, 23);
+            ParameterStore ps = new ParameterStore(manager, false);
+            try (NDManager owner = manager.newSubManager(); KvCache cache = model.newCache(owner)) {
+                for (int i = 0; i < 10; i++) {
+                    try (NDManager step = manager.newSubManager()) {
+                        NDArray ids = step.create(new int[][] {{1 + i}, {2 + i}});
+                        NDArray mask = step.create(new int[][] {{1}, {i < 2 ? 0 : 1}}); // item 1 left-padded
+                        model.forwardStep(ps, ids, mask, cache);
+                    }
+                }
+                assertThat(owner.getManagedArrays().stream().map(a -> a.getShape().toString()).toList())
+                        .as("arrays on the cache after 10 steps").hasSize(2 * config.layers() + 1);
+            }
+        }
+    }
+
     /** Each sequence alone (no padding) against the same sequence inside a right-padded batch. */
     @ParameterizedTest
     @EnumSource(AttentionKind.class)
