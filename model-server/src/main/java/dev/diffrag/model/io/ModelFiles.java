@@ -20,12 +20,16 @@ public final class ModelFiles {
     public static final String WEIGHTS = "model.safetensors";
     public static final String CONFIG = "config.json";
 
-    /** Strict both ways: an unknown or missing field in a config file is an error, not a silent default. */
+    /**
+     * Strict both ways: an unknown or missing field in a config file is an error, not a silent default, and so is a
+     * fraction for a whole number (Jackson would cut 64.9 down to 64).
+     */
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .build();
 
     private ModelFiles() {}
