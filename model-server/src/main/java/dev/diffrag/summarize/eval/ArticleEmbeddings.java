@@ -9,9 +9,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,22 +23,32 @@ import java.util.Map;
 /**
  * Sentence embeddings of articles, cached in a file keyed by article id: embedding the 250 articles' sentences with
  * MiniLM takes minutes on a shared CPU, and train and eval need the same vectors. A cached entry is used only when
- * its sentence offsets still match the splitter's; anything else is recomputed.
+ * the article's text is the one it was embedded from (by its SHA-256) and its sentence offsets still match the
+ * splitter's; anything else is recomputed. Offsets alone missed an edit that keeps them ("First one." made "Other
+ * one."), whose stale vectors were used.
  */
 public final class ArticleEmbeddings {
 
+    /** Opens a cache file of this format; a file without it (the earlier format) is embedded again whole. */
+    private static final int MAGIC = 0x44524132; // "DRA2"
+    private static final int DIGEST_BYTES = 32;
+
     private ArticleEmbeddings() {}
 
-    /** A cached article: its sentence offsets and their embeddings. */
-    private record Entry(List<SentenceSplitter.Span> spans, float[][] vectors) {}
+    /** A cached article: the SHA-256 of its text, its sentence offsets and their embeddings. */
+    private record Entry(byte[] digest, List<SentenceSplitter.Span> spans, float[][] vectors) {
+
+        boolean embeds(CnnDmArticles.Article article) {
+            return Arrays.equals(digest, sha256(article)) && spans.equals(SentenceSplitter.split(article.article()));
+        }
+    }
 
     /** The embedded articles in order, reading and extending {@code cacheFile} (null: no cache). */
     public static List<EmbeddedDocument> embed(List<CnnDmArticles.Article> articles, EmbeddingModel embedder,
             Path cacheFile) throws IOException {
         Map<String, Entry> cache = cacheFile != null && Files.exists(cacheFile) ? read(cacheFile) : new HashMap<>();
         List<CnnDmArticles.Article> missing = articles.stream()
-                .filter(a -> !cache.containsKey(a.id())
-                        || !cache.get(a.id()).spans().equals(SentenceSplitter.split(a.article())))
+                .filter(a -> !cache.containsKey(a.id()) || !cache.get(a.id()).embeds(a))
                 .toList();
         if (!missing.isEmpty()) {
             System.err.printf("embedding the sentences of %d articles (%d cached)%n", missing.size(),
@@ -44,7 +58,8 @@ public final class ArticleEmbeddings {
                 List<EmbeddedDocument> fresh = EmbeddedDocument.embedAll(embedder,
                         part.stream().map(CnnDmArticles.Article::article).toList());
                 for (int i = 0; i < part.size(); i++) {
-                    cache.put(part.get(i).id(), new Entry(fresh.get(i).sentences(), fresh.get(i).embeddings()));
+                    cache.put(part.get(i).id(), new Entry(sha256(part.get(i)), fresh.get(i).sentences(),
+                            fresh.get(i).embeddings()));
                 }
                 System.err.printf("  %d/%d articles%n", Math.min(missing.size(), from + 25), missing.size());
             }
@@ -65,8 +80,13 @@ public final class ArticleEmbeddings {
     private static Map<String, Entry> read(Path file) throws IOException {
         Map<String, Entry> entries = new HashMap<>();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            if (in.readInt() != MAGIC) {
+                return entries;
+            }
             while (true) {
                 String id = in.readUTF();
+                byte[] digest = new byte[DIGEST_BYTES];
+                in.readFully(digest);
                 int count = in.readInt();
                 int width = in.readInt();
                 List<SentenceSplitter.Span> spans = new ArrayList<>(count);
@@ -77,7 +97,7 @@ public final class ArticleEmbeddings {
                         vectors[s][c] = in.readFloat();
                     }
                 }
-                entries.put(id, new Entry(spans, vectors));
+                entries.put(id, new Entry(digest, spans, vectors));
             }
         } catch (EOFException end) {
             return entries;
@@ -87,9 +107,11 @@ public final class ArticleEmbeddings {
     private static void write(Path file, Map<String, Entry> entries) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            out.writeInt(MAGIC);
             for (Map.Entry<String, Entry> entry : entries.entrySet()) {
                 float[][] vectors = entry.getValue().vectors();
                 out.writeUTF(entry.getKey());
+                out.write(entry.getValue().digest());
                 out.writeInt(vectors.length);
                 out.writeInt(vectors.length == 0 ? 0 : vectors[0].length);
                 for (int s = 0; s < vectors.length; s++) {
@@ -100,6 +122,14 @@ public final class ArticleEmbeddings {
                     }
                 }
             }
+        }
+    }
+
+    private static byte[] sha256(CnnDmArticles.Article article) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(article.article().getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 }

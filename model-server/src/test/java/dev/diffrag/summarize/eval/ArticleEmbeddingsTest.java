@@ -55,4 +55,21 @@ class ArticleEmbeddingsTest {
         ArticleEmbeddings.embed(ARTICLES, embedder, cache);
         assertThat(embedder.sentences.get()).isBetween(4, 6); // and the repaired cache serves everything
     }
+
+    @Test
+    void anArticleWhoseTextChangedIsEmbeddedAgainEvenWhereItsSentenceOffsetsDidNot(@TempDir Path dir)
+            throws IOException {
+        Path cache = dir.resolve("cache.bin");
+        CountingEmbedder embedder = new CountingEmbedder();
+        ArticleEmbeddings.embed(ARTICLES, embedder, cache);
+        // the same id and sentence offsets, other words (a corrected data file: curly quotes made straight, a typo)
+        List<CnnDmArticles.Article> edited = List.of(
+                new CnnDmArticles.Article("a", "u", "Other one. Second one.", "ref", Map.of()), ARTICLES.get(1));
+
+        List<EmbeddedDocument> documents = ArticleEmbeddings.embed(edited, embedder, cache);
+
+        assertThat(documents.get(0).embeddings()[0]).as("embedding of 'Other one.'")
+                .containsExactly(10f, 'O');
+        assertThat(embedder.sentences).hasValue(5);
+    }
 }
