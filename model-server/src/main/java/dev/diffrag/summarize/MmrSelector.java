@@ -40,7 +40,8 @@ public final class MmrSelector {
                 if (used[i] || (budget.maxTokens() > 0 && tokens + candidate.tokens() > budget.maxTokens())) {
                     continue;
                 }
-                double redundancy = 0;
+                // the most similar pick's cosine, negative too; nothing picked yet: no penalty
+                double redundancy = chosen.isEmpty() ? 0 : Double.NEGATIVE_INFINITY;
                 for (int j : chosen) {
                     redundancy = Math.max(redundancy,
                             Vectors.cosine(candidate.embedding(), candidates.get(j).embedding()));

@@ -51,4 +51,15 @@ class MmrSelectorTest {
         // λ 0.7, third pick: duplicate 0.595 − 0.3·1 = 0.295 < new 0.35
         assertThat(new MmrSelector(0.7).select(candidates, SummaryBudget.sentences(3))).containsExactly(0, 1, 3);
     }
+
+    @Test
+    void aSentenceOpposedToEveryPickIsPenalisedByItsMostSimilarPickNotByZero() {
+        List<MmrSelector.Candidate> candidates = List.of(
+                new MmrSelector.Candidate(0.9, FIRST, 5),
+                new MmrSelector.Candidate(0.5, OTHER, 5),                   // orthogonal to the pick: cosine 0
+                new MmrSelector.Candidate(0.45, new float[] {-1, 0, 0}, 5)); // opposed to it: cosine −1
+        // λ 0.7, second pick: orthogonal 0.35 − 0.3·0 = 0.35 < opposed 0.315 − 0.3·(−1) = 0.615; a redundancy floored
+        // at 0 scored the opposed one 0.315 and picked the orthogonal one
+        assertThat(new MmrSelector(0.7).select(candidates, SummaryBudget.sentences(2))).containsExactly(0, 2);
+    }
 }
