@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /** Summarizers by name, as configured in commands and in the pipeline. */
 public final class Summarizers {
 
-    private static final Pattern LEAD = Pattern.compile("lead-(\\d+)");
+    /** At most nine digits, so that N is an int: a longer one failed as a bare NumberFormatException. */
+    private static final Pattern LEAD = Pattern.compile("lead-(\\d{1,9})");
 
     private Summarizers() {}
 

@@ -15,7 +15,7 @@ class SummarizersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lead-k", "lead-0", "lead-", "lead3", "pegasus", "remote", ""})
+    @ValueSource(strings = {"lead-k", "lead-0", "lead-", "lead3", "pegasus", "remote", "", "lead-99999999999"})
     void refusesOtherNamesWithTheAcceptedOnes(String name) {
         assertThatThrownBy(() -> Summarizers.requireKnown(name))
                 .isInstanceOf(IllegalArgumentException.class)
