@@ -1,5 +1,6 @@
 package dev.diffrag.summarize.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,6 +18,8 @@ import dev.diffrag.summarize.eval.CnnDmArticles;
 import dev.diffrag.summarize.eval.Rouge;
 import dev.diffrag.summarize.train.SalienceTraining;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,6 +79,10 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--diff-v1 and --vanilla are evaluated only with --part test; "
                     + "--part all scores LEAD-3 and the peers only");
         }
+        if (part.equals("test")) {
+            requireTrainedOnThisSplit("diff-v1", diffV1);
+            requireTrainedOnThisSplit("vanilla", vanilla);
+        }
         List<CnnDmArticles.Article> all = CnnDmArticles.read(data);
         List<CnnDmArticles.Article> articles = switch (part) {
             case "test" -> CnnDmArticles.split(all, splitSeed).test();
@@ -119,6 +126,31 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("wrote " + output.resolve("summarization-eval.json") + " and .md");
         }
         return 0;
+    }
+
+    /**
+     * Refuses a checkpoint trained on the train and dev parts of another split seed (its training-run.json says which):
+     * the test part of {@code --split-seed} then holds articles it was trained on, and the report would call them held
+     * out. A checkpoint directory without training-run.json cannot tell and is evaluated.
+     */
+    private void requireTrainedOnThisSplit(String name, Path directory) throws IOException {
+        JsonNode run;
+        if (directory == null) {
+            try (InputStream in = EvalCommand.class.getResourceAsStream(
+                    SalienceSummarizer.BUNDLED + name + "/" + TrainCommand.RUN_FILE)) {
+                run = in == null ? null : JSON.readTree(in);
+            }
+        } else {
+            Path file = directory.resolve(TrainCommand.RUN_FILE);
+            run = Files.exists(file) ? JSON.readTree(file.toFile()) : null;
+        }
+        JsonNode trained = run == null ? null : run.get("splitSeed");
+        if (trained != null && trained.asLong() != splitSeed) {
+            throw new IllegalArgumentException((directory == null ? "the shipped " + name : directory.toString())
+                    + " was trained on split seed " + trained.asLong() + ", whose train and dev parts overlap the "
+                    + "test part of --split-seed " + splitSeed + "; evaluate it with --split-seed " + trained.asLong()
+                    + " or give checkpoints trained with --split-seed " + splitSeed);
+        }
     }
 
     private static List<String> peerSummaries(List<CnnDmArticles.Article> articles, String peer) {

@@ -30,6 +30,9 @@ import picocli.CommandLine.Option;
         description = "Train the sentence-salience summarizer on the train and dev parts of cnndm-250.")
 final class TrainCommand implements Callable<Integer> {
 
+    /** Written beside each trained model: the recipe, split seed included, and the training time. */
+    static final String RUN_FILE = "training-run.json";
+
     @Mixin
     RecipeOptions recipe;
 
@@ -81,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
                 run.put("trainingSeconds", Math.round(seconds));
                 run.put("training", config);
                 run.put("environment", Devices.ComputeEnvironment.of(manager.getDevice()));
-                ModelFiles.writeJson(directory.resolve("training-run.json"), run);
+                ModelFiles.writeJson(directory.resolve(RUN_FILE), run);
                 System.err.printf("%s: %d steps in %.0f s -> %s%n", name, stopAt, seconds, directory);
             }
         }

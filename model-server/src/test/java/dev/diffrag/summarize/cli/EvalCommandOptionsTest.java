@@ -52,6 +52,26 @@ class EvalCommandOptionsTest {
         assertThat(errors.toString()).startsWith("error: ").contains("a0").contains("bert_sum");
     }
 
+    @Test
+    void aSplitSeedOtherThanTheCheckpointsWasTrainedOnIsRefused() throws Exception {
+        // The shipped checkpoints were trained on the train and dev parts of split seed 20261128: the test part of
+        // another seed holds articles they were trained on, which the report called held out.
+        StringWriter errors = new StringWriter();
+        int exit = run(errors, "eval", data(peers()).toString(), "--split-seed", "7");
+        assertThat(exit).isNotZero();
+        assertThat(errors.toString()).startsWith("error: ").contains("diff-v1").contains("split seed 20261128")
+                .contains("--split-seed 7");
+
+        Path trained = Files.createDirectories(dir.resolve("trained"));
+        Files.writeString(trained.resolve("training-run.json"), "{\"splitSeed\": 7}");
+        errors = new StringWriter();
+        exit = run(errors, "eval", data(peers()).toString(), "--diff-v1", trained.toString(), "--vanilla",
+                trained.toString());
+        assertThat(exit).isNotZero();
+        assertThat(errors.toString()).contains(trained.toString()).contains("split seed 7")
+                .contains("--split-seed 20261128");
+    }
+
     private static String peers() {
         return "{\"bart\":\"b .\",\"bert_sum\":\"b .\",\"pgn\":\"b .\",\"bus\":\"b .\",\"s2s\":\"b .\"}";
     }
