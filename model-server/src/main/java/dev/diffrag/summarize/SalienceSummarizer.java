@@ -41,6 +41,10 @@ public final class SalienceSummarizer implements Summarizer {
 
     /** Wraps a loaded model; the summarizer owns {@code manager} and closes it. */
     public SalienceSummarizer(NDManager manager, SentenceSalienceModel model, EmbeddingModel embedder, int maxTokens) {
+        if (maxTokens < 0) {
+            // checked here, as LeadSummarizer does, and not by the SummaryBudget of every summary, which failed them all
+            throw new IllegalArgumentException("need maxTokens >= 0 (0 = no token limit), got " + maxTokens);
+        }
         this.manager = manager;
         this.model = model;
         this.parameterStore = new ParameterStore(manager, false);

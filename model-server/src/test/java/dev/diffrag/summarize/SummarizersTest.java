@@ -22,4 +22,13 @@ class SummarizersTest {
                 .hasMessageContaining("unknown summarizer '" + name + "'")
                 .hasMessageContaining("lead-N with N >= 1 (e.g. lead-3)");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lead-3", "diff-v1"})
+    void aNegativeTokenBudgetIsRefusedWhenTheSummarizerIsMadeNotOnEverySummary(String name) {
+        // diff-v1 took -1 and then failed every batch it was given ('need maxSentences >= 1 and maxTokens >= 0')
+        assertThatThrownBy(() -> Summarizers.named(name, -1).close())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxTokens >= 0");
+    }
 }
