@@ -158,7 +158,9 @@ final class AnswerCommand implements Callable<Integer> {
                 line.putObject("citation").put("contextId", answer.citation().contextId())
                         .put("start", answer.citation().start()).put("end", answer.citation().end());
             }
-            writer.println(JSON.writeValueAsString(line));
+            // As bytes: Jackson's UTF-8 output writes surrogates as JSON escapes, whereas a String written through
+            // the UTF-8 writer turns an unpaired one into '?' (ids "q" + U+D800 and "q" + U+DC00 both came out "q?").
+            writer.println(new String(JSON.writeValueAsBytes(line), StandardCharsets.UTF_8));
         }
         ids.clear();
         requests.clear();

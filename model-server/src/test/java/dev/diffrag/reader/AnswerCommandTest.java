@@ -8,8 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -62,6 +66,30 @@ class AnswerCommandTest {
         assertThat(second.get("abstained").asBoolean()).isTrue();
         assertThat(second.get("citation").isNull()).isTrue();
         assertThat(answerer.batchSizes).containsExactly(2); // one batched call
+    }
+
+    @Test
+    void idsAndQuotesWithAnUnpairedSurrogateSurviveTheUtf8Output() throws Exception {
+        // JSON strings may hold an unpaired surrogate (as an escape); UTF-8, which the command writes, cannot.
+        String input = """
+                {"id": "q\\ud800", "question": "Who?", "contexts": [{"id": "c\\udc00", "text": "Ada\\udc00 x"}]}
+                {"id": "q\\udc00", "question": "Who?", "contexts": [{"id": "c", "text": "Bo b."}]}
+                """;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Writer out = new OutputStreamWriter(bytes, StandardCharsets.UTF_8)) { // as call() writes
+            AnswerCommand.run(new FirstWord(), new StringReader(input), out);
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = bytes.toString(StandardCharsets.UTF_8).lines().map(line -> {
+            try {
+                return json.readTree(line);
+            } catch (Exception e) {
+                throw new AssertionError(line, e);
+            }
+        }).toList();
+        assertThat(lines).extracting(l -> l.get("id").asText()).containsExactly("q\ud800", "q\udc00");
+        assertThat(lines.get(0).get("answer").asText()).isEqualTo("Ada\udc00");
+        assertThat(lines.get(0).get("citation").get("contextId").asText()).isEqualTo("c\udc00");
     }
 
     @Test
