@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -17,8 +18,12 @@ import java.util.stream.Collectors;
  */
 public final class SquadMetrics {
 
-    /** Python's {@code \b(a|an|the)\b}: its word characters are letters, numbers of any kind and '_'. */
-    private static final Pattern ARTICLES = Pattern.compile("(?<![\\p{L}\\p{N}_])(a|an|the)(?![\\p{L}\\p{N}_])");
+    /**
+     * Python's {@code \b(a|an|the)\b}: its word characters are letters, numbers of any kind and '_'. The character
+     * before is checked apart ({@link #removeArticles}): a lookbehind reads one UTF-16 unit, the low half of a letter
+     * outside the Basic Multilingual Plane, so "a" after U+20000 was taken for an article.
+     */
+    private static final Pattern ARTICLES = Pattern.compile("(a|an|the)(?![\\p{L}\\p{N}_])");
     /** What Python's {@code str.split()} splits at: Unicode spaces (no-break ones too), U+001C..U+001F and U+0085. */
     private static final Pattern WHITESPACE = Pattern.compile("[\\p{Z}\\s\\x{1C}-\\x{1F}\\x{85}]+");
     private static final Pattern PUNCTUATION = Pattern.compile("[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]");
@@ -29,8 +34,30 @@ public final class SquadMetrics {
     public static String normalize(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
         String noPunctuation = PUNCTUATION.matcher(lower).replaceAll("");
-        String noArticles = ARTICLES.matcher(noPunctuation).replaceAll(" ");
+        String noArticles = removeArticles(noPunctuation);
         return WHITESPACE.splitAsStream(noArticles).filter(t -> !t.isEmpty()).collect(Collectors.joining(" "));
+    }
+
+    /** {@code text} with every article that starts a word replaced by a space. */
+    private static String removeArticles(String text) {
+        StringBuilder result = new StringBuilder(text.length());
+        int copied = 0;
+        Matcher article = ARTICLES.matcher(text);
+        while (article.find()) {
+            int start = article.start();
+            if (start == 0 || !isWordCharacter(text.codePointBefore(start))) {
+                result.append(text, copied, start).append(' ');
+                copied = article.end();
+            }
+        }
+        return result.append(text, copied, text.length()).toString();
+    }
+
+    /** Python's word characters, as the lookahead of {@link #ARTICLES}: letters, numbers and '_'. */
+    private static boolean isWordCharacter(int codePoint) {
+        int type = Character.getType(codePoint);
+        return Character.isLetter(codePoint) || type == Character.DECIMAL_DIGIT_NUMBER
+                || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER || codePoint == '_';
     }
 
     /** 1 when the normalised prediction equals some normalised gold answer, else 0. */

@@ -44,4 +44,14 @@ class SquadMetricsTest {
         assertThat(SquadMetrics.exactMatch("Category 4", List.of("Category\u00A04"))).isEqualTo(1);
         assertThat(SquadMetrics.f1("10\u00A0km", List.of("10 km"))).isEqualTo(1);
     }
+
+    @Test
+    void aLetterOutsideTheBasicPlaneBeforeAnArticleMakesItPartOfAWord() {
+        // As Python reads them: U+20000 (a CJK letter) and U+1D400 (mathematical bold A) are word characters, so
+        // "a" after them is no article; an emoji is none, so "a" after it is one.
+        assertThat(SquadMetrics.normalize("\uD840\uDC00a")).isEqualTo("\uD840\uDC00a");
+        assertThat(SquadMetrics.normalize("\uD835\uDC00an x")).isEqualTo("\uD835\uDC00an x");
+        assertThat(SquadMetrics.normalize("\uD83D\uDE00a")).isEqualTo("\uD83D\uDE00");
+        assertThat(SquadMetrics.exactMatch("\uD840\uDC00a", List.of("\uD840\uDC00"))).isZero();
+    }
 }
