@@ -61,8 +61,9 @@ final class AnswerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (Answerer answerer = answerer();
+                // Both refuse bytes that are not UTF-8 (a charset, unlike a decoder, would read them as U+FFFD).
                 Reader in = input != null ? Files.newBufferedReader(input)
-                        : new InputStreamReader(System.in, StandardCharsets.UTF_8);
+                        : new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder());
                 Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) {
             run(answerer, in, out);
         }

@@ -8,8 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -100,6 +104,29 @@ class AnswerCommandTest {
             assertThat(answerer.name()).isEqualTo(DiffReaderAnswerer.DEFAULT + "-reader");
             assertThat(answerer.threshold()).isEqualTo(0.987);
         }
+    }
+
+    @Test
+    void stdinThatIsNotUtf8IsRefusedAsAFileIsNotAnsweredWithReplacementCharacters() {
+        // "Café" in Latin-1: read from a FILE it stops the run; from stdin it was answered as "Caf" + U+FFFD.
+        byte[] latin1 = "{\"id\": \"q1\", \"question\": \"Who?\", \"contexts\": [{\"id\": \"c\", \"text\": \"Caf\u00e9 x.\"}]}\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        InputStream stdin = System.in;
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream answers = new ByteArrayOutputStream();
+        StringWriter errors = new StringWriter();
+        try {
+            System.setIn(new ByteArrayInputStream(latin1));
+            System.setOut(new PrintStream(answers, true, StandardCharsets.UTF_8));
+            CommandLine commandLine = ReaderCli.commandLine();
+            commandLine.setErr(new PrintWriter(errors, true));
+            assertThat(commandLine.execute("answer")).isEqualTo(1);
+        } finally {
+            System.setIn(stdin);
+            System.setOut(stdout);
+        }
+        assertThat(answers.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(errors.toString()).startsWith("error: not UTF-8 text");
     }
 
     @Test
