@@ -337,10 +337,11 @@ class ModelServerTest {
         KeywordAnswerer answerer = new KeywordAnswerer(1);
         ModelServer server = startHeld(ServerConfig.defaults().withBatching(1, 0, 64), answerer);
 
-        // One request held in the model; behind it one whose client waits 300 ms and one whose client waits 30 s.
+        // One request held in the model; behind it one whose client waits 2 s and one whose client waits 30 s. (With
+        // 300 ms a loaded machine could time the first out before the second was queued, and awaitQueued failed.)
         CompletableFuture<HttpResponse<String>> held = postAsync(server, AnswerApi.PATH, ANSWERABLE);
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<HttpResponse<String>> impatient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 300);
+        CompletableFuture<HttpResponse<String>> impatient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 2_000);
         CompletableFuture<HttpResponse<String>> patient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 30_000);
         awaitQueued(server, 2);
 
@@ -500,7 +501,9 @@ class ModelServerTest {
         awaitQueued(server, 3);
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-        Thread.sleep(1_300); // past the timeout, the batch still held: close() waits for it (up to 1 s more)
+        // Past the timeout, the batch still held: close() waits for it (up to 1 s more). Midway, so that a loaded
+        // machine is not mistaken for either edge.
+        Thread.sleep(1_500);
         assertThat(closing).isNotDone();
         answerer.gate.open();
 
