@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
@@ -28,6 +29,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.CollectionStatistics;
 import org.apache.lucene.search.ConjunctionUtils;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -197,10 +199,16 @@ public final class ChunkIndex implements Closeable {
         if (analysed.isEmpty()) {
             return null;
         }
+        // A repeated term is one clause boosted by its count, as BooleanQuery's rewrite would make of its repeats, so
+        // the clause limit cuts distinct terms only: every Han character is a token, and the first 1,024 tokens of a
+        // long Chinese question left its last sentence, the question proper, out.
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        analysed.forEach(term -> counts.merge(term, 1, Integer::sum));
         BooleanQuery.Builder terms = new BooleanQuery.Builder();
-        for (String term : analysed.subList(0, Math.min(analysed.size(), IndexSearcher.getMaxClauseCount()))) {
-            terms.add(new TermQuery(new Term(TEXT, term)), Occur.SHOULD);
-        }
+        counts.entrySet().stream().limit(IndexSearcher.getMaxClauseCount()).forEach(term -> {
+            Query query = new TermQuery(new Term(TEXT, term.getKey()));
+            terms.add(term.getValue() == 1 ? query : new BoostQuery(query, term.getValue()), Occur.SHOULD);
+        });
         return new BooleanQuery.Builder()
                 .add(terms.build(), Occur.MUST)
                 .add(tenantOnly, Occur.FILTER)

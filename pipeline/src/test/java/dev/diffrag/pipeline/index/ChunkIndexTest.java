@@ -1,6 +1,7 @@
 package dev.diffrag.pipeline.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.diffrag.pipeline.ingest.Chunk;
 import java.util.List;
@@ -137,6 +138,30 @@ class ChunkIndexTest {
         assertThat(index.search("acme", "river", EAST, 10).bm25()).extracting(ScoredChunk::chunkId)
                 .containsExactly("acme/river@4#0");
         assertThat(index.chunkCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theTermsAtTheEndOfAQuestionOfMoreTokensThanBooleanClausesStillCount() {
+        index.replace("acme/delta", "acme", List.of(chunk("acme", "delta", 1, 0, "河流三角洲", NORTH)));
+        index.replace("acme/other", "acme", List.of(chunk("acme", "other", 1, 0, "山脉", EAST)));
+        // Every Han character is a token: 1,100 tokens before the question proper, within the default 2,000 chars.
+        String question = "天气很好。".repeat(275) + "三角洲在哪里？";
+
+        assertThat(index.search("acme", question, UP, 10).bm25()).extracting(ScoredChunk::chunkId)
+                .containsExactly("acme/delta@1#0");
+    }
+
+    @Test
+    void aRepeatedQuestionTermWeighsAsOftenAsItIsRepeated() {
+        index.replace("acme/river", "acme", List.of(chunk("acme", "river", 1, 0, "The river.", NORTH)));
+        index.replace("acme/delta", "acme", List.of(chunk("acme", "delta", 1, 0, "The delta.", EAST)));
+
+        List<ScoredChunk> once = index.search("acme", "river delta", UP, 10).bm25();
+        List<ScoredChunk> twice = index.search("acme", "river river delta", UP, 10).bm25();
+
+        assertThat(once.get(0).score()).isEqualTo(once.get(1).score());
+        assertThat(twice).extracting(ScoredChunk::chunkId).containsExactly("acme/river@1#0", "acme/delta@1#0");
+        assertThat(twice.get(0).score()).isCloseTo(2 * twice.get(1).score(), within(1e-6));
     }
 
     @Test
