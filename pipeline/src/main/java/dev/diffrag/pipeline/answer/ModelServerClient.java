@@ -28,7 +28,7 @@ import java.util.function.BiFunction;
  * the remote summarizer.
  *
  * <p>Each attempt has a timeout; connection errors, timeouts, 429 and 502/503/504 are retried with jittered exponential
- * backoff (at least the server's {@code Retry-After} on 429), other errors are not. A request's attempts and backoffs fit in
+ * backoff (at least the server's {@code Retry-After} on 429, read up to 10 s), other errors are not. A request's attempts and backoffs fit in
  * its budget, the caller's own timeout: with the default 30 s attempts and two retries, a request the pipeline had
  * abstained on at 60 s was still sent a third time, holding its in-flight slot and its batch for up to 30 s more. Each attempt tells the server its timeout
  * ({@link ModelServer#TIMEOUT_HEADER}), so an attempt this client stopped waiting for leaves the server's queue
@@ -162,7 +162,7 @@ public final class ModelServerClient {
     /**
      * 100 ms doubling per attempt, capped at 2 s, of which a random half is waited ("equal jitter"): every subtask's
      * client retries a restarting server, and without jitter they would all come back in the same millisecond. Never
-     * shorter than a 429's Retry-After, and jittered above it too.
+     * shorter than a 429's Retry-After (read up to 10 s), and jittered above it too.
      *
      * @param response the headers of the server's answer, or null when there was none (a connection error)
      */
