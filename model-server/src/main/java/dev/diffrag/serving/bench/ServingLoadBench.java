@@ -315,7 +315,7 @@ public final class ServingLoadBench {
 
     static final String COMMAND = """
             mvn -B -q -pl model-server -am -DskipTests package dependency:build-classpath \\
-                -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime
+                -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime
             DJL_CACHE_DIR=model-server/target/djl-cache java -Dai.djl.offline=true \\
                 -cp "model-server/target/classes:$(cat model-server/target/runtime.classpath)" \\
                 dev.diffrag.serving.bench.ServingLoadBench

@@ -31,6 +31,13 @@ class ServingLoadBenchTest {
     }
 
     @Test
+    void theReportsCommandBuildsTheRuntimeClasspath() {
+        // maven-dependency-plugin reads its includeScope parameter from -DincludeScope; -Dmdep.includeScope is ignored,
+        // and the classpath then holds the test dependencies too.
+        assertThat(ServingLoadBench.COMMAND).contains("-DincludeScope=runtime").doesNotContain("mdep.includeScope");
+    }
+
+    @Test
     void noAnswerIsZeroThroughput() {
         assertThat(ServingLoadBench.achievedRps(0, START, START)).isZero();
     }

@@ -20,7 +20,7 @@ import org.apache.flink.util.FileUtils;
  *
  * <pre>
  * mvn -B -q -pl pipeline -am -DskipTests package dependency:build-classpath \
- *     -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime
+ *     -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime
  * DJL_CACHE_DIR=pipeline/target/djl-cache java -Xmx4g -Dai.djl.offline=true \
  *   -Dlog4j2.configurationFile=pipeline/src/main/resources/log4j2-local.properties \
  *   -cp "pipeline/target/classes:$(cat pipeline/target/runtime.classpath)" \
@@ -34,9 +34,9 @@ public final class FaultToleranceReport {
     static final int BAD_RECORDS = 10_000;
     static final long FUZZ_SEED = 8;
 
-    private static final String COMMAND = """
+    static final String COMMAND = """
             mvn -B -q -pl pipeline -am -DskipTests package dependency:build-classpath \\
-                -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime
+                -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime
             DJL_CACHE_DIR=pipeline/target/djl-cache java -Xmx4g -Dai.djl.offline=true \\
               -Dlog4j2.configurationFile=pipeline/src/main/resources/log4j2-local.properties \\
               -cp "pipeline/target/classes:$(cat pipeline/target/runtime.classpath)" \\
