@@ -95,6 +95,17 @@ public final class DiffReaderAnswerer implements Answerer {
     }
 
     /**
+     * Refuses a {@link #selectedBy selected} reader that is no shipped reader's name, before any task tries to load it
+     * (a checkpoint directory, a value with a '/', is read where the reader runs, so it is not checked here).
+     */
+    public static void requireKnown(String reader) {
+        if (!reader.contains("/") && !ReaderCheckpoint.isShipped(reader)) {
+            throw new IllegalArgumentException("no shipped reader '" + reader + "': name one (e.g. " + DEFAULT
+                    + ", see model-server/README.md) or a checkpoint directory (a path with '/')");
+        }
+    }
+
+    /**
      * The reader an answerer name selects: {@value #DEFAULT} for {@code diff-reader}, READER for
      * {@code diff-reader:READER} (a shipped reader's name or a checkpoint directory, see {@link #selectedUnchecked});
      * empty for any other answerer name.

@@ -51,6 +51,11 @@ public final class ReaderCheckpoint {
         return model;
     }
 
+    /** Whether the classpath holds a shipped reader {@code name}. */
+    public static boolean isShipped(String name) {
+        return ReaderCheckpoint.class.getResource(RESOURCES + name + "/" + ModelFiles.CONFIG) != null;
+    }
+
     /** Loads the shipped reader {@code name} (e.g. {@code diff-v1}) from the classpath, in float32. */
     public static Loaded loadResource(String name, NDManager manager) throws IOException {
         return loadResource(name, manager, DataType.FLOAT32);

@@ -22,6 +22,8 @@ public interface AnswererFactory extends Serializable {
         Optional<String> reader = DiffReaderAnswerer.selectedBy(config.answerer());
         if (reader.isPresent()) {
             String name = reader.get();
+            // Checked when the job is built: inside the tasks, a typo would fail them again on every restart.
+            DiffReaderAnswerer.requireKnown(name);
             return () -> DiffReaderAnswerer.selectedUnchecked(name);
         }
         return switch (config.answerer()) {
