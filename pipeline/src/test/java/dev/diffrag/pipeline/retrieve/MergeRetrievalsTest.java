@@ -117,29 +117,18 @@ class MergeRetrievalsTest {
 
     @Test
     void afterARestoreAPendingMergeWaitsATimeoutFromTheRestoreForTheReplay() throws Exception {
-        EmbeddedQuestion q = question("q1", 5);
-        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
-        OperatorSubtaskState snapshot = harness.snapshot(1L, TIMEOUT / 2);
-        harness.close();
-
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MergeRetrievals(TIMEOUT, REMEMBER)),
-                p -> p.question().key(), Types.STRING);
-        harness.setProcessingTime(TIMEOUT * 3); // restored long after the question's own timeout
-        harness.initializeState(snapshot);
-        harness.open();
-        harness.setProcessingTime(TIMEOUT * 3 + 1);
-        assertThat(harness.extractOutputValues()).isEmpty();
-
-        harness.setProcessingTime(TIMEOUT * 3 + TIMEOUT / 2);
-        harness.processElement(partial(q, 1, 2, List.of(hit("b", 1)), List.of()), 0); // replayed to subtask 1
-
-        assertThat(harness.extractOutputValues()).singleElement()
-                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a", "b"));
+        restoredAtAPendingMergeWaitsForTheReplay(TIMEOUT * 3); // long after the question's own timeout
     }
 
     @Test
     void afterARestoreLongerThanTheLongestWaitAPendingMergeStillWaitsForTheReplay() throws Exception {
+        // The job was down longer than the wait's cap (a stop with savepoint, a slow restart): the cap counts the
+        // wait of this run, not the downtime, or the merge would answer from subtask 0 alone before the replay.
+        restoredAtAPendingMergeWaitsForTheReplay(2 * MergeRetrievals.MAX_WAIT_TIMEOUTS * TIMEOUT);
+    }
+
+    /** Subtask 0's result checkpointed, the job restored at {@code restoredAt}: subtask 1's replayed one is awaited. */
+    private void restoredAtAPendingMergeWaitsForTheReplay(long restoredAt) throws Exception {
         EmbeddedQuestion q = question("q1", 5);
         harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
         OperatorSubtaskState snapshot = harness.snapshot(1L, TIMEOUT / 2);
@@ -148,9 +137,6 @@ class MergeRetrievalsTest {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new MergeRetrievals(TIMEOUT, REMEMBER)),
                 p -> p.question().key(), Types.STRING);
-        // The job was down longer than the wait's cap (a stop with savepoint, a slow restart): the cap counts the
-        // wait of this run, not the downtime, or the merge would answer from subtask 0 alone before the replay.
-        long restoredAt = 2 * MergeRetrievals.MAX_WAIT_TIMEOUTS * TIMEOUT;
         harness.setProcessingTime(restoredAt);
         harness.initializeState(snapshot);
         harness.open();
