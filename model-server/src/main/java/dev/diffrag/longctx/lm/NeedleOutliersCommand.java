@@ -55,6 +55,8 @@ final class NeedleOutliersCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RetrievalHead answerHead = RetrievalHead.parse(head);
         Map<String, Path> folders = NeedleSeedsCommand.seedFolders(checkpoints);
+        models.forEach(Variants::kind);
+        requireSomeModel(folders);
         List<Row> rows = new ArrayList<>();
         try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
             NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
@@ -63,7 +65,6 @@ final class NeedleOutliersCommand implements Callable<Integer> {
             ParameterStore ps = new ParameterStore(manager, false);
             for (Map.Entry<String, Path> folder : folders.entrySet()) {
                 for (String name : models) {
-                    Variants.kind(name);
                     Path directory = folder.getValue().resolve(name);
                     if (!Files.isDirectory(directory)) {
                         continue; // that seed did not train this model
@@ -87,6 +88,19 @@ final class NeedleOutliersCommand implements Callable<Integer> {
         ModelFiles.writeJson(out.resolve("outliers.json"), document);
         AtomicFiles.writeString(out.resolve("outliers.md"), markdown(document));
         return 0;
+    }
+
+    /**
+     * A seed may lack some models (it did not train them), but a folder holding none of them is a wrong path (a typo,
+     * a report folder): skipped model by model, it would drop the seed from the tables without a word.
+     */
+    private void requireSomeModel(Map<String, Path> folders) {
+        folders.forEach((seed, folder) -> {
+            if (models.stream().noneMatch(name -> Files.isDirectory(folder.resolve(name)))) {
+                throw new IllegalArgumentException("seed " + seed + ": " + folder + " holds no checkpoint folder of "
+                        + String.join(", ", models));
+            }
+        });
     }
 
     private String command() {

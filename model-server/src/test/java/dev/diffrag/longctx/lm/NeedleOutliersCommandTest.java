@@ -70,6 +70,28 @@ class NeedleOutliersCommandTest {
         assertThat(md.lines().filter(line -> line.startsWith("| vanilla | 96 |"))).allMatch(line -> line.endsWith("– |"));
     }
 
+    @Test
+    void aSeedFolderHoldingNoneOfTheModelsIsRefusedBeforeAnythingIsMeasured() throws Exception {
+        Path data = dir.resolve("data");
+        Files.move(TinyData.essays(Files.createDirectories(data.resolve("longctx"))),
+                data.resolve("longctx/paul-graham-essays"));
+        Path seed1 = dir.resolve("seed-1");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            save(manager, AttentionKind.VANILLA, 1, seed1.resolve("vanilla"));
+        }
+        Path out = dir.resolve("out");
+        // A mistyped folder (or a report folder instead of a checkpoints folder) must not read as "seed 2 trained
+        // none of these models" and leave seed 2 out of the tables without a word.
+        for (Path wrong : List.of(dir.resolve("seed-2-typo"), seed1.resolve("vanilla"))) {
+            int exit = new CommandLine(new NeedleCli()).execute("outliers", data.toString(), "1=" + seed1,
+                    "2=" + wrong, "--models", "diff-v1,vanilla", "--lengths", "96", "--examples", "1",
+                    "--out", out.toString());
+
+            assertThat(exit).isNotZero();
+            assertThat(out.resolve("outliers.json")).doesNotExist();
+        }
+    }
+
     private static void save(NDManager manager, AttentionKind kind, long seed, Path directory) throws Exception {
         TinyModels.pointer(manager, kind, ReaderTokenizer.VOCAB_SIZE, seed).save(directory, SafeTensors.Dtype.F32);
     }
