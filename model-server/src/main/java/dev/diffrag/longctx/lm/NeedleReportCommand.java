@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -75,12 +76,28 @@ final class NeedleReportCommand implements Callable<Integer> {
             Map<String, NeedleReport.Subject> loaded = new LinkedHashMap<>();
             for (String name : models) {
                 Variants.kind(name);
-                loaded.put(name, load(answerHead, checkpoints.resolve(name), maxLength, maxAnswerTokens, ps, manager));
+                NeedleReport.Subject subject = load(answerHead, checkpoints.resolve(name), maxLength, maxAnswerTokens,
+                        ps, manager);
+                requireContextsFit(name, subject.transformer().config().maxLength());
+                loaded.put(name, subject);
             }
             NeedleReport.Results results = new NeedleReport(task, heldOut, tokenizer, settings).run(loaded, manager);
             NeedleReportWriter.write(results, answerHead, checkpoints, command(), out);
         }
         return 0;
+    }
+
+    /**
+     * Refuses a model whose positions cannot hold the longest context of any measure and its [SEP], the least every
+     * prompt needs: otherwise the report fails when it reaches that context, minutes into the evaluation.
+     */
+    private void requireContextsFit(String name, int positions) {
+        int longest = Stream.of(lengths, attentionLengths, List.of(outlierLength)).flatMap(List::stream)
+                .mapToInt(Integer::intValue).max().orElseThrow();
+        if (longest + 1 > positions) {
+            throw new IllegalArgumentException(name + " accepts " + positions + " positions, fewer than a " + longest
+                    + "-token context and its [SEP]; --max-length raises the limit");
+        }
     }
 
     /** Loads one checkpoint folder, accepting {@code maxLength} positions when that is not null. */

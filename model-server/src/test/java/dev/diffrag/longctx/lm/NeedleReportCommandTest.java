@@ -2,11 +2,16 @@ package dev.diffrag.longctx.lm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDManager;
 import dev.diffrag.cli.CommandLines;
+import dev.diffrag.model.AttentionKind;
+import dev.diffrag.model.io.SafeTensors;
+import dev.diffrag.reader.ReaderTokenizer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,6 +36,33 @@ class NeedleReportCommandTest {
         assertThat(err.toString()).isEqualTo("error: " + kv + " holds " + records + " kv-retrieval records; the "
                 + "report evaluates those after the first " + NeedleTrainCommand.KV_TRAIN_RECORDS
                 + System.lineSeparator());
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void aContextLongerThanTheModelAcceptsIsRefusedBeforeAnyEvaluation(@TempDir Path dir) throws Exception {
+        // The tiny models accept 256 positions. A 300-token attention context used to fail only when the attention
+        // measure reached it, after the whole accuracy grid of the first model, with the model's own "exceeds
+        // maxLength" error that does not name the option that raises the limit.
+        Path longctx = Files.createDirectories(dir.resolve("data/longctx"));
+        Files.move(TinyData.essays(dir), longctx.resolve("paul-graham-essays"));
+        Files.move(TinyData.kv(dir, NeedleTrainCommand.KV_TRAIN_RECORDS + 2, 4),
+                longctx.resolve("kv-retrieval-75.jsonl.gz"));
+        Path checkpoints = dir.resolve("checkpoints");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TinyModels.pointer(manager, AttentionKind.VANILLA, ReaderTokenizer.VOCAB_SIZE, 1)
+                    .save(checkpoints.resolve("vanilla"), SafeTensors.Dtype.F32);
+        }
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = CommandLines.withOneLineErrors(new NeedleReportCommand());
+        commandLine.setErr(new PrintWriter(err));
+
+        assertThat(commandLine.execute(dir.resolve("data").toString(), "--out", dir.resolve("out").toString(),
+                "--checkpoints", checkpoints.toString(), "--models", "vanilla", "--head", "pointer",
+                "--lengths", "96", "--examples", "1", "--attention-lengths", "300", "--outlier-length", "96",
+                "--outlier-examples", "1", "--kv-pairs", "2", "--kv-examples", "1")).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: vanilla accepts 256 positions, fewer than a 300-token context "
+                + "and its [SEP]; --max-length raises the limit" + System.lineSeparator());
         assertThat(dir.resolve("out")).doesNotExist();
     }
 }
