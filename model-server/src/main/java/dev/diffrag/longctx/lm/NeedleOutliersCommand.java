@@ -3,9 +3,11 @@ package dev.diffrag.longctx.lm;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.diffrag.longctx.NeedleTask;
+import dev.diffrag.model.ModelConfig;
 import dev.diffrag.model.io.AtomicFiles;
 import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.reader.ReaderTokenizer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +58,7 @@ final class NeedleOutliersCommand implements Callable<Integer> {
         RetrievalHead answerHead = RetrievalHead.parse(head);
         Map<String, Path> folders = NeedleSeedsCommand.seedFolders(checkpoints);
         models.forEach(Variants::kind);
-        requireSomeModel(folders);
+        requireMeasurable(folders);
         List<Row> rows = new ArrayList<>();
         try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
             NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
@@ -91,16 +93,26 @@ final class NeedleOutliersCommand implements Callable<Integer> {
     }
 
     /**
-     * A seed may lack some models (it did not train them), but a folder holding none of them is a wrong path (a typo,
-     * a report folder): skipped model by model, it would drop the seed from the tables without a word.
+     * Checks every seed folder before anything is measured. A seed may lack some models (it did not train them), but a
+     * folder holding none of them is a wrong path (a typo, a report folder): skipped model by model, it would drop the
+     * seed from the tables without a word. Every model must accept the longest length.
      */
-    private void requireSomeModel(Map<String, Path> folders) {
-        folders.forEach((seed, folder) -> {
-            if (models.stream().noneMatch(name -> Files.isDirectory(folder.resolve(name)))) {
-                throw new IllegalArgumentException("seed " + seed + ": " + folder + " holds no checkpoint folder of "
-                        + String.join(", ", models));
+    private void requireMeasurable(Map<String, Path> folders) throws IOException {
+        int longest = lengths.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        for (Map.Entry<String, Path> folder : folders.entrySet()) {
+            if (models.stream().noneMatch(name -> Files.isDirectory(folder.getValue().resolve(name)))) {
+                throw new IllegalArgumentException("seed " + folder.getKey() + ": " + folder.getValue()
+                        + " holds no checkpoint folder of " + String.join(", ", models));
             }
-        });
+            for (String name : models) {
+                Path directory = folder.getValue().resolve(name);
+                if (Files.isDirectory(directory)) {
+                    int positions = maxLength != null ? maxLength
+                            : ModelFiles.readConfig(directory, ModelConfig.class).maxLength();
+                    NeedleReportCommand.requireContextsFit(name, positions, longest);
+                }
+            }
+        }
     }
 
     private String command() {

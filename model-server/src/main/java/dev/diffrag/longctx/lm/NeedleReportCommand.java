@@ -74,11 +74,13 @@ final class NeedleReportCommand implements Callable<Integer> {
             List<KvRetrieval.Example> heldOut = NeedleTrainCommand.kvHeldOutRecords(data);
             ParameterStore ps = new ParameterStore(manager, false);
             Map<String, NeedleReport.Subject> loaded = new LinkedHashMap<>();
+            int longest = Stream.of(lengths, attentionLengths, List.of(outlierLength)).flatMap(List::stream)
+                    .mapToInt(Integer::intValue).max().orElseThrow();
             for (String name : models) {
                 Variants.kind(name);
                 NeedleReport.Subject subject = load(answerHead, checkpoints.resolve(name), maxLength, maxAnswerTokens,
                         ps, manager);
-                requireContextsFit(name, subject.transformer().config().maxLength());
+                requireContextsFit(name, subject.transformer().config().maxLength(), longest);
                 loaded.put(name, subject);
             }
             NeedleReport.Results results = new NeedleReport(task, heldOut, tokenizer, settings).run(loaded, manager);
@@ -88,12 +90,10 @@ final class NeedleReportCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses a model whose positions cannot hold the longest context of any measure and its [SEP], the least every
-     * prompt needs: otherwise the report fails when it reaches that context, minutes into the evaluation.
+     * Refuses a model whose positions cannot hold the longest context measured and its [SEP], the least every prompt
+     * needs: otherwise the command fails when it reaches that context, minutes into the evaluation.
      */
-    private void requireContextsFit(String name, int positions) {
-        int longest = Stream.of(lengths, attentionLengths, List.of(outlierLength)).flatMap(List::stream)
-                .mapToInt(Integer::intValue).max().orElseThrow();
+    static void requireContextsFit(String name, int positions, int longest) {
         if (longest + 1 > positions) {
             throw new IllegalArgumentException(name + " accepts " + positions + " positions, fewer than a " + longest
                     + "-token context and its [SEP]; --max-length raises the limit");

@@ -6,10 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.diffrag.cli.CommandLines;
 import dev.diffrag.longctx.NeedleTask;
 import dev.diffrag.model.AttentionKind;
 import dev.diffrag.model.io.SafeTensors;
 import dev.diffrag.reader.ReaderTokenizer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,6 +93,28 @@ class NeedleOutliersCommandTest {
             assertThat(exit).isNotZero();
             assertThat(out.resolve("outliers.json")).doesNotExist();
         }
+    }
+
+    @Test
+    void aLengthPastAModelsPositionsIsRefusedBeforeAnythingIsMeasured() throws Exception {
+        // The default lengths end at 8,192 and the shipped models accept 4,608 positions: without --max-length the
+        // command failed at the first 8K example, after every shorter length of the first model.
+        Path data = dir.resolve("data");
+        Files.move(TinyData.essays(Files.createDirectories(data.resolve("longctx"))),
+                data.resolve("longctx/paul-graham-essays"));
+        Path seed1 = dir.resolve("seed-1");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            save(manager, AttentionKind.VANILLA, 1, seed1.resolve("vanilla")); // 256 positions
+        }
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = CommandLines.withOneLineErrors(new NeedleOutliersCommand());
+        commandLine.setErr(new PrintWriter(err));
+
+        assertThat(commandLine.execute(data.toString(), "1=" + seed1, "--models", "vanilla", "--lengths", "96,300",
+                "--examples", "1", "--out", dir.resolve("out").toString())).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: vanilla accepts 256 positions, fewer than a 300-token context "
+                + "and its [SEP]; --max-length raises the limit" + System.lineSeparator());
+        assertThat(dir.resolve("out")).doesNotExist();
     }
 
     private static void save(NDManager manager, AttentionKind kind, long seed, Path directory) throws Exception {
