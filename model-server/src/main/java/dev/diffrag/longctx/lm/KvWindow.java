@@ -1,6 +1,8 @@
 package dev.diffrag.longctx.lm;
 
 import dev.diffrag.longctx.KvRetrieval;
+import java.util.Collection;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -41,6 +43,20 @@ public final class KvWindow {
         }
         KvRetrieval.Pair gold = record.records().get(from + asked);
         return new KvRetrieval.Example(record.records().subList(from, from + pairs), gold.key(), gold.value(), asked);
+    }
+
+    /**
+     * Refuses window sizes that some record cannot hold, before any window is cut: cut record by record, they fail
+     * (or, tiled, yield no window) only when their turn comes.
+     */
+    public static void requireFits(List<KvRetrieval.Example> records, Collection<Integer> sizes) {
+        int fewest = records.stream().mapToInt(r -> r.records().size()).min().orElse(0);
+        for (int pairs : sizes) {
+            if (pairs < 1 || pairs > fewest) {
+                throw new IllegalArgumentException("kv windows of " + pairs + " pairs do not fit records of "
+                        + fewest + " pairs");
+            }
+        }
     }
 
     private static int checkedSize(KvRetrieval.Example record, int pairs) {

@@ -122,6 +122,7 @@ final class NeedleExportCommand implements Callable<Integer> {
 
     private List<KvPrompt> kvPrompts(ReaderTokenizer tokenizer) throws Exception {
         List<KvRetrieval.Example> records = NeedleTrainCommand.kvTrainingRecords(data);
+        KvWindow.requireFits(records, kvPairs);
         Random random = new Random(seed);
         List<KvPrompt> prompts = new ArrayList<>();
         for (int pairs : kvPairs) {

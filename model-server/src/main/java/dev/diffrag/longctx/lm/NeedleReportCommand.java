@@ -72,6 +72,7 @@ final class NeedleReportCommand implements Callable<Integer> {
         try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
             NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
             List<KvRetrieval.Example> heldOut = NeedleTrainCommand.kvHeldOutRecords(data);
+            KvWindow.requireFits(heldOut, kvPairs);
             ParameterStore ps = new ParameterStore(manager, false);
             Map<String, NeedleReport.Subject> loaded = new LinkedHashMap<>();
             int longest = Stream.of(lengths, attentionLengths, List.of(outlierLength)).flatMap(List::stream)

@@ -94,6 +94,9 @@ final class NeedleTrainCommand implements Callable<Integer> {
         try (ReaderTokenizer tokenizer = new ReaderTokenizer()) {
             NeedleTask task = NeedleTask.fromDirectory(data.resolve("longctx/paul-graham-essays"), tokenizer);
             List<KvRetrieval.Example> kv = kvTrainingRecords(data);
+            if (kvShare > 0) {
+                KvWindow.requireFits(kv, kvPairs);
+            }
             for (String name : models) {
                 ModelConfig config = ModelConfig.of(Variants.kind(name), dModel, layers, headDim, true,
                         ReaderTokenizer.VOCAB_SIZE, maxLength, false);
