@@ -66,6 +66,10 @@ final class NeedleReportCommand implements Callable<Integer> {
             checkpoints = Path.of("model-server/src/main/resources",
                     answerHead == RetrievalHead.POINTER ? "needle-pointer" : "needle");
         }
+        // Every grid cell reports an accuracy and the outlier row a top-1 and median: with no examples they have
+        // nothing to divide by, and the report would fail there, after the measures before it.
+        requirePositive("--examples", examples);
+        requirePositive("--outlier-examples", outlierExamples);
         ReportSettings settings = new ReportSettings(lengths, ReportSettings.paperCells(), examples, attentionLengths,
                 attentionPerDepth, outlierLength, outlierExamples, kvPairs, kvExamples, maxAnswerTokens,
                 seed);
@@ -88,6 +92,12 @@ final class NeedleReportCommand implements Callable<Integer> {
             NeedleReportWriter.write(results, answerHead, checkpoints, command(), out);
         }
         return 0;
+    }
+
+    private static void requirePositive(String option, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, got " + value);
+        }
     }
 
     /**

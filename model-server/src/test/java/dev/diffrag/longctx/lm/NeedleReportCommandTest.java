@@ -11,6 +11,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,5 +68,35 @@ class NeedleReportCommandTest {
         assertThat(err.toString()).isEqualTo("error: vanilla accepts 256 positions, fewer than a 300-token context "
                 + "and its [SEP]; --max-length raises the limit" + System.lineSeparator());
         assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--examples", "--outlier-examples"})
+    void noExamplesToMeasureAreRefusedBeforeAnyEvaluation(String option, @TempDir Path dir) throws Exception {
+        // --outlier-examples 0 failed with "nothing recorded" only after the first model's grid and attention rows.
+        Path longctx = Files.createDirectories(dir.resolve("data/longctx"));
+        Files.move(TinyData.essays(dir), longctx.resolve("paul-graham-essays"));
+        Files.move(TinyData.kv(dir, NeedleTrainCommand.KV_TRAIN_RECORDS + 2, 4),
+                longctx.resolve("kv-retrieval-75.jsonl.gz"));
+        Path checkpoints = dir.resolve("checkpoints");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TinyModels.pointer(manager, AttentionKind.VANILLA, ReaderTokenizer.VOCAB_SIZE, 1)
+                    .save(checkpoints.resolve("vanilla"), SafeTensors.Dtype.F32);
+        }
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = CommandLines.withOneLineErrors(new NeedleReportCommand());
+        commandLine.setErr(new PrintWriter(err));
+
+        Map<String, String> counts = new LinkedHashMap<>(Map.of("--examples", "1", "--outlier-examples", "1"));
+        counts.put(option, "0");
+        List<String> args = new ArrayList<>(List.of(dir.resolve("data").toString(), "--out",
+                dir.resolve("out").toString(), "--checkpoints", checkpoints.toString(), "--models", "vanilla",
+                "--head", "pointer", "--lengths", "96", "--attention-lengths", "96", "--attention-per-depth", "1",
+                "--outlier-length", "96", "--kv-pairs", "2", "--kv-examples", "1"));
+        counts.forEach((name, value) -> args.addAll(List.of(name, value)));
+
+        assertThat(commandLine.execute(args.toArray(String[]::new))).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: " + option + " must be at least 1, got 0"
+                + System.lineSeparator());
     }
 }
