@@ -106,7 +106,7 @@ public final class NeedleReport {
                     List<int[]> answers = decoder.answer(prompt, manager);
                     Map<String, String> predicted = new HashMap<>();
                     for (int q = 0; q < answers.size(); q++) {
-                        predicted.put(prompt.asked().get(q).label(), tokenizer.decode(answers.get(q)));
+                        predicted.put(prompt.asked().get(q).label(), text(answers.get(q)));
                         firstTokens += firstTokenRight(answers.get(q), prompt.asked().get(q)) ? 1 : 0;
                     }
                     score.add(example, predicted);
@@ -189,6 +189,15 @@ public final class NeedleReport {
             }
         }
         return rows;
+    }
+
+    /**
+     * The answer's text, or null (scored wrong) when it holds a special token: decoding drops those, so "[PAD]
+     * 1234567" would read as the exact number.
+     */
+    private String text(int[] answer) {
+        boolean special = Arrays.stream(answer).anyMatch(id -> id == ReaderTokenizer.PAD || id >= 100 && id <= 103);
+        return special ? null : tokenizer.decode(answer); // ids 100..103: [UNK], [CLS], [SEP], [MASK]
     }
 
     private static boolean firstTokenRight(int[] decoded, NeedlePrompt.Asked asked) {

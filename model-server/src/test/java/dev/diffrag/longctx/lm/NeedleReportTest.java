@@ -13,12 +13,14 @@ import dev.diffrag.model.DiffTransformer;
 import dev.diffrag.reader.ReaderTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +57,43 @@ class NeedleReportTest {
         assertThat(md).contains("copied from the context");
         assertThat(new ObjectMapper().readTree(dir.resolve("out/needle.json").toFile()).get("head").asText())
                 .isEqualTo("pointer");
+    }
+
+    @Test
+    void anAnswerCountsOnlyWhenItIsTheNumberAndNothingElse() throws Exception {
+        // The needle grid compares decoded text, and decoding drops special tokens: an answer "[PAD] 1234567" or
+        // "1234567 [UNK]" read as "1234567" and counted as exact (kv-retrieval compares tokens and counted it wrong).
+        ReportSettings settings = new ReportSettings(List.of(96), List.of(new int[] {2, 2}), 2, List.of(), 1, 96, 1,
+                List.of(3), 4, 3, 7);
+        Map<String, NeedleAnswerer> answerers = new LinkedHashMap<>();
+        answerers.put("exact", (prompt, manager) -> prompt.asked().stream().map(NeedleReportTest::expected).toList());
+        for (int special : new int[] {ReaderTokenizer.PAD, 100, ReaderTokenizer.CLS, 103}) {
+            answerers.put("before-" + special, (prompt, manager) -> prompt.asked().stream()
+                    .map(a -> IntStream.concat(IntStream.of(special), IntStream.of(expected(a))).toArray()).toList());
+            answerers.put("after-" + special, (prompt, manager) -> prompt.asked().stream()
+                    .map(a -> IntStream.concat(IntStream.of(expected(a)), IntStream.of(special)).toArray()).toList());
+        }
+        try (ReaderTokenizer tokenizer = new ReaderTokenizer(); NDManager manager = NDManager.newBaseManager()) {
+            NeedleTask task = NeedleTask.fromDirectory(TinyData.essays(dir), tokenizer);
+            DiffTransformer model = TinyModels.model(manager, AttentionKind.VANILLA, ReaderTokenizer.VOCAB_SIZE, 1);
+            Map<String, NeedleReport.Subject> subjects = new LinkedHashMap<>();
+            answerers.forEach((name, answerer) -> subjects.put(name, new NeedleReport.Subject(model, answerer)));
+
+            NeedleReport.Results results = new NeedleReport(task, KvRetrieval.read(TinyData.kv(dir, 4, 5)), tokenizer,
+                    settings).run(subjects, manager);
+
+            for (NeedleReport.Row row : results.rows()) {
+                assertThat(row.accuracy()).as(row.model()).isEqualTo(row.model().equals("exact") ? 1.0 : 0.0);
+            }
+            for (NeedleReport.KvRow row : results.kvRetrieval()) {
+                assertThat(row.accuracy()).as(row.model()).isEqualTo(row.model().equals("exact") ? 1.0 : 0.0);
+            }
+        }
+    }
+
+    /** The expected answer's tokens without the closing [SEP]. */
+    private static int[] expected(NeedlePrompt.Asked asked) {
+        return Arrays.copyOf(asked.answer(), asked.answer().length - 1);
     }
 
     /** Runs a small report of two models and checks what every report holds; returns the markdown. */
