@@ -57,13 +57,10 @@ class NeedleExportCommandTest {
     void aWindowLargerThanTheRecordsIsRefusedNotLeftOut() throws Exception {
         // Windows are tiled while they fit a record: a size above the records' pairs gave no window at all, and the
         // export succeeded without the size it was asked for (the GPU trainer then drew from the other sizes only).
-        Path longctx = Files.createDirectories(dir.resolve("data/longctx"));
-        Files.move(TinyData.essays(dir), longctx.resolve("paul-graham-essays"));
-        Files.move(TinyData.kv(dir, NeedleTrainCommand.KV_TRAIN_RECORDS + 5, 8),
-                longctx.resolve("kv-retrieval-75.jsonl.gz"));
+        Path data = TinyData.dataFolder(dir, NeedleTrainCommand.KV_TRAIN_RECORDS + 5, 8);
         Path out = dir.resolve("blocks.json.gz");
 
-        int exit = new CommandLine(new NeedleExportCommand()).execute(dir.resolve("data").toString(),
+        int exit = new CommandLine(new NeedleExportCommand()).execute(data.toString(),
                 "--out", out.toString(), "--numbers", "30", "--kv-pairs", "2,10");
 
         assertThat(exit).isNotZero();
@@ -72,10 +69,7 @@ class NeedleExportCommandTest {
 
     @Test
     void exportsTheTokenizedBuildingBlocksOfTheTrainingData() throws Exception {
-        Path longctx = Files.createDirectories(dir.resolve("data/longctx"));
-        Files.move(TinyData.essays(dir), longctx.resolve("paul-graham-essays"));
-        Files.move(TinyData.kv(dir, NeedleTrainCommand.KV_TRAIN_RECORDS + 5, 8),
-                longctx.resolve("kv-retrieval-75.jsonl.gz"));
+        Path longctx = TinyData.dataFolder(dir, NeedleTrainCommand.KV_TRAIN_RECORDS + 5, 8).resolve("longctx");
         Path out = dir.resolve("blocks.json.gz");
 
         int exit = new CommandLine(new NeedleExportCommand()).execute(dir.resolve("data").toString(),

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.diffrag.cli.CommandLines;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,14 +27,13 @@ class NeedleTrainCommandTest {
     @Test
     void tooFewKvRecordsAreRefusedNamingTheFileAndTheCountNeeded(@TempDir Path dir) throws Exception {
         // It failed with "toIndex = 400" from List.subList.
-        Path longctx = Files.createDirectories(dir.resolve("data/longctx"));
-        Files.move(TinyData.essays(dir), longctx.resolve("paul-graham-essays"));
-        Path kv = Files.move(TinyData.kv(dir, 10, 8), longctx.resolve("kv-retrieval-75.jsonl.gz"));
+        Path data = TinyData.dataFolder(dir, 10, 8);
+        Path kv = data.resolve("longctx").resolve(TinyData.KV_FILE);
         StringWriter err = new StringWriter();
         CommandLine commandLine = CommandLines.withOneLineErrors(new NeedleTrainCommand());
         commandLine.setErr(new PrintWriter(err));
 
-        assertThat(commandLine.execute(dir.resolve("data").toString(), "--out", dir.resolve("out").toString()))
+        assertThat(commandLine.execute(data.toString(), "--out", dir.resolve("out").toString()))
                 .isEqualTo(1);
         assertThat(err.toString()).isEqualTo("error: " + kv + " holds 10 kv-retrieval records; training needs the "
                 + "first " + NeedleTrainCommand.KV_TRAIN_RECORDS + System.lineSeparator());

@@ -29,6 +29,20 @@ final class TinyData {
         return essays;
     }
 
+    /**
+     * A stand-in for {@code ../shared/data} in {@code dir/data}: {@code longctx/paul-graham-essays} ({@link #essays})
+     * and {@code longctx/kv-retrieval-75.jsonl.gz} ({@link #kv}); returns the data folder.
+     */
+    static Path dataFolder(Path dir, int kvRecords, int pairs) throws IOException {
+        Path longctx = Files.createDirectories(dir.resolve("data/longctx"));
+        Files.move(essays(dir), longctx.resolve("paul-graham-essays"));
+        Files.move(kv(dir, kvRecords, pairs), longctx.resolve(KV_FILE));
+        return longctx.getParent();
+    }
+
+    /** The kv-retrieval file's name in {@code longctx/}. */
+    static final String KV_FILE = "kv-retrieval-75.jsonl.gz";
+
     /** {@code records} records of {@code pairs} pairs; record r asks the pair at position r % pairs. */
     static Path kv(Path dir, int records, int pairs) throws IOException {
         List<String> lines = new ArrayList<>();
