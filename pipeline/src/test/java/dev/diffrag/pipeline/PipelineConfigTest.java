@@ -89,6 +89,17 @@ class PipelineConfigTest {
     }
 
     @Test
+    void badIndexSettingsNameTheirKeysAndValues() {
+        // They said "defaultTopK must be in 1..100" or "limits and timeout must be positive": neither setting nor value.
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_TOP_K", "0")))
+                .hasMessage("diffrag.top-k must be in 1..100, got 0");
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_CHUNK_OVERLAP", "900")))
+                .hasMessage("diffrag.chunk-overlap (900) must be at least 0 and below diffrag.chunk-size (800)");
+        assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_MERGE_TIMEOUT_MS", "0")))
+                .hasMessage("diffrag.merge-timeout-ms must be positive, got 0");
+    }
+
+    @Test
     void aNegativeParallelismIsRefusedWhenTheJobIsBuilt() {
         // It used to pass, and RagJob then kept the cluster's default parallelism as if 0 had been given.
         assertThatThrownBy(() -> PipelineConfig.fromEnv(Map.of("DIFFRAG_PARALLELISM", "-2")))

@@ -1,5 +1,6 @@
 package dev.diffrag.pipeline.retrieve;
 
+import dev.diffrag.pipeline.PipelineConfig;
 import dev.diffrag.pipeline.ingest.ParseQuestions;
 import java.io.Serializable;
 
@@ -23,14 +24,23 @@ public record IndexConfig(
         long mergeTimeoutMs) implements Serializable {
 
     public IndexConfig {
-        if (chunkSize <= 0 || chunkOverlap < 0 || chunkOverlap >= chunkSize) {
-            throw new IllegalArgumentException("need 0 <= chunkOverlap < chunkSize");
+        requirePositive(PipelineConfig.CHUNK_SIZE, chunkSize);
+        if (chunkOverlap < 0 || chunkOverlap >= chunkSize) {
+            throw new IllegalArgumentException(PipelineConfig.CHUNK_OVERLAP + " (" + chunkOverlap
+                    + ") must be at least 0 and below " + PipelineConfig.CHUNK_SIZE + " (" + chunkSize + ")");
         }
-        if (maxDocumentChars <= 0 || maxQuestionChars <= 0 || mergeTimeoutMs <= 0) {
-            throw new IllegalArgumentException("limits and timeout must be positive");
-        }
+        requirePositive(PipelineConfig.MAX_DOCUMENT_CHARS, maxDocumentChars);
+        requirePositive(PipelineConfig.MAX_QUESTION_CHARS, maxQuestionChars);
+        requirePositive(PipelineConfig.MERGE_TIMEOUT_MS, mergeTimeoutMs);
         if (defaultTopK <= 0 || defaultTopK > ParseQuestions.MAX_TOP_K) {
-            throw new IllegalArgumentException("defaultTopK must be in 1.." + ParseQuestions.MAX_TOP_K);
+            throw new IllegalArgumentException(PipelineConfig.TOP_K + " must be in 1.." + ParseQuestions.MAX_TOP_K
+                    + ", got " + defaultTopK);
+        }
+    }
+
+    private static void requirePositive(String key, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, got " + value);
         }
     }
 
