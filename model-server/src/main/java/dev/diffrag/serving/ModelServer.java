@@ -223,10 +223,10 @@ public final class ModelServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
-            throw new IllegalStateException("interrupted while warming up", e);
+            throw new WarmUpFailedException("interrupted while warming up", e);
         } catch (ExecutionException e) {
             close();
-            throw new IllegalStateException("the model failed its warm-up request: " + e.getCause(), e.getCause());
+            throw new WarmUpFailedException("the model failed its warm-up request: " + e.getCause(), e.getCause());
         }
         ready.set(true);
         LOG.info("model server ready on port {}", port());
@@ -235,6 +235,13 @@ public final class ModelServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** {@link #start} could not get an answer from a model: the server is closed and will not be ready. */
+    public static final class WarmUpFailedException extends IllegalStateException {
+        WarmUpFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     public boolean isReady() {

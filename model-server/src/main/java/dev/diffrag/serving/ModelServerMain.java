@@ -7,6 +7,7 @@ import io.javalin.util.JavalinBindException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code java -jar model-server.jar}: a {@link ModelServer} configured by the environment variables of
@@ -27,20 +28,27 @@ public final class ModelServerMain {
         }
     }
 
-    /**
-     * Starts the server {@code env} configures: 0 once it serves; 1 after one line on {@code err} when a setting, a
-     * model or the port is refused (a stack trace would bury the setting to fix).
-     */
+    /** Starts the server {@code env} configures; see {@link #serve}. */
     static int run(Map<String, String> env, PrintStream err) {
-        try {
+        return serve(() -> {
             ServerConfig config = ServerConfig.fromEnv(env);
             Device device = Devices.pick();
-            ModelServer server = new ModelServer(
-                    config, device, ServedModels.answerer(config), ServedModels.summarizer(config));
+            return new ModelServer(config, device, ServedModels.answerer(config), ServedModels.summarizer(config));
+        }, err);
+    }
+
+    /**
+     * Starts the server {@code build} makes: 0 once it serves; 1 after one line on {@code err} when a setting, a
+     * model, the port or the model's warm-up request is refused (a stack trace would bury the setting to fix).
+     */
+    static int serve(Supplier<ModelServer> build, PrintStream err) {
+        try {
+            ModelServer server = build.get();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "model-server-shutdown"));
             server.start();
             return 0;
-        } catch (IllegalArgumentException | UncheckedIOException | JavalinBindException e) {
+        } catch (IllegalArgumentException | UncheckedIOException | JavalinBindException
+                | ModelServer.WarmUpFailedException e) {
             err.println("error: " + CommandLines.describe(e));
             return 1;
         }

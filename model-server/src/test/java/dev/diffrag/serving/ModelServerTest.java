@@ -714,18 +714,8 @@ class ModelServerTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        Answerer broken = new Answerer() {
-            @Override
-            public String name() {
-                return "broken";
-            }
-
-            @Override
-            public List<GroundedAnswer> answer(List<AnswerRequest> batch) {
-                throw new IllegalStateException("no weights");
-            }
-        };
-        ModelServer server = new ModelServer(ServerConfig.defaults().withPort(port), Device.cpu(), broken, null);
+        ModelServer server =
+                new ModelServer(ServerConfig.defaults().withPort(port), Device.cpu(), new BrokenAnswerer(), null);
 
         assertThatThrownBy(server::start).hasMessageContaining("failed its warm-up").hasRootCauseMessage("no weights");
         assertThat(server.isReady()).isFalse();
