@@ -454,9 +454,15 @@ public final class ModelServer implements AutoCloseable {
         if (body.documents() == null || body.documents().isEmpty()) {
             throw new ApiError(400, "documents must hold at least one {id, text}");
         }
-        if (body.documents().size() > config.maxDocuments()) {
-            throw new ApiError(400, body.documents().size() + " documents are more than the limit of "
-                    + config.maxDocuments() + " (" + ServerConfig.envName(ServerConfig.MAX_DOCUMENTS) + ")");
+        // A request's documents wait in the queue together: one larger than the queue would be told 429, retry,
+        // forever.
+        boolean queueLimits = config.queueCapacity() < config.maxDocuments();
+        int limit = queueLimits ? config.queueCapacity() : config.maxDocuments();
+        if (body.documents().size() > limit) {
+            throw new ApiError(400, body.documents().size() + " documents are more than the limit of " + limit + " ("
+                    + (queueLimits ? ServerConfig.envName(ServerConfig.QUEUE_CAPACITY)
+                            + ": a request's documents wait in the summarize queue together"
+                            : ServerConfig.envName(ServerConfig.MAX_DOCUMENTS)) + ")");
         }
         int maxSentences = body.maxSentences() == null ? SummarizeApi.DEFAULT_MAX_SENTENCES : body.maxSentences();
         if (maxSentences < 1) {

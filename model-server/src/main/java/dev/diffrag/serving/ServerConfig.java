@@ -25,7 +25,7 @@ import java.util.function.Function;
  * @param maxQuestionChars  longest question; beyond it 400
  * @param maxContexts       most contexts per question; beyond it 400
  * @param maxContextChars   longest context; beyond it 400
- * @param maxDocuments      most documents per summarize request; beyond it 400
+ * @param maxDocuments      most documents per summarize request (and at most queueCapacity); beyond it 400
  * @param maxDocumentChars  longest document; beyond it 400
  * @param token             bearer token required on {@code /v1/*}; null serves without authentication
  * @param shutdownTimeoutMs how long a shutdown waits for requests in flight

@@ -313,7 +313,7 @@ class ModelServerTest {
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
         accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
-        awaitQueued(server, 2);
+        awaitQueued(server, "answer", 2);
 
         // ... so the next one is turned away at once.
         HttpResponse<String> rejected = post(server, AnswerApi.PATH, ANSWERABLE);
@@ -343,7 +343,7 @@ class ModelServerTest {
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<HttpResponse<String>> impatient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 2_000);
         CompletableFuture<HttpResponse<String>> patient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 30_000);
-        awaitQueued(server, 2);
+        awaitQueued(server, "answer", 2);
 
         HttpResponse<String> timedOut = impatient.get(10, TimeUnit.SECONDS);
         assertThat(timedOut.statusCode()).isEqualTo(504);
@@ -417,27 +417,47 @@ class ModelServerTest {
         ModelServer server = start(ServerConfig.defaults().withBatching(1, 0, 2), new KeywordAnswerer(), summarizer);
         assertThat(summarizer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue(); // the warm-up's
 
-        // One document held in the model, so the queue (capacity 2) has room for two of the next request's four ...
+        // One document held in the model and one queued, so the queue (capacity 2) has room for one of the next
+        // request's two ...
         CompletableFuture<HttpResponse<String>> held =
                 postAsync(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"held\", \"text\": \"One.\"}]}");
         assertThat(summarizer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
-        HttpResponse<String> rejected = post(server, SummarizeApi.PATH, """
-                {"documents": [{"id": "a", "text": "A."}, {"id": "b", "text": "B."}, {"id": "c", "text": "C."},
-                               {"id": "d", "text": "D."}]}""");
+        CompletableFuture<HttpResponse<String>> queued =
+                postAsync(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"queued\", \"text\": \"Q.\"}]}");
+        awaitQueued(server, "summarize", 1);
+        HttpResponse<String> rejected = post(server, SummarizeApi.PATH,
+                "{\"documents\": [{\"id\": \"a\", \"text\": \"A.\"}, {\"id\": \"b\", \"text\": \"B.\"}]}");
 
-        // ... and the 429 comes at once, while the model is still held, with the two accepted documents taken out of
-        // the queue: summarizing them would be work for a response that is an error anyway.
+        // ... and the 429 comes at once, while the model is still held, with the accepted document taken out of the
+        // queue: summarizing it would be work for a response that is an error anyway.
         assertThat(rejected.statusCode()).isEqualTo(429);
         assertThat(rejected.headers().firstValue("Retry-After")).contains("1");
         assertThat(json(rejected).get("error").asText()).contains("summarize queue is full");
         assertThat(metricValue(get(server, "/metrics").body(), "diffrag_queue_depth", "role=\"summarize\""))
-                .isZero();
+                .isEqualTo(1);
 
         summarizer.gate.open();
         assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(queued.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(post(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"later\", \"text\": \"Two.\"}]}")
                 .statusCode()).isEqualTo(200);
-        assertThat(summarizer.summarized).containsExactly("warm-up", "held", "later");
+        assertThat(summarizer.summarized).containsExactly("warm-up", "held", "queued", "later");
+    }
+
+    @Test
+    void aRequestWithMoreDocumentsThanTheQueueHoldsIsRefusedWith400NotToldToRetry() throws Exception {
+        ModelServer server = start(ServerConfig.defaults().withBatching(1, 0, 2), new KeywordAnswerer(),
+                new LeadSentencesSummarizer(Integer.MAX_VALUE));
+
+        // Under the document limit (16), but three can never wait in a queue of two: 429 would mean "retry" forever.
+        HttpResponse<String> refused = post(server, SummarizeApi.PATH, """
+                {"documents": [{"id": "a", "text": "A."}, {"id": "b", "text": "B."}, {"id": "c", "text": "C."}]}""");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.headers().firstValue("Retry-After")).isEmpty();
+        assertThat(json(refused).get("error").asText())
+                .isEqualTo("3 documents are more than the limit of 2 (DIFFRAG_SERVER_QUEUE_CAPACITY: a request's"
+                        + " documents wait in the summarize queue together)");
     }
 
     @Test
@@ -474,7 +494,7 @@ class ModelServerTest {
             inFlight.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
         }
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
-        awaitQueued(server, 3);
+        awaitQueued(server, "answer", 3);
         CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
         Thread.sleep(300); // close() is now waiting for the requests in flight
         assertThat(closing).isNotDone();
@@ -498,7 +518,7 @@ class ModelServerTest {
             postAsync(server, AnswerApi.PATH, ANSWERABLE);
         }
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
-        awaitQueued(server, 3);
+        awaitQueued(server, "answer", 3);
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
         // Past the timeout, the batch still held: close() waits for it (up to 1 s more). Midway, so that a loaded
@@ -729,9 +749,9 @@ class ModelServerTest {
         return server;
     }
 
-    private void awaitQueued(ModelServer server, int depth) throws Exception {
+    private void awaitQueued(ModelServer server, String role, int depth) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (metricValue(get(server, "/metrics").body(), "diffrag_queue_depth", "role=\"answer\"") < depth) {
+        while (metricValue(get(server, "/metrics").body(), "diffrag_queue_depth", "role=\"" + role + "\"") < depth) {
             assertThat(System.nanoTime()).as("queue depth %d reached in time", depth).isLessThan(deadline);
             Thread.sleep(10);
         }
