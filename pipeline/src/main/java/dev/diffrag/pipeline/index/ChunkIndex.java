@@ -3,7 +3,11 @@ package dev.diffrag.pipeline.index;
 import dev.diffrag.pipeline.ingest.Chunk;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.AnalyzerWrapper;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
@@ -68,7 +73,7 @@ public final class ChunkIndex implements Closeable {
     /** Search results of both rankings, best first. */
     public record Hits(List<ScoredChunk> bm25, List<ScoredChunk> vector) {}
 
-    private final Analyzer analyzer = new EnglishAnalyzer();
+    private final Analyzer analyzer = new NfcAnalyzer(new EnglishAnalyzer());
     private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
     private final IndexWriter writer;
     private final SearcherManager searchers;
@@ -227,6 +232,42 @@ public final class ChunkIndex implements Closeable {
             tokens.end();
         }
         return terms;
+    }
+
+    /**
+     * {@code english} on NFC text: "café" written with a combining accent (as macOS and some editors write it) is the
+     * same term as "café" precomposed. Only canonical forms are unified, not compatibility ones ("½", "ﬁ"): no XQuAD
+     * text changes under NFC, so the committed retrieval numbers stand; PDF text has its ligatures expanded by PDFBox.
+     */
+    private static final class NfcAnalyzer extends AnalyzerWrapper {
+        private final Analyzer english;
+
+        NfcAnalyzer(Analyzer english) {
+            super(english.getReuseStrategy());
+            this.english = english;
+        }
+
+        @Override
+        protected Analyzer getWrappedAnalyzer(String fieldName) {
+            return english;
+        }
+
+        @Override
+        protected Reader wrapReader(String fieldName, Reader reader) {
+            StringWriter text = new StringWriter();
+            try {
+                reader.transferTo(text); // a chunk or a question: small
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new StringReader(Normalizer.normalize(text.toString(), Normalizer.Form.NFC));
+        }
+
+        @Override
+        public void close() {
+            english.close();
+            super.close();
+        }
     }
 
     /** A searcher whose BM25 statistics are those of one tenant's live chunks. */

@@ -165,6 +165,20 @@ class ChunkIndexTest {
     }
 
     @Test
+    void aWordTypedWithACombiningAccentIsTheSameTermAsItsPrecomposedForm() {
+        index.replace("acme/menu", "acme", List.of(chunk("acme", "menu", 1, 0, "The caf\u00e9 opens at nine.", NORTH)));
+        index.replace("acme/other", "acme", List.of(chunk("acme", "other", 1, 0, "The bakery opens late.", EAST)));
+        // "cafe" + U+0301, as macOS file names and some editors write it.
+        index.replace("acme/decomposed", "acme",
+                List.of(chunk("acme", "decomposed", 1, 0, "Our cafe\u0301 has no menu.", EAST)));
+
+        assertThat(index.search("acme", "caf\u00e9", UP, 10).bm25()).extracting(ScoredChunk::docId)
+                .containsExactlyInAnyOrder("menu", "decomposed");
+        assertThat(index.search("acme", "Which cafe\u0301?", UP, 10).bm25()).extracting(ScoredChunk::text)
+                .containsExactlyInAnyOrder("The caf\u00e9 opens at nine.", "Our cafe\u0301 has no menu."); // as written
+    }
+
+    @Test
     void returnsAtMostKHitsPerRanking() {
         for (int d = 0; d < 5; d++) {
             index.replace("acme/d" + d, "acme", List.of(chunk("acme", "d" + d, 1, 0, "common word " + d, NORTH)));
