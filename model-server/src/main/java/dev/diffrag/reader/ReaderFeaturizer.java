@@ -96,10 +96,10 @@ public final class ReaderFeaturizer implements AutoCloseable {
         Map<String, int[]> missing = new LinkedHashMap<>(); // cache key → prefix
         Map<String, String> textOf = new LinkedHashMap<>();
         for (Texts input : inputs) {
-            missing.put(input.question(), new int[0]);
-            textOf.put(input.question(), input.question());
+            missing.put(questionKey(input.question()), new int[0]);
+            textOf.put(questionKey(input.question()), input.question());
             for (String passage : input.passages()) {
-                String key = key(input.question(), passage);
+                String key = passageKey(input.question(), passage);
                 missing.put(key, config.input().joint() ? questionPrefix(input.question()) : new int[0]);
                 textOf.put(key, passage);
             }
@@ -124,9 +124,21 @@ public final class ReaderFeaturizer implements AutoCloseable {
         return batch;
     }
 
-    /** The cache key of a passage's features: the passage, or the question and passage when read together. */
-    private String key(String question, String passage) {
-        return config.input().joint() ? question + '\u0000' + passage : passage;
+    /**
+     * The cache key of a question's features: its text (features of the same text on its own, whether question or
+     * passage), tagged apart from the passage keys of a joint input.
+     */
+    private String questionKey(String question) {
+        return config.input().joint() ? "q" + question : question;
+    }
+
+    /**
+     * The cache key of a passage's features: the passage, or the question and passage when read together, led by the
+     * question's length. Joined with a separator instead, a question that held it ("Who?\u0000text", valid JSON) had
+     * the key of the passage "text" read after "Who?", and either one was given the other's features.
+     */
+    private String passageKey(String question, String passage) {
+        return config.input().joint() ? "p" + question.length() + ":" + question + passage : passage;
     }
 
     /** The question's tokens that fit in a reader input, which also prefix its passages in a joint encoding. */
@@ -136,11 +148,11 @@ public final class ReaderFeaturizer implements AutoCloseable {
     }
 
     private float[][] questionFeatures(String question, Map<String, float[][]> precomputed) {
-        return cachedFeatures(question, question, new int[0], precomputed);
+        return cachedFeatures(questionKey(question), question, new int[0], precomputed);
     }
 
     private float[][] passageFeatures(String question, String passage, Map<String, float[][]> precomputed) {
-        return cachedFeatures(key(question, passage), passage,
+        return cachedFeatures(passageKey(question, passage), passage,
                 config.input().joint() ? questionPrefix(question) : new int[0], precomputed);
     }
 
