@@ -8,6 +8,7 @@ import dev.diffrag.connectors.records.DeadLetterRecord;
 import dev.diffrag.connectors.records.DocumentRecord;
 import dev.diffrag.connectors.records.QuestionRecord;
 import dev.diffrag.connectors.records.SummaryRecord;
+import dev.diffrag.pipeline.ingest.Chunk;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,19 +168,18 @@ public final class RagClient implements AutoCloseable {
 
     /**
      * Asks {@code probe} until a chunk of the given document version is among the retrieved passages, i.e. until
-     * that version is searchable. Chunk ids are {@code tenant/docId@version#n}.
+     * that version is searchable ({@link Chunk#isOf}).
      */
     public void awaitSearchable(String tenant, String docId, long version, String probe, Duration timeout) {
-        String chunkPrefix = tenant + "/" + docId + "@" + version + "#";
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             AnswerRecord answer = await(ask(tenant, probe), Duration.ofNanos(deadline - System.nanoTime()));
-            if (answer.retrieved().stream().anyMatch(chunk -> chunk.chunkId().startsWith(chunkPrefix))) {
+            if (answer.retrieved().stream().anyMatch(chunk -> Chunk.isOf(chunk.chunkId(), tenant, docId, version))) {
                 return;
             }
             sleep(Duration.ofMillis(200));
         }
-        throw new IllegalStateException(chunkPrefix + "* not searchable after " + timeout);
+        throw new IllegalStateException(tenant + "/" + docId + "@" + version + " not searchable after " + timeout);
     }
 
     /** The summary of this version of a document, once the job has written it. */
