@@ -241,6 +241,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
      * still queued ({@link RejectedExecutionException}) instead of computing them for callers that have likely gone,
      * and waits at most {@code batchTimeout} for the batch running at that moment, which is never interrupted.
      *
+     * Called again with a zero {@code queueTimeout}, it waits for that batch once more: several batchers can thus fail
+     * their queues first ({@code batchTimeout} zero) and then wait for their batches together.
+     *
      * @return whether the worker has ended, so that nothing calls the batch function any more (its model may be closed)
      */
     public boolean close(Duration queueTimeout, Duration batchTimeout) throws InterruptedException {

@@ -523,32 +523,50 @@ public final class ModelServer implements AutoCloseable {
                     config.shutdownTimeoutMs());
         } finally {
             long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs());
-            close(ANSWER_ROLE, answers, answerer, timeoutNanos - (System.nanoTime() - start), timeoutNanos);
-            if (summaries != null) {
-                close(SUMMARIZE_ROLE, summaries, summarizer, timeoutNanos - (System.nanoTime() - start), timeoutNanos);
-            }
+            closeModels(start + timeoutNanos, timeoutNanos);
             timeouts.shutdownNow(); // every request has ended: nothing is left to cancel
             LOG.info("model server stopped");
         }
     }
 
-    /** Closes {@code model} once {@code batcher} no longer calls it (see {@link MicroBatcher#close}). */
-    private static void close(
-            String role, MicroBatcher<?, ?> batcher, AutoCloseable model, long queueNanos, long batchNanos) {
-        boolean stopped = false;
+    /** A model and the batcher that calls it. */
+    private record Served(String role, MicroBatcher<?, ?> batcher, AutoCloseable model) {}
+
+    /**
+     * Lets every batcher run its queue until {@code queueDeadline} (a {@link System#nanoTime}), fails what is then
+     * still queued in all of them, and only then waits for their running batches, up to {@code batchNanos} for all
+     * together. One model after the other, the summarize batcher went on computing its queue for connections already
+     * closed while the answer model's last batch was waited for, and each model's last batch added its own wait.
+     */
+    private void closeModels(long queueDeadline, long batchNanos) {
+        List<Served> served = new ArrayList<>(List.of(new Served(ANSWER_ROLE, answers, answerer)));
+        if (summaries != null) {
+            served.add(new Served(SUMMARIZE_ROLE, summaries, summarizer));
+        }
         try {
-            stopped = batcher.close(Duration.ofNanos(Math.max(0, queueNanos)), Duration.ofNanos(batchNanos));
+            for (Served model : served) {
+                model.batcher().close(Duration.ofNanos(Math.max(0, queueDeadline - System.nanoTime())), Duration.ZERO);
+            }
+            long batchDeadline = System.nanoTime() + batchNanos;
+            for (Served model : served) {
+                if (model.batcher().close(Duration.ZERO,
+                        Duration.ofNanos(Math.max(0, batchDeadline - System.nanoTime())))) {
+                    closeModel(model);
+                } else {
+                    LOG.error("the {} model's batch is still running after the shutdown timeout; the model is left "
+                            + "open", model.role());
+                }
+            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // a model not closed yet stays open: its batch may be running
         }
-        if (!stopped) {
-            LOG.error("the {} model's batch is still running after the shutdown timeout; the model is left open", role);
-            return;
-        }
+    }
+
+    private static void closeModel(Served model) {
         try {
-            model.close();
+            model.model().close();
         } catch (Exception e) {
-            LOG.error("closing the {} model failed", role, e);
+            LOG.error("closing the {} model failed", model.role(), e);
         }
     }
 }

@@ -17,6 +17,8 @@ final class LeadSentencesSummarizer implements Summarizer {
     final List<String> summarized = Collections.synchronizedList(new ArrayList<>());
     /** Holds batches until the test opens it. */
     final ModelGate gate;
+    /** The thread that called the model last: the server's summarize batcher. */
+    volatile Thread caller;
 
     /** Summarizes at once. */
     LeadSentencesSummarizer() {
@@ -35,6 +37,7 @@ final class LeadSentencesSummarizer implements Summarizer {
 
     @Override
     public List<Summary> summarize(List<SummaryRequest> batch) {
+        caller = Thread.currentThread();
         batch.forEach(request -> summarized.add(request.id()));
         gate.pass();
         return batch.stream().map(LeadSentencesSummarizer::summarize).toList();

@@ -313,7 +313,7 @@ class ModelServerTest {
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
         accepted.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
-        awaitQueued(server, "answer", 2);
+        awaitQueued(server, ModelServer.ANSWER_ROLE, 2);
 
         // ... so the next one is turned away at once.
         HttpResponse<String> rejected = post(server, AnswerApi.PATH, ANSWERABLE);
@@ -343,7 +343,7 @@ class ModelServerTest {
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<HttpResponse<String>> impatient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 2_000);
         CompletableFuture<HttpResponse<String>> patient = postWithBudget(server, AnswerApi.PATH, ANSWERABLE, 30_000);
-        awaitQueued(server, "answer", 2);
+        awaitQueued(server, ModelServer.ANSWER_ROLE, 2);
 
         HttpResponse<String> timedOut = impatient.get(10, TimeUnit.SECONDS);
         assertThat(timedOut.statusCode()).isEqualTo(504);
@@ -424,7 +424,7 @@ class ModelServerTest {
         assertThat(summarizer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<HttpResponse<String>> queued =
                 postAsync(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"queued\", \"text\": \"Q.\"}]}");
-        awaitQueued(server, "summarize", 1);
+        awaitQueued(server, ModelServer.SUMMARIZE_ROLE, 1);
         HttpResponse<String> rejected = post(server, SummarizeApi.PATH,
                 "{\"documents\": [{\"id\": \"a\", \"text\": \"A.\"}, {\"id\": \"b\", \"text\": \"B.\"}]}");
 
@@ -494,7 +494,7 @@ class ModelServerTest {
             inFlight.add(postAsync(server, AnswerApi.PATH, ANSWERABLE));
         }
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
-        awaitQueued(server, "answer", 3);
+        awaitQueued(server, ModelServer.ANSWER_ROLE, 3);
         CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
         Thread.sleep(300); // close() is now waiting for the requests in flight
         assertThat(closing).isNotDone();
@@ -518,7 +518,7 @@ class ModelServerTest {
             postAsync(server, AnswerApi.PATH, ANSWERABLE);
         }
         assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
-        awaitQueued(server, "answer", 3);
+        awaitQueued(server, ModelServer.ANSWER_ROLE, 3);
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
         // Past the timeout, the batch still held: close() waits for it (up to 1 s more). Midway, so that a loaded
@@ -531,6 +531,63 @@ class ModelServerTest {
         assertThat(answerer.closed).isTrue();
         assertThat(answerer.batchSizes).as("warm-up and the held batch; the queued three were failed")
                 .containsExactly(1, 1);
+    }
+
+    @Test
+    void aShutdownPastItsTimeoutFailsTheQueuedSummariesWhileTheAnswerBatchStillRuns() throws Exception {
+        KeywordAnswerer answerer = new KeywordAnswerer(1);
+        LeadSentencesSummarizer summarizer = new LeadSentencesSummarizer(1);
+        ModelServer server = start(shutdownTimeout(500), answerer, summarizer);
+        try {
+            answerer.gate.batchesStarted.acquire(); // the warm-ups'
+            summarizer.gate.batchesStarted.acquire();
+            postAsync(server, AnswerApi.PATH, ANSWERABLE);
+            assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+            postAsync(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"held\", \"text\": \"One.\"}]}");
+            assertThat(summarizer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+            postAsync(server, SummarizeApi.PATH, "{\"documents\": [{\"id\": \"queued\", \"text\": \"Two.\"}]}");
+            awaitQueued(server, ModelServer.SUMMARIZE_ROLE, 1);
+
+            Thread closing = new Thread(server::close, "closing");
+            closing.start();
+            awaitWaitingForABatch(closing); // past the timeout, with both batches still held
+            summarizer.gate.open();
+            // The held summary ends while the answer batch still runs: its batcher must not go on to the queued one.
+            Thread summarizeWorker = summarizer.caller;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (summarizeWorker.isAlive() && !summarizer.summarized.contains("queued")) {
+                assertThat(System.nanoTime()).as("the summarize batcher ends or goes on").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(summarizer.summarized).as("the document queued at the timeout is failed, not summarized")
+                    .containsExactly("warm-up", "held");
+            answerer.gate.open();
+            closing.join(TimeUnit.SECONDS.toMillis(10));
+            assertThat(closing.isAlive()).isFalse();
+        } finally {
+            answerer.gate.open();
+            summarizer.gate.open();
+        }
+    }
+
+    /** Waits until {@code closing} waits for a batcher's running batch (a join inside {@code MicroBatcher.close}). */
+    private static void awaitWaitingForABatch(Thread closing) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!waitsForABatch(closing.getStackTrace())) {
+            assertThat(System.nanoTime()).as("close() waits for a running batch").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean waitsForABatch(StackTraceElement[] stack) {
+        boolean joining = false;
+        for (StackTraceElement frame : stack) {
+            joining |= frame.getClassName().equals(Thread.class.getName()) && frame.getMethodName().equals("join");
+            if (joining && frame.getClassName().equals(MicroBatcher.class.getName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
