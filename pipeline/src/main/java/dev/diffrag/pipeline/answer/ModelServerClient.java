@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 
 /**
@@ -127,7 +129,7 @@ public final class ModelServerClient {
         if (config.token() != null) {
             request.header("Authorization", "Bearer " + config.token());
         }
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+        return within(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()), timeoutMs)
                 .handle((response, error) -> {
                     if (error == null && response.statusCode() == 200) {
                         return CompletableFuture.completedFuture(response.body());
@@ -145,6 +147,22 @@ public final class ModelServerClient {
                             CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)).thenCompose(f -> f);
                 })
                 .thenCompose(f -> f);
+    }
+
+    /**
+     * {@code exchange}, or an {@link HttpTimeoutException} once {@code timeoutMs} have passed, when it is aborted (which
+     * closes its connection). HttpRequest's own timeout ends when the response's headers are in: a body that stopped
+     * coming held the attempt, its in-flight slot and the batch that sent it forever.
+     */
+    private static <T> CompletableFuture<T> within(CompletableFuture<T> exchange, long timeoutMs) {
+        return exchange.copy().orTimeout(timeoutMs, TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
+            if (!(error instanceof TimeoutException)) {
+                return CompletableFuture.failedFuture(error);
+            }
+            exchange.cancel(true);
+            return CompletableFuture.failedFuture(
+                    new HttpTimeoutException("timed out: no whole response within " + timeoutMs + " ms"));
+        });
     }
 
     private static long remainingMs(long deadline) {

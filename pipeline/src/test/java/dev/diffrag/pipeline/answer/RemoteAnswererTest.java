@@ -32,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -192,6 +195,42 @@ class RemoteAnswererTest {
                     .hasMessageContaining("timed out");
             // Six 1 s attempts and their backoffs would take over 9 s; the budget allows two and a cut third.
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(2_000L, 5_000L);
+        }
+    }
+
+    @Test
+    void anAttemptWhoseResponseBodyStopsComingEndsAtItsTimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer stalling = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        stalling.createContext(AnswerApi.PATH, exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, 100); // headers in time, then one byte of the promised 100
+            exchange.getResponseBody().write('{');
+            exchange.getResponseBody().flush();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        stalling.setExecutor(Executors.newCachedThreadPool());
+        stalling.start();
+        try {
+            RemoteAnswerer remote = new RemoteAnswerer(new RemoteAnswererConfig(
+                    "http://127.0.0.1:" + stalling.getAddress().getPort(), 2_000, 0, 1, null), 60_000);
+
+            CompletableFuture<List<GroundedAnswer>> answered =
+                    CompletableFuture.supplyAsync(() -> remote.answer(QUESTIONS.subList(0, 1)));
+
+            // HttpRequest's timeout ends with the headers: the attempt, its in-flight slot and its batch waited forever.
+            assertThatThrownBy(() -> answered.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
+                    .hasMessageContaining("no whole response within 2000 ms");
+        } finally {
+            release.countDown();
+            stalling.stop(0);
         }
     }
 
