@@ -207,7 +207,8 @@ public final class ModelServer implements AutoCloseable {
     /**
      * Listens on {@code host}, then warms each model with one request through its batcher; ready once that answered.
      * A server whose model fails the warm-up is closed before the error is thrown: left listening, its web threads
-     * would keep the process alive, never ready, so no supervisor would restart it.
+     * would keep the process alive, never ready, so no supervisor would restart it. A server closed during its warm-up
+     * is never ready either, and this throws.
      */
     public ModelServer start(String host) {
         app.start(host, config.port());
@@ -225,19 +226,33 @@ public final class ModelServer implements AutoCloseable {
             close();
             throw new WarmUpFailedException("interrupted while warming up", e);
         } catch (ExecutionException e) {
+            boolean closedMeanwhile = closed.get(); // a warm-up request failed by close() is no model failure
             close();
-            throw new WarmUpFailedException("the model failed its warm-up request: " + e.getCause(), e.getCause());
+            throw closedMeanwhile ? closedWhileWarmingUp() : new WarmUpFailedException(
+                    "the model failed its warm-up request: " + e.getCause(), e.getCause());
         }
         ready.set(true);
+        // close() (the SIGTERM hook) may have run during the warm-up: it marks the server closed before not ready.
+        if (closed.get()) {
+            ready.set(false);
+            throw closedWhileWarmingUp();
+        }
         LOG.info("model server ready on port {}", port());
         return this;
+    }
+
+    private static WarmUpFailedException closedWhileWarmingUp() {
+        return new WarmUpFailedException("the server was closed while warming up", null);
     }
 
     public int port() {
         return app.port();
     }
 
-    /** {@link #start} could not get an answer from a model: the server is closed and will not be ready. */
+    /**
+     * {@link #start} did not get its warm-up answers (a model failed, or the server was closed or interrupted meanwhile):
+     * the server is closed and will not be ready.
+     */
     public static final class WarmUpFailedException extends IllegalStateException {
         WarmUpFailedException(String message, Throwable cause) {
             super(message, cause);

@@ -799,6 +799,40 @@ class ModelServerTest {
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
     }
 
+    @Test
+    void aServerClosedWhileWarmingUpIsNeverReady() throws Exception {
+        KeywordAnswerer answerer = new KeywordAnswerer(0);
+        LeadSentencesSummarizer summarizer = new LeadSentencesSummarizer();
+        ModelServer server = new ModelServer(ServerConfig.defaults().withPort(0), Device.cpu(), answerer, summarizer);
+        servers.add(server);
+        CompletableFuture<ModelServer> starting = CompletableFuture.supplyAsync(() -> server.start("127.0.0.1"));
+        assertThat(answerer.gate.batchesStarted.tryAcquire(10, TimeUnit.SECONDS)).isTrue(); // the warm-up, held
+        int port = server.port();
+
+        // The SIGTERM hook closes the server during its warm-up; once HTTP is down, close() has begun.
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (connects(port)) {
+            assertThat(System.nanoTime()).as("HTTP stopped").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        answerer.gate.open();
+
+        assertThatThrownBy(() -> starting.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed while warming up");
+        closing.get(10, TimeUnit.SECONDS);
+        assertThat(server.isReady()).isFalse();
+    }
+
+    private static boolean connects(int port) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Starts a server on an answerer that lets only the warm-up batch through; the test opens it later. */
     private ModelServer startHeld(ServerConfig config, KeywordAnswerer answerer) throws Exception {
         ModelServer server = start(config, answerer, null);
