@@ -156,9 +156,17 @@ public final class PretrainedBert implements AutoCloseable {
                 weights.get("embeddings.word_embeddings.weight"), SparseFormat.DENSE).head();            // (W, L, WIDTH)
         NDArray positions = weights.get("embeddings.position_embeddings.weight").get("0:" + length); // (L, WIDTH)
         NDArray type = weights.get("embeddings.token_type_embeddings.weight").get("0:1");             // (1, WIDTH)
+        // A slice lives on its array's manager, the encoder's: each run would leave both there until it closed.
+        positions.attach(ids.getManager());
+        type.attach(ids.getManager());
         NDArray x = words.add(positions).add(type);
         return LayerNorm.layerNorm(x, new Shape(WIDTH), weights.get("embeddings.LayerNorm.weight"),
                 weights.get("embeddings.LayerNorm.bias"), 1e-12f).head();
+    }
+
+    /** The manager of the weights (for tests: what a run leaves on it stays until the encoder closes). */
+    NDManager manager() {
+        return manager;
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.diffrag.reader.ReaderTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -62,6 +63,22 @@ class PretrainedBertTest {
             assertThat(top.keySet()).containsExactlyInAnyOrderElementsOf(BertLayer.WEIGHTS);
             top.forEach((name, tensor) -> assertThat(tensor.shape()).as(name).containsExactly(
                     BertLayer.shape(name, PretrainedBert.WIDTH, PretrainedBert.INTERMEDIATE).getShape()));
+        }
+    }
+
+    @Test
+    void repeatedRunsLeaveNoArraysOnTheEncodersManager() {
+        // The shipped reader's features come from here on every request: an array left per run grows without bound.
+        try (PretrainedBert bert = PretrainedBert.load("/all-minilm-l6-v2.onnx", Device.cpu())) {
+            List<int[]> windows = List.of(new int[] {ReaderTokenizer.CLS, 2054, 2003, ReaderTokenizer.SEP});
+            bert.meanHiddenStates(windows, bert.layers(), 2);
+            int before = bert.manager().getManagedArrays().size();
+
+            for (int i = 0; i < 5; i++) {
+                bert.meanHiddenStates(windows, bert.layers(), 2);
+            }
+
+            assertThat(bert.manager().getManagedArrays().size()).as("arrays on the encoder's manager").isEqualTo(before);
         }
     }
 }
