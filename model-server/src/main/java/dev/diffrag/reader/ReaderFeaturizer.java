@@ -45,8 +45,10 @@ public final class ReaderFeaturizer implements AutoCloseable {
         this.config = config;
         this.tokenizer = new ReaderTokenizer();
         this.frozen = frozen;
-        this.tokens = new ByteBoundedLru<>(cacheBytes, t -> 12L * t.size()); // three ints a token
-        this.features = new ByteBoundedLru<>(cacheBytes, f -> f.length == 0 ? 0 : 4L * f.length * f[0].length);
+        // Object headers counted as 16 bytes an array, 16 a record: a short question's arrays weigh more than its ints.
+        this.tokens = new ByteBoundedLru<>(cacheBytes, t -> 16 + 3 * (16 + 4L * t.size())); // three int arrays
+        this.features = new ByteBoundedLru<>(cacheBytes,
+                f -> 16 + f.length * (16 + (f.length == 0 ? 0 : 4L * f[0].length))); // an array of float rows
     }
 
     /**
