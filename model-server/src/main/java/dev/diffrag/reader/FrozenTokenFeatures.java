@@ -53,9 +53,11 @@ public final class FrozenTokenFeatures implements PretrainedFeatures {
                         + encoder.jar() + ")");
             }
             environment = OrtEnvironment.getEnvironment();
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-            options.setIntraOpNumThreads(threads);
-            session = environment.createSession(model.readAllBytes(), options);
+            // The session keeps what it needs of its options: their native object is freed once it exists.
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(threads);
+                session = environment.createSession(model.readAllBytes(), options);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + encoder.onnxResource(), e);
         } catch (OrtException e) {
