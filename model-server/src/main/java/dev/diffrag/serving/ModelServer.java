@@ -142,11 +142,9 @@ public final class ModelServer implements AutoCloseable {
         this.bearer = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
         this.app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
-            // Jetty waits for requests in flight on stop only with a statistics handler and a stop timeout.
-            javalin.jetty.modifyServer(server -> {
-                server.setHandler(new StatisticsHandler());
-                server.setStopTimeout(config.shutdownTimeoutMs());
-            });
+            // Jetty waits for requests in flight on stop only with a statistics handler and a stop timeout (set once
+            // started, see start).
+            javalin.jetty.modifyServer(server -> server.setHandler(new StatisticsHandler()));
             javalin.requestLogger.http((ctx, ms) -> metrics.request(route(ctx.path()), ctx.statusCode(), ms / 1000.0));
         });
         app.before("/v1/*", this::authenticate);
@@ -211,7 +209,15 @@ public final class ModelServer implements AutoCloseable {
      * is never ready either, and this throws.
      */
     public ModelServer start(String host) {
-        app.start(host, config.port());
+        try {
+            app.start(host, config.port());
+        } catch (RuntimeException e) {
+            close(); // the batcher threads and models would outlive a server that never served
+            throw e;
+        }
+        // Not before: with a stop timeout, the graceful stop after a failed start ends in "IllegalStateException:
+        // STOPPED" and loses the reason (a port in use, JavalinBindException).
+        app.jettyServer().server().setStopTimeout(config.shutdownTimeoutMs());
         LOG.info("model server listening on port {}: {}, device {}, answerer {}, summarizer {}", port(), config,
                 device, answerer.name(), summarizer == null ? "none" : summarizer.name());
         try {

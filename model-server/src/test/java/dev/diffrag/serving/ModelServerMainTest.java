@@ -60,4 +60,13 @@ class ModelServerMainTest {
                         () -> new ModelServer(config, Device.cpu(), new BrokenAnswerer(), null), err)))
                 .startsWith("error: the model failed its warm-up request: ").contains("no weights").hasLineCount(1);
     }
+
+    @Test
+    void aPortInUseIsOneLine() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            assertThat(errorsOf(Map.of("DIFFRAG_SERVER_PORT", Integer.toString(taken.getLocalPort()),
+                            "DIFFRAG_SERVER_ANSWERER", "baseline")))
+                    .startsWith("error: Port already in use").hasLineCount(1);
+        }
+    }
 }

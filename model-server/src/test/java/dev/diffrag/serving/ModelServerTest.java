@@ -10,6 +10,7 @@ import dev.diffrag.answer.AnswerRequest;
 import dev.diffrag.answer.Answerer;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.summarize.Summarizer;
+import io.javalin.util.JavalinBindException;
 import dev.diffrag.summarize.Summary;
 import dev.diffrag.summarize.SummaryRequest;
 import java.io.IOException;
@@ -782,6 +783,19 @@ class ModelServerTest {
                 100_000, null, 5_000);
         try (Summarizer summarizer = ServedModels.summarizer(lead)) {
             assertThat(summarizer.name()).isEqualTo("lead-2");
+        }
+    }
+
+    @Test
+    void aServerWhosePortIsTakenClosesItsModels() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            KeywordAnswerer answerer = new KeywordAnswerer();
+            ModelServer server = new ModelServer(
+                    ServerConfig.defaults().withPort(taken.getLocalPort()), Device.cpu(), answerer, null);
+
+            assertThatThrownBy(server::start).isInstanceOf(JavalinBindException.class);
+            // Its batcher thread and model would otherwise live on in a process that embeds the server.
+            assertThat(answerer.closed).isTrue();
         }
     }
 
