@@ -32,8 +32,8 @@ import org.apache.flink.util.Collector;
  * (after a restore, counted from the restore).
  *
  * <p>After emitting, the question is remembered so that a late or replayed partial result does not start a second
- * merge: for {@code rememberEmittedMs} when every subtask had answered; after a timeout, until the missing subtasks
- * have answered too (a subtask rebuilding a large index after a restore can take minutes), at most
+ * merge: for {@code rememberEmittedMs} when every subtask had answered; after a timeout, as long and also until the
+ * missing subtasks have answered too (a subtask rebuilding a large index after a restore can take minutes), at most
  * {@link #REMEMBER_INCOMPLETE_MS}. Then its state is gone.
  */
 public final class MergeRetrievals extends KeyedProcessFunction<String, PartialRetrieval, RetrievalResult> {
@@ -204,9 +204,17 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
         if (!complete) {
             reported.update(received.stream().map(PartialRetrieval::subtask).toList());
         }
-        long forget = now + (complete ? rememberEmittedMs : Math.max(rememberEmittedMs, REMEMBER_INCOMPLETE_MS));
-        ctx.timerService().registerProcessingTimeTimer(forget);
-        forgetAt.update(forget);
+        forgetAt(now + (complete ? rememberEmittedMs : rememberIncompleteMs()), ctx);
+    }
+
+    /** How long a merge that timed out is remembered while a subtask has not answered. */
+    private long rememberIncompleteMs() {
+        return Math.max(rememberEmittedMs, REMEMBER_INCOMPLETE_MS);
+    }
+
+    private void forgetAt(long at, Context ctx) throws Exception {
+        ctx.timerService().registerProcessingTimeTimer(at);
+        forgetAt.update(at);
     }
 
     private void startOver(Context ctx) throws Exception {
@@ -214,7 +222,11 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
         stopWaiting(ctx);
     }
 
-    /** A partial result after the merge emitted is dropped; once the last missing subtask has answered, forget. */
+    /**
+     * A partial result after the merge emitted is dropped; once the last missing subtask has answered, the question is
+     * remembered as a complete merge is, until {@code rememberEmittedMs} after the merge (forgetting it at once gave
+     * the question sent again soon after a second answer).
+     */
     private void dropAfterEmit(PartialRetrieval partial, Context ctx) throws Exception {
         List<Integer> subtasks = new ArrayList<>();
         reported.get().forEach(subtasks::add);
@@ -226,8 +238,13 @@ public final class MergeRetrievals extends KeyedProcessFunction<String, PartialR
             reported.update(subtasks);
             return;
         }
+        long emittedAt = forgetAt.value() - rememberIncompleteMs();
         ctx.timerService().deleteProcessingTimeTimer(forgetAt.value());
         forgetAt.clear();
         reported.clear();
+        long now = ctx.timerService().currentProcessingTime();
+        if (emittedAt + rememberEmittedMs > now) {
+            forgetAt(emittedAt + rememberEmittedMs, ctx);
+        }
     }
 }

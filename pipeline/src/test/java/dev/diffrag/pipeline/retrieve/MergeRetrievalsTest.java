@@ -203,6 +203,25 @@ class MergeRetrievalsTest {
     }
 
     @Test
+    void aQuestionThatTimedOutIsRememberedAtLeastAsLongAsACompleteOneAfterItsLateSubtaskAnswers() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT); // emits with subtask 0's passages only
+        harness.processElement(partial(q, 1, 2, List.of(hit("b", 9)), List.of()), 0); // just late
+
+        // the same question sent again well within the retention: both subtasks answer it
+        harness.setProcessingTime(REMEMBER / 2);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.processElement(partial(q, 1, 2, List.of(hit("b", 9)), List.of()), 0);
+        assertThat(harness.extractOutputValues()).as("a replay within the retention gets no second answer")
+                .hasSize(1);
+
+        harness.setProcessingTime(TIMEOUT + REMEMBER);
+        assertThat(harness.numKeyedStateEntries()).as("forgotten after the retention").isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
     void afterATimeoutAReplayOfASubtaskThatAnsweredDoesNotStandInForAMissingOne() throws Exception {
         EmbeddedQuestion q = question("q1", 5);
         harness.processElement(partial(q, 0, 3, List.of(hit("a", 2)), List.of()), 0);
