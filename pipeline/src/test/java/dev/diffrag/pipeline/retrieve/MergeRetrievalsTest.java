@@ -8,8 +8,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.diffrag.pipeline.index.EmbeddedQuestion;
 import dev.diffrag.pipeline.index.PartialRetrieval;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.TaskMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -112,6 +121,35 @@ class MergeRetrievalsTest {
         harness.setProcessingTime(giveUpAt);
 
         assertThat(answersTo("q1")).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a"));
+    }
+
+    @Test
+    void aQuestionLongAfterTheStartStillWaitsAFullTimeoutFromItsFirstAnswer() throws Exception {
+        answerAnotherQuestion("q0"); // both subtasks heard at 0, long before q1
+        EmbeddedQuestion q = question("q1", 5);
+        long first = TIMEOUT * 5;
+        harness.setProcessingTime(first);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+
+        harness.setProcessingTime(first + TIMEOUT - 1);
+        assertThat(answersTo("q1")).as("subtask 1 has had less than a timeout for q1").isEmpty();
+        harness.setProcessingTime(first + TIMEOUT);
+        assertThat(answersTo("q1")).singleElement()
+                .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a"));
+    }
+
+    @Test
+    void aSubtaskThatAnsweredKeepingBusyDoesNotExtendTheWaitForOneThatIsGone() throws Exception {
+        EmbeddedQuestion q = question("q1", 5);
+        harness.processElement(partial(q, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(TIMEOUT * 9 / 10);
+        harness.processElement(partial(question("q2", 5), 0, 2, List.of(hit("x", 1)), List.of()), 0);
+
+        harness.setProcessingTime(TIMEOUT);
+
+        assertThat(answersTo("q1")).as("only subtask 0 is heard from; subtask 1 has been silent a timeout")
+                .singleElement()
                 .satisfies(r -> assertThat(r.passages()).extracting(RetrievedPassage::docId).containsExactly("a"));
     }
 
@@ -297,6 +335,36 @@ class MergeRetrievalsTest {
 
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void countsTimedOutMergesAndRecordsHowLongEachMergeWaited() throws Exception {
+        harness.close();
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        TaskMetricGroup task = new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+            @Override
+            public InternalOperatorMetricGroup getOrAddOperator(
+                    OperatorID id, String name, Map<String, String> additionalVariables) {
+                return metrics;
+            }
+        };
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MergeRetrievals(TIMEOUT, REMEMBER)), p -> p.question().key(),
+                Types.STRING, new MockEnvironmentBuilder().setMetricGroup(task).build());
+        harness.open();
+        harness.setProcessingTime(1_000);
+        EmbeddedQuestion complete = question("q1", 5);
+        harness.processElement(partial(complete, 0, 2, List.of(hit("a", 2)), List.of()), 0);
+        harness.setProcessingTime(1_300);
+        harness.processElement(partial(complete, 1, 2, List.of(hit("b", 1)), List.of()), 0);
+        harness.processElement(partial(question("q2", 5), 0, 2, List.of(hit("c", 1)), List.of()), 0);
+        harness.setProcessingTime(1_300 + TIMEOUT);
+
+        assertThat(answersTo("q2")).hasSize(1);
+        Counter timeouts = (Counter) metrics.get("mergeTimeouts");
+        Histogram waits = (Histogram) metrics.get("mergeWaitMs");
+        assertThat(timeouts.getCount()).as("q2 timed out, q1 did not").isEqualTo(1);
+        assertThat(waits.getStatistics().getValues()).containsExactlyInAnyOrder(300L, TIMEOUT);
     }
 
     /** Both subtasks answer another question: each is heard from now. */
