@@ -3,9 +3,12 @@ package dev.diffrag.pipeline.ingest;
 import static dev.diffrag.pipeline.ingest.RawRecords.bytes;
 import static dev.diffrag.pipeline.ingest.RawRecords.raw;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.diffrag.connectors.Json;
 import dev.diffrag.connectors.records.DeadLetterRecord;
+import dev.diffrag.connectors.records.RecordKeys;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +54,38 @@ class DeadLettersTest {
         assertThat(Json.toBytes(dead).length + dead.key().length()).isLessThan(KAFKA_RECORD_LIMIT / 2);
         assertThat(key).startsWith(dead.key());
         assertThat(dead.error()).startsWith("record key 't/kkk").contains("…").contains("raw payload cut to its first");
+    }
+
+    @Test
+    void aPayloadKeyAndErrorExactlyAtTheirLimitsAreKeptWhole() {
+        String payload = "p".repeat(DeadLetters.MAX_RAW_CHARS);
+        String key = "t/" + "k".repeat(RecordKeys.MAX_CHARS - 2);
+        String error = "e".repeat(DeadLetters.MAX_ERROR_CHARS);
+
+        DeadLetterRecord dead = DeadLetters.of(raw("documents", 4, key, payload), error);
+
+        assertThat(dead.raw()).isEqualTo(payload);
+        assertThat(dead.key()).isEqualTo(key);
+        assertThat(dead.error()).isEqualTo(error);
+    }
+
+    @Test
+    void aFieldExactlyAtItsLimitIsTakenAndOneCharacterMoreIsNot() throws Exception {
+        DeadLetters.requireAtMost("x".repeat(10), "text", 10);
+
+        assertThatThrownBy(() -> DeadLetters.requireAtMost("x".repeat(11), "text", 10))
+                .isInstanceOf(DeadLetters.MalformedRecordException.class)
+                .hasMessage("field 'text' has 11 characters, over the limit of 10");
+    }
+
+    @Test
+    void aTenantWithASlashAnywhereIsRefusedEvenAtTheStart() {
+        // "/acme" would make the keys "/acme/doc": tenant "" and id "acme/doc" to anything splitting at the first '/'
+        for (String tenant : List.of("/acme", "ac/me", "acme/")) {
+            assertThatThrownBy(() -> DeadLetters.requireTenant(tenant)).as(tenant)
+                    .isInstanceOf(DeadLetters.MalformedRecordException.class)
+                    .hasMessage("field 'tenant' must not contain '/'");
+        }
     }
 
     @Test
