@@ -119,6 +119,15 @@ class SentenceSplitterTest {
     }
 
     @Test
+    void aSentenceOfExactlyTheLimitIsNotCut() {
+        String words = "word ".repeat(SentenceSplitter.MAX_SENTENCE_CHARS / 5 - 1) + "last.";
+        assertThat(words).hasSize(SentenceSplitter.MAX_SENTENCE_CHARS);
+
+        assertThat(SentenceSplitter.split(words)).containsExactly(
+                new SentenceSplitter.Span(0, SentenceSplitter.MAX_SENTENCE_CHARS));
+    }
+
+    @Test
     void aSentenceOverTheLimitWithoutBlanksIsCutAtTheLimitButNeverInsideASurrogatePair() {
         String letters = "x".repeat(2 * SentenceSplitter.MAX_SENTENCE_CHARS + 500);
         assertThat(SentenceSplitter.split(letters)).extracting(span -> span.end() - span.start())
@@ -126,7 +135,10 @@ class SentenceSplitterTest {
 
         String emoji = "a" + "😀".repeat(SentenceSplitter.MAX_SENTENCE_CHARS);
         List<SentenceSplitter.Span> spans = SentenceSplitter.split(emoji);
+        // the limit falls between the halves of an emoji: the first piece ends before it, one char short
+        assertThat(spans.get(0)).isEqualTo(new SentenceSplitter.Span(0, SentenceSplitter.MAX_SENTENCE_CHARS - 1));
         assertThat(spans).hasSizeGreaterThan(1).allSatisfy(span -> {
+            assertThat(span.end() - span.start()).isLessThanOrEqualTo(SentenceSplitter.MAX_SENTENCE_CHARS);
             assertThat(Character.isLowSurrogate(emoji.charAt(span.start()))).isFalse();
             assertThat(Character.isHighSurrogate(emoji.charAt(span.end() - 1))).isFalse();
         });
