@@ -70,7 +70,9 @@ class NeedleOutliersCommandTest {
         String md = Files.readString(out.resolve("outliers.md"));
         assertThat(md).contains("needle outliers", "| model | tokens | seed 1 | seed 2 |", "## Top-1 attention logit",
                 "## Top-1 hidden state", "| vanilla | 128 | ");
-        assertThat(md.lines().filter(line -> line.startsWith("| vanilla | 96 |"))).allMatch(line -> line.endsWith("– |"));
+        // seed 2 trained no vanilla: its cell is a dash in both tables
+        assertThat(md.lines().filter(line -> line.startsWith("| vanilla | 96 |"))).hasSize(2)
+                .allMatch(line -> line.endsWith("– |"));
     }
 
     @Test

@@ -125,7 +125,7 @@ class ReaderCorpusTest {
         ReaderCorpus.Split typed = ReaderCorpus.build(data, ReaderCorpus.Recipe.typed(), 42);
         assertThat(typed.dev()).isEqualTo(phrases.dev());
         // Only a two-gap question starts with its question word (the NQ questions start with "who founded").
-        assertThat(phrases.train()).noneMatch(e -> e.question().startsWith("what year"));
+        assertThat(phrases.train()).isNotEmpty().noneMatch(e -> e.question().startsWith("what year"));
         assertThat(typed.train()).anyMatch(e -> e.question().startsWith("what year"));
     }
 
@@ -154,7 +154,8 @@ class ReaderCorpusTest {
     void developmentQuestionsAreNeverTrainedOn() throws IOException {
         ReaderCorpus.Split wide = ReaderCorpus.build(data, ReaderCorpus.Recipe.wide(), 42);
         Set<String> devQuestions = wide.dev().stream().map(ReaderExample::question).collect(Collectors.toSet());
-        assertThat(wide.train()).noneMatch(e -> devQuestions.contains(e.question()));
+        assertThat(devQuestions).isNotEmpty();
+        assertThat(wide.train()).isNotEmpty().noneMatch(e -> devQuestions.contains(e.question()));
     }
 
     @Test
@@ -165,7 +166,8 @@ class ReaderCorpusTest {
                 .map(e -> squashed(e.passages().get(e.answerPassage()).text()))
                 .collect(Collectors.toSet());
 
-        assertThat(split.train())
+        assertThat(devPassages).isNotEmpty();
+        assertThat(split.train()).isNotEmpty()
                 .noneMatch(e -> e.passages().stream().anyMatch(p -> devPassages.contains(squashed(p.text()))));
     }
 
@@ -181,7 +183,8 @@ class ReaderCorpusTest {
 
         ReaderCorpus.Split split = ReaderCorpus.build(data, ReaderCorpus.Recipe.standard(), 42);
 
-        assertThat(split.train()).allSatisfy(e -> assertThat(e.passages())
+        assertThat(testTexts).isNotEmpty();
+        assertThat(split.train()).isNotEmpty().allSatisfy(e -> assertThat(e.passages())
                 .noneMatch(p -> testTexts.stream().anyMatch(t -> t.contains(p.text()) || p.text().contains(t))));
     }
 
