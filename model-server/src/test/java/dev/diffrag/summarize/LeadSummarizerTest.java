@@ -42,4 +42,11 @@ class LeadSummarizerTest {
         assertThat(new LeadSummarizer(2, 100).summarize(List.of(new SummaryRequest("d", TEXT, 3))).get(0).sentences())
                 .hasSize(2);
     }
+
+    @Test
+    void leadOneIsTheFirstSentence() {
+        Summary summary = new LeadSummarizer(1).summarize(List.of(new SummaryRequest("d", TEXT, 3))).get(0);
+
+        assertThat(summary.sentences()).extracting(Summary.Sentence::text).containsExactly("One is first.");
+    }
 }

@@ -62,4 +62,15 @@ class MmrSelectorTest {
         // at 0 scored the opposed one 0.315 and picked the orthogonal one
         assertThat(new MmrSelector(0.7).select(candidates, SummaryBudget.sentences(2))).containsExactly(0, 2);
     }
+
+    @Test
+    void lambdaZeroPicksForDiversityAloneAndLambdaOneForSalienceAlone() {
+        List<MmrSelector.Candidate> candidates = List.of(
+                new MmrSelector.Candidate(0.1, FIRST, 5),
+                new MmrSelector.Candidate(0.9, FIRST.clone(), 5),
+                new MmrSelector.Candidate(0.5, OTHER, 5));
+        // λ 0: every first pick scores 0, the earliest wins; then the one least like it
+        assertThat(new MmrSelector(0).select(candidates, SummaryBudget.sentences(2))).containsExactly(0, 2);
+        assertThat(new MmrSelector(1).select(candidates, SummaryBudget.sentences(2))).containsExactly(1, 2);
+    }
 }
