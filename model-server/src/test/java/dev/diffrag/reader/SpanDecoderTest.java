@@ -193,6 +193,41 @@ class SpanDecoderTest {
     }
 
     @Test
+    void theHalfMarkedRuleCountsTheSpansOwnTokensNotMarksBeforeIt() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(8)), Set.of(), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        int first = sequence.passageStart(0);
+        start[first + 1] = 4; // the likeliest span: token 1 alone, e^8
+        end[first + 1] = 4;
+        start[first + 3] = 3; // tokens 3..7, e^6
+        end[first + 7] = 3;
+        boolean[] asked = new boolean[sequence.length()];
+        for (int t : new int[] {0, 3, 7}) {
+            asked[first + t] = true; // 2 of the span's 5 tokens: under half, whatever is marked before it
+        }
+
+        assertThat(new SpanDecoder(30, 4).decode(sequence, start, end, asked))
+                .extracting(SpanDecoder.Span::startToken, SpanDecoder.Span::endToken).containsExactly(1, 1);
+    }
+
+    @Test
+    void scoresFarBeyondTheRangeOfExpStillGiveASpanAndItsConfidence() {
+        ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(3)), Set.of(), 64, 100);
+        float[] start = scores(sequence.length(), 0);
+        float[] end = scores(sequence.length(), 0);
+        int first = sequence.passageStart(0);
+        start[first + 2] = 1000; // e^1000 overflows a double; softmax must subtract the maximum first
+        end[first + 2] = 1000;
+
+        SpanDecoder.Span span = plain(30, sequence, start, end);
+
+        assertThat(span).extracting(SpanDecoder.Span::passage, SpanDecoder.Span::startToken, SpanDecoder.Span::endToken)
+                .containsExactly(0, 2, 2);
+        assertThat(span.confidence()).isCloseTo(1, within(1e-9));
+    }
+
+    @Test
     void withoutPassageTokensThereIsNoSpanAndNoConfidence() {
         ReaderSequence sequence = ReaderSequence.build(words(2), List.of(words(0)), Set.of(), 64, 100);
         SpanDecoder.Span span = plain(30, sequence, scores(sequence.length(), 0), scores(sequence.length(), 0));
