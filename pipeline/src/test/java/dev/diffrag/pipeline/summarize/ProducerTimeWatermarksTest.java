@@ -88,6 +88,22 @@ class ProducerTimeWatermarksTest {
     }
 
     @Test
+    void caughtUpMeansWithinTheIdlenessTimeoutAndTheBoundOfTheClockInclusive() {
+        watermarks.onEvent("just caught up", NOW - IDLENESS - BOUND, output);
+        pass(Duration.ofMinutes(10));
+        watermarks.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+        assertThat(output.watermark).isEqualTo(wallClock.get() - IDLENESS - BOUND - 1);
+
+        ProducerTimeWatermarks<String> behind = new ProducerTimeWatermarks<>(BOUND, IDLENESS, activity, wallClock::get);
+        RecordingOutput behindOutput = new RecordingOutput();
+        behind.onEvent("one ms behind", wallClock.get() - IDLENESS - BOUND - 1, behindOutput);
+        pass(Duration.ofMinutes(10));
+        behind.onPeriodicEmit(behindOutput);
+        assertThat(behindOutput.idle).isTrue();
+    }
+
+    @Test
     void anInputThatNeverHadARecordIsIdleOnceQuiet() {
         watermarks.onPeriodicEmit(output);
         assertThat(output.idle).isFalse();
