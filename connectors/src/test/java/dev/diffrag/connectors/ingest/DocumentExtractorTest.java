@@ -59,6 +59,47 @@ class DocumentExtractorTest {
     }
 
     @Test
+    void aThematicBreakEndsAParagraphAndIsNeverUnderlinedItself() throws IOException {
+        for (String rule : List.of("***", "___", " * * *", "_ _ _")) {
+            // CommonMark: a thematic break interrupts a paragraph, so "Intro." is not part of the heading below it
+            Path interrupted = write("rule.md", "Intro.\n" + rule + "\nReal title\n==========\n");
+            assertThat(DocumentExtractor.extract(interrupted, DocumentFormat.MARKDOWN).title()).as(rule)
+                    .isEqualTo("Real title");
+            // and "===" under a break is a paragraph of its own, not the break as a heading
+            Path underlined = write("rule.md", rule + "\n===\n\n# Real title\n");
+            assertThat(DocumentExtractor.extract(underlined, DocumentFormat.MARKDOWN).title()).as(rule)
+                    .isEqualTo("Real title");
+        }
+    }
+
+    @Test
+    void frontMatterMayEndWithTheYamlDocumentEndAndAnUnclosedOneIsNone() throws IOException {
+        Path dots = write("notes.md", "---\ntitle: front matter\n...\nSummary\n---\n\nBody.\n");
+        Path unclosed = write("unclosed.md", "---\n# Heading\n");
+
+        assertThat(DocumentExtractor.extract(dots, DocumentFormat.MARKDOWN).title()).isEqualTo("Summary");
+        assertThat(DocumentExtractor.extract(unclosed, DocumentFormat.MARKDOWN).title()).isEqualTo("Heading");
+    }
+
+    @Test
+    void codeIsNeverUnderlinedIntoAHeading() throws IOException {
+        // an indented line cannot start a paragraph, and a fenced block ends the paragraph before it
+        Path indented = write("code.md", "    indented code\n===\n\n# Real title\n");
+        Path fenced = write("fenced.md", "Intro\n```\ncode\n```\n===\n\n# Real title\n");
+
+        assertThat(DocumentExtractor.extract(indented, DocumentFormat.MARKDOWN).title()).isEqualTo("Real title");
+        assertThat(DocumentExtractor.extract(fenced, DocumentFormat.MARKDOWN).title()).isEqualTo("Real title");
+    }
+
+    @Test
+    void aHashRightAfterAWordIsPartOfTheHeading() throws IOException {
+        assertThat(DocumentExtractor.extract(write("c.md", "# About C#\n"), DocumentFormat.MARKDOWN).title())
+                .isEqualTo("About C#");
+        assertThat(DocumentExtractor.extract(write("closed.md", "# About C# ##\n"), DocumentFormat.MARKDOWN).title())
+                .isEqualTo("About C#");
+    }
+
+    @Test
     void aLongThematicBreakIsNoHeadingAndDoesNotOverflowTheStack() throws IOException {
         // A thematic break of 5,000 dashes threw StackOverflowError, which ended the whole ingest run.
         for (String mark : List.of("-", "*", "_")) {
