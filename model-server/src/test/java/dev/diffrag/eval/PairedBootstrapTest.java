@@ -67,4 +67,13 @@ class PairedBootstrapTest {
         assertThatThrownBy(() -> PairedBootstrap.meanDifference(new double[2], new double[3], 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 and 3");
     }
+
+    @Test
+    void anIntervalExcludesZeroOnlyWhenItLiesWhollyOnOneSide() {
+        assertThat(new PairedBootstrap.Difference(1, 0.5, 2, 10).excludesZero()).isTrue();
+        assertThat(new PairedBootstrap.Difference(-1, -2, -0.5, 10).excludesZero()).isTrue();
+        assertThat(new PairedBootstrap.Difference(0.5, -0.1, 1, 10).excludesZero()).isFalse();
+        assertThat(new PairedBootstrap.Difference(0.5, 0, 1, 10).excludesZero()).as("touching 0").isFalse();
+        assertThat(new PairedBootstrap.Difference(-0.5, -1, 0, 10).excludesZero()).as("touching 0").isFalse();
+    }
 }
