@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
@@ -106,7 +107,10 @@ public final class ModelTrainer implements AutoCloseable {
         this.optimizer = new AdamW(parameters, config, device, learningRateScale);
     }
 
-    /** Seeds the engine's generator (parameter initialisation, dropout); call before initialising the model. */
+    /**
+     * Seeds the engine's generator for parameter initialisation; call before initialising the model. (Each update
+     * reseeds it for its own dropout masks, see {@link #updateSeed}.)
+     */
     public static void seed(int seed) {
         Engine.getInstance().setRandomSeed(seed);
     }
@@ -169,6 +173,7 @@ public final class ModelTrainer implements AutoCloseable {
     private StepStats update() {
         long number = step() + 1;
         double learningRate = config.learningRateAt(number);
+        Engine.getInstance().setRandomSeed(updateSeed(config.seed(), number));
         try (NDScope scope = new NDScope(); NDManager data = manager.newSubManager()) {
             Batch batch = batches.batch(number - 1, data);
             double loss;
@@ -189,6 +194,15 @@ public final class ModelTrainer implements AutoCloseable {
             optimizer.update(learningRate, scale);
             return new StepStats(number, loss, learningRate, norm);
         }
+    }
+
+    /**
+     * The engine seed for update {@code number}'s dropout masks. A checkpoint cannot hold the engine's generator, so
+     * the masks are drawn from the run's seed and the update alone: a resumed run draws the ones the uninterrupted run
+     * drew.
+     */
+    static int updateSeed(int seed, long number) {
+        return new SplittableRandom(seed * 1_000_003L + number).nextInt();
     }
 
     /** Global L2 norm over all trainable gradients, in FLOAT32. */
