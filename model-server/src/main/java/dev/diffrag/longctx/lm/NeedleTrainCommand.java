@@ -136,9 +136,10 @@ final class NeedleTrainCommand implements Callable<Integer> {
                     }
                     try {
                         history.addAll(trainer.trainUntil(Math.min(lastStep, trainer.step() + 10), null));
-                    } catch (IllegalStateException diverged) {
-                        // A non-finite loss or gradient norm: the failing update was not applied, so the weights
-                        // saved are those of the last finite step.
+                    } catch (ModelTrainer.Diverged diverged) {
+                        // The failing update was not applied, so the weights saved are those of the last finite
+                        // step; the updates of this chunk before it count in the record.
+                        history.addAll(diverged.completed());
                         stoppedBy = diverged.getMessage();
                         break;
                     }

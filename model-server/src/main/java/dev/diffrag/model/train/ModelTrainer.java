@@ -65,6 +65,21 @@ import org.slf4j.LoggerFactory;
 public final class ModelTrainer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
+
+    /** A non-finite loss or gradient norm. The failing update was not applied; the ones before it were. */
+    public static final class Diverged extends IllegalStateException {
+        private final transient List<StepStats> completed;
+
+        Diverged(String message, List<StepStats> completed) {
+            super(message);
+            this.completed = List.copyOf(completed);
+        }
+
+        /** The stats of the updates the failing {@link #trainUntil} call took before the failing one. */
+        public List<StepStats> completed() {
+            return completed;
+        }
+    }
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String TRAINING = "training.json";
 
@@ -131,6 +146,8 @@ public final class ModelTrainer implements AutoCloseable {
      * 0).
      *
      * @return the stats of the updates taken by this call
+     * @throws Diverged when an update's loss or gradient norm is not finite; it holds the stats of the updates taken
+     *     before that one
      */
     public List<StepStats> trainUntil(long lastStep, Path checkpointRoot) {
         if (lastStep > config.totalSteps() || lastStep < step()) {
@@ -148,7 +165,7 @@ public final class ModelTrainer implements AutoCloseable {
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(config.totalSteps())
                 .startsFrom(step(), Duration.ZERO).build()) {
             while (step() < lastStep) {
-                StepStats stats = update();
+                StepStats stats = update(history);
                 history.add(stats);
                 bar.step();
                 bar.setExtraMessage(String.format(" loss %.4f", stats.loss()));
@@ -169,8 +186,12 @@ public final class ModelTrainer implements AutoCloseable {
         return history;
     }
 
-    /** One update: forward, loss, backward, clip, AdamW, zeroed gradients; every temporary is closed. */
-    private StepStats update() {
+    /**
+     * One update: forward, loss, backward, clip, AdamW, zeroed gradients; every temporary is closed.
+     *
+     * @param taken the updates this call of {@link #trainUntil} took so far, handed on if this one diverges
+     */
+    private StepStats update(List<StepStats> taken) {
         long number = step() + 1;
         double learningRate = config.learningRateAt(number);
         Engine.getInstance().setRandomSeed(updateSeed(config.seed(), number));
@@ -185,8 +206,8 @@ public final class ModelTrainer implements AutoCloseable {
             }
             double norm = gradientNorm();
             if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
-                throw new IllegalStateException("training diverged at step " + number + ": loss " + loss
-                        + ", gradient norm " + norm + " (lower the learning rate or check the data)");
+                throw new Diverged("training diverged at step " + number + ": loss " + loss
+                        + ", gradient norm " + norm + " (lower the learning rate or check the data)", taken);
             }
             double clip = config.gradClipNorm();
             // torch.nn.utils.clip_grad_norm_'s factor: scale down only when the norm exceeds the limit.
