@@ -256,10 +256,17 @@ public final class ReaderTraining {
      * unanswerable development examples and answer ≥ {@value #ANSWER_TARGET} of answerable ones, the one with the
      * highest F1 on the answerable ones; when no threshold meets both, the one that comes closest (highest
      * {@link Operating#targetShare()}), then highest F1. Candidates are 0 and the observed confidences; ties keep
-     * the lowest threshold.
+     * the lowest threshold. Both kinds of example must be present: a rate over none would count as 0 and miss its
+     * target at every threshold.
      */
     static Calibration calibrate(List<ReaderExample> examples, List<Labelled> labelled, List<SpanDecoder.Span> spans,
             double answerTypeWeight) {
+        long answerable = examples.stream().filter(ReaderExample::answerable).count();
+        if (answerable == 0 || answerable == examples.size()) {
+            throw new IllegalArgumentException("cannot calibrate the abstention threshold on " + answerable
+                    + " answerable and " + (examples.size() - answerable) + " unanswerable development examples: "
+                    + "it needs both kinds");
+        }
         List<Double> candidates = new ArrayList<>();
         candidates.add(0.0);
         spans.forEach(s -> candidates.add(s.confidence()));

@@ -1,6 +1,7 @@
 package dev.diffrag.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.diffrag.answer.Passage;
@@ -76,6 +77,24 @@ class CalibrationTest {
         assertThat(chosen.abstainRate()).isCloseTo(0.5, within(1e-9));
     }
 
+    /**
+     * Rates over an empty set counted as 0: with only unanswerable examples (say every answerable one's answer cut by
+     * the encoding) every threshold missed the answer target alike, and the lowest, 0, was chosen: abstaining on none.
+     */
+    @Test
+    void refusesDevelopmentDataWithoutBothKindsOfExample() {
+        for (int i = 0; i < 10; i++) {
+            add(false, 0.1 + 0.05 * i);
+        }
+        assertThatThrownBy(this::calibrate).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cannot calibrate the abstention threshold on 0 answerable and 10 unanswerable "
+                        + "development examples: it needs both kinds");
+        examples.clear();
+        spans.clear();
+        add(true, 0.5);
+        assertThatThrownBy(this::calibrate).hasMessageContaining("on 1 answerable and 0 unanswerable");
+    }
+
     @Test
     void anAnswerTypeWeightWinsByTargetsFirstThenF1AndTiesKeepTheEarlierWeight() {
         ReaderTraining.Operating meets = new ReaderTraining.Operating(0.1, 30, 0.95, 0.8);
@@ -88,6 +107,7 @@ class CalibrationTest {
         for (int i = 0; i < 10; i++) {
             add(true, 0.5);
         }
+        add(false, 0.1);
         assertThat(ReaderTraining.calibrate(examples, ReaderTraining.label(examples, featurizer), spans, 2.5)
                 .answerTypeWeight()).isEqualTo(2.5);
     }
