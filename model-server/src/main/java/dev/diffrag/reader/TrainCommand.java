@@ -87,6 +87,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long started = System.nanoTime();
         List<ReaderConfig> configs = variants.stream().map(this::config).toList(); // a misspelt variant fails now
+        TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed); // and a bad schedule
+        if (stopAfter > steps) {
+            throw new IllegalArgumentException("--stop-after " + stopAfter + " is past the end of the --steps "
+                    + steps + " schedule");
+        }
         ReaderCorpus.Split split = ReaderCorpus.build(data, switch (recipe) {
             case "standard" -> ReaderCorpus.Recipe.standard();
             case "wide" -> ReaderCorpus.Recipe.wide();
@@ -115,7 +120,6 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("featureSeconds", featureSeconds);
             List<ReaderTraining.Labelled> trainLabelled = ReaderTraining.label(train, featurizer);
             ReaderTraining.Dev devLabelled = ReaderTraining.labelDev(dev, featurizer);
-            TrainingConfig training = TrainingConfig.of(learningRate, warmup, steps, 1, seed);
             for (String variant : variants) {
                 results.add(ReaderTraining.train(variant, config(variant), dropout, trainLabelled, devLabelled,
                         featurizer, training, tokenBudget, stopAfter > 0 ? stopAfter : steps, maxMinutes * 60,
