@@ -27,8 +27,13 @@ public final class ReaderCheckpoint {
 
     /** Writes the reader with float16 weights (half the size; loading converts them to the type it computes in). */
     public static void save(Path directory, ReaderModel model, Calibration calibration) throws IOException {
-        ModelFiles.save(directory, model.config(), model.namedParameters(), SafeTensors.Dtype.F16);
+        saveWeights(directory, model);
         ModelFiles.writeJson(directory.resolve(Calibration.FILE), calibration);
+    }
+
+    /** Writes the reader's config and float16 weights, without a calibration. */
+    static void saveWeights(Path directory, ReaderModel model) throws IOException {
+        ModelFiles.save(directory, model.config(), model.namedParameters(), SafeTensors.Dtype.F16);
     }
 
     /** Loads a reader into {@code manager} (its device) in float32. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import dev.diffrag.answer.GroundedAnswer;
 import dev.diffrag.answer.Passage;
 import dev.diffrag.model.Devices;
+import dev.diffrag.model.io.ModelFiles;
 import dev.diffrag.model.train.Batch;
 import dev.diffrag.model.train.ModelTrainer;
 import dev.diffrag.model.train.ShuffledBatches;
@@ -205,10 +206,13 @@ public final class ReaderTraining {
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            Calibrated calibrated = calibrateOnDev(model, featurizer, dev, manager);
+            // Calibrated as saved: the float16 weights move every confidence a little, and the threshold is one.
+            ReaderCheckpoint.saveWeights(output, model);
+            Calibrated calibrated = calibrateOnDev(ReaderCheckpoint.loadModel(output, manager, DataType.FLOAT32),
+                    featurizer, dev, manager);
             Calibration calibration = calibrated.calibration();
             Map<String, Double> devMetrics = calibrated.dev();
-            ReaderCheckpoint.save(output, model, calibration);
+            ModelFiles.writeJson(output.resolve(Calibration.FILE), calibration);
             double first = average(history.subList(0, Math.min(20, history.size())));
             double last = average(history.subList(Math.max(0, history.size() - 20), history.size()));
             LOG.info("{}: {} steps in {} s, loss {} -> {}, threshold {}, dev {}", variant, history.size(),
