@@ -7,6 +7,7 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +48,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermStatistics;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * An in-memory Lucene index of chunks, grouped by document key ({@code tenant/docId}): BM25 over the chunk text and
@@ -68,6 +70,12 @@ public final class ChunkIndex implements Closeable {
     private static final String START = "start";
     private static final String END = "end";
     private static final String TEXT = "text";
+    /**
+     * The chunk text as UTF-16 code units, stored in place of {@link #TEXT}'s stored value for a text with an unpaired
+     * surrogate: Lucene stores strings as UTF-8, which writes one as U+FFFD, so the retrieved text and every citation
+     * quoted from it would differ from the document's.
+     */
+    private static final String TEXT_UTF16 = "textUtf16";
     private static final String EMBEDDING = "embedding";
 
     /** Search results of both rankings, best first. */
@@ -329,7 +337,7 @@ public final class ChunkIndex implements Closeable {
                     doc.getField(DOC_VERSION).numericValue().longValue(),
                     doc.getField(START).numericValue().intValue(),
                     doc.getField(END).numericValue().intValue(),
-                    doc.get(TEXT),
+                    storedText(doc),
                     hit.score));
         }
         return hits;
@@ -344,9 +352,31 @@ public final class ChunkIndex implements Closeable {
         doc.add(new StoredField(DOC_VERSION, chunk.docVersion()));
         doc.add(new StoredField(START, chunk.start()));
         doc.add(new StoredField(END, chunk.end()));
-        doc.add(new TextField(TEXT, chunk.text(), Field.Store.YES));
+        boolean utf8Safe = !hasUnpairedSurrogate(chunk.text());
+        doc.add(new TextField(TEXT, chunk.text(), utf8Safe ? Field.Store.YES : Field.Store.NO));
+        if (!utf8Safe) {
+            ByteBuffer units = ByteBuffer.allocate(2 * chunk.text().length());
+            units.asCharBuffer().put(chunk.text());
+            doc.add(new StoredField(TEXT_UTF16, units.array()));
+        }
         doc.add(new KnnFloatVectorField(EMBEDDING, chunk.embedding(), VectorSimilarityFunction.COSINE));
         return doc;
+    }
+
+    private static String storedText(Document doc) {
+        BytesRef units = doc.getBinaryValue(TEXT_UTF16);
+        return units == null
+                ? doc.get(TEXT)
+                : ByteBuffer.wrap(units.bytes, units.offset, units.length).asCharBuffer().toString();
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+            if (Character.getType(text.codePointAt(i)) == Character.SURROGATE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

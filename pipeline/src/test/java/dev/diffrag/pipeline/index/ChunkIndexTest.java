@@ -41,6 +41,20 @@ class ChunkIndexTest {
     }
 
     @Test
+    void aChunkWithAnUnpairedSurrogateIsRetrievedAsItWasIndexed() {
+        // Half of an emoji (a producer that cut a string by UTF-16 units): JSON can carry it, Lucene's UTF-8 cannot.
+        String text = "Emoji \ud83d cut in half, and \udc00 the other half.";
+        index.replace("acme/cut", "acme", List.of(chunk("acme", "cut", 1, 0, text, NORTH),
+                chunk("acme", "cut", 1, 1, "An emoji \ud83d\ude00 whole.", EAST)));
+
+        ChunkIndex.Hits hits = index.search("acme", "emoji half", NORTH, 10);
+
+        assertThat(hits.bm25()).extracting(ScoredChunk::text)
+                .containsExactlyInAnyOrder(text, "An emoji \ud83d\ude00 whole.");
+        assertThat(hits.vector()).extracting(ScoredChunk::text).first().isEqualTo(text);
+    }
+
+    @Test
     void anUpsertWithFewerChunksLeavesNoOrphans() {
         index.replace("acme/doc", "acme", List.of(
                 chunk("acme", "doc", 1, 0, "Old alpha text.", NORTH),
