@@ -71,6 +71,12 @@ public final class ParseQuestions extends ProcessFunction<RawRecord, ValidQuesti
         if (topK != null && (topK <= 0 || topK > MAX_TOP_K)) {
             throw new MalformedRecordException("field 'topK' must be in 1.." + MAX_TOP_K + ", got " + topK);
         }
+        if (question.ts() != null && question.ts() < 0) {
+            // The answer's latency counts from it (a ts ahead of the job's clock counts from when the job read it):
+            // ts -1 gave an answer, and questionLatencyMs, a latency of 56 years.
+            throw new MalformedRecordException("field 'ts' is " + question.ts()
+                    + ", before 1970; it must be milliseconds since the epoch");
+        }
         return new ValidQuestion(question, topK == null ? defaultTopK : topK, System.currentTimeMillis());
     }
 }

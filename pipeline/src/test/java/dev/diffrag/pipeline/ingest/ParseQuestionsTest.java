@@ -57,6 +57,15 @@ class ParseQuestionsTest {
     }
 
     @Test
+    void aProducerTimeAheadOfTheJobsClockIsAccepted() throws Exception {
+        // Its answer's latency is counted from when the job read it (AnswerRecords.latencyMs).
+        long aYearAhead = System.currentTimeMillis() + 365L * 24 * 60 * 60 * 1000;
+        harness.processElement(question(3, new QuestionRecord("acme", "q1", "Why?", null, aYearAhead)), 0);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    @Test
     void aTopKOfExactlyTheMaximumIsAccepted() throws Exception {
         int max = ParseQuestions.MAX_TOP_K;
         harness.processElement(question(3, new QuestionRecord("acme", "q1", "Why?", max, null)), 0);
@@ -90,6 +99,8 @@ class ParseQuestionsTest {
                 // key acme/q?, so consumers deduplicating by key dropped one of the two answers.
                 Arguments.of("id with an unpaired surrogate", "{\"tenant\":\"acme\",\"id\":\"q\\ud800\",\"question\":\"why?\"}", "field 'id' has an unpaired surrogate (U+D800 at index 1)"),
                 Arguments.of("tenant with an unpaired surrogate", "{\"tenant\":\"\\udc00acme\",\"id\":\"q\",\"question\":\"why?\"}", "field 'tenant' has an unpaired surrogate (U+DC00 at index 0)"),
+                // Answers count their latency from ts: -1 made it 56 years, in the answer and in questionLatencyMs.
+                Arguments.of("producer time before 1970", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":\"why?\",\"ts\":-1}", "field 'ts' is -1, before 1970"),
                 Arguments.of("question of the wrong type", "{\"tenant\":\"acme\",\"id\":\"q\",\"question\":[\"why?\"]}", "invalid JSON in field 'question'"));
     }
 
