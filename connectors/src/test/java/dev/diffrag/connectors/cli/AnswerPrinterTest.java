@@ -36,6 +36,26 @@ class AnswerPrinterTest {
         assertThat(print(answer, 60)).contains("Answer:     no answer in the documents").contains("Citations:  none");
     }
 
+    @Test
+    void anAbstentionForATimeoutOrAnAnswererErrorSaysTheJobCouldNotAnswerAndWhy() {
+        // The documents may well hold the answer: the model was slow or down.
+        for (String reason : List.of("timeout", "answerer-error: java.net.ConnectException: Connection refused")) {
+            AnswerRecord answer = new AnswerRecord("acme", "q3", "Who wrote Frankenstein?", null, true, 0, List.of(),
+                    List.of(new RetrievedChunk("acme/frankenstein@2#0", 0.03)), "remote", 60_000, reason);
+
+            assertThat(print(answer, 60_100)).doesNotContain("no answer in the documents")
+                    .contains("Answer:     none, the job could not answer (" + reason + ")");
+        }
+    }
+
+    @Test
+    void anAbstentionForNoPassagesSaysTheDocumentsHoldNoAnswer() {
+        AnswerRecord answer = new AnswerRecord("acme", "q4", "What is the airspeed of a swallow?", null, true, 0,
+                List.of(), List.of(), "diff-v2-bge-top4-reader", 20, "no-passages");
+
+        assertThat(print(answer, 30)).contains("Answer:     no answer in the documents");
+    }
+
     private static String print(AnswerRecord answer, long roundTripMs) {
         StringWriter out = new StringWriter();
         AnswerPrinter.print(answer, roundTripMs, new PrintWriter(out, true));
