@@ -49,54 +49,41 @@ class DocumentExtractorTest {
 
     @Test
     void markdownIsTitledByASetextHeading() throws IOException {
-        Path underlined = write("notes.md", "Release Notes\n=============\n\nBody.\n");
-        Path dashed = write("changes.md", "---\ntitle: front matter\n---\n\nIntro.\n\n---\n\nWhat\nchanged\n---\n");
-
-        // Before, neither was a heading: the files were titled "notes" and "changes".
-        assertThat(DocumentExtractor.extract(underlined, DocumentFormat.MARKDOWN).title()).isEqualTo("Release Notes");
+        // Before, neither was a heading: the files were titled by their names.
+        assertThat(markdownTitle("Release Notes\n=============\n\nBody.\n")).isEqualTo("Release Notes");
         // Front matter and a thematic break (--- after a blank line) are not headings; a paragraph's lines are joined.
-        assertThat(DocumentExtractor.extract(dashed, DocumentFormat.MARKDOWN).title()).isEqualTo("What changed");
+        assertThat(markdownTitle("---\ntitle: front matter\n---\n\nIntro.\n\n---\n\nWhat\nchanged\n---\n"))
+                .isEqualTo("What changed");
     }
 
     @Test
     void aThematicBreakEndsAParagraphAndIsNeverUnderlinedItself() throws IOException {
         for (String rule : List.of("***", "___", " * * *", "_ _ _")) {
             // CommonMark: a thematic break interrupts a paragraph, so "Intro." is not part of the heading below it
-            Path interrupted = write("rule.md", "Intro.\n" + rule + "\nReal title\n==========\n");
-            assertThat(DocumentExtractor.extract(interrupted, DocumentFormat.MARKDOWN).title()).as(rule)
+            assertThat(markdownTitle("Intro.\n" + rule + "\nReal title\n==========\n")).as(rule)
                     .isEqualTo("Real title");
             // and "===" under a break is a paragraph of its own, not the break as a heading
-            Path underlined = write("rule.md", rule + "\n===\n\n# Real title\n");
-            assertThat(DocumentExtractor.extract(underlined, DocumentFormat.MARKDOWN).title()).as(rule)
-                    .isEqualTo("Real title");
+            assertThat(markdownTitle(rule + "\n===\n\n# Real title\n")).as(rule).isEqualTo("Real title");
         }
     }
 
     @Test
     void frontMatterMayEndWithTheYamlDocumentEndAndAnUnclosedOneIsNone() throws IOException {
-        Path dots = write("notes.md", "---\ntitle: front matter\n...\nSummary\n---\n\nBody.\n");
-        Path unclosed = write("unclosed.md", "---\n# Heading\n");
-
-        assertThat(DocumentExtractor.extract(dots, DocumentFormat.MARKDOWN).title()).isEqualTo("Summary");
-        assertThat(DocumentExtractor.extract(unclosed, DocumentFormat.MARKDOWN).title()).isEqualTo("Heading");
+        assertThat(markdownTitle("---\ntitle: front matter\n...\nSummary\n---\n\nBody.\n")).isEqualTo("Summary");
+        assertThat(markdownTitle("---\n# Heading\n")).isEqualTo("Heading");
     }
 
     @Test
     void codeIsNeverUnderlinedIntoAHeading() throws IOException {
         // an indented line cannot start a paragraph, and a fenced block ends the paragraph before it
-        Path indented = write("code.md", "    indented code\n===\n\n# Real title\n");
-        Path fenced = write("fenced.md", "Intro\n```\ncode\n```\n===\n\n# Real title\n");
-
-        assertThat(DocumentExtractor.extract(indented, DocumentFormat.MARKDOWN).title()).isEqualTo("Real title");
-        assertThat(DocumentExtractor.extract(fenced, DocumentFormat.MARKDOWN).title()).isEqualTo("Real title");
+        assertThat(markdownTitle("    indented code\n===\n\n# Real title\n")).isEqualTo("Real title");
+        assertThat(markdownTitle("Intro\n```\ncode\n```\n===\n\n# Real title\n")).isEqualTo("Real title");
     }
 
     @Test
     void aHashRightAfterAWordIsPartOfTheHeading() throws IOException {
-        assertThat(DocumentExtractor.extract(write("c.md", "# About C#\n"), DocumentFormat.MARKDOWN).title())
-                .isEqualTo("About C#");
-        assertThat(DocumentExtractor.extract(write("closed.md", "# About C# ##\n"), DocumentFormat.MARKDOWN).title())
-                .isEqualTo("About C#");
+        assertThat(markdownTitle("# About C#\n")).isEqualTo("About C#");
+        assertThat(markdownTitle("# About C# ##\n")).isEqualTo("About C#");
     }
 
     @Test
@@ -253,6 +240,11 @@ class DocumentExtractorTest {
                 .isInstanceOf(UnreadableDocumentException.class)
                 .hasMessageContaining("nested.pdf")
                 .hasMessageContaining("not a readable PDF");
+    }
+
+    /** The title of a Markdown file holding {@code text}. */
+    private String markdownTitle(String text) throws IOException {
+        return DocumentExtractor.extract(write("doc.md", text), DocumentFormat.MARKDOWN).title();
     }
 
     private Path write(String name, String text) throws IOException {
