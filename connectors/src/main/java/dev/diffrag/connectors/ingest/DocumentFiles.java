@@ -44,6 +44,13 @@ public final class DocumentFiles {
         Files.walkFileTree(path, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (attributes.isSymbolicLink() && DocumentFormat.of(file).isPresent()) {
+                    // Following links, the walk gives a link's own attributes only when its target cannot be read (a
+                    // broken link): listed as unsupported, ingest said "not a supported type" and exited 0.
+                    unreadable.add(new UnreadableDocumentException(
+                            file, "a link whose target cannot be read", unreadableTarget(file)));
+                    return FileVisitResult.CONTINUE;
+                }
                 Optional<DocumentFormat> format = attributes.isRegularFile() ? DocumentFormat.of(file) : Optional.empty();
                 if (format.isEmpty()) {
                     unsupported.add(file);
@@ -71,6 +78,16 @@ public final class DocumentFiles {
         documents.sort(Comparator.comparing(SourceFile::docId));
         unsupported.sort(Comparator.naturalOrder());
         return new Listing(documents, unsupported, unreadable);
+    }
+
+    /** Why the target of the link {@code file} cannot be read. */
+    private static IOException unreadableTarget(Path file) {
+        try {
+            Files.readAttributes(file, BasicFileAttributes.class);
+            return new IOException("the target is not readable");
+        } catch (IOException e) {
+            return e;
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.diffrag.connectors.records.RecordKeys;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,19 @@ class DocumentFilesTest {
                 .containsExactly("alias.md", "notes/linked.md", "own.txt");
         assertThat(listing.unreadable()).singleElement()
                 .satisfies(e -> assertThat(e).hasCauseInstanceOf(FileSystemLoopException.class));
+    }
+
+    @Test
+    void aBrokenLinkIsReportedAsUnreadableNotAsAnUnsupportedType() throws IOException {
+        Files.createSymbolicLink(dir.resolve("moved.md"), dir.resolve("no-longer-here.md"));
+
+        Listing listing = DocumentFiles.scan(dir);
+
+        // Listed as unsupported, ingest said "skipped moved.md: not a supported type" and exited 0.
+        assertThat(listing.unsupported()).isEmpty();
+        assertThat(listing.unreadable()).singleElement()
+                .satisfies(e -> assertThat(e).hasMessageContaining("moved.md")
+                        .hasCauseInstanceOf(NoSuchFileException.class));
     }
 
     @Test
