@@ -43,6 +43,12 @@ public final class ModelServerClient {
     private static final Set<Integer> RETRIED_STATUSES = Set.of(429, 502, 503, 504);
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2_000;
+    /**
+     * Most characters of an error response quoted in a failure. Its message becomes the answer's abstention reason and
+     * a warning in the log: a whole 2 MB error page (of a proxy, or another service at a wrong URL) made a reason over
+     * Kafka's default 1 MB record limit. The model server's own errors are far shorter.
+     */
+    static final int MAX_QUOTED_BODY_CHARS = 1_000;
 
     private final RemoteAnswererConfig config;
     private final long budgetNanos;
@@ -138,7 +144,7 @@ public final class ModelServerClient {
                     RuntimeException failed = error != null
                             ? failure.apply(endpoint + " failed: " + unwrap(error), unwrap(error))
                             : failure.apply(endpoint + " answered " + response.statusCode() + ": "
-                                    + new String(response.body(), StandardCharsets.UTF_8), null);
+                                    + quoted(response.body()), null);
                     long delay = backoffMs(attempt, error == null ? response.headers() : null);
                     if (!retried || attempt >= config.retries() || remainingMs(deadline) <= delay) {
                         return CompletableFuture.<byte[]>failedFuture(failed);
@@ -163,6 +169,18 @@ public final class ModelServerClient {
             return CompletableFuture.failedFuture(
                     new HttpTimeoutException("timed out: no whole response within " + timeoutMs + " ms"));
         });
+    }
+
+    /** An error response's body, cut to {@link #MAX_QUOTED_BODY_CHARS} (whole code points). */
+    private static String quoted(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (text.length() <= MAX_QUOTED_BODY_CHARS) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_QUOTED_BODY_CHARS - 1))
+                ? MAX_QUOTED_BODY_CHARS - 1
+                : MAX_QUOTED_BODY_CHARS;
+        return text.substring(0, end) + "… (the first " + end + " of " + text.length() + " characters)";
     }
 
     private static long remainingMs(long deadline) {

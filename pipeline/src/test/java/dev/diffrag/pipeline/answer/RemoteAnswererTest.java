@@ -24,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -346,6 +347,32 @@ class RemoteAnswererTest {
             assertThat(attempts.get()).isEqualTo(3 * 2);
         } finally {
             unavailable.stop(0);
+        }
+    }
+
+    @Test
+    void anErrorResponseIsQuotedOnlyInPart() throws Exception {
+        // e.g. a proxy's or another service's error page: the message becomes the abstention's reason and a log line
+        String page = "<html>" + "x".repeat(2_000_000) + "</html>";
+        HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        proxy.createContext(AnswerApi.PATH, exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = page.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        proxy.start();
+        try {
+            RemoteAnswerer remote = remoteAnswerer(remote(proxy.getAddress().getPort(), 0, 4));
+
+            assertThatThrownBy(() -> remote.answer(List.of(QUESTIONS.get(0))))
+                    .isInstanceOf(RemoteAnswerer.RemoteAnswerException.class)
+                    .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(2_000))
+                    .hasMessageContaining("answered 500: <html>xxx")
+                    .hasMessageContaining("of 2000013 characters");
+        } finally {
+            proxy.stop(0);
         }
     }
 
