@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Groups single requests into batches for a model that is only fast when fed several inputs at once (the shape of
@@ -28,6 +30,8 @@ import java.util.function.Function;
  * @param <O> its result; the batch function returns results in request order
  */
 public final class MicroBatcher<I, O> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
 
     /** {@code enqueuedNanos}: when it was queued ({@link System#nanoTime}), which its batch's deadline counts from. */
     private record Pending<I, O>(I input, CompletableFuture<O> result, long enqueuedNanos) {}
@@ -189,6 +193,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             if (batch.size() == 1) {
                 batch.get(0).result().completeExceptionally(e);
             } else {
+                // When its requests then all pass alone, nothing else would say why the batch failed.
+                LOG.warn("micro-batcher {}: a batch of {} failed; its requests are run again one at a time",
+                        worker.getName(), batch.size(), e);
                 // A request whose caller gave up while the batch ran is not worth a run of its own.
                 batch.stream().filter(pending -> !pending.result().isDone()).forEach(pending -> run(List.of(pending)));
             }
